@@ -1,0 +1,53 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace CnnGen.Generator.Diagnostics;
+
+/// <summary>Every diagnostic CnnGen reports. Each has a page in docs/diagnostics/ID.md that its help link opens.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "CnnGen";
+    private const string HelpRoot = "https://github.com/cnngen/cnngen/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor StrideDoesNotFit = Error(
+        DiagnosticIds.StrideDoesNotFit, "Stride does not fit the input", "(W − F + 2P) must be a multiple of the stride S on every axis, or the layer must opt in to floor or ceil rounding.");
+
+    public static readonly DiagnosticDescriptor WindowLargerThanInput = Error(
+        DiagnosticIds.WindowLargerThanInput, "Kernel or pooling window larger than its input", "A convolution kernel or pooling window must fit inside its padded input.");
+
+    public static readonly DiagnosticDescriptor ParameterCountMismatch = Error(
+        DiagnosticIds.ParameterCountMismatch, "Parameter count differs from ExpectedParameters", "The parameter count computed from the layers must equal Network.ExpectedParameters when it is set.");
+
+    public static readonly DiagnosticDescriptor ClassNotPartial = Error(
+        DiagnosticIds.ClassNotPartial, "Network class is not partial", "CnnGen adds the generated members to the declared class, so it must be partial.");
+
+    public static readonly DiagnosticDescriptor MissingInput = Error(
+        DiagnosticIds.MissingInput, "Network has no Input", "A network needs [Input(height, width, channels)] before its first layer.");
+
+    public static readonly DiagnosticDescriptor MisplacedInput = Error(
+        DiagnosticIds.MisplacedInput, "Input is misplaced or repeated", "[Input] must be declared once, before the first layer.");
+
+    public static readonly DiagnosticDescriptor InvalidValue = Error(
+        DiagnosticIds.InvalidValue, "Invalid layer argument", "Sizes, filters, units and strides must be positive; padding must be smaller than the kernel.");
+
+    public static readonly DiagnosticDescriptor LayerCannotFollow = Error(
+        DiagnosticIds.LayerCannotFollow, "Layer cannot follow the one before it", "Some layers need an image input, some a vector, and nothing may follow Softmax.");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error(
+        DiagnosticIds.NoLayers, "Network has no layers", "A network needs at least one layer after its Input.");
+
+    public static readonly DiagnosticDescriptor UnsupportedType = Error(
+        DiagnosticIds.UnsupportedType, "Network class cannot be generated", "A network class must be a non-generic, non-static, non-abstract class, and any type containing it must be partial.");
+
+    /// <summary>All descriptors by ID.</summary>
+    public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
+    {
+        StrideDoesNotFit, WindowLargerThanInput, ParameterCountMismatch, ClassNotPartial, MissingInput,
+        MisplacedInput, InvalidValue, LayerCannotFollow, NoLayers, UnsupportedType,
+    }.ToDictionary(d => d.Id);
+
+    private static DiagnosticDescriptor Error(string id, string title, string description) =>
+        new(id, title, "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");
+}

@@ -1,0 +1,19 @@
+namespace CnnGen.Generator.Model;
+
+/// <summary>
+/// The diagnostic IDs, as plain strings so the Roslyn-free core can name them; the descriptors
+/// (title, severity, help link) live in <c>Diagnostics/DiagnosticDescriptors.cs</c>.
+/// </summary>
+internal static class DiagnosticIds
+{
+    public const string StrideDoesNotFit = "CNN0001";
+    public const string WindowLargerThanInput = "CNN0002";
+    public const string ParameterCountMismatch = "CNN0003";
+    public const string ClassNotPartial = "CNN0004";
+    public const string MissingInput = "CNN0005";
+    public const string MisplacedInput = "CNN0006";
+    public const string InvalidValue = "CNN0007";
+    public const string LayerCannotFollow = "CNN0008";
+    public const string NoLayers = "CNN0009";
+    public const string UnsupportedType = "CNN0010";
+}

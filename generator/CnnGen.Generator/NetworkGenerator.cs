@@ -1,0 +1,86 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Generator.Diagnostics;
+using CnnGen.Generator.Emit;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Parse;
+using CnnGen.Generator.Shapes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CnnGen.Generator;
+
+/// <summary>
+/// The pipeline, and only the pipeline: find <c>[Network]</c> classes, parse their attributes into a
+/// value-equatable spec, infer shapes (pure), report diagnostics, emit one source file per valid network.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps, asserted by the incremental-caching tests.</summary>
+    public static class Steps
+    {
+        public const string Parse = nameof(Parse);
+        public const string Infer = nameof(Infer);
+        public const string Emit = nameof(Emit);
+        public const string Diagnostics = nameof(Diagnostics);
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<NetworkModel> models = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "CnnGen.NetworkAttribute",
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: NetworkParser.Parse)
+            .WithTrackingName(Steps.Parse);
+
+        IncrementalValuesProvider<(NetworkModel Model, InferenceResult? Result)> inferred = models
+            .Select(static (model, _) => (model, model.Spec is null ? null : ShapeInference.Infer(model.Spec)))
+            .WithTrackingName(Steps.Infer);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = inferred
+            .Select(static (pair, _) => CollectDiagnostics(pair.Model, pair.Result))
+            .WithTrackingName(Steps.Diagnostics);
+
+        IncrementalValuesProvider<EmitInput> emits = inferred
+            .Where(static pair => pair.Result?.Plan is not null && pair.Model.Diagnostics.Count == 0)
+            .Select(static (pair, _) => new EmitInput(pair.Model.Type, pair.Result!.Plan!))
+            .WithTrackingName(Steps.Emit);
+
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (DiagnosticInfo info in list)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], info.Location?.ToLocation() ?? Location.None, info.Message));
+            }
+        });
+
+        context.RegisterSourceOutput(emits, static (spc, input) =>
+            spc.AddSource(input.Type.HintName, NetworkEmitter.Emit(input.Type, input.Plan)));
+    }
+
+    /// <summary>Parse diagnostics, then shape errors placed on the attribute argument they name.</summary>
+    private static EquatableArray<DiagnosticInfo> CollectDiagnostics(NetworkModel model, InferenceResult? result)
+    {
+        var list = new List<DiagnosticInfo>(model.Diagnostics);
+        if (result is not null)
+        {
+            foreach (ShapeError error in result.Errors)
+            {
+                list.Add(new DiagnosticInfo(error.Id, Locate(model, error.Source), error.Message));
+            }
+        }
+
+        return list.ToEquatableArray();
+    }
+
+    private static LocationInfo? Locate(NetworkModel model, SourceRef source)
+    {
+        // The named argument if it is written; otherwise the whole attribute (e.g. a default stride).
+        ArgumentLocation? exact = model.Locations.FirstOrDefault(l => l.Source == source);
+        ArgumentLocation? attribute = model.Locations.FirstOrDefault(l => l.Source == source with { Argument = null });
+        return (exact ?? attribute)?.Location;
+    }
+}

@@ -1,0 +1,271 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using CnnGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CnnGen.Generator.Parse;
+
+/// <summary>
+/// Turns the attributes on a <c>[Network]</c> class into a <see cref="NetworkModel"/>: the Roslyn-free
+/// <see cref="NetworkSpec"/>, the location of every attribute argument (so shape errors land on the
+/// exact <c>Stride = 3</c>), and the diagnostics that need no shape inference.
+/// </summary>
+internal static class NetworkParser
+{
+    private const string AttributeNamespace = "CnnGen";
+
+    public static NetworkModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        TargetTypeInfo type = TypeInfoOf(symbol);
+        var diagnostics = new List<DiagnosticInfo>();
+        var locations = new List<ArgumentLocation>();
+
+        LocationInfo? identifier = LocationInfo.From(declaration.Identifier.GetLocation());
+        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticIds.ClassNotPartial,
+                identifier,
+                $"Network class '{symbol.Name}' must be declared partial so that CnnGen can add the generated members: write 'partial class {symbol.Name}'"));
+        }
+
+        if (symbol.IsGenericType || symbol.IsStatic || symbol.IsAbstract)
+        {
+            string what = symbol.IsGenericType ? "generic" : symbol.IsStatic ? "static" : "abstract";
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticIds.UnsupportedType,
+                identifier,
+                $"Network class '{symbol.Name}' must be a non-generic, non-static, non-abstract class; it is {what}"));
+        }
+
+        for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            bool outerPartial = outer.DeclaringSyntaxReferences.All(r =>
+                r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!outerPartial || outer.IsGenericType)
+            {
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticIds.UnsupportedType,
+                    identifier,
+                    $"Network class '{symbol.Name}' is nested in '{outer.Name}', which must be a non-generic partial type too"));
+            }
+        }
+
+        // Attributes in source order (GetAttributes keeps declaration order within one declaration;
+        // sorting by position makes it explicit and deterministic across partial parts).
+        var attributes = symbol.GetAttributes()
+            .Where(a => a.AttributeClass?.ContainingNamespace?.ToDisplayString() == AttributeNamespace)
+            .Select(a => (Data: a, Syntax: a.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax))
+            .Where(a => a.Syntax is not null)
+            .OrderBy(a => a.Syntax!.SyntaxTree.FilePath, StringComparer.Ordinal)
+            .ThenBy(a => a.Syntax!.SpanStart)
+            .ToList();
+
+        // While the user is typing, an attribute may not bind yet; the compiler reports that itself.
+        if (attributes.Any(a => a.Data.AttributeConstructor is null || a.Data.AttributeClass is IErrorTypeSymbol))
+        {
+            return new NetworkModel(type, null, EquatableArray<ArgumentLocation>.Empty, diagnostics.ToEquatableArray());
+        }
+
+        long expectedParameters = 0;
+        var rounding = RoundingMode.Unspecified;
+        int seed = 0;
+        InputSpec? input = null;
+        var layers = new List<LayerSpec>();
+        bool anyLayerBeforeInput = false;
+
+        foreach ((AttributeData data, AttributeSyntax? syntax) in attributes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string name = data.AttributeClass!.Name;
+            int position = name switch
+            {
+                "NetworkAttribute" => SourceRef.NetworkAttribute,
+                "InputAttribute" => SourceRef.InputAttribute,
+                _ => layers.Count + 1,
+            };
+            var arguments = new Arguments(data, syntax!);
+
+            switch (name)
+            {
+                case "NetworkAttribute":
+                    expectedParameters = arguments.Long("ExpectedParameters", 0);
+                    seed = arguments.Int("Seed", 0);
+                    rounding = ReadRounding(arguments, diagnostics, "Network");
+                    break;
+                case "InputAttribute":
+                    if (input is not null || anyLayerBeforeInput)
+                    {
+                        diagnostics.Add(new DiagnosticInfo(
+                            DiagnosticIds.MisplacedInput,
+                            LocationInfo.From(syntax),
+                            input is not null
+                                ? "A network has exactly one Input: remove this second [Input]"
+                                : $"[Input] must come before the first layer, but {layers[0].Display} is declared above it: move [Input] to the top"));
+                        continue;
+                    }
+
+                    input = new InputSpec(arguments.Int("height", 0), arguments.Int("width", 0), arguments.Int("channels", 0));
+                    break;
+                default:
+                    LayerSpec? layer = name switch
+                    {
+                        "Conv2DAttribute" => new ConvSpec(
+                            position,
+                            arguments.Int("filters", 0),
+                            arguments.Int("kernel", 0),
+                            arguments.Int("Stride", 1),
+                            arguments.Int("Padding", 0),
+                            ReadRounding(arguments, diagnostics, "Conv2D")),
+                        "MaxPoolAttribute" or "AvgPoolAttribute" => new PoolSpec(
+                            position,
+                            name == "MaxPoolAttribute" ? PoolKind.Max : PoolKind.Average,
+                            arguments.Int("size", 0),
+                            arguments.Int("Stride", 0),
+                            arguments.Int("Padding", 0),
+                            ReadRounding(arguments, diagnostics, name.Substring(0, name.Length - "Attribute".Length))),
+                        "DenseAttribute" => new DenseSpec(position, arguments.Int("units", 0)),
+                        "FlattenAttribute" => new FlattenSpec(position),
+                        "ReLUAttribute" => new ActivationSpec(position, ActivationKind.ReLU),
+                        "SigmoidAttribute" => new ActivationSpec(position, ActivationKind.Sigmoid),
+                        "TanhAttribute" => new ActivationSpec(position, ActivationKind.Tanh),
+                        "SoftmaxAttribute" => new ActivationSpec(position, ActivationKind.Softmax),
+                        _ => null,
+                    };
+                    if (layer is null)
+                    {
+                        continue;
+                    }
+
+                    if (input is null)
+                    {
+                        anyLayerBeforeInput = true;
+                    }
+
+                    layers.Add(layer);
+                    break;
+            }
+
+            locations.AddRange(arguments.Locations(position));
+        }
+
+        if (input is null)
+        {
+            LocationInfo? location = attributes.Count > 0 ? LocationInfo.From(attributes[0].Syntax) : identifier;
+            if (!diagnostics.Any(d => d.Id == DiagnosticIds.MisplacedInput))
+            {
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticIds.MissingInput,
+                    location,
+                    $"Network '{symbol.Name}' declares no input shape: add [Input(height, width, channels)] before its first layer, e.g. [Input(32, 32, 1)]"));
+            }
+
+            return new NetworkModel(type, null, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
+        }
+
+        var spec = new NetworkSpec(input, layers.ToEquatableArray(), expectedParameters, rounding, seed);
+        return new NetworkModel(type, diagnostics.Count == 0 ? spec : null, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
+    }
+
+    private static RoundingMode ReadRounding(Arguments arguments, List<DiagnosticInfo> diagnostics, string owner)
+    {
+        int value = arguments.Int("Rounding", 0);
+        if (value is >= 0 and <= 3)
+        {
+            return (RoundingMode)value;
+        }
+
+        diagnostics.Add(new DiagnosticInfo(
+            DiagnosticIds.InvalidValue,
+            arguments.LocationOf("Rounding"),
+            $"{owner}: Rounding must be Rounding.Exact, Rounding.Floor or Rounding.Ceil, not {Text.Int(value)}"));
+        return RoundingMode.Unspecified;
+    }
+
+    private static TargetTypeInfo TypeInfoOf(INamedTypeSymbol symbol)
+    {
+        var containing = new List<ContainingTypeInfo>();
+        for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            string keyword = outer.TypeKind switch
+            {
+                TypeKind.Struct => outer.IsRecord ? "record struct" : "struct",
+                TypeKind.Interface => "interface",
+                _ => outer.IsRecord ? "record" : "class",
+            };
+            containing.Insert(0, new ContainingTypeInfo(keyword, outer.Name));
+        }
+
+        string? ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+        return new TargetTypeInfo(ns, symbol.Name, containing.ToEquatableArray());
+    }
+
+    /// <summary>An attribute's arguments by name (constructor parameter or property), with their source locations.</summary>
+    private sealed class Arguments
+    {
+        private readonly Dictionary<string, TypedConstant> _values = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, LocationInfo> _locations = new(StringComparer.Ordinal);
+        private readonly LocationInfo? _attribute;
+
+        public Arguments(AttributeData data, AttributeSyntax syntax)
+        {
+            _attribute = LocationInfo.From(syntax);
+            ImmutableArray<IParameterSymbol> parameters = data.AttributeConstructor!.Parameters;
+            for (int i = 0; i < data.ConstructorArguments.Length && i < parameters.Length; i++)
+            {
+                _values[parameters[i].Name] = data.ConstructorArguments[i];
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> named in data.NamedArguments)
+            {
+                _values[named.Key] = named.Value;
+            }
+
+            SeparatedSyntaxList<AttributeArgumentSyntax> args = syntax.ArgumentList?.Arguments ?? default;
+            int positional = 0;
+            foreach (AttributeArgumentSyntax arg in args)
+            {
+                string? key = arg.NameEquals?.Name.Identifier.ValueText
+                    ?? arg.NameColon?.Name.Identifier.ValueText
+                    ?? (positional < parameters.Length ? parameters[positional].Name : null);
+                if (arg.NameEquals is null && arg.NameColon is null)
+                {
+                    positional++;
+                }
+
+                if (key is not null && LocationInfo.From(arg) is { } location)
+                {
+                    _locations[key] = location;
+                }
+            }
+        }
+
+        public int Int(string name, int fallback) =>
+            _values.TryGetValue(name, out TypedConstant value) && value.Value is not null ? Convert.ToInt32(value.Value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+        public long Long(string name, long fallback) =>
+            _values.TryGetValue(name, out TypedConstant value) && value.Value is not null ? Convert.ToInt64(value.Value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+        public LocationInfo? LocationOf(string name) => _locations.TryGetValue(name, out LocationInfo? location) ? location : _attribute;
+
+        public IEnumerable<ArgumentLocation> Locations(int layer)
+        {
+            if (_attribute is not null)
+            {
+                yield return new ArgumentLocation(new SourceRef(layer, null), _attribute);
+            }
+
+            foreach (KeyValuePair<string, LocationInfo> pair in _locations.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                yield return new ArgumentLocation(new SourceRef(layer, pair.Key), pair.Value);
+            }
+        }
+    }
+}
