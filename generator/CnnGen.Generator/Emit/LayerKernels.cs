@@ -10,7 +10,7 @@ namespace CnnGen.Generator.Emit;
 /// vectorised <c>Kernels</c> primitives. Code size grows with the number of layers, never with the
 /// number of multiply-adds.
 /// </summary>
-internal static class LayerKernels
+internal static partial class LayerKernels
 {
     /// <summary>The method name encodes the shapes, so equal shapes give equal names and one method.</summary>
     public static string MethodName(LayerPlan layer) => layer.Spec switch

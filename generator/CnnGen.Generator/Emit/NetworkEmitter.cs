@@ -43,6 +43,7 @@ internal static class NetworkEmitter
         WriteInitialization(w, plan);
         WriteForward(w, plan, layout);
         LayerKernels.Write(w, plan);
+        TrainingEmitter.Write(w, type, plan);
         w.Close();
 
         foreach (ContainingTypeInfo _ in type.ContainingTypes)
