@@ -1,0 +1,106 @@
+using System;
+using System.Globalization;
+
+namespace CnnGen.Training;
+
+/// <summary>
+/// Updates a parameter buffer from its gradient, one <see cref="Step"/> per batch. An optimizer keeps per-parameter
+/// state (momentum, moment estimates) for one parameter buffer: use one optimizer per buffer (a generated network
+/// keeps all its parameters in one buffer). The state is allocated on the first step; later steps allocate nothing.
+/// </summary>
+/// <remarks>
+/// Hyperparameters are given as <see cref="float"/> but used as the shortest decimal that rounds to that float
+/// (0.9f is taken as 0.9, not 0.899999976), so derived constants such as 1 − β₁ are computed in double precision
+/// exactly as PyTorch computes them from the Python value the user wrote.
+/// </remarks>
+public abstract class Optimizer
+{
+    private float learningRate;
+    private float weightDecay;
+
+    /// <summary>Sets the common hyperparameters.</summary>
+    /// <param name="learningRate">The step size, ≥ 0.</param>
+    /// <param name="weightDecay">The L2 penalty coefficient added to the gradient (g + λ·p), ≥ 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is negative or not finite.</exception>
+    protected Optimizer(float learningRate, float weightDecay)
+    {
+        LearningRate = learningRate;
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>The step size. May be changed between steps (learning-rate schedules).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or not finite.</exception>
+    public float LearningRate
+    {
+        get => learningRate;
+        set
+        {
+            CheckNonNegative(value, nameof(LearningRate));
+            learningRate = value;
+            LearningRateValue = ToDecimal(value);
+        }
+    }
+
+    /// <summary>The L2 penalty: the gradient used is g + <see cref="WeightDecay"/> · p (PyTorch's <c>weight_decay</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or not finite.</exception>
+    public float WeightDecay
+    {
+        get => weightDecay;
+        set
+        {
+            CheckNonNegative(value, nameof(WeightDecay));
+            weightDecay = value;
+            WeightDecayValue = ToDecimal(value);
+        }
+    }
+
+    /// <summary><see cref="LearningRate"/> as the decimal value it stands for, in double precision.</summary>
+    private protected double LearningRateValue { get; private set; }
+
+    /// <summary><see cref="WeightDecay"/> as the decimal value it stands for, in double precision.</summary>
+    private protected double WeightDecayValue { get; private set; }
+
+    /// <summary>Updates <paramref name="parameters"/> in place from <paramref name="gradients"/> (the gradient of the loss, already averaged over the batch).</summary>
+    /// <param name="parameters">The parameters; always the same buffer (same length) between calls to <see cref="Reset"/>.</param>
+    /// <param name="gradients">The gradient, one value per parameter.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or differ from the buffer the optimizer's state was made for.</exception>
+    public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
+
+    /// <summary>Forgets all state (momentum, moment estimates, step count): the next step behaves like the first.</summary>
+    public abstract void Reset();
+
+    /// <summary>Throws unless both spans have the same length.</summary>
+    private protected static void CheckLengths(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (parameters.Length != gradients.Length)
+        {
+            throw new ArgumentException(
+                $"There are {parameters.Length} parameters but {gradients.Length} gradients; they must have the same length.", nameof(gradients));
+        }
+    }
+
+    /// <summary>Throws unless the optimizer's state, made for <paramref name="stateLength"/> parameters, fits <paramref name="length"/>.</summary>
+    private protected static void CheckStateLength(int stateLength, int length)
+    {
+        if (stateLength != length)
+        {
+            throw new ArgumentException(
+                $"This optimizer holds state for {stateLength} parameters but was given {length}. Use one optimizer per parameter buffer, or call Reset() first.",
+                "parameters");
+        }
+    }
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> for a negative or non-finite value.</summary>
+    private protected static void CheckNonNegative(float value, string name)
+    {
+        if (!float.IsFinite(value) || value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and ≥ 0.");
+    }
+
+    /// <summary>The shortest decimal that rounds to <paramref name="value"/>, as a double (0.9f gives 0.9).</summary>
+    private protected static double ToDecimal(float value)
+    {
+        Span<char> text = stackalloc char[32];
+        if (!value.TryFormat(text, out int written, "R", CultureInfo.InvariantCulture)) return value;
+        return double.Parse(text.Slice(0, written), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+}
