@@ -78,9 +78,17 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     private static LocationInfo? Locate(NetworkModel model, SourceRef source)
     {
-        // The named argument if it is written; otherwise the whole attribute (e.g. a default stride).
-        ArgumentLocation? exact = model.Locations.FirstOrDefault(l => l.Source == source);
-        ArgumentLocation? attribute = model.Locations.FirstOrDefault(l => l.Source == source with { Argument = null });
-        return (exact ?? attribute)?.Location;
+        // The first named argument that is written ("StrideHeight|Stride" tries both); otherwise the
+        // whole attribute (e.g. a default stride, or a layer expanded from a block).
+        foreach (string argument in (source.Argument ?? string.Empty).Split('|'))
+        {
+            ArgumentLocation? exact = model.Locations.FirstOrDefault(l => l.Source == source with { Argument = argument });
+            if (exact is not null)
+            {
+                return exact.Location;
+            }
+        }
+
+        return model.Locations.FirstOrDefault(l => l.Source == source with { Argument = null })?.Location;
     }
 }

@@ -41,11 +41,21 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedType = Error(
         DiagnosticIds.UnsupportedType, "Network class cannot be generated", "A network class must be a non-generic, non-static, non-abstract class, and any type containing it must be partial.");
 
+    public static readonly DiagnosticDescriptor BranchShapeMismatch = Error(
+        DiagnosticIds.BranchShapeMismatch, "Branch shapes do not match", "Add needs equal shapes; Concat needs equal heights and widths.");
+
+    public static readonly DiagnosticDescriptor UnknownLayerName = Error(
+        DiagnosticIds.UnknownLayerName, "Unknown layer name", "From, Add and Concat must name a layer declared earlier (or \"input\").");
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error(
+        DiagnosticIds.DuplicateLayerName, "Duplicate layer name", "Each Name must be unique within a network.");
+
     /// <summary>All descriptors by ID.</summary>
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
         StrideDoesNotFit, WindowLargerThanInput, ParameterCountMismatch, ClassNotPartial, MissingInput,
         MisplacedInput, InvalidValue, LayerCannotFollow, NoLayers, UnsupportedType,
+        BranchShapeMismatch, UnknownLayerName, DuplicateLayerName,
     }.ToDictionary(d => d.Id);
 
     private static DiagnosticDescriptor Error(string id, string title, string description) =>

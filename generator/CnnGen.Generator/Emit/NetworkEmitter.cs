@@ -15,6 +15,8 @@ namespace CnnGen.Generator.Emit;
 internal static class NetworkEmitter
 {
     public const string GeneratorVersion = "0.1.0";
+    private const string Ros = "global::System.ReadOnlySpan<float>";
+    private const string Sp = "global::System.Span<float>";
 
     public static string Emit(TargetTypeInfo type, NetworkPlan plan)
     {
@@ -33,7 +35,7 @@ internal static class NetworkEmitter
             w.Open("partial " + outer.Keyword + " " + outer.Name);
         }
 
-        var layout = new WorkspaceLayout(plan);
+        var layout = new InferenceLayout(plan);
         WriteClassDoc(w, type, plan);
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"{GeneratorVersion}\")]");
         w.Open("partial class " + type.Name + " : global::CnnGen.INetwork");
@@ -76,7 +78,7 @@ internal static class NetworkEmitter
         w.Line("/// </remarks>");
     }
 
-    private static void WriteConstants(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, WorkspaceLayout layout)
+    private static void WriteConstants(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, InferenceLayout layout)
     {
         Shape input = plan.Input;
         w.Line($"/// <summary>Channels of one input image.</summary>");
@@ -91,6 +93,8 @@ internal static class NetworkEmitter
         w.Line($"public const int OutputLength = {plan.Output.Size};");
         w.Line($"/// <summary>Trainable parameters: {Text.Grouped(plan.ParameterCount)}.</summary>");
         w.Line($"public const int ParameterCount = {plan.ParameterCount};");
+        w.Line($"/// <summary>State values saved with the weights but not trained (BatchNorm running averages): {Text.Grouped(plan.StateCount)}.</summary>");
+        w.Line($"public const int StateCount = {plan.StateCount};");
         w.Line($"/// <summary>Multiply-adds of one forward pass of one image: {Text.Grouped(plan.MultiplyAdds)}.</summary>");
         w.Line($"public const long MultiplyAddsPerImage = {plan.MultiplyAdds}L;");
         w.Line($"/// <summary>The seed the parameterless constructor initialises the parameters with.</summary>");
@@ -105,8 +109,11 @@ internal static class NetworkEmitter
         }
 
         w.Line();
-        w.Line($"// Floats of the forward-pass workspace: {layout.Describe()}.");
-        w.Line($"private const int WorkspaceLength = {layout.Total};");
+        w.Line($"// The inference workspace: {layout.Describe()}.");
+        w.Line($"private const int ArenaLength = {layout.ArenaLength};");
+        w.Line($"private const int ScratchLength = {System.Math.Max(layout.ScratchLength, 1)};");
+        w.Line($"// Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).");
+        w.Line($"private const int FoldedLength = {System.Math.Max(layout.FoldedLength, 1)};");
         w.Line();
     }
 
@@ -116,7 +123,7 @@ internal static class NetworkEmitter
         w.Line("{");
         foreach (LayerPlan layer in plan.Layers)
         {
-            w.Line($"    new global::CnnGen.LayerInfo({layer.Position}, {Literal(layer.Spec.Display)}, {layer.Out.Channels}, {layer.Out.Height}, {layer.Out.Width}, {layer.Parameters}L, {layer.MultiplyAdds}L),");
+            w.Line($"    new global::CnnGen.LayerInfo({layer.Position}, {Literal(Summary.LayerName(layer.Spec))}, {layer.Out.Channels}, {layer.Out.Height}, {layer.Out.Width}, {layer.Parameters}L, {layer.MultiplyAdds}L),");
         }
 
         w.Line("};");
@@ -125,7 +132,7 @@ internal static class NetworkEmitter
         w.Line("{");
         foreach (TensorPlan tensor in plan.Tensors)
         {
-            w.Line($"    new global::CnnGen.TensorInfo({Literal(tensor.Name)}, {tensor.Offset}, new[] {{ {string.Join(", ", tensor.Shape)} }}),");
+            w.Line($"    new global::CnnGen.TensorInfo({Literal(tensor.Name)}, {tensor.Offset}, new[] {{ {string.Join(", ", tensor.Shape)} }}{(tensor.IsState ? ", IsState: true" : string.Empty)}),");
         }
 
         w.Line("};");
@@ -133,7 +140,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>One row per layer: name, output shape, parameters, multiply-adds.</summary>");
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> LayerTable => s_layers;");
         w.Line();
-        w.Line("/// <summary>The parameter tensors with PyTorch <c>state_dict</c> names (convN / fcN, numbered per kind), shapes and offsets.</summary>");
+        w.Line("/// <summary>The tensors with PyTorch <c>state_dict</c> names (convN / bnN / fcN, numbered per kind), shapes and offsets.</summary>");
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> TensorTable => s_tensors;");
         w.Line();
     }
@@ -141,7 +148,10 @@ internal static class NetworkEmitter
     private static void WriteStateAndConstructors(SourceWriter w, TargetTypeInfo type, NetworkPlan plan)
     {
         w.Line("private readonly float[] _parameters = new float[ParameterCount];");
-        w.Line("private readonly float[] _workspace = new float[WorkspaceLength];");
+        w.Line("private readonly float[] _state = new float[StateCount];");
+        w.Line("private readonly float[] _arena = new float[ArenaLength];");
+        w.Line("private readonly float[] _scratch = new float[ScratchLength];");
+        w.Line("private readonly float[] _folded = new float[FoldedLength];");
         w.Line();
         w.Line($"/// <summary>Creates the network with parameters initialised from <see cref=\"DefaultSeed\"/>.</summary>");
         w.Line($"public {type.Name}()");
@@ -156,7 +166,10 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>All parameters, one contiguous buffer; see <see cref=\"TensorTable\"/> for each tensor's offset and shape.</summary>");
-        w.Line("public global::System.Span<float> Parameters => _parameters;");
+        w.Line($"public {Sp} Parameters => _parameters;");
+        w.Line();
+        w.Line("/// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>");
+        w.Line($"public {Sp} State => _state;");
         w.Line();
         w.Line("int global::CnnGen.INetwork.InputSize => InputLength;");
         w.Line("int global::CnnGen.INetwork.OutputSize => OutputLength;");
@@ -168,39 +181,54 @@ internal static class NetworkEmitter
 
     private static void WriteInitialization(SourceWriter w, NetworkPlan plan)
     {
-        w.Line("/// <summary>Re-initialises every parameter from <paramref name=\"seed\"/>.</summary>");
+        w.Line("/// <summary>Re-initialises every parameter from <paramref name=\"seed\"/> and resets the BatchNorm running averages.</summary>");
         w.Line("/// <param name=\"seed\">The seed; the same seed gives the same parameters.</param>");
         w.Open("public void InitializeParameters(int seed)");
         w.Line("var random = new global::System.Random(seed);");
-        w.Line("global::System.Span<float> p = _parameters;");
+        w.Line($"{Sp} p = _parameters;");
+        if (plan.StateCount > 0)
+        {
+            w.Line($"{Sp} state = _state;");
+        }
+
         foreach (LayerPlan layer in plan.Layers.Where(l => l.Parameters > 0))
         {
             int biasOffset = layer.ParameterOffset + layer.WeightCount;
-            if (layer.Init == InitKind.He)
+            switch (layer.Init)
             {
-                w.Line($"// {layer.TensorPrefix}.weight: He normal (feeds a ReLU), fan-in {layer.FanIn}.");
-                w.Line($"global::CnnGen.Initializers.HeNormal(p.Slice({layer.ParameterOffset}, {layer.WeightCount}), {layer.FanIn}, random);");
-            }
-            else
-            {
-                w.Line($"// {layer.TensorPrefix}.weight: Glorot uniform, fan-in {layer.FanIn}, fan-out {layer.FanOut}.");
-                w.Line($"global::CnnGen.Initializers.GlorotUniform(p.Slice({layer.ParameterOffset}, {layer.WeightCount}), {layer.FanIn}, {layer.FanOut}, random);");
+                case InitKind.He:
+                    w.Line($"// {layer.TensorPrefix}.weight: He normal (feeds a ReLU), fan-in {layer.FanIn}.");
+                    w.Line($"global::CnnGen.Initializers.HeNormal(p.Slice({layer.ParameterOffset}, {layer.WeightCount}), {layer.FanIn}, random);");
+                    break;
+                case InitKind.BatchNorm:
+                    w.Line($"// {layer.TensorPrefix}: γ = 1, β = 0, running mean 0, running variance 1.");
+                    w.Line($"p.Slice({layer.ParameterOffset}, {layer.WeightCount}).Fill(1f);");
+                    w.Line($"state.Slice({layer.StateOffset}, {layer.Out.Channels}).Clear();");
+                    w.Line($"state.Slice({layer.StateOffset + layer.Out.Channels}, {layer.Out.Channels}).Fill(1f);");
+                    break;
+                default:
+                    w.Line($"// {layer.TensorPrefix}.weight: Glorot uniform, fan-in {layer.FanIn}, fan-out {layer.FanOut}.");
+                    w.Line($"global::CnnGen.Initializers.GlorotUniform(p.Slice({layer.ParameterOffset}, {layer.WeightCount}), {layer.FanIn}, {layer.FanOut}, random);");
+                    break;
             }
 
-            w.Line($"p.Slice({biasOffset}, {layer.BiasCount}).Clear();");
+            if (layer.BiasCount > 0)
+            {
+                w.Line($"p.Slice({biasOffset}, {layer.BiasCount}).Clear();");
+            }
         }
 
         w.Close();
         w.Line();
     }
 
-    private static void WriteForward(SourceWriter w, NetworkPlan plan, WorkspaceLayout layout)
+    private static void WriteForward(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
     {
         w.Line($"/// <summary>Runs one image through the network: {plan.Input.Text} → {plan.Output.Text}. Allocates nothing; not thread-safe (one workspace per instance).</summary>");
         w.Line($"/// <param name=\"input\">{plan.Input.Size} floats, channel-first (C×H×W = {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width}).</param>");
         w.Line($"/// <param name=\"output\">{plan.Output.Size} floats.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
-        w.Open("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)");
+        w.Open($"public void Forward({Ros} input, {Sp} output)");
         w.Open("if (input.Length != InputLength)");
         w.Line($"throw new global::System.ArgumentException($\"Expected an input of {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width} (C×H×W) = {plan.Input.Size} floats, got {{input.Length}}.\", nameof(input));");
         w.Close();
@@ -209,7 +237,12 @@ internal static class NetworkEmitter
         w.Line($"throw new global::System.ArgumentException($\"Expected an output span of {plan.Output.Size} floats ({plan.Output.Text}), got {{output.Length}}.\", nameof(output));");
         w.Close();
         w.Line();
-        w.Line("Run(_parameters, input, output, _workspace);");
+        if (layout.FoldedLength > 1 || layout.FoldedInto.Any(f => f >= 0))
+        {
+            w.Line("FoldBatchNorms(_parameters, _state, _folded);");
+        }
+
+        w.Line("Run(_parameters, _state, _folded, input, output, _arena, _scratch);");
         w.Close();
         w.Line();
 
@@ -217,14 +250,19 @@ internal static class NetworkEmitter
         w.Line("/// <param name=\"inputs\">A multiple of <see cref=\"InputLength\"/> floats.</param>");
         w.Line("/// <param name=\"outputs\">(inputs.Length / InputLength) × <see cref=\"OutputLength\"/> floats.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The spans do not hold the same whole number of images.</exception>");
-        w.Open("public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)");
+        w.Open($"public void ForwardBatch({Ros} inputs, {Sp} outputs)");
         w.Line("int batch = inputs.Length / InputLength;");
         w.Open("if (inputs.Length % InputLength != 0 || outputs.Length != batch * OutputLength)");
         w.Line($"throw new global::System.ArgumentException($\"Expected inputs of a whole number of {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width} images ({plan.Input.Size} floats each) and outputs of {plan.Output.Size} floats per image; got {{inputs.Length}} input and {{outputs.Length}} output floats.\", nameof(inputs));");
         w.Close();
         w.Line();
+        if (layout.FoldedInto.Any(f => f >= 0))
+        {
+            w.Line("FoldBatchNorms(_parameters, _state, _folded);");
+        }
+
         w.Open("for (int i = 0; i < batch; i++)");
-        w.Line("Run(_parameters, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _workspace);");
+        w.Line("Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
         w.Close();
         w.Close();
         w.Line();
@@ -232,78 +270,160 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name=\"output\"/> receives all outputs.</summary>");
         w.Line("/// <param name=\"input\">One image, as for <see cref=\"Forward\"/>.</param>");
         w.Line("/// <param name=\"output\">The outputs (class probabilities when the network ends in Softmax).</param>");
-        w.Open("public int Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)");
+        w.Open($"public int Predict({Ros} input, {Sp} output)");
         w.Line("Forward(input, output);");
         w.Line("return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);");
         w.Close();
         w.Line();
 
-        w.Line("// The layer sequence, every shape a constant. Activations ping-pong between two halves of the workspace.");
-        w.Open("private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> workspace)");
-        w.Line($"global::System.Span<float> a = workspace.Slice(0, {layout.Activation});");
-        w.Line($"global::System.Span<float> b = workspace.Slice({layout.Activation}, {layout.Activation});");
-        if (layout.Scratch > 0)
+        if (layout.FoldedInto.Any(f => f >= 0))
         {
-            w.Line($"global::System.Span<float> scratch = workspace.Slice({2 * layout.Activation}, {layout.Scratch});");
+            w.Line("// Folds each BatchNorm's running averages into the convolution before it (w' = w·γ/σ, b' = (b − μ)·γ/σ + β).");
+            w.Open($"private static void FoldBatchNorms({Ros} p, {Ros} state, {Sp} folded)");
+            for (int i = 0; i < plan.Layers.Count; i++)
+            {
+                int bn = layout.FoldedInto[i];
+                if (bn < 0)
+                {
+                    continue;
+                }
+
+                LayerPlan conv = plan.Layers[i];
+                LayerPlan norm = plan.Layers[bn];
+                var spec = (BatchNormSpec)norm.Spec;
+                w.Line($"// {conv.TensorPrefix} + {norm.TensorPrefix}");
+                w.Line($"global::CnnGen.Runtime.Kernels.FoldBatchNorm({Weights(conv)}, {Bias(conv)}, p.Slice({norm.ParameterOffset}, {norm.Parameters}), state.Slice({norm.StateOffset}, {norm.StateCount}), {Float(spec.Epsilon)}, folded.Slice({layout.FoldOffset[i]}, {conv.WeightCount}), folded.Slice({layout.FoldOffset[i] + conv.WeightCount}, {conv.Out.Channels}));");
+            }
+
+            w.Close();
+            w.Line();
         }
 
-        string current = "input";
-        foreach (LayerPlan layer in plan.Layers)
+        w.Line("// The layer sequence, every shape a constant.");
+        w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
+        for (int i = 0; i < plan.Layers.Count; i++)
         {
-            w.Line();
+            LayerPlan layer = plan.Layers[i];
+            if (i > 0)
+            {
+                w.Line();
+            }
+
             foreach (string comment in LayerComment(layer))
             {
                 w.Line("// " + comment);
             }
 
-            string next = current == "a" ? "b" : "a";
-            string src = $"{current}.Slice(0, {layer.In.Size})";
-            string dst = $"{next}.Slice(0, {layer.Out.Size})";
+            string x = layout.Tensor(layer.Inputs[0]);
+            string y = layout.Tensor(i);
             switch (layer.Spec)
             {
-                case ConvSpec or PoolSpec or DenseSpec:
-                    string parameters = layer.Parameters > 0 ? $"p.Slice({layer.ParameterOffset}, {layer.Parameters}), " : string.Empty;
-                    string scratch = LayerKernels.NeedsScratch(layer) ? ", scratch" : string.Empty;
-                    w.Line($"{LayerKernels.MethodName(layer)}({parameters}{src}, {dst}{scratch});");
-                    current = next;
-                    break;
-                case FlattenSpec:
-                    w.Line("// (a no-op: the channel-first layout is already the flattened order)");
-                    break;
-                case ActivationSpec activation:
-                    if (current == "input")
+                case ConvSpec:
+                    bool folded = layout.FoldedInto[i] >= 0;
+                    string weights = folded ? $"folded.Slice({layout.FoldOffset[i]}, {layer.WeightCount})" : Weights(layer);
+                    string bias = folded ? $"folded.Slice({layout.FoldOffset[i] + layer.WeightCount}, {layer.Out.Channels})" : Bias(layer);
+                    if (folded)
                     {
-                        w.Line($"input.CopyTo({dst});");
-                        current = next;
+                        w.Line($"// (with {plan.Layers[layout.FoldedInto[i]].TensorPrefix} folded in)");
                     }
 
-                    w.Line($"global::CnnGen.Runtime.Kernels.{activation.Kind}({current}.Slice(0, {layer.Out.Size}));");
+                    w.Line($"{LayerKernels.MethodName(layer)}({weights}, {bias}, {x}, {y}{(LayerKernels.IsWideConv(layer) ? ", scratch" : string.Empty)});");
+                    break;
+                case DenseSpec:
+                    w.Line($"{LayerKernels.MethodName(layer)}({Weights(layer)}, {Bias(layer)}, {x}, {y});");
+                    break;
+                case PoolSpec or GlobalPoolSpec:
+                    w.Line($"{LayerKernels.MethodName(layer)}({x}, {y});");
+                    break;
+                case FlattenSpec:
+                    w.Line("// (nothing to do: the channel-first layout is already the flattened order)");
+                    break;
+                case DropoutSpec:
+                    w.Line("// (identity at inference)");
+                    break;
+                case BatchNormSpec norm:
+                    if (layer.Inputs[0] >= 0 && layout.FoldedInto[layer.Inputs[0]] == i)
+                    {
+                        w.Line("// (folded into the convolution before it)");
+                    }
+                    else
+                    {
+                        w.Line($"global::CnnGen.Runtime.Kernels.BatchNormInference({x}, {y}, {layer.In.Channels}, {layer.In.Height * layer.In.Width}, p.Slice({layer.ParameterOffset}, {layer.Parameters}), state.Slice({layer.StateOffset}, {layer.StateCount}), {Float(norm.Epsilon)});");
+                    }
+
+                    break;
+                case ActivationSpec activation:
+                    w.Line(Activation(activation, x, y) + (layout.InPlace[i] ? " // in place" : string.Empty));
+                    break;
+                case AddSpec:
+                    w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add({x}, {layout.Tensor(layer.Inputs[1])}, {y});");
+                    for (int k = 2; k < layer.Inputs.Count; k++)
+                    {
+                        w.Line($"global::CnnGen.Runtime.Kernels.Accumulate({layout.Tensor(layer.Inputs[k])}, {y});");
+                    }
+
+                    break;
+                case ConcatSpec:
+                    int channel = 0;
+                    foreach (int input in layer.Inputs)
+                    {
+                        int size = input < 0 ? plan.Input.Size : plan.Layers[input].Out.Size;
+                        w.Line($"{layout.Tensor(input)}.CopyTo({y}.Slice({channel * layer.Out.Height * layer.Out.Width}, {size}));");
+                        channel += input < 0 ? plan.Input.Channels : plan.Layers[input].Out.Channels;
+                    }
+
                     break;
             }
         }
 
         w.Line();
-        w.Line($"{current}.Slice(0, {plan.Output.Size}).CopyTo(output);");
+        w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
         w.Close();
     }
+
+    internal static string Activation(ActivationSpec activation, string x, string y) => activation.Kind switch
+    {
+        ActivationKind.LeakyReLU => $"global::CnnGen.Runtime.Kernels.LeakyReLU({x}, {y}, {Float(activation.Parameter)});",
+        ActivationKind.ELU => $"global::CnnGen.Runtime.Kernels.ELU({x}, {y}, {Float(activation.Parameter)});",
+        _ => $"global::CnnGen.Runtime.Kernels.{activation.Kind}({x}, {y});",
+    };
+
+    internal static string Weights(LayerPlan layer) => $"p.Slice({layer.ParameterOffset}, {layer.WeightCount})";
+
+    internal static string Bias(LayerPlan layer) => layer.BiasCount > 0 ? $"p.Slice({layer.ParameterOffset + layer.WeightCount}, {layer.BiasCount})" : "default";
+
+    internal static string Float(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
 
     /// <summary>The comment above a layer's call: what it is, its shapes with the arithmetic, its parameters.</summary>
     internal static IEnumerable<string> LayerComment(LayerPlan layer)
     {
-        yield return $"Layer {layer.Position}: {layer.Spec.Display}";
+        yield return $"Layer {layer.Position}: {Summary.LayerName(layer.Spec)}";
         switch (layer.Spec)
         {
             case ConvSpec or PoolSpec:
-                string arithmetic = Shapes.ShapeInference.Arithmetic(layer.In.Height, layer.Kernel, layer.Stride, layer.Padding);
-                if (layer.In.Height != layer.In.Width)
+                Window win = layer.Window!;
+                string arithmetic = Shapes.ShapeInference.Arithmetic(layer.In.Height, win.KernelHeight, win.StrideHeight, win.PaddingHeight);
+                if (layer.In.Height != layer.In.Width || !win.IsSquare)
                 {
-                    arithmetic += "; " + Shapes.ShapeInference.Arithmetic(layer.In.Width, layer.Kernel, layer.Stride, layer.Padding);
+                    arithmetic += "; " + Shapes.ShapeInference.Arithmetic(layer.In.Width, win.KernelWidth, win.StrideWidth, win.PaddingWidth);
                 }
 
-                yield return $"  {layer.In.Text} → {layer.Out.Text}: {layer.Kernel}×{layer.Kernel} window, stride {layer.Stride}, padding {layer.Padding}; {arithmetic}.";
+                yield return $"  {layer.In.Text} → {layer.Out.Text}: {win.KernelText} window, stride {win.StrideText}, padding {win.PaddingText}; {arithmetic}.";
                 break;
             case DenseSpec:
                 yield return $"  {layer.In.Text} → {layer.Out.Text}, fully connected{(layer.In.IsVector ? string.Empty : " (flattens its input in C, H, W order)")}.";
+                break;
+            case AddSpec:
+                yield return $"  {layer.Out.Text}, the element-wise sum of {layer.Inputs.Count} branches.";
+                break;
+            case ConcatSpec:
+                yield return $"  {layer.Out.Text}, {layer.Inputs.Count} branches joined along the channels.";
+                break;
+            case GlobalPoolSpec:
+                yield return $"  {layer.In.Text} → {layer.Out.Text}, the mean of each channel.";
+                break;
+            case BatchNormSpec:
+                yield return $"  {layer.Out.Text}, per-channel normalisation.";
                 break;
             default:
                 yield return $"  {layer.Out.Text}, element-wise{(layer.Spec is ActivationSpec { Kind: ActivationKind.Softmax } ? " over the class scores" : string.Empty)}.";
@@ -312,7 +432,10 @@ internal static class NetworkEmitter
 
         if (layer.Parameters > 0)
         {
-            yield return $"  {Text.Grouped(layer.Parameters)} parameters ({layer.ParameterFormula}): {layer.TensorPrefix}.weight at [{layer.ParameterOffset}, {layer.ParameterOffset + layer.WeightCount}), {layer.TensorPrefix}.bias at [{layer.ParameterOffset + layer.WeightCount}, {layer.ParameterOffset + layer.Parameters}); {Text.Grouped(layer.MultiplyAdds)} multiply-adds.";
+            string tensors = layer.Spec is BatchNormSpec
+                ? $"{layer.TensorPrefix}.weight (γ) and .bias (β) at [{layer.ParameterOffset}, {layer.ParameterOffset + layer.Parameters})"
+                : $"{layer.TensorPrefix}.weight at [{layer.ParameterOffset}, {layer.ParameterOffset + layer.WeightCount})" + (layer.BiasCount > 0 ? $", {layer.TensorPrefix}.bias at [{layer.ParameterOffset + layer.WeightCount}, {layer.ParameterOffset + layer.Parameters})" : ", no bias");
+            yield return $"  {Text.Grouped(layer.Parameters)} parameters ({layer.ParameterFormula}): {tensors}; {Text.Grouped(layer.MultiplyAdds)} multiply-adds.";
         }
     }
 
@@ -336,22 +459,4 @@ internal static class NetworkEmitter
     }
 
     private static string Xml(string value) => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
-}
-
-/// <summary>Where the forward pass keeps its activations: two ping-pong halves and a scratch area for convolutions.</summary>
-internal sealed class WorkspaceLayout
-{
-    public WorkspaceLayout(NetworkPlan plan)
-    {
-        Activation = plan.Layers.Select(l => l.Out.Size).Append(plan.Input.Size).Max();
-        Scratch = plan.Layers.Select(LayerKernels.ScratchLength).DefaultIfEmpty(0).Max();
-    }
-
-    public int Activation { get; }
-
-    public int Scratch { get; }
-
-    public int Total => (2 * Activation) + Scratch;
-
-    public string Describe() => $"2 × {Activation} for activations + {Scratch} of convolution scratch";
 }

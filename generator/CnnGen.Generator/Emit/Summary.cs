@@ -8,6 +8,9 @@ namespace CnnGen.Generator.Emit;
 /// <summary>The layer table (like Keras' <c>summary()</c>) written into the class's XML doc and its <c>Summary</c> constant.</summary>
 internal static class Summary
 {
+    /// <summary>The layer as declared, prefixed by the block it was expanded from.</summary>
+    public static string LayerName(LayerSpec spec) => spec.Origin is null ? spec.Display : spec.Origin + ": " + spec.Display;
+
     public static List<string> Table(string name, NetworkPlan plan)
     {
         var rows = new List<string[]>
@@ -17,7 +20,7 @@ internal static class Summary
         };
         rows.AddRange(plan.Layers.Select(l => new[]
         {
-            Text.Int(l.Position), l.Spec.Display, l.Out.Text, Text.Grouped(l.Parameters), Text.Grouped(l.MultiplyAdds),
+            Text.Int(l.Position), LayerName(l.Spec), l.Out.Text, Text.Grouped(l.Parameters), Text.Grouped(l.MultiplyAdds),
         }));
 
         int[] widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();

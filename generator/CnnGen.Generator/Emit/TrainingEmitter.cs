@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Linq;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Plan;
@@ -6,50 +5,87 @@ using CnnGen.Generator.Plan;
 namespace CnnGen.Generator.Emit;
 
 /// <summary>
-/// Emits training: a forward pass that keeps every layer's output on a per-image "tape", the backward
-/// pass through the layers in reverse, and the nested <c>Trainer</c> class (loss, batch loop, optimizer
-/// step). All of it sits behind <c>Trainer</c>, so an inference-only app that never names it trims it away.
+/// Emits training: a forward pass over the whole batch, layer after layer, that keeps every output on
+/// the tape (BatchNorm needs the batch's statistics; Dropout draws its masks); the backward pass in
+/// reverse; and the nested <c>Trainer</c> class (loss, gradients, optimizer step). All of it sits behind
+/// <c>Trainer</c>, so an inference-only app that never names it trims it away.
 /// </summary>
 internal static class TrainingEmitter
 {
+    private const string Ros = "global::System.ReadOnlySpan<float>";
+    private const string Sp = "global::System.Span<float>";
+
     public static void Write(SourceWriter w, TargetTypeInfo type, NetworkPlan plan)
     {
         var tape = new TapeLayout(plan);
         w.Line();
-        w.Line($"// ---- Training ----------------------------------------------------------------------------------");
-        w.Line($"// The tape keeps every layer's output for one image: {tape.Describe()}.");
+        w.Line("// ---- Training ----------------------------------------------------------------------------------");
+        w.Line($"// The tape keeps every layer's output for the whole batch: {tape.Describe()}; the gradient tape mirrors it.");
         w.Line($"private const int TapeLength = {tape.Length};");
-        w.Line($"// Backward workspace: two gradient halves of {tape.GradientHalf} floats + {tape.Scratch} of scratch.");
-        w.Line($"private const int BackwardLength = {(2 * tape.GradientHalf) + tape.Scratch};");
+        w.Line($"// BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.");
+        w.Line($"private const int SavedLength = {tape.SavedLength};");
+        w.Line($"private const int TrainScratchLength = {System.Math.Max(tape.Scratch, 1)};");
         w.Line();
-        WriteForwardTape(w, plan, tape);
-        WriteBackwardTape(w, plan, tape);
+        WriteForward(w, plan, tape);
+        WriteBackward(w, plan, tape);
         LayerKernels.WriteBackward(w, plan);
         WriteTrainer(w, type, plan, tape);
     }
 
-    private static void WriteForwardTape(SourceWriter w, NetworkPlan plan, TapeLayout tape)
+    private static void WriteForward(SourceWriter w, NetworkPlan plan, TapeLayout tape)
     {
-        w.Line("// Forward pass for training: layer k writes its output to its own slot of the tape.");
-        w.Open("private static void ForwardTape(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> tape, global::System.Span<float> scratch)");
+        w.Line("// Training forward pass: layer after layer over the whole batch, each output kept on the tape.");
+        w.Open($"private static void TrainForward({Ros} p, {Sp} state, {Ros} inputs, int batch, {Sp} tape, {Sp} saved, {Sp} scratch, global::System.Random random)");
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             LayerPlan layer = plan.Layers[i];
-            string src = tape.Input(i);
-            string dst = tape.Output(i);
-            w.Line($"// Layer {layer.Position}: {layer.Spec.Display}, {layer.In.Text} → {layer.Out.Text}");
+            int input = layer.Inputs[0];
+            w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, {layer.In.Text} → {layer.Out.Text}");
             switch (layer.Spec)
             {
-                case ConvSpec or PoolSpec or DenseSpec:
-                    string parameters = layer.Parameters > 0 ? $"p.Slice({layer.ParameterOffset}, {layer.Parameters}), " : string.Empty;
-                    string scratch = LayerKernels.NeedsScratch(layer) ? ", scratch" : string.Empty;
-                    w.Line($"{LayerKernels.MethodName(layer)}({parameters}{src}, {dst}{scratch});");
+                case ConvSpec:
+                    PerImage(w, $"{LayerKernels.MethodName(layer)}({NetworkEmitter.Weights(layer)}, {NetworkEmitter.Bias(layer)}, {tape.Image("tape", input)}, {tape.Image("tape", i)}{(LayerKernels.IsWideConv(layer) ? ", scratch" : string.Empty)});");
+                    break;
+                case DenseSpec:
+                    PerImage(w, $"{LayerKernels.MethodName(layer)}({NetworkEmitter.Weights(layer)}, {NetworkEmitter.Bias(layer)}, {tape.Image("tape", input)}, {tape.Image("tape", i)});");
+                    break;
+                case PoolSpec or GlobalPoolSpec:
+                    PerImage(w, $"{LayerKernels.MethodName(layer)}({tape.Image("tape", input)}, {tape.Image("tape", i)});");
                     break;
                 case FlattenSpec:
                     w.Line("// (no-op: the slot of the layer before is reused)");
                     break;
+                case ActivationSpec { Kind: ActivationKind.Softmax } softmax:
+                    PerImage(w, NetworkEmitter.Activation(softmax, tape.Image("tape", input), tape.Image("tape", i)));
+                    break;
                 case ActivationSpec activation:
-                    w.Line($"global::CnnGen.Runtime.Kernels.{activation.Kind}({src}, {dst});");
+                    w.Line(NetworkEmitter.Activation(activation, tape.Batch("tape", input), tape.Batch("tape", i)));
+                    break;
+                case DropoutSpec dropout:
+                    w.Line($"global::CnnGen.Runtime.Kernels.DropoutTrain({tape.Batch("tape", input)}, {tape.Batch("tape", i)}, {tape.Mask(i)}, {NetworkEmitter.Float(dropout.Rate)}, random);");
+                    break;
+                case BatchNormSpec norm:
+                    w.Line($"global::CnnGen.Runtime.Kernels.BatchNormTrain({tape.Batch("tape", input)}, {tape.Batch("tape", i)}, batch, {layer.In.Channels}, {layer.In.Height * layer.In.Width}, p.Slice({layer.ParameterOffset}, {layer.Parameters}), state.Slice({layer.StateOffset}, {layer.StateCount}), {NetworkEmitter.Float(norm.Epsilon)}, {NetworkEmitter.Float(norm.Momentum)}, saved.Slice({tape.SavedOffset[i]}, {2 * layer.In.Channels}));");
+                    break;
+                case AddSpec:
+                    w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add({tape.Batch("tape", input)}, {tape.Batch("tape", layer.Inputs[1])}, {tape.Batch("tape", i)});");
+                    for (int k = 2; k < layer.Inputs.Count; k++)
+                    {
+                        w.Line($"global::CnnGen.Runtime.Kernels.Accumulate({tape.Batch("tape", layer.Inputs[k])}, {tape.Batch("tape", i)});");
+                    }
+
+                    break;
+                case ConcatSpec:
+                    w.Open("for (int b = 0; b < batch; b++)");
+                    int channel = 0;
+                    foreach (int k in layer.Inputs)
+                    {
+                        Shape shape = k < 0 ? plan.Input : plan.Layers[k].Out;
+                        w.Line($"{tape.Image("tape", k)}.CopyTo({tape.Image("tape", i)}.Slice({channel * layer.Out.Height * layer.Out.Width}, {shape.Size}));");
+                        channel += shape.Channels;
+                    }
+
+                    w.Close();
                     break;
             }
         }
@@ -58,87 +94,136 @@ internal static class TrainingEmitter
         w.Line();
     }
 
-    private static void WriteBackwardTape(SourceWriter w, NetworkPlan plan, TapeLayout tape)
+    private static void WriteBackward(SourceWriter w, NetworkPlan plan, TapeLayout tape)
     {
-        int firstTrainable = Enumerable.Range(0, plan.Layers.Count).Where(i => plan.Layers[i].Parameters > 0).DefaultIfEmpty(-1).First();
-        w.Line("// Backward pass for one image. On entry the first gradient half holds dLoss/dOutput of the last layer,");
-        w.Line("// or, when skipSoftmax is set (softmax fused with cross-entropy), dLoss/dInput of the final Softmax.");
-        w.Line("// Parameter gradients are added to grads (which mirrors the parameter buffer).");
-        w.Open("private static void BackwardTape(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> tape, global::System.Span<float> grads, global::System.Span<float> work, bool skipSoftmax)");
-        w.Line($"global::System.Span<float> ga = work.Slice(0, {tape.GradientHalf});");
-        w.Line($"global::System.Span<float> gb = work.Slice({tape.GradientHalf}, {tape.GradientHalf});");
-        if (tape.Scratch > 0)
-        {
-            w.Line($"global::System.Span<float> scratch = work.Slice({2 * tape.GradientHalf}, {tape.Scratch});");
-        }
-
-        if (firstTrainable < 0)
-        {
-            w.Line("// No layer has parameters: nothing to compute.");
-            w.Close();
-            w.Line();
-            return;
-        }
-
-        string current = "ga";
-        for (int i = plan.Layers.Count - 1; i >= firstTrainable; i--)
+        w.Line("// Training backward pass, layers in reverse. On entry the gradient tape holds dLoss/dOutput of the last");
+        w.Line("// layer (or, with skipSoftmax, dLoss/dScores at the final Softmax's input). Every layer adds into its");
+        w.Line("// inputs' gradients, and parameter gradients are added into grads (which mirrors the parameters).");
+        w.Open($"private static void TrainBackward({Ros} p, {Ros} inputs, int batch, {Ros} tape, {Sp} grad, {Sp} grads, {Ros} saved, {Sp} scratch, bool skipSoftmax)");
+        for (int i = plan.Layers.Count - 1; i >= 0; i--)
         {
             LayerPlan layer = plan.Layers[i];
-            string next = current == "ga" ? "gb" : "ga";
-            bool wantInput = i > firstTrainable;
-            string gradIn = wantInput ? $"{next}.Slice(0, {layer.In.Size})" : "default";
-            string gradOut = $"{current}.Slice(0, {layer.Out.Size})";
-            w.Line();
-            w.Line($"// Layer {layer.Position}: {layer.Spec.Display}, gradient {layer.Out.Text} → {layer.In.Text}{(wantInput ? string.Empty : " (first trainable layer: no input gradient needed)")}");
+            if (!tape.NeedsGradient[i])
+            {
+                continue;
+            }
+
+            int input = layer.Inputs[0];
+            bool wantInput = input >= 0 && tape.NeedsGradient[input];
+            w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, gradient {layer.Out.Text} → {layer.In.Text}{(layer.Parameters > 0 && !layer.Inputs.Any(j => j >= 0 && tape.NeedsGradient[j]) ? " (nothing before it trains: no input gradient)" : string.Empty)}");
             switch (layer.Spec)
             {
-                case ConvSpec or DenseSpec:
-                    string scratch = LayerKernels.NeedsScratch(layer) ? ", scratch" : string.Empty;
-                    w.Line($"{LayerKernels.BackwardName(layer)}(p.Slice({layer.ParameterOffset}, {layer.Parameters}), {tape.Input(i)}, {gradOut}, grads.Slice({layer.ParameterOffset}, {layer.Parameters}), {gradIn}{scratch});");
-                    current = next;
+                case ConvSpec:
+                    PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)}{(LayerKernels.IsWideConv(layer) ? ", scratch" : string.Empty)});");
                     break;
-                case PoolSpec:
-                    w.Line($"{LayerKernels.BackwardName(layer)}({tape.Input(i)}, {gradOut}, {gradIn});");
-                    current = next;
+                case DenseSpec:
+                    PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)});");
+                    break;
+                case PoolSpec pool when wantInput:
+                    string output = pool.Kind == PoolKind.L2 ? tape.Image("tape", i) + ", " : string.Empty;
+                    PerImage(w, $"{LayerKernels.BackwardName(layer)}({tape.Image("tape", input)}, {output}{tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
+                    break;
+                case GlobalPoolSpec when wantInput:
+                    PerImage(w, $"{LayerKernels.BackwardName(layer)}({tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
                     break;
                 case FlattenSpec:
-                    w.Line("// (identity)");
+                    w.Line("// (identity: the gradient slot is shared)");
                     break;
-                case ActivationSpec { Kind: ActivationKind.Softmax }:
+                case ActivationSpec { Kind: ActivationKind.Softmax } when wantInput:
                     w.Open("if (!skipSoftmax)");
-                    w.Line($"global::CnnGen.Runtime.Kernels.SoftmaxBackward({tape.Output(i)}, {gradOut}, {gradOut});");
+                    PerImage(w, $"global::CnnGen.Runtime.Kernels.SoftmaxBackward({tape.Image("tape", i)}, {tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
                     w.Close();
                     break;
-                case ActivationSpec activation:
-                    w.Line($"global::CnnGen.Runtime.Kernels.{activation.Kind}Backward({tape.Output(i)}, {gradOut}, {gradOut});");
+                case ActivationSpec activation when wantInput:
+                    string x = tape.Batch("tape", input);
+                    string y = tape.Batch("tape", i);
+                    string dy = tape.Batch("grad", i);
+                    string dx = tape.InputGradientBatch(input);
+                    w.Line(activation.Kind switch
+                    {
+                        ActivationKind.ReLU => $"global::CnnGen.Runtime.Kernels.ReLUBackward({x}, {dy}, {dx});",
+                        ActivationKind.LeakyReLU => $"global::CnnGen.Runtime.Kernels.LeakyReLUBackward({x}, {dy}, {dx}, {NetworkEmitter.Float(activation.Parameter)});",
+                        ActivationKind.ELU => $"global::CnnGen.Runtime.Kernels.ELUBackward({x}, {y}, {dy}, {dx}, {NetworkEmitter.Float(activation.Parameter)});",
+                        _ => $"global::CnnGen.Runtime.Kernels.{activation.Kind}Backward({y}, {dy}, {dx});",
+                    });
+                    break;
+                case DropoutSpec when wantInput:
+                    w.Line($"global::CnnGen.Runtime.Kernels.DropoutBackward({tape.Mask(i)}, {tape.Batch("grad", i)}, {tape.InputGradientBatch(input)});");
+                    break;
+                case BatchNormSpec:
+                    w.Line($"global::CnnGen.Runtime.Kernels.BatchNormBackward({tape.Batch("tape", input)}, {tape.Batch("grad", i)}, {tape.InputGradientBatch(input)}, batch, {layer.In.Channels}, {layer.In.Height * layer.In.Width}, p.Slice({layer.ParameterOffset}, {layer.Parameters}), grads.Slice({layer.ParameterOffset}, {layer.Parameters}), saved.Slice({tape.SavedOffset[i]}, {2 * layer.In.Channels}));");
+                    break;
+                case AddSpec:
+                    foreach (int k in layer.Inputs.Where(k => k >= 0 && tape.NeedsGradient[k]))
+                    {
+                        w.Line($"global::CnnGen.Runtime.Kernels.Accumulate({tape.Batch("grad", i)}, {tape.InputGradientBatch(k)});");
+                    }
+
+                    break;
+                case ConcatSpec:
+                    w.Open("for (int b = 0; b < batch; b++)");
+                    int channel = 0;
+                    foreach (int k in layer.Inputs)
+                    {
+                        Shape shape = k < 0 ? plan.Input : plan.Layers[k].Out;
+                        if (k >= 0 && tape.NeedsGradient[k])
+                        {
+                            w.Line($"global::CnnGen.Runtime.Kernels.Accumulate({tape.Image("grad", i)}.Slice({channel * layer.Out.Height * layer.Out.Width}, {shape.Size}), {tape.InputGradientImage(k)});");
+                        }
+
+                        channel += shape.Channels;
+                    }
+
+                    w.Close();
+                    break;
+                default:
+                    w.Line("// (nothing before it trains)");
                     break;
             }
         }
 
         w.Close();
         w.Line();
+    }
+
+    private static void PerImage(SourceWriter w, string statement)
+    {
+        w.Open("for (int b = 0; b < batch; b++)");
+        w.Line(statement);
+        w.Close();
     }
 
     private static void WriteTrainer(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, TapeLayout tape)
     {
-        bool endsInSoftmax = plan.Layers[plan.Layers.Count - 1].Spec is ActivationSpec { Kind: ActivationKind.Softmax };
-        string output = $"new global::System.Span<float>(_tape, {tape.OutputOffset}, OutputLength)";
+        int last = plan.Layers.Count - 1;
+        bool endsInSoftmax = plan.Layers[last].Spec is ActivationSpec { Kind: ActivationKind.Softmax };
+        int scores = endsInSoftmax ? plan.Layers[last].Inputs[0] : last;
+        bool trains = scores >= 0 && tape.NeedsGradient[scores];
+        string lossGradient = trains ? tape.Image("grad", scores) : "default";
+        string lastGradient = tape.NeedsGradient[last] ? tape.Image("grad", last) : "default";
+        string output = tape.Image("tape", last);
+
         w.Line("/// <summary>");
         w.Line($"/// Trains a <see cref=\"{type.Name}\"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.");
-        w.Line("/// Allocates nothing after the first step. Not thread-safe.");
+        w.Line("/// Allocates nothing after the first step of the largest batch size. Not thread-safe.");
         w.Line("/// </summary>");
         w.Open("public sealed class Trainer");
         w.Line($"private readonly {type.Name} _network;");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
-        w.Line("private readonly float[] _tape = new float[TapeLength];");
-        w.Line("private readonly float[] _work = new float[BackwardLength];");
+        w.Line("private readonly float[] _saved = new float[SavedLength];");
+        w.Line("private readonly float[] _scratch = new float[TrainScratchLength];");
+        w.Line("private readonly global::System.Random _random;");
+        w.Line("private float[] _tape = global::System.Array.Empty<float>();");
+        w.Line("private float[] _grad = global::System.Array.Empty<float>();");
         w.Line();
         w.Line("/// <summary>Creates a trainer that updates <paramref name=\"network\"/>'s parameters with <paramref name=\"optimizer\"/>.</summary>");
         w.Line("/// <param name=\"network\">The network to train.</param>");
         w.Line("/// <param name=\"optimizer\">SGD, SGD with momentum, Adam, …</param>");
-        w.Open($"public Trainer({type.Name} network, global::CnnGen.Training.Optimizer optimizer)");
+        w.Line("/// <param name=\"seed\">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>");
+        w.Open($"public Trainer({type.Name} network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)");
         w.Line("_network = network ?? throw new global::System.ArgumentNullException(nameof(network));");
         w.Line("Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));");
+        w.Line("_random = new global::System.Random(seed);");
         w.Close();
         w.Line();
         w.Line("/// <summary>The network being trained.</summary>");
@@ -151,10 +236,10 @@ internal static class TrainingEmitter
         w.Line("public global::System.ReadOnlySpan<float> Gradients => _gradients;");
         w.Line();
 
-        w.Line($"/// <summary>One training step with {(endsInSoftmax ? "softmax cross-entropy (fused: the gradient at the scores is p − y)" : "cross-entropy on the outputs taken as logits")}; returns the batch's mean loss before the step.</summary>");
+        w.Line($"/// <summary>One training step with {(endsInSoftmax ? "softmax cross-entropy (fused: the gradient at the scores is p − y)" : "cross-entropy on the outputs taken as scores")}; returns the batch's mean loss before the step.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back, <see cref=\"InputLength\"/> floats each.</param>");
         w.Line("/// <param name=\"labels\">One class index per image.</param>");
-        w.Open("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)");
+        w.Open($"public float TrainBatch({Ros} inputs, global::System.ReadOnlySpan<int> labels)");
         w.Line("float loss = ComputeGradients(inputs, labels);");
         w.Line("Optimizer.Step(_network._parameters, _gradients);");
         w.Line("return loss;");
@@ -164,7 +249,7 @@ internal static class TrainingEmitter
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
         w.Line("/// <param name=\"loss\">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>");
-        w.Open("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)");
+        w.Open($"public float TrainBatch({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss)");
         w.Line("float value = ComputeGradients(inputs, targets, loss);");
         w.Line("Optimizer.Step(_network._parameters, _gradients);");
         w.Line("return value;");
@@ -174,25 +259,24 @@ internal static class TrainingEmitter
         w.Line("/// <summary>Computes <see cref=\"Gradients\"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"labels\">One class index per image, 0 to OutputLength − 1.</param>");
-        w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)");
-        w.Line("int batch = BatchSize(inputs, labels.Length, 1, nameof(labels));");
-        w.Line("global::System.ReadOnlySpan<float> p = _network._parameters;");
-        w.Line("global::System.Array.Clear(_gradients);");
+        w.Open($"public float ComputeGradients({Ros} inputs, global::System.ReadOnlySpan<int> labels)");
+        w.Line("int batch = Prepare(inputs, labels.Length, 1, nameof(labels));");
+        w.Open("for (int i = 0; i < batch; i++)");
+        w.Open("if ((uint)labels[i] >= OutputLength)");
+        w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $\"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.\");");
+        w.Close();
+        w.Close();
+        w.Line($"{Sp} tape = _tape;");
+        w.Line($"{Sp} grad = _grad;");
+        w.Line("TrainForward(_network._parameters, _network._state, inputs, batch, tape, _saved, _scratch, _random);");
         w.Line("float scale = 1f / batch;");
         w.Line("double total = 0;");
-        w.Open("for (int i = 0; i < batch; i++)");
-        w.Line("int label = labels[i];");
-        w.Open("if ((uint)label >= OutputLength)");
-        w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(labels), label, $\"Label {i} is {label}; labels must be class indices from 0 to {OutputLength - 1}.\");");
-        w.Close();
-        w.Line("global::System.ReadOnlySpan<float> x = inputs.Slice(i * InputLength, InputLength);");
-        w.Line("ForwardTape(p, x, _tape, _work);");
-        w.Line("global::System.Span<float> gradient = new global::System.Span<float>(_work, 0, OutputLength);");
+        w.Open("for (int b = 0; b < batch; b++)");
         w.Line(endsInSoftmax
-            ? $"total += global::CnnGen.Training.Losses.SoftmaxCrossEntropy({output}, label, gradient, scale);"
-            : $"total += global::CnnGen.Training.Losses.CrossEntropyFromLogits({output}, label, gradient, scale);");
-        w.Line($"BackwardTape(p, x, _tape, _gradients, _work, skipSoftmax: {(endsInSoftmax ? "true" : "false")});");
+            ? $"total += global::CnnGen.Training.Losses.SoftmaxCrossEntropy({output}, labels[b], {(trains ? lossGradient : "stackalloc float[OutputLength]")}, scale);"
+            : $"total += global::CnnGen.Training.Losses.CrossEntropyFromLogits({output}, labels[b], {(trains ? lossGradient : "stackalloc float[OutputLength]")}, scale);");
         w.Close();
+        w.Line($"TrainBackward(_network._parameters, inputs, batch, tape, grad, _gradients, _saved, _scratch, skipSoftmax: {(endsInSoftmax ? "true" : "false")});");
         w.Line("return (float)(total / batch);");
         w.Close();
         w.Line();
@@ -201,30 +285,30 @@ internal static class TrainingEmitter
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
         w.Line("/// <param name=\"loss\">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>");
-        w.Open("public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)");
+        w.Open($"public float ComputeGradients({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss)");
         w.Open("if (loss == global::CnnGen.Training.Loss.CrossEntropy)");
         w.Line("throw new global::System.ArgumentException(\"Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.\", nameof(loss));");
         w.Close();
-        w.Line("int batch = BatchSize(inputs, targets.Length, OutputLength, nameof(targets));");
-        w.Line("global::System.ReadOnlySpan<float> p = _network._parameters;");
-        w.Line("global::System.Array.Clear(_gradients);");
+        w.Line("int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));");
+        w.Line($"{Sp} tape = _tape;");
+        w.Line($"{Sp} grad = _grad;");
+        w.Line("TrainForward(_network._parameters, _network._state, inputs, batch, tape, _saved, _scratch, _random);");
         w.Line("float scale = 1f / batch;");
         w.Line("double total = 0;");
-        w.Open("for (int i = 0; i < batch; i++)");
-        w.Line("global::System.ReadOnlySpan<float> x = inputs.Slice(i * InputLength, InputLength);");
-        w.Line("global::System.ReadOnlySpan<float> target = targets.Slice(i * OutputLength, OutputLength);");
-        w.Line("ForwardTape(p, x, _tape, _work);");
-        w.Line("global::System.Span<float> gradient = new global::System.Span<float>(_work, 0, OutputLength);");
+        w.Open("for (int b = 0; b < batch; b++)");
+        w.Line($"{Ros} target = targets.Slice(b * OutputLength, OutputLength);");
+        w.Line($"{Sp} gradient = {(lastGradient == "default" ? "stackalloc float[OutputLength]" : lastGradient)};");
         w.Line("total += loss == global::CnnGen.Training.Loss.L1");
         w.Line($"    ? global::CnnGen.Training.Losses.L1({output}, target, gradient, scale)");
         w.Line($"    : global::CnnGen.Training.Losses.MeanSquaredError({output}, target, gradient, scale);");
-        w.Line("BackwardTape(p, x, _tape, _gradients, _work, skipSoftmax: false);");
         w.Close();
+        w.Line("TrainBackward(_network._parameters, inputs, batch, tape, grad, _gradients, _saved, _scratch, skipSoftmax: false);");
         w.Line("return (float)(total / batch);");
         w.Close();
         w.Line();
 
-        w.Open("private static int BatchSize(global::System.ReadOnlySpan<float> inputs, int targetLength, int perImage, string targetName)");
+        w.Line("// Checks the batch, grows the tapes for a larger batch than before, and clears the gradients.");
+        w.Open($"private int Prepare({Ros} inputs, int targetLength, int perImage, string targetName)");
         w.Line("int batch = inputs.Length / InputLength;");
         w.Open("if (batch == 0 || inputs.Length % InputLength != 0)");
         w.Line($"throw new global::System.ArgumentException($\"Expected a batch of whole {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width} images ({plan.Input.Size} floats each), got {{inputs.Length}} floats.\", nameof(inputs));");
@@ -232,54 +316,14 @@ internal static class TrainingEmitter
         w.Open("if (targetLength != batch * perImage)");
         w.Line("throw new global::System.ArgumentException($\"Expected {batch * perImage} values for a batch of {batch} images, got {targetLength}.\", targetName);");
         w.Close();
+        w.Open("if (_tape.Length < batch * TapeLength)");
+        w.Line("_tape = new float[batch * TapeLength];");
+        w.Line("_grad = new float[batch * TapeLength];");
+        w.Close();
+        w.Line("global::System.Array.Clear(_grad, 0, batch * TapeLength);");
+        w.Line("global::System.Array.Clear(_gradients);");
         w.Line("return batch;");
         w.Close();
         w.Close();
     }
-}
-
-/// <summary>Where each layer's output lives on the per-image tape; Flatten reuses the slot before it.</summary>
-internal sealed class TapeLayout
-{
-    private readonly int[] _offsets;
-    private readonly NetworkPlan _plan;
-
-    public TapeLayout(NetworkPlan plan)
-    {
-        _plan = plan;
-        _offsets = new int[plan.Layers.Count];
-        int offset = 0;
-        for (int i = 0; i < plan.Layers.Count; i++)
-        {
-            if (plan.Layers[i].Spec is FlattenSpec)
-            {
-                _offsets[i] = i == 0 ? -1 : _offsets[i - 1];
-                continue;
-            }
-
-            _offsets[i] = offset;
-            offset += plan.Layers[i].Out.Size;
-        }
-
-        Length = offset;
-        GradientHalf = plan.Layers.Select(l => l.In.Size).Append(plan.Output.Size).Max();
-        Scratch = plan.Layers.Select(l => System.Math.Max(LayerKernels.ScratchLength(l), LayerKernels.BackwardScratchLength(l))).DefaultIfEmpty(0).Max();
-    }
-
-    public int Length { get; }
-
-    public int GradientHalf { get; }
-
-    public int Scratch { get; }
-
-    public int OutputOffset => _offsets[_offsets.Length - 1] < 0 ? 0 : _offsets[_offsets.Length - 1];
-
-    /// <summary>The span expression of layer i's input: the image itself for the first layer (or a Flatten chain on it).</summary>
-    public string Input(int i) => i == 0 || _offsets[i - 1] < 0 ? "input" : Slot(i - 1);
-
-    public string Output(int i) => _offsets[i] < 0 ? "input" : Slot(i);
-
-    public string Describe() => $"{_offsets.Count(o => o >= 0)} slots, {Length} floats";
-
-    private string Slot(int i) => $"tape.Slice({_offsets[i]}, {_plan.Layers[i].Out.Size})";
 }

@@ -16,4 +16,7 @@ internal static class DiagnosticIds
     public const string LayerCannotFollow = "CNN0008";
     public const string NoLayers = "CNN0009";
     public const string UnsupportedType = "CNN0010";
+    public const string BranchShapeMismatch = "CNN0011";
+    public const string UnknownLayerName = "CNN0012";
+    public const string DuplicateLayerName = "CNN0013";
 }

@@ -115,30 +115,7 @@ internal static class NetworkParser
                     input = new InputSpec(arguments.Int("height", 0), arguments.Int("width", 0), arguments.Int("channels", 0));
                     break;
                 default:
-                    LayerSpec? layer = name switch
-                    {
-                        "Conv2DAttribute" => new ConvSpec(
-                            position,
-                            arguments.Int("filters", 0),
-                            arguments.Int("kernel", 0),
-                            arguments.Int("Stride", 1),
-                            arguments.Int("Padding", 0),
-                            ReadRounding(arguments, diagnostics, "Conv2D")),
-                        "MaxPoolAttribute" or "AvgPoolAttribute" => new PoolSpec(
-                            position,
-                            name == "MaxPoolAttribute" ? PoolKind.Max : PoolKind.Average,
-                            arguments.Int("size", 0),
-                            arguments.Int("Stride", 0),
-                            arguments.Int("Padding", 0),
-                            ReadRounding(arguments, diagnostics, name.Substring(0, name.Length - "Attribute".Length))),
-                        "DenseAttribute" => new DenseSpec(position, arguments.Int("units", 0)),
-                        "FlattenAttribute" => new FlattenSpec(position),
-                        "ReLUAttribute" => new ActivationSpec(position, ActivationKind.ReLU),
-                        "SigmoidAttribute" => new ActivationSpec(position, ActivationKind.Sigmoid),
-                        "TanhAttribute" => new ActivationSpec(position, ActivationKind.Tanh),
-                        "SoftmaxAttribute" => new ActivationSpec(position, ActivationKind.Softmax),
-                        _ => null,
-                    };
+                    LayerSpec? layer = Layer(name, position, arguments, diagnostics);
                     if (layer is null)
                     {
                         continue;
@@ -172,6 +149,59 @@ internal static class NetworkParser
 
         var spec = new NetworkSpec(input, layers.ToEquatableArray(), expectedParameters, rounding, seed);
         return new NetworkModel(type, diagnostics.Count == 0 ? spec : null, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>The spec of one layer attribute, or null for an attribute that is not a layer.</summary>
+    private static LayerSpec? Layer(string attribute, int position, Arguments a, List<DiagnosticInfo> diagnostics)
+    {
+        string kind = attribute.Substring(0, attribute.Length - "Attribute".Length);
+        LayerSpec? layer = kind switch
+        {
+            "Conv2D" => Conv(position, a, diagnostics),
+            "MaxPool" or "AvgPool" or "MinPool" or "L2Pool" => new PoolSpec(
+                position,
+                kind switch { "MaxPool" => PoolKind.Max, "AvgPool" => PoolKind.Average, "MinPool" => PoolKind.Min, _ => PoolKind.L2 },
+                a.Int("size", 0),
+                a.Int("Stride", 0),
+                a.Int("Padding", 0),
+                ReadRounding(a, diagnostics, kind)),
+            "GlobalAvgPool" => new GlobalPoolSpec(position),
+            "Dense" => new DenseSpec(position, a.Int("units", 0)),
+            "Flatten" => new FlattenSpec(position),
+            "ReLU" => new ActivationSpec(position, ActivationKind.ReLU),
+            "LeakyReLU" => new ActivationSpec(position, ActivationKind.LeakyReLU) { Parameter = a.Double("slope", 0.01) },
+            "ELU" => new ActivationSpec(position, ActivationKind.ELU) { Parameter = a.Double("alpha", 1.0) },
+            "Sigmoid" => new ActivationSpec(position, ActivationKind.Sigmoid),
+            "Tanh" => new ActivationSpec(position, ActivationKind.Tanh),
+            "Softmax" => new ActivationSpec(position, ActivationKind.Softmax),
+            "Dropout" => new DropoutSpec(position, a.Double("rate", 0.5)),
+            "BatchNorm" => new BatchNormSpec(position, a.Double("Epsilon", 1e-5), a.Double("Momentum", 0.1)),
+            "Add" => new AddSpec(position, a.Strings("layers").ToEquatableArray()),
+            "Concat" => new ConcatSpec(position, a.Strings("layers").ToEquatableArray()),
+            "BasicBlock" => new BasicBlockSpec(position, a.Int("filters", 0), a.Int("Stride", 1)),
+            "Inception" => new InceptionSpec(position, a.Int("conv1x1", 0), a.Int("reduce3x3", 0), a.Int("conv3x3", 0), a.Int("reduce5x5", 0), a.Int("conv5x5", 0), a.Int("poolProjection", 0)),
+            _ => null,
+        };
+        return layer is null ? null : layer with { Name = a.String("Name"), From = a.String("From") };
+    }
+
+    private static ConvSpec Conv(int position, Arguments a, List<DiagnosticInfo> diagnostics)
+    {
+        int kernelHeight = a.Has("kernel") ? a.Int("kernel", 0) : a.Int("kernelHeight", 0);
+        int kernelWidth = a.Has("kernel") ? a.Int("kernel", 0) : a.Int("kernelWidth", 0);
+        int stride = a.Int("Stride", 1);
+        int padding = a.Int("Padding", 0);
+        return new ConvSpec(
+            position,
+            a.Int("filters", 0),
+            kernelHeight,
+            kernelWidth,
+            a.Has("StrideHeight") ? a.Int("StrideHeight", 0) : stride,
+            a.Has("StrideWidth") ? a.Int("StrideWidth", 0) : stride,
+            a.Has("PaddingHeight") ? a.Int("PaddingHeight", 0) : padding,
+            a.Has("PaddingWidth") ? a.Int("PaddingWidth", 0) : padding,
+            a.Bool("Bias", true),
+            ReadRounding(a, diagnostics, "Conv2D"));
     }
 
     private static RoundingMode ReadRounding(Arguments arguments, List<DiagnosticInfo> diagnostics, string owner)
@@ -234,18 +264,46 @@ internal static class NetworkParser
             {
                 string? key = arg.NameEquals?.Name.Identifier.ValueText
                     ?? arg.NameColon?.Name.Identifier.ValueText
-                    ?? (positional < parameters.Length ? parameters[positional].Name : null);
+                    ?? PositionalKey(parameters, positional);
                 if (arg.NameEquals is null && arg.NameColon is null)
                 {
+                    // Each element of a params array (Add("a", "b")) gets its own location, "layers[1]".
+                    if (positional >= parameters.Length - 1 && parameters.Length > 0 && parameters[parameters.Length - 1].IsParams
+                        && LocationInfo.From(arg) is { } element)
+                    {
+                        _locations[parameters[parameters.Length - 1].Name + "[" + (positional - parameters.Length + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "]"] = element;
+                    }
+
                     positional++;
                 }
 
-                if (key is not null && LocationInfo.From(arg) is { } location)
+                if (key is not null && !_locations.ContainsKey(key) && LocationInfo.From(arg) is { } location)
                 {
                     _locations[key] = location;
                 }
             }
         }
+
+        private static string? PositionalKey(ImmutableArray<IParameterSymbol> parameters, int positional) =>
+            positional < parameters.Length ? parameters[positional].Name
+            : parameters.Length > 0 && parameters[parameters.Length - 1].IsParams ? parameters[parameters.Length - 1].Name
+            : null;
+
+        public bool Has(string name) => _values.ContainsKey(name);
+
+        public double Double(string name, double fallback) =>
+            _values.TryGetValue(name, out TypedConstant value) && value.Value is not null ? Convert.ToDouble(value.Value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+        public bool Bool(string name, bool fallback) =>
+            _values.TryGetValue(name, out TypedConstant value) && value.Value is bool b ? b : fallback;
+
+        public string? String(string name) =>
+            _values.TryGetValue(name, out TypedConstant value) ? value.Value as string : null;
+
+        public IEnumerable<string> Strings(string name) =>
+            _values.TryGetValue(name, out TypedConstant value) && value.Kind == TypedConstantKind.Array
+                ? value.Values.Select(v => v.Value as string ?? string.Empty)
+                : Enumerable.Empty<string>();
 
         public int Int(string name, int fallback) =>
             _values.TryGetValue(name, out TypedConstant value) && value.Value is not null ? Convert.ToInt32(value.Value, System.Globalization.CultureInfo.InvariantCulture) : fallback;

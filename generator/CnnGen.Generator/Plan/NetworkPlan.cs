@@ -19,16 +19,20 @@ internal sealed record Shape(int Channels, int Height, int Width)
     public string Spatial => $"{Model.Text.Int(Height)}×{Model.Text.Int(Width)}";
 }
 
-/// <summary>How a layer's weights are initialised: He for layers feeding a ReLU, Glorot otherwise.</summary>
+/// <summary>How a layer's weights are initialised: He for layers feeding a ReLU, Glorot otherwise; BatchNorm starts at γ = 1, β = 0.</summary>
 internal enum InitKind
 {
     None,
     He,
     Glorot,
+    BatchNorm,
 }
 
-/// <summary>One parameter tensor: PyTorch name, offset in the parameter buffer, shape.</summary>
-internal sealed record TensorPlan(string Name, int Offset, EquatableArray<int> Shape)
+/// <summary>
+/// One tensor: PyTorch name, offset and shape. Trainable parameters live in the parameter buffer;
+/// state such as BatchNorm's running averages (<see cref="IsState"/>) in the state buffer.
+/// </summary>
+internal sealed record TensorPlan(string Name, int Offset, EquatableArray<int> Shape, bool IsState = false)
 {
     public int Length
     {
@@ -45,47 +49,72 @@ internal sealed record TensorPlan(string Name, int Offset, EquatableArray<int> S
     }
 }
 
+/// <summary>A sliding window on two axes (kernel, stride, padding), already resolved (Padding.Same, default pool stride).</summary>
+internal sealed record Window(int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth, int PaddingHeight, int PaddingWidth)
+{
+    public bool IsSquare => KernelHeight == KernelWidth && StrideHeight == StrideWidth && PaddingHeight == PaddingWidth;
+
+    public string KernelText => $"{Text.Int(KernelHeight)}×{Text.Int(KernelWidth)}";
+
+    public string StrideText => StrideHeight == StrideWidth ? Text.Int(StrideHeight) : $"{Text.Int(StrideHeight)}×{Text.Int(StrideWidth)}";
+
+    public string PaddingText => PaddingHeight == PaddingWidth ? Text.Int(PaddingHeight) : $"{Text.Int(PaddingHeight)}×{Text.Int(PaddingWidth)}";
+
+    /// <summary>"k5x5s1x1p0x0", for method names.</summary>
+    public string Key => $"k{KernelHeight}x{KernelWidth}s{StrideHeight}x{StrideWidth}p{PaddingHeight}x{PaddingWidth}";
+}
+
 /// <summary>
-/// One layer with its shapes resolved. <see cref="Kernel"/>, <see cref="Stride"/> and <see cref="Padding"/>
-/// are the effective values (Padding.Same resolved, a pool's stride defaulted); they are 0 for layers
-/// without a window. <see cref="ParameterOffset"/> is where the layer's weights start in the buffer,
-/// followed by its biases.
+/// One primitive layer with its shapes resolved. <see cref="Inputs"/> are the indices of the layers it
+/// reads (-1 is the network input). <see cref="ParameterOffset"/> is where the layer's weights start in
+/// the parameter buffer, followed by its biases (or γ then β for BatchNorm); <see cref="StateOffset"/>
+/// is where its state (running mean, then running variance) starts in the state buffer.
 /// </summary>
 internal sealed record LayerPlan(
     LayerSpec Spec,
+    EquatableArray<int> Inputs,
     Shape In,
     Shape Out,
-    int Kernel,
-    int Stride,
-    int Padding,
-    int ParameterOffset,
+    Window? Window,
     int WeightCount,
     int BiasCount,
-    long MultiplyAdds,
-    string? TensorPrefix,
-    InitKind Init,
-    int FanIn,
-    int FanOut)
+    long MultiplyAdds)
 {
     public int Position => Spec.Position;
+
+    public int ParameterOffset { get; init; }
+
+    public int StateOffset { get; init; }
+
+    public int StateCount { get; init; }
+
+    public string? TensorPrefix { get; init; }
+
+    public InitKind Init { get; init; }
+
+    public int FanIn { get; init; }
+
+    public int FanOut { get; init; }
 
     public long Parameters => (long)WeightCount + BiasCount;
 
     /// <summary>The formula behind the parameter count, e.g. "5·5·1·6 + 6", or "0".</summary>
     public string ParameterFormula => Spec switch
     {
-        ConvSpec c => $"{Text.Int(Kernel)}·{Text.Int(Kernel)}·{Text.Int(In.Channels)}·{Text.Int(c.Filters)} + {Text.Int(c.Filters)}",
+        ConvSpec c => $"{Text.Int(c.KernelHeight)}·{Text.Int(c.KernelWidth)}·{Text.Int(In.Channels)}·{Text.Int(c.Filters)}" + (c.Bias ? $" + {Text.Int(c.Filters)}" : string.Empty),
         DenseSpec d => $"{Text.Int(In.Size)}·{Text.Int(d.Units)} + {Text.Int(d.Units)}",
+        BatchNormSpec => $"2·{Text.Int(In.Channels)}",
         _ => "0",
     };
 }
 
-/// <summary>The checked network: input shape, layers, parameter tensors and totals.</summary>
+/// <summary>The checked network: input shape, primitive layers in execution order, tensors and totals.</summary>
 internal sealed record NetworkPlan(
     Shape Input,
     EquatableArray<LayerPlan> Layers,
     EquatableArray<TensorPlan> Tensors,
     int ParameterCount,
+    int StateCount,
     int Seed)
 {
     public Shape Output => Layers[Layers.Count - 1].Out;

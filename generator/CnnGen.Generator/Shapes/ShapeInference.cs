@@ -16,388 +16,15 @@ internal sealed record InferenceResult(NetworkPlan? Plan, EquatableArray<ShapeEr
 /// Shape inference: a pure function from the declared <see cref="NetworkSpec"/> to a
 /// <see cref="NetworkPlan"/> (every shape, offset and parameter count) or a list of located errors.
 /// It implements the seeds' formulas: output = (W − F + 2P)/S + 1 per axis, convolution parameters
-/// F·F·C·K + K, dense in·out + out, pooling and activations 0. No Roslyn types are used here.
+/// F·F·C·K + K, dense in·out + out, pooling and activations 0. Blocks (BasicBlock, Inception) are
+/// expanded here into primitive layers, because the expansion depends on the input's channels.
+/// No Roslyn types are used here.
 /// </summary>
 internal static class ShapeInference
 {
-    public static InferenceResult Infer(NetworkSpec spec)
-    {
-        var errors = new List<ShapeError>();
-        var layers = new List<LayerPlan>();
-        var tensors = new List<TensorPlan>();
+    public static InferenceResult Infer(NetworkSpec spec) => new Inference(spec).Run();
 
-        InputSpec input = spec.Input;
-        CheckPositive(errors, SourceRef.InputAttribute, "height", "Input height", input.Height);
-        CheckPositive(errors, SourceRef.InputAttribute, "width", "Input width", input.Width);
-        CheckPositive(errors, SourceRef.InputAttribute, "channels", "Input channels", input.Channels);
-        if (spec.ExpectedParameters < 0)
-        {
-            errors.Add(new ShapeError(
-                DiagnosticIds.InvalidValue,
-                new SourceRef(SourceRef.NetworkAttribute, "ExpectedParameters"),
-                $"ExpectedParameters must be a positive parameter count (or left out), not {Text.Int(spec.ExpectedParameters)}"));
-        }
-
-        if (spec.Layers.Count == 0)
-        {
-            errors.Add(new ShapeError(
-                DiagnosticIds.NoLayers,
-                new SourceRef(SourceRef.InputAttribute, null),
-                "The network declares no layers after Input: add at least one, e.g. [Dense(10)]"));
-        }
-
-        if (errors.Count > 0)
-        {
-            return new InferenceResult(null, errors.ToEquatableArray());
-        }
-
-        var current = new Shape(input.Channels, input.Height, input.Width);
-        long offset = 0;
-        int convCount = 0;
-        int denseCount = 0;
-        bool stopped = false;
-        for (int i = 0; i < spec.Layers.Count && !stopped; i++)
-        {
-            LayerSpec layer = spec.Layers[i];
-            LayerSpec? previous = i > 0 ? spec.Layers[i - 1] : null;
-            if (previous is ActivationSpec { Kind: ActivationKind.Softmax })
-            {
-                errors.Add(new ShapeError(
-                    DiagnosticIds.LayerCannotFollow,
-                    new SourceRef(layer.Position, null),
-                    $"{Capital(layer.Label)} cannot follow Softmax: Softmax turns the class scores into probabilities and must be the last layer"));
-                break;
-            }
-
-            int errorsBefore = errors.Count;
-            LayerPlan? plan = layer switch
-            {
-                ConvSpec conv => InferConv(spec, conv, current, errors),
-                PoolSpec pool => InferPool(spec, pool, current, errors),
-                DenseSpec dense => InferDense(dense, current, errors),
-                FlattenSpec flatten => Plain(flatten, current, new Shape(current.Size, 1, 1)),
-                ActivationSpec activation => InferActivation(activation, current, errors),
-                _ => throw new InvalidOperationException("Unknown layer spec " + layer.GetType().Name),
-            };
-
-            // A stride that does not fit (CNN0001) still yields a (floored) shape, so later layers are
-            // checked too; any other error leaves the shapes after it unknown.
-            if (plan is null || errors.Skip(errorsBefore).Any(e => e.Id != DiagnosticIds.StrideDoesNotFit))
-            {
-                stopped = true;
-                break;
-            }
-
-            if (plan.WeightCount + (long)plan.BiasCount > 0)
-            {
-                string prefix = plan.Spec is ConvSpec ? "conv" + Text.Int(++convCount) : "fc" + Text.Int(++denseCount);
-                bool feedsRelu = i + 1 < spec.Layers.Count && spec.Layers[i + 1] is ActivationSpec { Kind: ActivationKind.ReLU };
-                int weightOffset = checked((int)Math.Min(offset, int.MaxValue));
-                EquatableArray<int> weightShape = plan.Spec is ConvSpec c
-                    ? new[] { c.Filters, plan.In.Channels, plan.Kernel, plan.Kernel }.ToEquatableArray()
-                    : new[] { plan.Out.Size, plan.In.Size }.ToEquatableArray();
-                plan = plan with
-                {
-                    ParameterOffset = weightOffset,
-                    TensorPrefix = prefix,
-                    Init = feedsRelu ? InitKind.He : InitKind.Glorot,
-                };
-                tensors.Add(new TensorPlan(prefix + ".weight", weightOffset, weightShape));
-                tensors.Add(new TensorPlan(prefix + ".bias", weightOffset + plan.WeightCount, new[] { plan.BiasCount }.ToEquatableArray()));
-                offset += plan.Parameters;
-                if (offset > int.MaxValue)
-                {
-                    errors.Add(new ShapeError(
-                        DiagnosticIds.InvalidValue,
-                        new SourceRef(layer.Position, null),
-                        $"{Capital(layer.Label)} brings the parameter count to {Text.Grouped(offset)}, more than one buffer can hold ({Text.Grouped(int.MaxValue)})"));
-                    stopped = true;
-                    break;
-                }
-            }
-
-            if (plan.Out.Size <= 0 || (long)plan.Out.Channels * plan.Out.Height * plan.Out.Width > int.MaxValue / 4)
-            {
-                errors.Add(new ShapeError(
-                    DiagnosticIds.InvalidValue,
-                    new SourceRef(layer.Position, null),
-                    $"{Capital(layer.Label)} produces an output of {Text.Grouped((long)plan.Out.Channels * plan.Out.Height * plan.Out.Width)} values, more than a buffer can hold"));
-                stopped = true;
-                break;
-            }
-
-            layers.Add(plan);
-            current = plan.Out;
-        }
-
-        if (errors.Count > 0)
-        {
-            return new InferenceResult(null, errors.ToEquatableArray());
-        }
-
-        if (spec.ExpectedParameters > 0 && spec.ExpectedParameters != offset)
-        {
-            errors.Add(new ShapeError(
-                DiagnosticIds.ParameterCountMismatch,
-                new SourceRef(SourceRef.NetworkAttribute, "ExpectedParameters"),
-                ParameterMismatchMessage(spec.ExpectedParameters, offset, layers)));
-            return new InferenceResult(null, errors.ToEquatableArray());
-        }
-
-        var result = new NetworkPlan(
-            new Shape(input.Channels, input.Height, input.Width),
-            layers.ToEquatableArray(),
-            tensors.ToEquatableArray(),
-            (int)offset,
-            spec.Seed);
-        return new InferenceResult(result, EquatableArray<ShapeError>.Empty);
-    }
-
-    private static LayerPlan? InferConv(NetworkSpec spec, ConvSpec conv, Shape input, List<ShapeError> errors)
-    {
-        if (!RequireImage(conv, input, errors))
-        {
-            return null;
-        }
-
-        bool ok = CheckPositive(errors, conv.Position, "filters", Capital(conv.Label) + ": the number of filters", conv.Filters)
-            & CheckPositive(errors, conv.Position, "kernel", Capital(conv.Label) + ": the kernel size", conv.Kernel)
-            & CheckPositive(errors, conv.Position, "Stride", Capital(conv.Label) + ": the stride", conv.Stride);
-        if (!ok)
-        {
-            return null;
-        }
-
-        int padding = conv.Padding;
-        if (padding == ConvSpec.SamePadding)
-        {
-            if (conv.Kernel % 2 == 0)
-            {
-                errors.Add(new ShapeError(
-                    DiagnosticIds.InvalidValue,
-                    new SourceRef(conv.Position, "Padding"),
-                    $"{Capital(conv.Label)}: Padding.Same pads (F − 1)/2 on every side, which needs an odd kernel; {Text.Int(conv.Kernel)} is even. Use kernel {Text.Int(conv.Kernel - 1)} or {Text.Int(conv.Kernel + 1)}, or an explicit padding"));
-                return null;
-            }
-
-            padding = (conv.Kernel - 1) / 2;
-        }
-        else if (padding < 0)
-        {
-            errors.Add(new ShapeError(
-                DiagnosticIds.InvalidValue,
-                new SourceRef(conv.Position, "Padding"),
-                $"{Capital(conv.Label)}: padding must be 0 or more, or Padding.Same, not {Text.Int(padding)}"));
-            return null;
-        }
-        else if (padding >= conv.Kernel)
-        {
-            errors.Add(new ShapeError(
-                DiagnosticIds.InvalidValue,
-                new SourceRef(conv.Position, "Padding"),
-                $"{Capital(conv.Label)}: padding {Text.Int(padding)} is not smaller than the kernel {Text.Int(conv.Kernel)}, so some outputs would see only zeros; use at most {Text.Int(conv.Kernel - 1)}"));
-            return null;
-        }
-
-        RoundingMode mode = Mode(spec, conv.Rounding);
-        Shape? spatial = Window(conv, "kernel", "Stride", input, conv.Kernel, conv.Stride, padding, mode, isPool: false, errors);
-        if (spatial is null)
-        {
-            return null;
-        }
-
-        var output = new Shape(conv.Filters, spatial.Height, spatial.Width);
-        int fanIn = input.Channels * conv.Kernel * conv.Kernel;
-        long weights = (long)fanIn * conv.Filters;
-        if (weights > int.MaxValue)
-        {
-            errors.Add(new ShapeError(DiagnosticIds.InvalidValue, new SourceRef(conv.Position, null), $"{Capital(conv.Label)} has {Text.Grouped(weights)} weights, more than one buffer can hold"));
-            return null;
-        }
-
-        return new LayerPlan(
-            conv,
-            input,
-            output,
-            conv.Kernel,
-            conv.Stride,
-            padding,
-            ParameterOffset: 0,
-            WeightCount: (int)weights,
-            BiasCount: conv.Filters,
-            MultiplyAdds: (long)output.Size * fanIn,
-            TensorPrefix: null,
-            InitKind.None,
-            FanIn: fanIn,
-            FanOut: conv.Filters * conv.Kernel * conv.Kernel);
-    }
-
-    private static LayerPlan? InferPool(NetworkSpec spec, PoolSpec pool, Shape input, List<ShapeError> errors)
-    {
-        if (!RequireImage(pool, input, errors))
-        {
-            return null;
-        }
-
-        bool ok = CheckPositive(errors, pool.Position, "size", Capital(pool.Label) + ": the pooling window", pool.Size);
-        if (pool.Stride < 0)
-        {
-            errors.Add(new ShapeError(DiagnosticIds.InvalidValue, new SourceRef(pool.Position, "Stride"), $"{Capital(pool.Label)}: the stride must be positive (or left out to equal the window), not {Text.Int(pool.Stride)}"));
-            ok = false;
-        }
-
-        if (!ok)
-        {
-            return null;
-        }
-
-        if (pool.Padding < 0 || pool.Padding > pool.Size / 2)
-        {
-            errors.Add(new ShapeError(
-                DiagnosticIds.InvalidValue,
-                new SourceRef(pool.Position, "Padding"),
-                $"{Capital(pool.Label)}: pooling padding must be between 0 and half the window ({Text.Int(pool.Size / 2)}), not {Text.Int(pool.Padding)}"));
-            return null;
-        }
-
-        string strideArgument = pool.Stride == 0 ? "size" : "Stride";
-        Shape? spatial = Window(pool, "size", strideArgument, input, pool.Size, pool.EffectiveStride, pool.Padding, Mode(spec, pool.Rounding), isPool: true, errors);
-        if (spatial is null)
-        {
-            return null;
-        }
-
-        var output = new Shape(input.Channels, spatial.Height, spatial.Width);
-        return new LayerPlan(
-            pool,
-            input,
-            output,
-            pool.Size,
-            pool.EffectiveStride,
-            pool.Padding,
-            0,
-            0,
-            0,
-            MultiplyAdds: 0,
-            null,
-            InitKind.None,
-            0,
-            0);
-    }
-
-    private static LayerPlan? InferDense(DenseSpec dense, Shape input, List<ShapeError> errors)
-    {
-        if (!CheckPositive(errors, dense.Position, "units", Capital(dense.Label) + ": the number of units", dense.Units))
-        {
-            return null;
-        }
-
-        long weights = (long)input.Size * dense.Units;
-        if (weights > int.MaxValue)
-        {
-            errors.Add(new ShapeError(DiagnosticIds.InvalidValue, new SourceRef(dense.Position, "units"), $"{Capital(dense.Label)} has {Text.Int(input.Size)}·{Text.Int(dense.Units)} = {Text.Grouped(weights)} weights, more than one buffer can hold"));
-            return null;
-        }
-
-        return new LayerPlan(
-            dense,
-            input,
-            new Shape(dense.Units, 1, 1),
-            0,
-            0,
-            0,
-            0,
-            (int)weights,
-            dense.Units,
-            MultiplyAdds: weights,
-            null,
-            InitKind.None,
-            FanIn: input.Size,
-            FanOut: dense.Units);
-    }
-
-    private static LayerPlan? InferActivation(ActivationSpec activation, Shape input, List<ShapeError> errors)
-    {
-        if (activation.Kind == ActivationKind.Softmax && !input.IsVector)
-        {
-            errors.Add(new ShapeError(
-                DiagnosticIds.LayerCannotFollow,
-                new SourceRef(activation.Position, null),
-                $"{Capital(activation.Label)} needs a vector of class scores, but its input is {input.Text}: put a Dense layer (e.g. [Dense(10)]) before it"));
-            return null;
-        }
-
-        return Plain(activation, input, input);
-    }
-
-    private static LayerPlan Plain(LayerSpec layer, Shape input, Shape output) =>
-        new(layer, input, output, 0, 0, 0, 0, 0, 0, 0, null, InitKind.None, 0, 0);
-
-    private static bool RequireImage(LayerSpec layer, Shape input, List<ShapeError> errors)
-    {
-        if (!input.IsVector)
-        {
-            return true;
-        }
-
-        // A 1×1 spatial input is legal for a convolution only if it came from an image (e.g. a 1×1 input);
-        // after Dense or Flatten the values are a vector with no spatial layout left.
-        errors.Add(new ShapeError(
-            DiagnosticIds.LayerCannotFollow,
-            new SourceRef(layer.Position, null),
-            $"{Capital(layer.Label)} needs an image (height × width × channels), but its input is the vector of {Text.Int(input.Channels)} values made by the Dense or Flatten before it; put convolutions and pooling before the first Dense"));
-        return false;
-    }
-
-    /// <summary>
-    /// Output size of a sliding window on both axes, following (W − F + 2P)/S + 1, with CNN0002 for a
-    /// window larger than its padded input and CNN0001 for a stride that does not fit in Exact mode.
-    /// </summary>
-    private static Shape? Window(
-        LayerSpec layer,
-        string windowArgument,
-        string strideArgument,
-        Shape input,
-        int window,
-        int stride,
-        int padding,
-        RoundingMode mode,
-        bool isPool,
-        List<ShapeError> errors)
-    {
-        string what = isPool ? "pooling window" : "kernel";
-        int[] sizes = { input.Height, input.Width };
-        foreach (int w in sizes.Distinct())
-        {
-            if (window > w + 2 * padding)
-            {
-                string padded = padding == 0 ? Text.Int(w) : $"{Text.Int(w)} + 2·{Text.Int(padding)} = {Text.Int(w + 2 * padding)}";
-                string axis = input.Height == input.Width ? string.Empty : (w == input.Height ? " (height)" : " (width)");
-                string fix = isPool ? $"use a window of at most {Text.Int(w + 2 * padding)}" : SmallerKernelOrPadding(w, window, padding);
-                errors.Add(new ShapeError(
-                    DiagnosticIds.WindowLargerThanInput,
-                    new SourceRef(layer.Position, windowArgument),
-                    $"{Capital(layer.Label)}: the {Text.Int(window)}×{Text.Int(window)} {what} is larger than its padded input{axis}: {padded} < {Text.Int(window)}; {fix}"));
-                return null;
-            }
-        }
-
-        int outH = OutputSize(input.Height, window, stride, padding, mode);
-        int outW = OutputSize(input.Width, window, stride, padding, mode);
-        bool fitsH = (input.Height - window + (2 * padding)) % stride == 0;
-        bool fitsW = (input.Width - window + (2 * padding)) % stride == 0;
-        if (mode == RoundingMode.Exact && !(fitsH && fitsW))
-        {
-            errors.Add(new ShapeError(
-                DiagnosticIds.StrideDoesNotFit,
-                new SourceRef(layer.Position, strideArgument),
-                StrideMessage(layer, input, window, stride, padding, isPool, fitsH, fitsW)));
-        }
-
-        return new Shape(input.Channels, outH, outW);
-    }
-
-    /// <summary>Output size on one axis for the given rounding mode (Exact is only called when it fits, and then equals Floor).</summary>
+    /// <summary>Output size on one axis for the given rounding mode (Exact is only used when it fits, and then equals Floor).</summary>
     public static int OutputSize(int w, int window, int stride, int padding, RoundingMode mode)
     {
         int span = w - window + (2 * padding);
@@ -417,61 +44,6 @@ internal static class ShapeInference
         return size;
     }
 
-    private static string StrideMessage(LayerSpec layer, Shape input, int window, int stride, int padding, bool isPool, bool fitsH, bool fitsW)
-    {
-        var text = new System.Text.StringBuilder();
-        string what = isPool ? "pooling" : "convolution";
-        text.Append(Capital(layer.Label)).Append(": stride ").Append(Text.Int(stride))
-            .Append(" does not fit the ").Append(input.Text).Append(" input: ");
-        var parts = new List<string>();
-        if (!fitsH)
-        {
-            parts.Add(Arithmetic(input.Height, window, stride, padding) + (input.Height == input.Width || fitsW ? string.Empty : " (height)"));
-        }
-
-        if (!fitsW && input.Width != input.Height)
-        {
-            parts.Add(Arithmetic(input.Width, window, stride, padding) + " (width)");
-        }
-
-        text.Append(string.Join(" and ", parts));
-        text.Append(", not a whole number of ").Append(what).Append(" steps.");
-
-        // Fixes: paddings that fit (a padding must stay below the kernel / half a pooling window),
-        // strides that fit, or the explicit opt-in to floor or ceil rounding.
-        int maxPadding = isPool ? window / 2 : window - 1;
-        var paddings = Enumerable.Range(0, maxPadding + 1)
-            .Where(p => p != padding && Fits(input, window, stride, p))
-            .OrderBy(p => Math.Abs(p - padding)).ThenBy(p => p)
-            .Take(2)
-            .ToList();
-        if (paddings.Count > 0)
-        {
-            text.Append(" Paddings that fit: ")
-                .Append(string.Join(", ", paddings.Select(p => $"{Text.Int(p)} (→ {SpatialText(input, window, stride, p)})")))
-                .Append('.');
-        }
-
-        var strides = Enumerable.Range(1, Math.Max(window, stride + 2))
-            .Where(s => s != stride && Fits(input, window, s, padding))
-            .OrderBy(s => Math.Abs(s - stride)).ThenBy(s => s)
-            .Take(3)
-            .OrderBy(s => s)
-            .ToList();
-        if (strides.Count > 0)
-        {
-            text.Append(" Strides that fit: ")
-                .Append(string.Join(", ", strides.Select(s => $"{Text.Int(s)} (→ {SpatialText(input, window, s, padding)})")))
-                .Append('.');
-        }
-
-        text.Append(" Or opt in to rounding: Rounding = Rounding.Floor gives ")
-            .Append(Spatial(input, window, stride, padding, RoundingMode.Floor))
-            .Append(", Rounding.Ceil gives ")
-            .Append(Spatial(input, window, stride, padding, RoundingMode.Ceil));
-        return text.ToString();
-    }
-
     /// <summary>"(7 − 3 + 2·0)/3 + 1 = 2.33", the seed's arithmetic.</summary>
     public static string Arithmetic(int w, int window, int stride, int padding)
     {
@@ -479,52 +51,728 @@ internal static class ShapeInference
         return $"({Text.Int(w)} − {Text.Int(window)} + 2·{Text.Int(padding)})/{Text.Int(stride)} + 1 = {Text.Number(value)}";
     }
 
-    private static bool Fits(Shape input, int window, int stride, int padding) =>
-        window <= input.Height + (2 * padding) && window <= input.Width + (2 * padding)
-        && (input.Height - window + (2 * padding)) % stride == 0
-        && (input.Width - window + (2 * padding)) % stride == 0;
+    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 
-    private static string SpatialText(Shape input, int window, int stride, int padding) =>
-        Spatial(input, window, stride, padding, RoundingMode.Floor);
-
-    private static string Spatial(Shape input, int window, int stride, int padding, RoundingMode mode) =>
-        $"{Text.Int(OutputSize(input.Height, window, stride, padding, mode))}×{Text.Int(OutputSize(input.Width, window, stride, padding, mode))}";
-
-    private static string SmallerKernelOrPadding(int w, int kernel, int padding)
+    /// <summary>The state of one inference run.</summary>
+    private sealed class Inference
     {
-        int neededPadding = (kernel - w + 1) / 2;
-        return neededPadding < kernel
-            ? $"use a kernel of at most {Text.Int(w + 2 * padding)}, or a padding of at least {Text.Int(neededPadding)}"
-            : $"use a kernel of at most {Text.Int(w + 2 * padding)}";
-    }
+        private readonly NetworkSpec _spec;
+        private readonly List<ShapeError> _errors = new();
+        private readonly List<LayerPlan> _layers = new();
+        private readonly List<TensorPlan> _tensors = new();
+        private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
+        private readonly Shape _input;
+        private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
+        private long _parameters;
+        private long _state;
+        private int _previous = -1;
 
-    private static RoundingMode Mode(NetworkSpec spec, RoundingMode layer) =>
-        layer != RoundingMode.Unspecified ? layer
-        : spec.Rounding != RoundingMode.Unspecified ? spec.Rounding
-        : RoundingMode.Exact;
-
-    private static bool CheckPositive(List<ShapeError> errors, int layer, string argument, string what, int value)
-    {
-        if (value > 0)
+        public Inference(NetworkSpec spec)
         {
+            _spec = spec;
+            _input = new Shape(spec.Input.Channels, spec.Input.Height, spec.Input.Width);
+        }
+
+        public InferenceResult Run()
+        {
+            InputSpec input = _spec.Input;
+            CheckPositive(SourceRef.InputAttribute, "height", "Input height", input.Height);
+            CheckPositive(SourceRef.InputAttribute, "width", "Input width", input.Width);
+            CheckPositive(SourceRef.InputAttribute, "channels", "Input channels", input.Channels);
+            if (_spec.ExpectedParameters < 0)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(SourceRef.NetworkAttribute, "ExpectedParameters"), $"ExpectedParameters must be a positive parameter count (or left out), not {Text.Int(_spec.ExpectedParameters)}");
+            }
+
+            if (_spec.Layers.Count == 0)
+            {
+                Error(DiagnosticIds.NoLayers, new SourceRef(SourceRef.InputAttribute, null), "The network declares no layers after Input: add at least one, e.g. [Dense(10)]");
+            }
+
+            if (_errors.Count > 0)
+            {
+                return Failed();
+            }
+
+            _names[LayerSpec.InputName] = -1;
+            LayerSpec? declaredBefore = null;
+            foreach (LayerSpec layer in _spec.Layers)
+            {
+                if (declaredBefore is ActivationSpec { Kind: ActivationKind.Softmax })
+                {
+                    Error(DiagnosticIds.LayerCannotFollow, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} cannot follow Softmax: Softmax turns the class scores into probabilities and must be the last layer");
+                    break;
+                }
+
+                if (!Add(layer))
+                {
+                    break;
+                }
+
+                declaredBefore = layer;
+            }
+
+            if (_errors.Count > 0)
+            {
+                return Failed();
+            }
+
+            AssignInitialisation();
+            if (_spec.ExpectedParameters > 0 && _spec.ExpectedParameters != _parameters)
+            {
+                Error(DiagnosticIds.ParameterCountMismatch, new SourceRef(SourceRef.NetworkAttribute, "ExpectedParameters"), ParameterMismatchMessage());
+                return Failed();
+            }
+
+            var plan = new NetworkPlan(_input, _layers.ToEquatableArray(), _tensors.ToEquatableArray(), (int)_parameters, (int)_state, _spec.Seed);
+            return new InferenceResult(plan, EquatableArray<ShapeError>.Empty);
+        }
+
+        private InferenceResult Failed() => new(null, _errors.ToEquatableArray());
+
+        private void Error(string id, SourceRef source, string message) => _errors.Add(new ShapeError(id, source, message));
+
+        /// <summary>Infers one declared layer (expanding blocks); false stops inference because later shapes are unknown.</summary>
+        private bool Add(LayerSpec layer)
+        {
+            if (layer is BasicBlockSpec or InceptionSpec)
+            {
+                int? blockInput = ResolveInput(layer);
+                if (blockInput is null)
+                {
+                    return false;
+                }
+
+                Shape shape = ShapeOf(blockInput.Value);
+                if (shape.IsVector)
+                {
+                    return RequireImage(layer, shape);
+                }
+
+                foreach (LayerSpec part in Blocks.Expand(layer, InputName(blockInput.Value), shape.Channels))
+                {
+                    if (!Add(part))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            if (layer.Name is { } name && (_names.ContainsKey(name) || name.StartsWith("#", StringComparison.Ordinal)))
+            {
+                Error(DiagnosticIds.DuplicateLayerName, new SourceRef(layer.Position, "Name"), name.StartsWith("#", StringComparison.Ordinal)
+                    ? $"{Capital(layer.Label)}: layer names may not start with '#'"
+                    : $"{Capital(layer.Label)}: the name \"{name}\" is already used by {DescribeName(name)}; names must be unique");
+                return false;
+            }
+
+            List<int>? inputs = Inputs(layer);
+            if (inputs is null)
+            {
+                return false;
+            }
+
+            Shape inShape = ShapeOf(inputs[0]);
+            int errorsBefore = _errors.Count;
+            LayerPlan? plan = layer switch
+            {
+                ConvSpec conv => Conv(conv, inShape),
+                PoolSpec pool => Pool(pool, inShape),
+                GlobalPoolSpec global => RequireImage(global, inShape) ? Plain(global, inShape, new Shape(inShape.Channels, 1, 1)) : null,
+                DenseSpec dense => Dense(dense, inShape),
+                FlattenSpec flatten => Plain(flatten, inShape, new Shape(inShape.Size, 1, 1)),
+                ActivationSpec activation => Activation(activation, inShape),
+                DropoutSpec dropout => Dropout(dropout, inShape),
+                BatchNormSpec norm => BatchNorm(norm, inShape),
+                AddSpec add => Sum(add, inputs),
+                ConcatSpec concat => Concat(concat, inputs),
+                _ => throw new InvalidOperationException("Unknown layer spec " + layer.GetType().Name),
+            };
+
+            // A stride that does not fit (CNN0001) still yields a (floored) shape, so later layers are
+            // checked too; any other error leaves the shapes after it unknown.
+            if (plan is null || _errors.Skip(errorsBefore).Any(e => e.Id != DiagnosticIds.StrideDoesNotFit))
+            {
+                return false;
+            }
+
+            plan = plan with { Inputs = inputs.ToEquatableArray() };
+            plan = AssignTensors(plan);
+            if (plan is null)
+            {
+                return false;
+            }
+
+            if ((long)plan.Out.Channels * plan.Out.Height * plan.Out.Width > int.MaxValue / 4)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} produces an output of {Text.Grouped((long)plan.Out.Channels * plan.Out.Height * plan.Out.Width)} values, more than a buffer can hold");
+                return false;
+            }
+
+            _layers.Add(plan);
+            _previous = _layers.Count - 1;
+            if (layer.Name is not null)
+            {
+                _names[layer.Name] = _previous;
+            }
+
             return true;
         }
 
-        errors.Add(new ShapeError(
-            DiagnosticIds.InvalidValue,
-            new SourceRef(layer, argument),
-            $"{what} must be positive, not {Text.Int(value)}"));
-        return false;
+        /// <summary>The layers a layer reads: From (or the previous layer), then Add's names; Concat reads only its names.</summary>
+        private List<int>? Inputs(LayerSpec layer)
+        {
+            var inputs = new List<int>();
+            if (layer is not ConcatSpec)
+            {
+                int? first = ResolveInput(layer);
+                if (first is null)
+                {
+                    return null;
+                }
+
+                inputs.Add(first.Value);
+            }
+
+            EquatableArray<string> names = layer switch
+            {
+                AddSpec add => add.Inputs,
+                ConcatSpec concat => concat.Inputs,
+                _ => EquatableArray<string>.Empty,
+            };
+            if (layer is AddSpec or ConcatSpec && names.Count == 0)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} names no layers: give the names of the outputs to {(layer is AddSpec ? "add" : "join")}, e.g. [{(layer is AddSpec ? "Add(\"shortcut\")" : "Concat(\"a\", \"b\")")}]");
+                return null;
+            }
+
+            for (int k = 0; k < names.Count; k++)
+            {
+                if (!_names.TryGetValue(names[k], out int index))
+                {
+                    Error(DiagnosticIds.UnknownLayerName, new SourceRef(layer.Position, $"layers[{k}]"), UnknownName(layer, names[k]));
+                    return null;
+                }
+
+                inputs.Add(index);
+            }
+
+            return inputs;
+        }
+
+        private int? ResolveInput(LayerSpec layer)
+        {
+            if (layer.From is null)
+            {
+                return _previous;
+            }
+
+            if (_names.TryGetValue(layer.From, out int index))
+            {
+                return index;
+            }
+
+            Error(DiagnosticIds.UnknownLayerName, new SourceRef(layer.Position, "From"), UnknownName(layer, layer.From));
+            return null;
+        }
+
+        private string UnknownName(LayerSpec layer, string name)
+        {
+            var known = _names.Keys.Where(n => !n.StartsWith("#", StringComparison.Ordinal)).OrderBy(n => n, StringComparer.Ordinal).Select(n => "\"" + n + "\"");
+            return $"{Capital(layer.Label)}: no layer named \"{name}\" is declared before it; names available here: {string.Join(", ", known)}";
+        }
+
+        private string DescribeName(string name)
+        {
+            int index = _names[name];
+            return index < 0 ? "the network input" : _layers[index].Spec.Label;
+        }
+
+        /// <summary>The name a block uses for its input, naming the previous layer if it has no name yet.</summary>
+        private string InputName(int index)
+        {
+            if (index < 0)
+            {
+                return LayerSpec.InputName;
+            }
+
+            foreach (KeyValuePair<string, int> pair in _names)
+            {
+                if (pair.Value == index)
+                {
+                    return pair.Key;
+                }
+            }
+
+            string hidden = "#" + Text.Int(index);
+            _names[hidden] = index;
+            return hidden;
+        }
+
+        private Shape ShapeOf(int index) => index < 0 ? _input : _layers[index].Out;
+
+        private LayerPlan? AssignTensors(LayerPlan plan)
+        {
+            string? kind = plan.Spec switch
+            {
+                ConvSpec => "conv",
+                DenseSpec => "fc",
+                BatchNormSpec => "bn",
+                _ => null,
+            };
+            if (kind is null)
+            {
+                return plan;
+            }
+
+            _counters.TryGetValue(kind, out int count);
+            _counters[kind] = ++count;
+            string prefix = kind + Text.Int(count);
+            int offset = (int)_parameters;
+            plan = plan with { TensorPrefix = prefix, ParameterOffset = offset };
+            switch (plan.Spec)
+            {
+                case ConvSpec c:
+                    _tensors.Add(new TensorPlan(prefix + ".weight", offset, new[] { c.Filters, plan.In.Channels, c.KernelHeight, c.KernelWidth }.ToEquatableArray()));
+                    if (c.Bias)
+                    {
+                        _tensors.Add(new TensorPlan(prefix + ".bias", offset + plan.WeightCount, new[] { c.Filters }.ToEquatableArray()));
+                    }
+
+                    break;
+                case DenseSpec:
+                    _tensors.Add(new TensorPlan(prefix + ".weight", offset, new[] { plan.Out.Size, plan.In.Size }.ToEquatableArray()));
+                    _tensors.Add(new TensorPlan(prefix + ".bias", offset + plan.WeightCount, new[] { plan.BiasCount }.ToEquatableArray()));
+                    break;
+                case BatchNormSpec:
+                    int channels = plan.In.Channels;
+                    int state = (int)_state;
+                    _tensors.Add(new TensorPlan(prefix + ".weight", offset, new[] { channels }.ToEquatableArray()));
+                    _tensors.Add(new TensorPlan(prefix + ".bias", offset + channels, new[] { channels }.ToEquatableArray()));
+                    _tensors.Add(new TensorPlan(prefix + ".running_mean", state, new[] { channels }.ToEquatableArray(), IsState: true));
+                    _tensors.Add(new TensorPlan(prefix + ".running_var", state + channels, new[] { channels }.ToEquatableArray(), IsState: true));
+                    plan = plan with { StateOffset = state, StateCount = 2 * channels };
+                    _state += 2 * channels;
+                    break;
+            }
+
+            _parameters += plan.Parameters;
+            if (_parameters > int.MaxValue)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(plan.Position, null), $"{Capital(plan.Spec.Label)} brings the parameter count to {Text.Grouped(_parameters)}, more than one buffer can hold ({Text.Grouped(int.MaxValue)})");
+                return null;
+            }
+
+            return plan;
+        }
+
+        /// <summary>He initialisation for weights whose output reaches a ReLU (directly or through BatchNorm), Glorot otherwise.</summary>
+        private void AssignInitialisation()
+        {
+            for (int i = 0; i < _layers.Count; i++)
+            {
+                LayerPlan layer = _layers[i];
+                if (layer.Spec is BatchNormSpec)
+                {
+                    _layers[i] = layer with { Init = InitKind.BatchNorm };
+                    continue;
+                }
+
+                if (layer.WeightCount == 0)
+                {
+                    continue;
+                }
+
+                bool feedsRelu = FeedsRelu(i, depth: 0);
+                _layers[i] = layer with { Init = feedsRelu ? InitKind.He : InitKind.Glorot };
+            }
+        }
+
+        private bool FeedsRelu(int index, int depth)
+        {
+            for (int j = index + 1; j < _layers.Count; j++)
+            {
+                LayerPlan consumer = _layers[j];
+                if (!consumer.Inputs.Contains(index))
+                {
+                    continue;
+                }
+
+                if (consumer.Spec is ActivationSpec { Kind: ActivationKind.ReLU or ActivationKind.LeakyReLU })
+                {
+                    return true;
+                }
+
+                if (consumer.Spec is BatchNormSpec && depth == 0 && FeedsRelu(j, depth + 1))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private LayerPlan? Conv(ConvSpec conv, Shape input)
+        {
+            if (!RequireImage(conv, input))
+            {
+                return null;
+            }
+
+            string kernelArg = conv.KernelHeight == conv.KernelWidth ? "kernel|kernelHeight" : "kernelHeight";
+            bool ok = CheckPositive(conv.Position, "filters", Capital(conv.Label) + ": the number of filters", conv.Filters)
+                & CheckPositive(conv.Position, kernelArg, Capital(conv.Label) + ": the kernel height", conv.KernelHeight)
+                & CheckPositive(conv.Position, "kernelWidth|kernel", Capital(conv.Label) + ": the kernel width", conv.KernelWidth)
+                & CheckPositive(conv.Position, "StrideHeight|Stride", Capital(conv.Label) + ": the stride", conv.StrideHeight)
+                & CheckPositive(conv.Position, "StrideWidth|Stride", Capital(conv.Label) + ": the stride", conv.StrideWidth);
+            if (!ok)
+            {
+                return null;
+            }
+
+            int? padH = ConvPadding(conv, conv.PaddingHeight, conv.KernelHeight, "PaddingHeight|Padding");
+            int? padW = ConvPadding(conv, conv.PaddingWidth, conv.KernelWidth, "PaddingWidth|Padding");
+            if (padH is null || padW is null)
+            {
+                return null;
+            }
+
+            var window = new Window(conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, padH.Value, padW.Value);
+            Shape? spatial = Slide(conv, "kernel|kernelHeight", "StrideHeight|Stride", input, window, Mode(conv.Rounding), isPool: false);
+            if (spatial is null)
+            {
+                return null;
+            }
+
+            var output = new Shape(conv.Filters, spatial.Height, spatial.Width);
+            int fanIn = input.Channels * conv.KernelHeight * conv.KernelWidth;
+            long weights = (long)fanIn * conv.Filters;
+            if (weights > int.MaxValue)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(conv.Position, null), $"{Capital(conv.Label)} has {Text.Grouped(weights)} weights, more than one buffer can hold");
+                return null;
+            }
+
+            return new LayerPlan(conv, default, input, output, window, (int)weights, conv.Bias ? conv.Filters : 0, (long)output.Size * fanIn)
+            {
+                FanIn = fanIn,
+                FanOut = conv.Filters * conv.KernelHeight * conv.KernelWidth,
+            };
+        }
+
+        private int? ConvPadding(ConvSpec conv, int padding, int kernel, string argument)
+        {
+            if (padding == ConvSpec.SamePadding)
+            {
+                if (kernel % 2 == 0)
+                {
+                    Error(DiagnosticIds.InvalidValue, new SourceRef(conv.Position, argument), $"{Capital(conv.Label)}: Padding.Same pads (F − 1)/2 on every side, which needs an odd kernel; {Text.Int(kernel)} is even. Use kernel {Text.Int(kernel - 1)} or {Text.Int(kernel + 1)}, or an explicit padding");
+                    return null;
+                }
+
+                return (kernel - 1) / 2;
+            }
+
+            if (padding < 0)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(conv.Position, argument), $"{Capital(conv.Label)}: padding must be 0 or more, or Padding.Same, not {Text.Int(padding)}");
+                return null;
+            }
+
+            if (padding >= kernel)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(conv.Position, argument), $"{Capital(conv.Label)}: padding {Text.Int(padding)} is not smaller than the kernel {Text.Int(kernel)}, so some outputs would see only zeros; use at most {Text.Int(kernel - 1)}");
+                return null;
+            }
+
+            return padding;
+        }
+
+        private LayerPlan? Pool(PoolSpec pool, Shape input)
+        {
+            if (!RequireImage(pool, input))
+            {
+                return null;
+            }
+
+            bool ok = CheckPositive(pool.Position, "size", Capital(pool.Label) + ": the pooling window", pool.Size);
+            if (pool.Stride < 0)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(pool.Position, "Stride"), $"{Capital(pool.Label)}: the stride must be positive (or left out to equal the window), not {Text.Int(pool.Stride)}");
+                ok = false;
+            }
+
+            if (!ok)
+            {
+                return null;
+            }
+
+            if (pool.Padding < 0 || pool.Padding > pool.Size / 2)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(pool.Position, "Padding"), $"{Capital(pool.Label)}: pooling padding must be between 0 and half the window ({Text.Int(pool.Size / 2)}), not {Text.Int(pool.Padding)}");
+                return null;
+            }
+
+            string strideArgument = pool.Stride == 0 ? "size" : "Stride";
+            var window = new Window(pool.Size, pool.Size, pool.EffectiveStride, pool.EffectiveStride, pool.Padding, pool.Padding);
+            Shape? spatial = Slide(pool, "size", strideArgument, input, window, Mode(pool.Rounding), isPool: true);
+            if (spatial is null)
+            {
+                return null;
+            }
+
+            return new LayerPlan(pool, default, input, new Shape(input.Channels, spatial.Height, spatial.Width), window, 0, 0, 0);
+        }
+
+        private LayerPlan? Dense(DenseSpec dense, Shape input)
+        {
+            if (!CheckPositive(dense.Position, "units", Capital(dense.Label) + ": the number of units", dense.Units))
+            {
+                return null;
+            }
+
+            long weights = (long)input.Size * dense.Units;
+            if (weights > int.MaxValue)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(dense.Position, "units"), $"{Capital(dense.Label)} has {Text.Int(input.Size)}·{Text.Int(dense.Units)} = {Text.Grouped(weights)} weights, more than one buffer can hold");
+                return null;
+            }
+
+            return new LayerPlan(dense, default, input, new Shape(dense.Units, 1, 1), null, (int)weights, dense.Units, weights)
+            {
+                FanIn = input.Size,
+                FanOut = dense.Units,
+            };
+        }
+
+        private LayerPlan? Activation(ActivationSpec activation, Shape input)
+        {
+            if (activation.Kind == ActivationKind.Softmax && !input.IsVector)
+            {
+                Error(DiagnosticIds.LayerCannotFollow, new SourceRef(activation.Position, null), $"{Capital(activation.Label)} needs a vector of class scores, but its input is {input.Text}: put a Dense layer (e.g. [Dense(10)]) before it");
+                return null;
+            }
+
+            if (double.IsNaN(activation.Parameter) || double.IsInfinity(activation.Parameter)
+                || (activation.Kind == ActivationKind.ELU && activation.Parameter <= 0))
+            {
+                string argument = activation.Kind == ActivationKind.ELU ? "alpha" : "slope";
+                Error(DiagnosticIds.InvalidValue, new SourceRef(activation.Position, argument), $"{Capital(activation.Label)}: {argument} must be a finite{(activation.Kind == ActivationKind.ELU ? " positive" : string.Empty)} number");
+                return null;
+            }
+
+            return Plain(activation, input, input);
+        }
+
+        private LayerPlan? Dropout(DropoutSpec dropout, Shape input)
+        {
+            if (!(dropout.Rate >= 0 && dropout.Rate < 1))
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(dropout.Position, "rate"), $"{Capital(dropout.Label)}: the rate is the probability of dropping a value and must be at least 0 and below 1, not {Text.Number(dropout.Rate, "0.######")}");
+                return null;
+            }
+
+            return Plain(dropout, input, input);
+        }
+
+        private LayerPlan? BatchNorm(BatchNormSpec norm, Shape input)
+        {
+            if (!(norm.Epsilon > 0) || !(norm.Momentum > 0 && norm.Momentum <= 1))
+            {
+                bool epsilon = !(norm.Epsilon > 0);
+                Error(DiagnosticIds.InvalidValue, new SourceRef(norm.Position, epsilon ? "Epsilon" : "Momentum"), epsilon
+                    ? $"{Capital(norm.Label)}: Epsilon must be positive, not {Text.Number(norm.Epsilon, "0.######")}"
+                    : $"{Capital(norm.Label)}: Momentum must be above 0 and at most 1, not {Text.Number(norm.Momentum, "0.######")}");
+                return null;
+            }
+
+            return new LayerPlan(norm, default, input, input, null, input.Channels, input.Channels, (long)input.Size);
+        }
+
+        private LayerPlan? Sum(AddSpec add, List<int> inputs)
+        {
+            Shape first = ShapeOf(inputs[0]);
+            for (int k = 1; k < inputs.Count; k++)
+            {
+                Shape other = ShapeOf(inputs[k]);
+                if (other != first)
+                {
+                    Error(DiagnosticIds.BranchShapeMismatch, new SourceRef(add.Position, $"layers[{k - 1}]"),
+                        $"{Capital(add.Label)}: cannot add outputs of different shapes: \"{add.Inputs[k - 1]}\" ({Describe(inputs[k])}) is {other.Text}, but {(add.From is null ? "the layer before" : "\"" + add.From + "\"")} ({Describe(inputs[0])}) is {first.Text}. Add needs equal shapes: give the shortcut a 1×1 convolution with the right filters and stride");
+                    return null;
+                }
+            }
+
+            return new LayerPlan(add, default, first, first, null, 0, 0, 0);
+        }
+
+        private LayerPlan? Concat(ConcatSpec concat, List<int> inputs)
+        {
+            Shape first = ShapeOf(inputs[0]);
+            int channels = first.Channels;
+            for (int k = 1; k < inputs.Count; k++)
+            {
+                Shape other = ShapeOf(inputs[k]);
+                if (other.Height != first.Height || other.Width != first.Width)
+                {
+                    Error(DiagnosticIds.BranchShapeMismatch, new SourceRef(concat.Position, $"layers[{k}]"),
+                        $"{Capital(concat.Label)}: cannot join outputs of different sizes: \"{concat.Inputs[k]}\" ({Describe(inputs[k])}) is {other.Text}, but \"{concat.Inputs[0]}\" ({Describe(inputs[0])}) is {first.Text}. Concat joins channels and needs equal heights and widths");
+                    return null;
+                }
+
+                channels += other.Channels;
+            }
+
+            return new LayerPlan(concat, default, first, new Shape(channels, first.Height, first.Width), null, 0, 0, 0);
+        }
+
+        private string Describe(int index) => index < 0 ? "the network input" : _layers[index].Spec.Label;
+
+        private static LayerPlan Plain(LayerSpec layer, Shape input, Shape output) => new(layer, default, input, output, null, 0, 0, 0);
+
+        private bool RequireImage(LayerSpec layer, Shape input)
+        {
+            if (!input.IsVector || (input == _input && _layers.Count == 0))
+            {
+                return true;
+            }
+
+            // After Dense, Flatten or global pooling the values are a vector with no spatial layout left.
+            Error(DiagnosticIds.LayerCannotFollow, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} needs an image (height × width × channels), but its input is a vector of {Text.Int(input.Channels)} values (made by a Dense, Flatten or global pooling before it); put convolutions and pooling before the first Dense");
+            return false;
+        }
+
+        /// <summary>
+        /// Output size of a sliding window on both axes, following (W − F + 2P)/S + 1, with CNN0002 for a
+        /// window larger than its padded input and CNN0001 for a stride that does not fit in Exact mode.
+        /// </summary>
+        private Shape? Slide(LayerSpec layer, string windowArgument, string strideArgument, Shape input, Window window, RoundingMode mode, bool isPool)
+        {
+            string what = isPool ? "pooling window" : "kernel";
+            Axis[] axes =
+            {
+                new("height", input.Height, window.KernelHeight, window.StrideHeight, window.PaddingHeight),
+                new("width", input.Width, window.KernelWidth, window.StrideWidth, window.PaddingWidth),
+            };
+            bool same = axes[0].SameAs(axes[1]);
+            foreach (Axis axis in same ? axes.Take(1) : axes)
+            {
+                if (axis.Window > axis.Size + (2 * axis.Padding))
+                {
+                    string padded = axis.Padding == 0 ? Text.Int(axis.Size) : $"{Text.Int(axis.Size)} + 2·{Text.Int(axis.Padding)} = {Text.Int(axis.Size + (2 * axis.Padding))}";
+                    string where = same ? string.Empty : $" ({axis.Name})";
+                    string fix = isPool ? $"use a window of at most {Text.Int(axis.Size + (2 * axis.Padding))}" : SmallerKernelOrPadding(axis);
+                    Error(DiagnosticIds.WindowLargerThanInput, new SourceRef(layer.Position, windowArgument),
+                        $"{Capital(layer.Label)}: the {window.KernelText} {what} is larger than its padded input{where}: {padded} < {Text.Int(axis.Window)}; {fix}");
+                    return null;
+                }
+            }
+
+            int outH = OutputSize(input.Height, window.KernelHeight, window.StrideHeight, window.PaddingHeight, mode);
+            int outW = OutputSize(input.Width, window.KernelWidth, window.StrideWidth, window.PaddingWidth, mode);
+            var misfits = axes.Where(a => !a.Fits(a.Stride, a.Padding)).ToList();
+            if (mode == RoundingMode.Exact && misfits.Count > 0)
+            {
+                Error(DiagnosticIds.StrideDoesNotFit, new SourceRef(layer.Position, strideArgument), StrideMessage(layer, input, axes, misfits, isPool, same));
+            }
+
+            return new Shape(input.Channels, outH, outW);
+        }
+
+        private static string StrideMessage(LayerSpec layer, Shape input, Axis[] axes, List<Axis> misfits, bool isPool, bool same)
+        {
+            var text = new System.Text.StringBuilder();
+            string what = isPool ? "pooling" : "convolution";
+            int stride = misfits[0].Stride;
+            text.Append(Capital(layer.Label)).Append(": stride ").Append(Text.Int(stride))
+                .Append(" does not fit the ").Append(input.Text).Append(" input: ")
+                .Append(string.Join(" and ", misfits.Select(a => Arithmetic(a.Size, a.Window, a.Stride, a.Padding) + (same || input.Height == input.Width && misfits.Count == 2 ? string.Empty : $" ({a.Name})"))))
+                .Append(", not a whole number of ").Append(what).Append(" steps.");
+
+            // Fixes: paddings that fit (below the kernel / at most half a pooling window), strides that
+            // fit, or the explicit opt-in to floor or ceil rounding. Suggested for every misfit axis at once.
+            Axis axis = misfits[0];
+            int maxPadding = isPool ? axis.Window / 2 : axis.Window - 1;
+            var paddings = Enumerable.Range(0, maxPadding + 1)
+                .Where(p => p != axis.Padding && misfits.All(a => a.Fits(a.Stride, p)))
+                .OrderBy(p => Math.Abs(p - axis.Padding)).ThenBy(p => p)
+                .Take(2)
+                .ToList();
+            if (paddings.Count > 0)
+            {
+                text.Append(" Paddings that fit: ")
+                    .Append(string.Join(", ", paddings.Select(p => $"{Text.Int(p)} (→ {Spatial(axes, a => misfits.Contains(a) ? a with { Padding = p } : a, RoundingMode.Floor)})")))
+                    .Append('.');
+            }
+
+            var strides = Enumerable.Range(1, Math.Max(axis.Window, stride + 2))
+                .Where(s => s != stride && misfits.All(a => a.Fits(s, a.Padding)))
+                .OrderBy(s => Math.Abs(s - stride)).ThenBy(s => s)
+                .Take(3)
+                .OrderBy(s => s)
+                .ToList();
+            if (strides.Count > 0)
+            {
+                text.Append(" Strides that fit: ")
+                    .Append(string.Join(", ", strides.Select(s => $"{Text.Int(s)} (→ {Spatial(axes, a => misfits.Contains(a) ? a with { Stride = s } : a, RoundingMode.Floor)})")))
+                    .Append('.');
+            }
+
+            text.Append(" Or opt in to rounding: Rounding = Rounding.Floor gives ")
+                .Append(Spatial(axes, a => a, RoundingMode.Floor))
+                .Append(", Rounding.Ceil gives ")
+                .Append(Spatial(axes, a => a, RoundingMode.Ceil));
+            return text.ToString();
+        }
+
+        private static string Spatial(Axis[] axes, Func<Axis, Axis> change, RoundingMode mode)
+        {
+            Axis h = change(axes[0]);
+            Axis w = change(axes[1]);
+            return $"{Text.Int(OutputSize(h.Size, h.Window, h.Stride, h.Padding, mode))}×{Text.Int(OutputSize(w.Size, w.Window, w.Stride, w.Padding, mode))}";
+        }
+
+        private static string SmallerKernelOrPadding(Axis axis)
+        {
+            int neededPadding = (axis.Window - axis.Size + 1) / 2;
+            return neededPadding < axis.Window
+                ? $"use a kernel of at most {Text.Int(axis.Size + (2 * axis.Padding))}, or a padding of at least {Text.Int(neededPadding)}"
+                : $"use a kernel of at most {Text.Int(axis.Size + (2 * axis.Padding))}";
+        }
+
+        private RoundingMode Mode(RoundingMode layer) =>
+            layer != RoundingMode.Unspecified ? layer
+            : _spec.Rounding != RoundingMode.Unspecified ? _spec.Rounding
+            : RoundingMode.Exact;
+
+        private bool CheckPositive(int layer, string argument, string what, int value)
+        {
+            if (value > 0)
+            {
+                return true;
+            }
+
+            Error(DiagnosticIds.InvalidValue, new SourceRef(layer, argument), $"{what} must be positive, not {Text.Int(value)}");
+            return false;
+        }
+
+        private string ParameterMismatchMessage()
+        {
+            var rows = _layers.Where(l => l.Parameters > 0)
+                .Select(l => $"{l.TensorPrefix} {Text.Grouped(l.Parameters)} ({l.ParameterFormula})");
+            long difference = _parameters - _spec.ExpectedParameters;
+            return $"The declared layers have {Text.Grouped(_parameters)} parameters, not the expected {Text.Grouped(_spec.ExpectedParameters)} ({(difference > 0 ? "+" : "−")}{Text.Grouped(Math.Abs(difference))}): "
+                + string.Join(" + ", rows) + $" = {Text.Grouped(_parameters)}";
+        }
     }
 
-    private static string ParameterMismatchMessage(long expected, long actual, List<LayerPlan> layers)
+    /// <summary>One axis of a sliding window.</summary>
+    private sealed record Axis(string Name, int Size, int Window, int Stride, int Padding)
     {
-        var rows = layers.Where(l => l.Parameters > 0)
-            .Select(l => $"{l.TensorPrefix} {Text.Grouped(l.Parameters)} ({l.ParameterFormula})");
-        long difference = actual - expected;
-        return $"The declared layers have {Text.Grouped(actual)} parameters, not the expected {Text.Grouped(expected)} ({(difference > 0 ? "+" : "−")}{Text.Grouped(Math.Abs(difference))}): "
-            + string.Join(" + ", rows) + $" = {Text.Grouped(actual)}";
-    }
+        public bool Fits(int stride, int padding) => Window <= Size + (2 * padding) && (Size - Window + (2 * padding)) % stride == 0;
 
-    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
+        public bool SameAs(Axis other) => Size == other.Size && Window == other.Window && Stride == other.Stride && Padding == other.Padding;
+    }
 }

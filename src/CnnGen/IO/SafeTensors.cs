@@ -31,15 +31,16 @@ public static class SafeTensors
         ArgumentException.ThrowIfNullOrEmpty(path);
         IReadOnlyList<TensorInfo> tensors = network.Tensors;
         float[] parameters = network.Parameters.ToArray();
-        CheckTable(network, tensors, parameters.Length);
+        float[] state = network.State.ToArray();
+        CheckTable(network, tensors, parameters.Length, state.Length);
 
         var items = new List<(string, IReadOnlyList<int>, ReadOnlyMemory<float>)>(tensors.Count);
-        foreach (TensorInfo t in tensors) items.Add((t.Name, t.Shape, new ReadOnlyMemory<float>(parameters, t.Offset, t.Length)));
+        foreach (TensorInfo t in tensors) items.Add((t.Name, t.Shape, new ReadOnlyMemory<float>(t.IsState ? state : parameters, t.Offset, t.Length)));
         SafeTensorsFile.Write(path, items, metadata);
     }
 
     /// <summary>
-    /// Reads <paramref name="path"/> into <see cref="INetwork.Parameters"/>. Everything is checked before anything is
+    /// Reads <paramref name="path"/> into <see cref="INetwork.Parameters"/> (and <see cref="INetwork.State"/>). A PyTorch <c>num_batches_tracked</c> tensor is ignored. Everything is checked before anything is
     /// copied, so on any error the network's parameters are unchanged: the file's structure (see
     /// <see cref="SafeTensorsFile.Read"/>), that every tensor of the network is present and nothing else is, and that
     /// each has dtype F32 and exactly the expected shape.
@@ -54,7 +55,7 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         IReadOnlyList<TensorInfo> tensors = network.Tensors;
-        CheckTable(network, tensors, network.Parameters.Length);
+        CheckTable(network, tensors, network.Parameters.Length, network.State.Length);
         SafeTensorsFile file = SafeTensorsFile.Read(path);
 
         var problems = new List<string>();
@@ -80,6 +81,9 @@ public static class SafeTensors
         foreach (string name in file.Names)
         {
             if (expected.Contains(name)) continue;
+
+            // PyTorch's BatchNorm counts its training steps in an int64 'num_batches_tracked'; CnnGen does not need it.
+            if (name.EndsWith(".num_batches_tracked", StringComparison.Ordinal)) continue;
             TensorEntry entry = file[name];
             problems.Add($"unexpected tensor '{name}' ({entry.DType} {entry.ShapeText}), which {network.GetType().Name} does not have");
         }
@@ -93,7 +97,8 @@ public static class SafeTensors
         }
 
         Span<float> parameters = network.Parameters;
-        foreach (TensorInfo t in tensors) file[t.Name].CopyTo(parameters.Slice(t.Offset, t.Length));
+        Span<float> networkState = network.State;
+        foreach (TensorInfo t in tensors) file[t.Name].CopyTo((t.IsState ? networkState : parameters).Slice(t.Offset, t.Length));
     }
 
     private static bool SameShape(IReadOnlyList<int> a, IReadOnlyList<int> b)
@@ -107,7 +112,7 @@ public static class SafeTensors
         return true;
     }
 
-    private static void CheckTable(INetwork network, IReadOnlyList<TensorInfo> tensors, int parameterCount)
+    private static void CheckTable(INetwork network, IReadOnlyList<TensorInfo> tensors, int parameterCount, int stateCount)
     {
         ArgumentNullException.ThrowIfNull(tensors, nameof(network) + "." + nameof(INetwork.Tensors));
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -120,10 +125,11 @@ public static class SafeTensors
                 length *= d;
             }
 
-            if (t.Offset < 0 || t.Offset + length > parameterCount)
+            int limit = t.IsState ? stateCount : parameterCount;
+            if (t.Offset < 0 || t.Offset + length > limit)
             {
                 throw new ArgumentException(
-                    $"{network.GetType().Name}: tensor '{t.Name}' {t.ShapeText} at offset {t.Offset} lies outside the {parameterCount} parameters.", nameof(network));
+                    $"{network.GetType().Name}: tensor '{t.Name}' {t.ShapeText} at offset {t.Offset} lies outside the {limit} {(t.IsState ? "state values" : "parameters")}.", nameof(network));
             }
 
             if (!names.Add(t.Name)) throw new ArgumentException($"{network.GetType().Name}: tensor '{t.Name}' appears twice.", nameof(network));

@@ -25,7 +25,13 @@ public interface INetwork
     /// </summary>
     Span<float> Parameters { get; }
 
-    /// <summary>The parameter tensors: PyTorch-style names, shapes and offsets into <see cref="Parameters"/>.</summary>
+    /// <summary>
+    /// State that is not trained by gradients but saved with the weights: BatchNorm's running mean and
+    /// variance. Empty for networks without BatchNorm.
+    /// </summary>
+    Span<float> State { get; }
+
+    /// <summary>The tensors: PyTorch-style names, shapes and offsets into <see cref="Parameters"/> (or <see cref="State"/> when <see cref="TensorInfo.IsState"/>).</summary>
     IReadOnlyList<TensorInfo> Tensors { get; }
 
     /// <summary>The layer table: one row per declared layer with its output shape and parameter count.</summary>
@@ -39,7 +45,8 @@ public interface INetwork
 /// <param name="Name">The tensor's name, e.g. <c>conv1.weight</c> or <c>fc3.bias</c>.</param>
 /// <param name="Offset">Index of its first float in <see cref="INetwork.Parameters"/>.</param>
 /// <param name="Shape">Its dimensions, outermost first, as PyTorch reports them.</param>
-public sealed record TensorInfo(string Name, int Offset, IReadOnlyList<int> Shape)
+/// <param name="IsState">True for state such as BatchNorm's running averages, which lives in <see cref="INetwork.State"/>.</param>
+public sealed record TensorInfo(string Name, int Offset, IReadOnlyList<int> Shape, bool IsState = false)
 {
     /// <summary>Number of floats in the tensor (the product of <see cref="Shape"/>).</summary>
     public int Length

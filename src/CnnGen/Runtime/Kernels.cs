@@ -5,9 +5,10 @@ using System.Numerics.Tensors;
 namespace CnnGen.Runtime;
 
 /// <summary>
-/// Shape-independent kernels that generated code calls (element-wise activations, softmax, and the
-/// vector primitives under the emitted convolution and dense loops). Not meant to be called directly.
-/// Vectorised through <see cref="TensorPrimitives"/>.
+/// Shape-independent kernels that generated code calls: element-wise activations and their gradients,
+/// softmax, batch normalisation, dropout, and the vector primitives under the emitted convolution and
+/// dense loops. Not meant to be called directly. Every backward kernel ADDS into its input gradient, so
+/// a tensor read by several layers (a residual branch) receives the sum of their gradients.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Kernels
@@ -18,27 +19,34 @@ public static class Kernels
     /// <summary>Σ x·y.</summary>
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => TensorPrimitives.Dot(x, y);
 
+    /// <summary>y += x.</summary>
+    public static void Accumulate(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Add(x, y, y);
+
     /// <summary>max(0, x), in place.</summary>
     public static void ReLU(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
 
-    /// <summary>1 / (1 + e^−x), in place.</summary>
-    public static void Sigmoid(Span<float> values) => TensorPrimitives.Sigmoid(values, values);
-
-    /// <summary>tanh x, in place.</summary>
-    public static void Tanh(Span<float> values) => TensorPrimitives.Tanh(values, values);
-
-    /// <summary>Softmax in place, numerically stable (the maximum is subtracted before exponentiating).</summary>
-    public static void Softmax(Span<float> values)
-    {
-        float max = TensorPrimitives.Max(values);
-        TensorPrimitives.Subtract(values, max, values);
-        TensorPrimitives.Exp(values, values);
-        float sum = TensorPrimitives.Sum(values);
-        TensorPrimitives.Multiply(values, 1f / sum, values);
-    }
-
     /// <summary>y = max(0, x).</summary>
     public static void ReLU(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+
+    /// <summary>y = x for x &gt; 0, slope·x otherwise.</summary>
+    public static void LeakyReLU(ReadOnlySpan<float> x, Span<float> y, float slope)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? v : slope * v;
+        }
+    }
+
+    /// <summary>y = x for x &gt; 0, α(eˣ − 1) otherwise.</summary>
+    public static void ELU(ReadOnlySpan<float> x, Span<float> y, float alpha)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? v : alpha * (MathF.Exp(v) - 1f);
+        }
+    }
 
     /// <summary>y = 1 / (1 + e^−x).</summary>
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
@@ -46,47 +54,220 @@ public static class Kernels
     /// <summary>y = tanh x.</summary>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
 
-    /// <summary>y = softmax(x), numerically stable.</summary>
+    /// <summary>y = softmax(x), numerically stable (the maximum is subtracted before exponentiating).</summary>
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y)
     {
-        x.CopyTo(y);
-        Softmax(y);
+        float max = TensorPrimitives.Max(x);
+        TensorPrimitives.Subtract(x, max, y);
+        TensorPrimitives.Exp(y, y);
+        float sum = TensorPrimitives.Sum(y);
+        TensorPrimitives.Multiply(y, 1f / sum, y);
     }
 
-    /// <summary>ReLU's gradient from its output y: dx = dy where y &gt; 0, else 0.</summary>
-    public static void ReLUBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    /// <summary>dx += dy where x &gt; 0.</summary>
+    public static void ReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         for (int i = 0; i < dx.Length; i++)
         {
-            dx[i] = y[i] > 0f ? dy[i] : 0f;
+            if (x[i] > 0f)
+            {
+                dx[i] += dy[i];
+            }
         }
     }
 
-    /// <summary>Sigmoid's gradient from its output y: dx = dy · y · (1 − y).</summary>
+    /// <summary>dx += dy · (x &gt; 0 ? 1 : slope).</summary>
+    public static void LeakyReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float slope)
+    {
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] += x[i] > 0f ? dy[i] : slope * dy[i];
+        }
+    }
+
+    /// <summary>dx += dy · (x &gt; 0 ? 1 : y + α), from the input x and output y.</summary>
+    public static void ELUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha)
+    {
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] += x[i] > 0f ? dy[i] : dy[i] * (y[i] + alpha);
+        }
+    }
+
+    /// <summary>dx += dy · y · (1 − y), from the output y.</summary>
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         for (int i = 0; i < dx.Length; i++)
         {
-            dx[i] = dy[i] * y[i] * (1f - y[i]);
+            dx[i] += dy[i] * y[i] * (1f - y[i]);
         }
     }
 
-    /// <summary>Tanh's gradient from its output y: dx = dy · (1 − y²).</summary>
+    /// <summary>dx += dy · (1 − y²), from the output y.</summary>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         for (int i = 0; i < dx.Length; i++)
         {
-            dx[i] = dy[i] * (1f - (y[i] * y[i]));
+            dx[i] += dy[i] * (1f - (y[i] * y[i]));
         }
     }
 
-    /// <summary>Softmax's gradient from its output y: dx = y ⊙ (dy − ⟨dy, y⟩).</summary>
+    /// <summary>dx += y ⊙ (dy − ⟨dy, y⟩), from the output y.</summary>
     public static void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         float dot = TensorPrimitives.Dot(dy, y);
         for (int i = 0; i < dx.Length; i++)
         {
-            dx[i] = y[i] * (dy[i] - dot);
+            dx[i] += y[i] * (dy[i] - dot);
         }
+    }
+
+    /// <summary>
+    /// Batch normalisation at inference, per channel: y = (x − mean) / √(var + ε) · γ + β, with the running
+    /// averages. <paramref name="x"/> and <paramref name="y"/> hold <paramref name="channels"/> planes of
+    /// <paramref name="plane"/> values.
+    /// </summary>
+    public static void BatchNormInference(ReadOnlySpan<float> x, Span<float> y, int channels, int plane, ReadOnlySpan<float> gammaBeta, ReadOnlySpan<float> state, float epsilon)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            float scale = gammaBeta[c] / MathF.Sqrt(state[channels + c] + epsilon);
+            float shift = gammaBeta[channels + c] - (state[c] * scale);
+            ScaleShift(x.Slice(c * plane, plane), scale, shift, y.Slice(c * plane, plane));
+        }
+    }
+
+    /// <summary>
+    /// Folds a BatchNorm (running averages) into the convolution before it: w' = w · γ/√(var + ε),
+    /// b' = (b − mean) · γ/√(var + ε) + β. <paramref name="bias"/> is empty for a convolution without bias.
+    /// </summary>
+    public static void FoldBatchNorm(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> gammaBeta, ReadOnlySpan<float> state, float epsilon, Span<float> foldedWeights, Span<float> foldedBias)
+    {
+        int channels = foldedBias.Length;
+        int perFilter = weights.Length / channels;
+        for (int k = 0; k < channels; k++)
+        {
+            float scale = gammaBeta[k] / MathF.Sqrt(state[channels + k] + epsilon);
+            TensorPrimitives.Multiply(weights.Slice(k * perFilter, perFilter), scale, foldedWeights.Slice(k * perFilter, perFilter));
+            float b = bias.IsEmpty ? 0f : bias[k];
+            foldedBias[k] = ((b - state[k]) * scale) + gammaBeta[channels + k];
+        }
+    }
+
+    /// <summary>
+    /// Batch normalisation in training over a batch laid out image after image (each image
+    /// <paramref name="channels"/> planes of <paramref name="plane"/> values): normalises with the batch
+    /// statistics, saves mean and 1/√(var + ε) per channel for the backward pass, and updates the running
+    /// averages as PyTorch does (unbiased variance, weight <paramref name="momentum"/> on the new value).
+    /// </summary>
+    public static void BatchNormTrain(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int plane, ReadOnlySpan<float> gammaBeta, Span<float> state, float epsilon, float momentum, Span<float> saved)
+    {
+        int size = channels * plane;
+        int n = batch * plane;
+        for (int c = 0; c < channels; c++)
+        {
+            double sum = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                sum += TensorPrimitives.Sum(x.Slice((b * size) + (c * plane), plane));
+            }
+
+            float mean = (float)(sum / n);
+            double squares = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                ReadOnlySpan<float> values = x.Slice((b * size) + (c * plane), plane);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    double d = values[i] - mean;
+                    squares += d * d;
+                }
+            }
+
+            float variance = (float)(squares / n);
+            float invStd = 1f / MathF.Sqrt(variance + epsilon);
+            saved[c] = mean;
+            saved[channels + c] = invStd;
+            float scale = gammaBeta[c] * invStd;
+            float shift = gammaBeta[channels + c] - (mean * scale);
+            for (int b = 0; b < batch; b++)
+            {
+                ScaleShift(x.Slice((b * size) + (c * plane), plane), scale, shift, y.Slice((b * size) + (c * plane), plane));
+            }
+
+            float unbiased = n > 1 ? (float)(squares / (n - 1)) : variance;
+            state[c] = ((1f - momentum) * state[c]) + (momentum * mean);
+            state[channels + c] = ((1f - momentum) * state[channels + c]) + (momentum * unbiased);
+        }
+    }
+
+    /// <summary>
+    /// Backward of <see cref="BatchNormTrain"/>: dγ += Σ dy·x̂, dβ += Σ dy, and (when <paramref name="dx"/> is
+    /// not empty) dx += γ/√(var + ε) · (dy − mean(dy) − x̂ · mean(dy·x̂)).
+    /// </summary>
+    public static void BatchNormBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch, int channels, int plane, ReadOnlySpan<float> gammaBeta, Span<float> gradGammaBeta, ReadOnlySpan<float> saved)
+    {
+        int size = channels * plane;
+        int n = batch * plane;
+        for (int c = 0; c < channels; c++)
+        {
+            float mean = saved[c];
+            float invStd = saved[channels + c];
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                int at = (b * size) + (c * plane);
+                for (int i = 0; i < plane; i++)
+                {
+                    float g = dy[at + i];
+                    sumDy += g;
+                    sumDyXhat += g * (x[at + i] - mean) * invStd;
+                }
+            }
+
+            gradGammaBeta[c] += (float)sumDyXhat;
+            gradGammaBeta[channels + c] += (float)sumDy;
+            if (dx.IsEmpty)
+            {
+                continue;
+            }
+
+            float k = gammaBeta[c] * invStd;
+            float meanDy = (float)(sumDy / n);
+            float meanDyXhat = (float)(sumDyXhat / n);
+            for (int b = 0; b < batch; b++)
+            {
+                int at = (b * size) + (c * plane);
+                for (int i = 0; i < plane; i++)
+                {
+                    float xhat = (x[at + i] - mean) * invStd;
+                    dx[at + i] += k * (dy[at + i] - meanDy - (xhat * meanDyXhat));
+                }
+            }
+        }
+    }
+
+    /// <summary>Inverted dropout in training: each value kept with probability 1 − rate and scaled by 1/(1 − rate); the scale (0 or 1/(1 − rate)) is saved in <paramref name="mask"/>.</summary>
+    public static void DropoutTrain(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float rate, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        float keep = 1f / (1f - rate);
+        for (int i = 0; i < y.Length; i++)
+        {
+            float m = random.NextSingle() >= rate ? keep : 0f;
+            mask[i] = m;
+            y[i] = x[i] * m;
+        }
+    }
+
+    /// <summary>dx += dy · mask.</summary>
+    public static void DropoutBackward(ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, Span<float> dx) => TensorPrimitives.MultiplyAdd(dy, mask, dx, dx);
+
+    /// <summary>y = x · scale + shift.</summary>
+    public static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
+    {
+        TensorPrimitives.Multiply(x, scale, y);
+        TensorPrimitives.Add(y, shift, y);
     }
 }

@@ -43,6 +43,8 @@ internal sealed class FakeNetwork : INetwork
 {
     private readonly float[] parameters;
 
+    public Span<float> State => Span<float>.Empty;
+
     public FakeNetwork(int parameterCount, params TensorInfo[] tensors)
     {
         parameters = new float[parameterCount];

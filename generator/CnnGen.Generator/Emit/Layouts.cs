@@ -1,0 +1,231 @@
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Plan;
+
+namespace CnnGen.Generator.Emit;
+
+/// <summary>
+/// Where the inference pass keeps each layer's output. Layers that do not change values at inference
+/// (Flatten, Dropout, a BatchNorm folded into its convolution) alias their input; element-wise layers
+/// run in place when nothing else reads their input later; every other output gets a region of one
+/// arena, reused once the last reader of the region has run (best fit over the freed regions).
+/// </summary>
+internal sealed class InferenceLayout
+{
+    private readonly NetworkPlan _plan;
+    private readonly int[] _root;
+    private readonly int[] _offset;
+
+    public InferenceLayout(NetworkPlan plan)
+    {
+        _plan = plan;
+        int n = plan.Layers.Count;
+        Consumers = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Where(j => plan.Layers[j].Inputs.Contains(i)).ToList()).ToList();
+
+        // BatchNorm folding: a convolution whose only reader is a BatchNorm.
+        FoldedInto = new int[n];
+        FoldOffset = new int[n];
+        int folded = 0;
+        for (int i = 0; i < n; i++)
+        {
+            FoldedInto[i] = -1;
+            if (plan.Layers[i].Spec is ConvSpec && Consumers[i].Count == 1 && plan.Layers[Consumers[i][0]].Spec is BatchNormSpec)
+            {
+                FoldedInto[i] = Consumers[i][0];
+                FoldOffset[i] = folded;
+                folded += plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels;
+            }
+        }
+
+        FoldedLength = folded;
+
+        // Aliases and in-place layers share their input's root tensor.
+        _root = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            LayerPlan layer = plan.Layers[i];
+            int input = layer.Inputs[0];
+            int inputRoot = input < 0 ? -1 : _root[input];
+            bool identity = layer.Spec is FlattenSpec or DropoutSpec || (layer.Spec is BatchNormSpec && input >= 0 && FoldedInto[input] == i);
+            bool elementwise = layer.Spec is ActivationSpec or BatchNormSpec;
+            bool lastReader = inputRoot >= 0 && Enumerable.Range(0, i).Where(t => _root[t] == inputRoot).Append(inputRoot)
+                .All(t => Consumers[t].All(c => c <= i));
+            _root[i] = identity ? inputRoot : elementwise && lastReader ? inputRoot : i;
+            InPlace.Add(!identity && elementwise && lastReader);
+        }
+
+        // Liveness per root, then best-fit allocation in execution order.
+        var lastUse = new Dictionary<int, int>();
+        for (int t = 0; t < n; t++)
+        {
+            int r = _root[t];
+            int last = Consumers[t].Count == 0 ? t : Consumers[t].Max();
+            if (t == n - 1)
+            {
+                last = int.MaxValue;
+            }
+
+            lastUse[r] = lastUse.TryGetValue(r, out int seen) ? System.Math.Max(seen, last) : last;
+        }
+
+        _offset = new int[n];
+        var free = new List<(int Offset, int Size)>();
+        var live = new List<int>();
+        int top = 0;
+        for (int i = 0; i < n; i++)
+        {
+            foreach (int r in live.Where(r => lastUse[r] < i).ToList())
+            {
+                free.Add((_offset[r], plan.Layers[r].Out.Size));
+                live.Remove(r);
+            }
+
+            if (_root[i] != i)
+            {
+                continue;
+            }
+
+            int size = plan.Layers[i].Out.Size;
+            int best = -1;
+            for (int f = 0; f < free.Count; f++)
+            {
+                if (free[f].Size >= size && (best < 0 || free[f].Size < free[best].Size))
+                {
+                    best = f;
+                }
+            }
+
+            if (best >= 0)
+            {
+                _offset[i] = free[best].Offset;
+                free[best] = (free[best].Offset + size, free[best].Size - size);
+            }
+            else
+            {
+                _offset[i] = top;
+                top += size;
+            }
+
+            live.Add(i);
+        }
+
+        ArenaLength = System.Math.Max(top, 1);
+        ScratchLength = plan.Layers.Select(LayerKernels.ScratchLength).DefaultIfEmpty(0).Max();
+    }
+
+    public List<List<int>> Consumers { get; }
+
+    /// <summary>For a folded convolution, the index of its BatchNorm; -1 otherwise.</summary>
+    public int[] FoldedInto { get; }
+
+    /// <summary>Where a folded convolution's weights (then biases) start in the folded buffer.</summary>
+    public int[] FoldOffset { get; }
+
+    public int FoldedLength { get; }
+
+    /// <summary>Per layer: true when it overwrites its input (element-wise, last reader).</summary>
+    public List<bool> InPlace { get; } = new();
+
+    public int ArenaLength { get; }
+
+    public int ScratchLength { get; }
+
+    public int Total => ArenaLength + ScratchLength;
+
+    /// <summary>The span expression of layer i's output (or of the network input for -1).</summary>
+    public string Tensor(int i) => i < 0 || _root[i] < 0 ? "input" : $"arena.Slice({_offset[_root[i]]}, {_plan.Layers[i].Out.Size})";
+
+    public bool IsAliasOfInput(int i) => _root[i] == (_plan.Layers[i].Inputs[0] < 0 ? -1 : _root[_plan.Layers[i].Inputs[0]]) && !InPlace[i];
+
+    public string Describe() => $"{Text.Grouped(ArenaLength)} floats of activations (regions reused once read) + {Text.Grouped(ScratchLength)} of convolution scratch";
+}
+
+/// <summary>
+/// Where training keeps each layer's output for a whole batch ("the tape"): every layer its own slot of
+/// batch × size floats, except Flatten, which reuses the slot before it; Dropout also keeps its mask;
+/// BatchNorm keeps its batch mean and 1/σ per channel. The gradient tape mirrors the slots.
+/// </summary>
+internal sealed class TapeLayout
+{
+    private readonly NetworkPlan _plan;
+    private readonly int[] _slot;
+
+    public TapeLayout(NetworkPlan plan)
+    {
+        _plan = plan;
+        int n = plan.Layers.Count;
+        _slot = new int[n];
+        MaskSlot = new int[n];
+        SavedOffset = new int[n];
+        int offset = 0;
+        int saved = 0;
+        for (int i = 0; i < n; i++)
+        {
+            LayerPlan layer = plan.Layers[i];
+            if (layer.Spec is FlattenSpec)
+            {
+                int input = layer.Inputs[0];
+                _slot[i] = input < 0 ? -1 : _slot[input];
+                continue;
+            }
+
+            _slot[i] = offset;
+            offset += layer.Out.Size;
+            if (layer.Spec is DropoutSpec)
+            {
+                MaskSlot[i] = offset;
+                offset += layer.Out.Size;
+            }
+
+            if (layer.Spec is BatchNormSpec)
+            {
+                SavedOffset[i] = saved;
+                saved += 2 * layer.Out.Channels;
+            }
+        }
+
+        Length = System.Math.Max(offset, 1);
+        SavedLength = System.Math.Max(saved, 1);
+        Scratch = plan.Layers.Select(l => System.Math.Max(LayerKernels.ScratchLength(l), LayerKernels.BackwardScratchLength(l))).DefaultIfEmpty(0).Max();
+
+        // A layer's output gradient is needed when it, or a layer before it on some path, has parameters.
+        NeedsGradient = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            NeedsGradient[i] = plan.Layers[i].Parameters > 0 || plan.Layers[i].Inputs.Any(j => j >= 0 && NeedsGradient[j]);
+        }
+    }
+
+    /// <summary>Floats per image.</summary>
+    public int Length { get; }
+
+    public int[] MaskSlot { get; }
+
+    public int[] SavedOffset { get; }
+
+    public int SavedLength { get; }
+
+    public int Scratch { get; }
+
+    public bool[] NeedsGradient { get; }
+
+    /// <summary>Layer i's output for image b (i = -1: the network input).</summary>
+    public string Image(string tape, int i) => i < 0 || _slot[i] < 0
+        ? (tape == "tape" ? "inputs.Slice(b * InputLength, InputLength)" : "default")
+        : $"{tape}.Slice({_slot[i]} * batch + b * {_plan.Layers[i].Out.Size}, {_plan.Layers[i].Out.Size})";
+
+    /// <summary>Layer i's output for the whole batch, images back to back.</summary>
+    public string Batch(string tape, int i) => i < 0 || _slot[i] < 0
+        ? (tape == "tape" ? "inputs" : "default")
+        : $"{tape}.Slice({_slot[i]} * batch, batch * {_plan.Layers[i].Out.Size})";
+
+    /// <summary>The gradient span of input j, or "default" when nothing before it trains.</summary>
+    public string InputGradientImage(int j) => j >= 0 && NeedsGradient[j] ? Image("grad", j) : "default";
+
+    public string InputGradientBatch(int j) => j >= 0 && NeedsGradient[j] ? Batch("grad", j) : "default";
+
+    public string Mask(int i) => $"tape.Slice({MaskSlot[i]} * batch, batch * {_plan.Layers[i].Out.Size})";
+
+    public string Describe() => $"{Text.Grouped(Length)} floats per image";
+}
