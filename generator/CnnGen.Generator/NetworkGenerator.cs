@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using CnnGen.Generator.Diagnostics;
 using CnnGen.Generator.Emit;
@@ -53,7 +54,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             foreach (DiagnosticInfo info in list)
             {
-                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], info.Location?.ToLocation() ?? Location.None, info.Message));
+                ImmutableDictionary<string, string?> properties = info.Fixes.Length == 0
+                    ? ImmutableDictionary<string, string?>.Empty
+                    : ImmutableDictionary<string, string?>.Empty.Add(DiagnosticDescriptors.FixesProperty, info.Fixes);
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], info.Location?.ToLocation() ?? Location.None, properties, info.Message));
             }
         });
 
@@ -69,7 +73,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             foreach (ShapeError error in result.Errors)
             {
-                list.Add(new DiagnosticInfo(error.Id, Locate(model, error.Source), error.Message));
+                list.Add(new DiagnosticInfo(error.Id, Locate(model, error.Source), error.Message, error.Fixes));
             }
         }
 

@@ -9,6 +9,12 @@ namespace CnnGen.Generator.Diagnostics;
 internal static class DiagnosticDescriptors
 {
     private const string Category = "CnnGen";
+
+    /// <summary>
+    /// The diagnostic property that lists the fixes a code fix can offer, as "Argument=value" pairs
+    /// separated by ';' — e.g. "Padding=1;Stride=3;Rounding=Floor" for CNN0001 or "ExpectedParameters=61706" for CNN0003.
+    /// </summary>
+    public const string FixesProperty = "Fixes";
     private const string HelpRoot = "https://github.com/cnngen/cnngen/blob/main/docs/diagnostics/";
 
     public static readonly DiagnosticDescriptor StrideDoesNotFit = Error(

@@ -21,8 +21,8 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 /// <summary>Where one attribute argument (or a whole attribute) is written.</summary>
 internal sealed record ArgumentLocation(SourceRef Source, LocationInfo Location);
 
-/// <summary>A diagnostic as data: its ID, where it goes, and its already formatted message.</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, string Message);
+/// <summary>A diagnostic as data: its ID, where it goes, its already formatted message, and the fixes a code fix can offer ("Argument=value;…").</summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, string Message, string Fixes = "");
 
 /// <summary>A type that contains the network class (for nested declarations).</summary>
 internal sealed record ContainingTypeInfo(string Keyword, string Name);

@@ -6,8 +6,11 @@ using CnnGen.Generator.Plan;
 
 namespace CnnGen.Generator.Shapes;
 
-/// <summary>A shape error found by inference: the diagnostic ID, the argument it belongs on, the full message.</summary>
-internal sealed record ShapeError(string Id, SourceRef Source, string Message);
+/// <summary>
+/// A shape error found by inference: the diagnostic ID, the argument it belongs on, the full message, and
+/// the fixes a code fix can offer as "Argument=value" pairs separated by ';' (e.g. "Padding=1;Stride=3").
+/// </summary>
+internal sealed record ShapeError(string Id, SourceRef Source, string Message, string Fixes = "");
 
 /// <summary>Either a checked plan or the errors that prevent one.</summary>
 internal sealed record InferenceResult(NetworkPlan? Plan, EquatableArray<ShapeError> Errors);
@@ -120,7 +123,7 @@ internal static class ShapeInference
             AssignInitialisation();
             if (_spec.ExpectedParameters > 0 && _spec.ExpectedParameters != _parameters)
             {
-                Error(DiagnosticIds.ParameterCountMismatch, new SourceRef(SourceRef.NetworkAttribute, "ExpectedParameters"), ParameterMismatchMessage());
+                Error(DiagnosticIds.ParameterCountMismatch, new SourceRef(SourceRef.NetworkAttribute, "ExpectedParameters"), ParameterMismatchMessage(), "ExpectedParameters=" + Text.Int(_parameters));
                 return Failed();
             }
 
@@ -130,7 +133,7 @@ internal static class ShapeInference
 
         private InferenceResult Failed() => new(null, _errors.ToEquatableArray());
 
-        private void Error(string id, SourceRef source, string message) => _errors.Add(new ShapeError(id, source, message));
+        private void Error(string id, SourceRef source, string message, string fixes = "") => _errors.Add(new ShapeError(id, source, message, fixes));
 
         /// <summary>Infers one declared layer (expanding blocks); false stops inference because later shapes are unknown.</summary>
         private bool Add(LayerSpec layer)
@@ -664,8 +667,12 @@ internal static class ShapeInference
                     string padded = axis.Padding == 0 ? Text.Int(axis.Size) : $"{Text.Int(axis.Size)} + 2·{Text.Int(axis.Padding)} = {Text.Int(axis.Size + (2 * axis.Padding))}";
                     string where = same ? string.Empty : $" ({axis.Name})";
                     string fix = isPool ? $"use a window of at most {Text.Int(axis.Size + (2 * axis.Padding))}" : SmallerKernelOrPadding(axis);
+                    int neededPadding = (axis.Window - axis.Size + 1) / 2;
+                    string fixes = isPool
+                        ? "size=" + Text.Int(axis.Size + (2 * axis.Padding))
+                        : (neededPadding < axis.Window && same ? "Padding=" + Text.Int(neededPadding) + ";" : string.Empty) + (same ? "kernel=" : "kernelHeight=") + Text.Int(axis.Size + (2 * axis.Padding));
                     Error(DiagnosticIds.WindowLargerThanInput, new SourceRef(layer.Position, windowArgument),
-                        $"{Capital(layer.Label)}: the {window.KernelText} {what} is larger than its padded input{where}: {padded} < {Text.Int(axis.Window)}; {fix}");
+                        $"{Capital(layer.Label)}: the {window.KernelText} {what} is larger than its padded input{where}: {padded} < {Text.Int(axis.Window)}; {fix}", fixes);
                     return null;
                 }
             }
@@ -675,13 +682,14 @@ internal static class ShapeInference
             var misfits = axes.Where(a => !a.Fits(a.Stride, a.Padding)).ToList();
             if (mode == RoundingMode.Exact && misfits.Count > 0)
             {
-                Error(DiagnosticIds.StrideDoesNotFit, new SourceRef(layer.Position, strideArgument), StrideMessage(layer, input, axes, misfits, isPool, same));
+                (string message, string fixes) = StrideMessage(layer, input, axes, misfits, isPool, same);
+                Error(DiagnosticIds.StrideDoesNotFit, new SourceRef(layer.Position, strideArgument), message, fixes);
             }
 
             return new Shape(input.Channels, outH, outW);
         }
 
-        private static string StrideMessage(LayerSpec layer, Shape input, Axis[] axes, List<Axis> misfits, bool isPool, bool same)
+        private static (string Message, string Fixes) StrideMessage(LayerSpec layer, Shape input, Axis[] axes, List<Axis> misfits, bool isPool, bool same)
         {
             var text = new System.Text.StringBuilder();
             string what = isPool ? "pooling" : "convolution";
@@ -724,7 +732,10 @@ internal static class ShapeInference
                 .Append(Spatial(axes, a => a, RoundingMode.Floor))
                 .Append(", Rounding.Ceil gives ")
                 .Append(Spatial(axes, a => a, RoundingMode.Ceil));
-            return text.ToString();
+            var fixes = paddings.Select(p => "Padding=" + Text.Int(p))
+                .Concat(strides.Select(s => "Stride=" + Text.Int(s)))
+                .Append("Rounding=Floor");
+            return (text.ToString(), string.Join(";", fixes));
         }
 
         private static string Spatial(Axis[] axes, Func<Axis, Axis> change, RoundingMode mode)
