@@ -30,29 +30,30 @@ internal static class ShapeInference
     /// <summary>Output size on one axis for the given rounding mode (Exact is only used when it fits, and then equals Floor).</summary>
     public static int OutputSize(int w, int window, int stride, int padding, RoundingMode mode)
     {
-        int span = w - window + (2 * padding);
-        if (mode != RoundingMode.Ceil)
-        {
-            return (span / stride) + 1;
-        }
-
-        int size = ((span + stride - 1) / stride) + 1;
+        long span = w - (long)window + (2L * padding);
+        long size = mode != RoundingMode.Ceil ? (span / stride) + 1 : ((span + stride - 1) / stride) + 1;
 
         // As PyTorch: the last window must start inside the input or its left padding.
-        if ((size - 1) * stride >= w + padding)
+        if (mode == RoundingMode.Ceil && (size - 1) * stride >= (long)w + padding)
         {
             size--;
         }
 
-        return size;
+        return (int)Math.Min(size, int.MaxValue);
     }
 
     /// <summary>"(7 − 3 + 2·0)/3 + 1 = 2.33", the seed's arithmetic.</summary>
     public static string Arithmetic(int w, int window, int stride, int padding)
     {
-        double value = ((double)(w - window + (2 * padding)) / stride) + 1;
+        double value = ((double)(w - (long)window + (2L * padding)) / stride) + 1;
         return $"({Text.Int(w)} − {Text.Int(window)} + 2·{Text.Int(padding)})/{Text.Int(stride)} + 1 = {Text.Number(value)}";
     }
+
+    /// <summary>The most values one buffer may hold (int.MaxValue / 4 floats); larger inputs, outputs or weights are CNN0007.</summary>
+    private const int MaxValues = int.MaxValue / 4;
+
+    /// <summary>How far above the declared padding or stride CNN0001 looks for values that fit.</summary>
+    private const int MaxSuggestionSearch = 64;
 
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 
@@ -82,6 +83,12 @@ internal static class ShapeInference
             CheckPositive(SourceRef.InputAttribute, "height", "Input height", input.Height);
             CheckPositive(SourceRef.InputAttribute, "width", "Input width", input.Width);
             CheckPositive(SourceRef.InputAttribute, "channels", "Input channels", input.Channels);
+            long inputSize = (long)input.Height * input.Width * input.Channels;
+            if (input.Height > 0 && input.Width > 0 && input.Channels > 0 && inputSize > MaxValues)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(SourceRef.InputAttribute, null), $"The input of {Text.Int(input.Height)}×{Text.Int(input.Width)}×{Text.Int(input.Channels)} = {Text.Grouped(inputSize)} values is more than a buffer can hold ({Text.Grouped(MaxValues)})");
+            }
+
             if (_spec.ExpectedParameters < 0)
             {
                 Error(DiagnosticIds.InvalidValue, new SourceRef(SourceRef.NetworkAttribute, "ExpectedParameters"), $"ExpectedParameters must be a positive parameter count (or left out), not {Text.Int(_spec.ExpectedParameters)}");
@@ -147,9 +154,9 @@ internal static class ShapeInference
                 }
 
                 Shape shape = ShapeOf(blockInput.Value);
-                if (shape.IsVector)
+                if (!RequireImage(layer, blockInput.Value))
                 {
-                    return RequireImage(layer, shape);
+                    return false;
                 }
 
                 foreach (LayerSpec part in Blocks.Expand(layer, InputName(blockInput.Value), shape.Channels))
@@ -163,7 +170,8 @@ internal static class ShapeInference
                 return true;
             }
 
-            if (layer.Name is { } name && (_names.ContainsKey(name) || name.StartsWith("#", StringComparison.Ordinal)))
+            // Names starting with '#' are reserved for the wiring inside blocks (which carry an Origin).
+            if (layer.Name is { } name && (_names.ContainsKey(name) || (layer.Origin is null && name.StartsWith("#", StringComparison.Ordinal))))
             {
                 Error(DiagnosticIds.DuplicateLayerName, new SourceRef(layer.Position, "Name"), name.StartsWith("#", StringComparison.Ordinal)
                     ? $"{Capital(layer.Label)}: layer names may not start with '#'"
@@ -181,9 +189,9 @@ internal static class ShapeInference
             int errorsBefore = _errors.Count;
             LayerPlan? plan = layer switch
             {
-                ConvSpec conv => Conv(conv, inShape),
-                PoolSpec pool => Pool(pool, inShape),
-                GlobalPoolSpec global => RequireImage(global, inShape) ? Plain(global, inShape, new Shape(inShape.Channels, 1, 1)) : null,
+                ConvSpec conv => RequireImage(conv, inputs[0]) ? Conv(conv, inShape) : null,
+                PoolSpec pool => RequireImage(pool, inputs[0]) ? Pool(pool, inShape) : null,
+                GlobalPoolSpec global => RequireImage(global, inputs[0]) ? Plain(global, inShape, new Shape(inShape.Channels, 1, 1)) : null,
                 DenseSpec dense => Dense(dense, inShape),
                 FlattenSpec flatten => Plain(flatten, inShape, new Shape(inShape.Size, 1, 1)),
                 ActivationSpec activation => Activation(activation, inShape),
@@ -208,7 +216,7 @@ internal static class ShapeInference
                 return false;
             }
 
-            if ((long)plan.Out.Channels * plan.Out.Height * plan.Out.Width > int.MaxValue / 4)
+            if ((long)plan.Out.Channels * plan.Out.Height * plan.Out.Width > MaxValues)
             {
                 Error(DiagnosticIds.InvalidValue, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} produces an output of {Text.Grouped((long)plan.Out.Channels * plan.Out.Height * plan.Out.Width)} values, more than a buffer can hold");
                 return false;
@@ -419,24 +427,23 @@ internal static class ShapeInference
 
         private LayerPlan? Conv(ConvSpec conv, Shape input)
         {
-            if (!RequireImage(conv, input))
-            {
-                return null;
-            }
-
-            string kernelArg = conv.KernelHeight == conv.KernelWidth ? "kernel|kernelHeight" : "kernelHeight";
+            // Equal values on both axes (one written argument) are checked once, so one mistake is one diagnostic.
+            bool squareKernel = conv.KernelHeight == conv.KernelWidth;
+            string kernelArg = squareKernel ? "kernel|kernelHeight" : "kernelHeight";
             bool ok = CheckPositive(conv.Position, "filters", Capital(conv.Label) + ": the number of filters", conv.Filters)
-                & CheckPositive(conv.Position, kernelArg, Capital(conv.Label) + ": the kernel height", conv.KernelHeight)
-                & CheckPositive(conv.Position, "kernelWidth|kernel", Capital(conv.Label) + ": the kernel width", conv.KernelWidth)
+                & CheckPositive(conv.Position, kernelArg, Capital(conv.Label) + (squareKernel ? ": the kernel size" : ": the kernel height"), conv.KernelHeight)
+                & (squareKernel || CheckPositive(conv.Position, "kernelWidth|kernel", Capital(conv.Label) + ": the kernel width", conv.KernelWidth))
                 & CheckPositive(conv.Position, "StrideHeight|Stride", Capital(conv.Label) + ": the stride", conv.StrideHeight)
-                & CheckPositive(conv.Position, "StrideWidth|Stride", Capital(conv.Label) + ": the stride", conv.StrideWidth);
+                & (conv.StrideHeight == conv.StrideWidth || CheckPositive(conv.Position, "StrideWidth|Stride", Capital(conv.Label) + ": the stride", conv.StrideWidth));
             if (!ok)
             {
                 return null;
             }
 
             int? padH = ConvPadding(conv, conv.PaddingHeight, conv.KernelHeight, "PaddingHeight|Padding");
-            int? padW = ConvPadding(conv, conv.PaddingWidth, conv.KernelWidth, "PaddingWidth|Padding");
+            int? padW = squareKernel && conv.PaddingHeight == conv.PaddingWidth
+                ? padH
+                : ConvPadding(conv, conv.PaddingWidth, conv.KernelWidth, "PaddingWidth|Padding");
             if (padH is null || padW is null)
             {
                 return null;
@@ -450,17 +457,17 @@ internal static class ShapeInference
             }
 
             var output = new Shape(conv.Filters, spatial.Height, spatial.Width);
-            int fanIn = input.Channels * conv.KernelHeight * conv.KernelWidth;
-            long weights = (long)fanIn * conv.Filters;
+            long fanIn = (long)input.Channels * conv.KernelHeight * conv.KernelWidth;
+            long weights = fanIn * conv.Filters;
             if (weights > int.MaxValue)
             {
                 Error(DiagnosticIds.InvalidValue, new SourceRef(conv.Position, null), $"{Capital(conv.Label)} has {Text.Grouped(weights)} weights, more than one buffer can hold");
                 return null;
             }
 
-            return new LayerPlan(conv, default, input, output, window, (int)weights, conv.Bias ? conv.Filters : 0, (long)output.Size * fanIn)
+            return new LayerPlan(conv, default, input, output, window, (int)weights, conv.Bias ? conv.Filters : 0, (long)output.Channels * output.Height * output.Width * fanIn)
             {
-                FanIn = fanIn,
+                FanIn = (int)fanIn,
                 FanOut = conv.Filters * conv.KernelHeight * conv.KernelWidth,
             };
         }
@@ -495,11 +502,6 @@ internal static class ShapeInference
 
         private LayerPlan? Pool(PoolSpec pool, Shape input)
         {
-            if (!RequireImage(pool, input))
-            {
-                return null;
-            }
-
             bool ok = CheckPositive(pool.Position, "size", Capital(pool.Label) + ": the pooling window", pool.Size);
             if (pool.Stride < 0)
             {
@@ -635,12 +637,34 @@ internal static class ShapeInference
 
         private static LayerPlan Plain(LayerSpec layer, Shape input, Shape output) => new(layer, default, input, output, null, 0, 0, 0);
 
-        private bool RequireImage(LayerSpec layer, Shape input)
+        /// <summary>
+        /// Whether a layer's output is a vector: made by Dense, Flatten or global pooling, or passed on from one
+        /// by a shape-keeping layer. A 1×1 image (a 1×1 input, or a convolution down to 1×1) is still an image.
+        /// </summary>
+        private bool IsVector(int index)
         {
-            if (!input.IsVector || (input == _input && _layers.Count == 0))
+            for (int i = index; i >= 0; i = _layers[i].Inputs.Count > 0 ? _layers[i].Inputs[0] : -1)
+            {
+                switch (_layers[i].Spec)
+                {
+                    case DenseSpec or FlattenSpec or GlobalPoolSpec:
+                        return true;
+                    case ConvSpec or PoolSpec:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        private bool RequireImage(LayerSpec layer, int inputIndex)
+        {
+            if (!IsVector(inputIndex))
             {
                 return true;
             }
+
+            Shape input = ShapeOf(inputIndex);
 
             // After Dense, Flatten or global pooling the values are a vector with no spatial layout left.
             Error(DiagnosticIds.LayerCannotFollow, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} needs an image (height × width × channels), but its input is a vector of {Text.Int(input.Channels)} values (made by a Dense, Flatten or global pooling before it); put convolutions and pooling before the first Dense");
@@ -662,11 +686,11 @@ internal static class ShapeInference
             bool same = axes[0].SameAs(axes[1]);
             foreach (Axis axis in same ? axes.Take(1) : axes)
             {
-                if (axis.Window > axis.Size + (2 * axis.Padding))
+                if (axis.Window > axis.Size + (2L * axis.Padding))
                 {
-                    string padded = axis.Padding == 0 ? Text.Int(axis.Size) : $"{Text.Int(axis.Size)} + 2·{Text.Int(axis.Padding)} = {Text.Int(axis.Size + (2 * axis.Padding))}";
+                    string padded = axis.Padding == 0 ? Text.Int(axis.Size) : $"{Text.Int(axis.Size)} + 2·{Text.Int(axis.Padding)} = {Text.Int(axis.Size + (2L * axis.Padding))}";
                     string where = same ? string.Empty : $" ({axis.Name})";
-                    string fix = isPool ? $"use a window of at most {Text.Int(axis.Size + (2 * axis.Padding))}" : SmallerKernelOrPadding(axis);
+                    string fix = isPool ? $"use a window of at most {Text.Int(axis.Size + (2L * axis.Padding))}" : SmallerKernelOrPadding(axis);
                     int neededPadding = (axis.Window - axis.Size + 1) / 2;
                     string fixes = isPool
                         ? "size=" + Text.Int(axis.Size + (2 * axis.Padding))
@@ -679,6 +703,11 @@ internal static class ShapeInference
 
             int outH = OutputSize(input.Height, window.KernelHeight, window.StrideHeight, window.PaddingHeight, mode);
             int outW = OutputSize(input.Width, window.KernelWidth, window.StrideWidth, window.PaddingWidth, mode);
+            if ((long)outH * outW > MaxValues)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} produces an output of {Text.Grouped(outH)}×{Text.Grouped(outW)} per channel, more than a buffer can hold");
+                return null;
+            }
             var misfits = axes.Where(a => !a.Fits(a.Stride, a.Padding)).ToList();
             if (mode == RoundingMode.Exact && misfits.Count > 0)
             {
@@ -702,7 +731,7 @@ internal static class ShapeInference
             // Fixes: paddings that fit (below the kernel / at most half a pooling window), strides that
             // fit, or the explicit opt-in to floor or ceil rounding. Suggested for every misfit axis at once.
             Axis axis = misfits[0];
-            int maxPadding = isPool ? axis.Window / 2 : axis.Window - 1;
+            int maxPadding = (int)Math.Min(isPool ? axis.Window / 2 : axis.Window - 1, (long)axis.Padding + MaxSuggestionSearch);
             var paddings = Enumerable.Range(0, maxPadding + 1)
                 .Where(p => p != axis.Padding && misfits.All(a => a.Fits(a.Stride, p)))
                 .OrderBy(p => Math.Abs(p - axis.Padding)).ThenBy(p => p)
@@ -715,7 +744,7 @@ internal static class ShapeInference
                     .Append('.');
             }
 
-            var strides = Enumerable.Range(1, Math.Max(axis.Window, stride + 2))
+            var strides = Enumerable.Range(1, (int)Math.Min(Math.Max(axis.Window, stride + 2L), (long)stride + MaxSuggestionSearch))
                 .Where(s => s != stride && misfits.All(a => a.Fits(s, a.Padding)))
                 .OrderBy(s => Math.Abs(s - stride)).ThenBy(s => s)
                 .Take(3)
@@ -731,7 +760,8 @@ internal static class ShapeInference
             text.Append(" Or opt in to rounding: Rounding = Rounding.Floor gives ")
                 .Append(Spatial(axes, a => a, RoundingMode.Floor))
                 .Append(", Rounding.Ceil gives ")
-                .Append(Spatial(axes, a => a, RoundingMode.Ceil));
+                .Append(Spatial(axes, a => a, RoundingMode.Ceil))
+                .Append('.');
             var fixes = paddings.Select(p => "Padding=" + Text.Int(p))
                 .Concat(strides.Select(s => "Stride=" + Text.Int(s)))
                 .Append("Rounding=Floor");
@@ -774,15 +804,17 @@ internal static class ShapeInference
             var rows = _layers.Where(l => l.Parameters > 0)
                 .Select(l => $"{l.TensorPrefix} {Text.Grouped(l.Parameters)} ({l.ParameterFormula})");
             long difference = _parameters - _spec.ExpectedParameters;
-            return $"The declared layers have {Text.Grouped(_parameters)} parameters, not the expected {Text.Grouped(_spec.ExpectedParameters)} ({(difference > 0 ? "+" : "−")}{Text.Grouped(Math.Abs(difference))}): "
-                + string.Join(" + ", rows) + $" = {Text.Grouped(_parameters)}";
+            string head = $"The declared layers have {Text.Grouped(_parameters)} parameters, not the expected {Text.Grouped(_spec.ExpectedParameters)} ({(difference > 0 ? "+" : "−")}{Text.Grouped(Math.Abs(difference))}): ";
+            return rows.Any()
+                ? head + string.Join(" + ", rows) + $" = {Text.Grouped(_parameters)}"
+                : head + "no layer has trainable parameters";
         }
     }
 
     /// <summary>One axis of a sliding window.</summary>
     private sealed record Axis(string Name, int Size, int Window, int Stride, int Padding)
     {
-        public bool Fits(int stride, int padding) => Window <= Size + (2 * padding) && (Size - Window + (2 * padding)) % stride == 0;
+        public bool Fits(int stride, int padding) => Window <= Size + (2L * padding) && (Size - (long)Window + (2L * padding)) % stride == 0;
 
         public bool SameAs(Axis other) => Size == other.Size && Window == other.Window && Stride == other.Stride && Padding == other.Padding;
     }
