@@ -50,19 +50,40 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (pair, _) => new EmitInput(pair.Model.Type, pair.Result!.Plan!))
             .WithTrackingName(Steps.Emit);
 
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        // Diagnostics are reported with locations in the compilation's own syntax trees, so that
+        // #pragma warning disable works for the budget warnings. Only this last, cheap step sees the
+        // compilation; the steps above stay cached across unrelated edits.
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
         {
-            foreach (DiagnosticInfo info in list)
+            foreach (DiagnosticInfo info in pair.Left)
             {
                 ImmutableDictionary<string, string?> properties = info.Fixes.Length == 0
                     ? ImmutableDictionary<string, string?>.Empty
                     : ImmutableDictionary<string, string?>.Empty.Add(DiagnosticDescriptors.FixesProperty, info.Fixes);
-                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], info.Location?.ToLocation() ?? Location.None, properties, info.Message));
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ById[info.Id], ToLocation(info.Location, pair.Right), properties, info.Message));
             }
         });
 
         context.RegisterSourceOutput(emits, static (spc, input) =>
             spc.AddSource(input.Type.HintName, NetworkEmitter.Emit(input.Type, input.Plan)));
+    }
+
+    private static Location ToLocation(LocationInfo? info, Compilation compilation)
+    {
+        if (info is null)
+        {
+            return Location.None;
+        }
+
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            if (tree.FilePath == info.FilePath && info.Span.End <= tree.Length)
+            {
+                return Location.Create(tree, info.Span);
+            }
+        }
+
+        return info.ToLocation();
     }
 
     /// <summary>Parse diagnostics, then shape errors placed on the attribute argument they name.</summary>

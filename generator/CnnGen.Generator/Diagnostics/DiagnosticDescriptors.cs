@@ -56,13 +56,26 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateLayerName = Error(
         DiagnosticIds.DuplicateLayerName, "Duplicate layer name", "Each Name must be unique within a network.");
 
+    public static readonly DiagnosticDescriptor ParameterBudget = Warning(
+        DiagnosticIds.ParameterBudget, "Network exceeds its parameter budget", "Network.MaxParameters caps the number of trainable parameters.");
+
+    public static readonly DiagnosticDescriptor MultiplyAddBudget = Warning(
+        DiagnosticIds.MultiplyAddBudget, "Network exceeds its multiply-add budget", "Network.MaxMultiplyAdds caps the multiply-adds of one forward pass of one image.");
+
+    public static readonly DiagnosticDescriptor ReceptiveFieldBudget = Warning(
+        DiagnosticIds.ReceptiveFieldBudget, "Receptive field smaller than required", "Network.MinReceptiveField asks the last spatial layer to see at least that many input pixels per axis.");
+
     /// <summary>All descriptors by ID.</summary>
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
         StrideDoesNotFit, WindowLargerThanInput, ParameterCountMismatch, ClassNotPartial, MissingInput,
         MisplacedInput, InvalidValue, LayerCannotFollow, NoLayers, UnsupportedType,
         BranchShapeMismatch, UnknownLayerName, DuplicateLayerName,
+        ParameterBudget, MultiplyAddBudget, ReceptiveFieldBudget,
     }.ToDictionary(d => d.Id);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string description) =>
+        new(id, title, "{0}", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");
 
     private static DiagnosticDescriptor Error(string id, string title, string description) =>
         new(id, title, "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");

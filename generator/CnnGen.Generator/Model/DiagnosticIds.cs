@@ -19,4 +19,9 @@ internal static class DiagnosticIds
     public const string BranchShapeMismatch = "CNN0011";
     public const string UnknownLayerName = "CNN0012";
     public const string DuplicateLayerName = "CNN0013";
+
+    // Budgets: warnings, suppressible with #pragma warning disable.
+    public const string ParameterBudget = "CNN0101";
+    public const string MultiplyAddBudget = "CNN0102";
+    public const string ReceptiveFieldBudget = "CNN0103";
 }

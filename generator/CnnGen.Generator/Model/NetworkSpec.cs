@@ -220,7 +220,17 @@ internal sealed record NetworkSpec(
     EquatableArray<LayerSpec> Layers,
     long ExpectedParameters,
     RoundingMode Rounding,
-    int Seed);
+    int Seed)
+{
+    /// <summary>Budget: warn (CNN0101) above this many parameters; 0 for none.</summary>
+    public long MaxParameters { get; init; }
+
+    /// <summary>Budget: warn (CNN0102) above this many multiply-adds per image; 0 for none.</summary>
+    public long MaxMultiplyAdds { get; init; }
+
+    /// <summary>Budget: warn (CNN0103) when the last spatial layer's receptive field is smaller; 0 for none.</summary>
+    public int MinReceptiveField { get; init; }
+}
 
 /// <summary>Small invariant-culture text helpers shared by specs, inference messages and the emitter.</summary>
 internal static class Text

@@ -96,6 +96,21 @@ internal sealed record LayerPlan(
 
     public int FanOut { get; init; }
 
+    /// <summary>
+    /// The receptive field: how many input rows and columns one output value depends on. Seed 000's
+    /// rule (N stacked 3×3 stride-1 convolutions see 2N + 1 pixels) generalised: each window adds
+    /// (F − 1)·J, where the jump J is the product of the strides before it. A Dense or global pooling
+    /// layer sees the whole input.
+    /// </summary>
+    public int ReceptiveHeight { get; init; } = 1;
+
+    public int ReceptiveWidth { get; init; } = 1;
+
+    /// <summary>The distance, in input pixels, between neighbouring outputs (the product of the strides so far).</summary>
+    public int JumpHeight { get; init; } = 1;
+
+    public int JumpWidth { get; init; } = 1;
+
     public long Parameters => (long)WeightCount + BiasCount;
 
     /// <summary>The formula behind the parameter count, e.g. "5·5·1·6 + 6", or "0".</summary>

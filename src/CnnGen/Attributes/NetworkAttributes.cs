@@ -26,6 +26,18 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>The seed of the parameter initialisation used by the parameterless constructor.</summary>
     public int Seed { get; set; }
+
+    /// <summary>Budget: more trainable parameters than this is warning CNN0101 (0 for no limit).</summary>
+    public long MaxParameters { get; set; }
+
+    /// <summary>Budget: more multiply-adds per image than this is warning CNN0102 (0 for no limit).</summary>
+    public long MaxMultiplyAdds { get; set; }
+
+    /// <summary>
+    /// Budget: the receptive field of the last convolution or pooling layer — how many input pixels one of
+    /// its outputs sees per axis — must be at least this, or warning CNN0103 (0 for no requirement).
+    /// </summary>
+    public int MinReceptiveField { get; set; }
 }
 
 /// <summary>The input of the network: height, width and channels of one image (public layout is C, H, W).</summary>
