@@ -27,6 +27,12 @@ internal static class NetworkParser
         var diagnostics = new List<DiagnosticInfo>();
         var locations = new List<ArgumentLocation>();
 
+        // While the user is typing "class" the name is missing; the compiler reports that itself.
+        if (declaration.Identifier.IsMissing || symbol.Name.Length == 0)
+        {
+            return new NetworkModel(type, null, EquatableArray<ArgumentLocation>.Empty, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         LocationInfo? identifier = LocationInfo.From(declaration.Identifier.GetLocation());
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
@@ -36,9 +42,11 @@ internal static class NetworkParser
                 $"Network class '{symbol.Name}' must be declared partial so that CnnGen can add the generated members: write 'partial class {symbol.Name}'"));
         }
 
-        if (symbol.IsGenericType || symbol.IsStatic || symbol.IsAbstract)
+        // Arity, not IsGenericType: IsGenericType is also true for a class nested in a generic type, which the
+        // containing-type check below reports on its own.
+        if (symbol.Arity > 0 || symbol.IsStatic || symbol.IsAbstract)
         {
-            string what = symbol.IsGenericType ? "generic" : symbol.IsStatic ? "static" : "abstract";
+            string what = symbol.Arity > 0 ? "generic" : symbol.IsStatic ? "static" : "abstract";
             diagnostics.Add(new DiagnosticInfo(
                 DiagnosticIds.UnsupportedType,
                 identifier,
@@ -68,13 +76,19 @@ internal static class NetworkParser
             .ThenBy(a => a.Syntax!.SpanStart)
             .ToList();
 
-        // While the user is typing, an attribute may not bind yet; the compiler reports that itself.
-        if (attributes.Any(a => a.Data.AttributeConstructor is null || a.Data.AttributeClass is IErrorTypeSymbol))
+        // While the user is typing, an attribute may not bind yet, or an argument may not be a constant of
+        // the right type (its value is then missing); the compiler reports that itself.
+        if (attributes.Any(a => a.Data.AttributeConstructor is null || a.Data.AttributeClass is IErrorTypeSymbol
+            || a.Data.ConstructorArguments.Any(c => c.Kind == TypedConstantKind.Error)
+            || a.Data.NamedArguments.Any(n => n.Value.Kind == TypedConstantKind.Error)))
         {
             return new NetworkModel(type, null, EquatableArray<ArgumentLocation>.Empty, diagnostics.ToEquatableArray());
         }
 
         long expectedParameters = 0;
+        long maxParameters = 0;
+        long maxMultiplyAdds = 0;
+        int minReceptiveField = 0;
         var rounding = RoundingMode.Unspecified;
         int seed = 0;
         InputSpec? input = null;
@@ -97,6 +111,9 @@ internal static class NetworkParser
             {
                 case "NetworkAttribute":
                     expectedParameters = arguments.Long("ExpectedParameters", 0);
+                    maxParameters = arguments.Long("MaxParameters", 0);
+                    maxMultiplyAdds = arguments.Long("MaxMultiplyAdds", 0);
+                    minReceptiveField = arguments.Int("MinReceptiveField", 0);
                     seed = arguments.Int("Seed", 0);
                     rounding = ReadRounding(arguments, diagnostics, "Network");
                     break;
@@ -147,7 +164,12 @@ internal static class NetworkParser
             return new NetworkModel(type, null, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
         }
 
-        var spec = new NetworkSpec(input, layers.ToEquatableArray(), expectedParameters, rounding, seed);
+        var spec = new NetworkSpec(input, layers.ToEquatableArray(), expectedParameters, rounding, seed)
+        {
+            MaxParameters = maxParameters,
+            MaxMultiplyAdds = maxMultiplyAdds,
+            MinReceptiveField = minReceptiveField,
+        };
         return new NetworkModel(type, diagnostics.Count == 0 ? spec : null, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
 

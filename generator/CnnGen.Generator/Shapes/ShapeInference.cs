@@ -52,7 +52,7 @@ internal static class ShapeInference
     /// <summary>The most values one buffer may hold (int.MaxValue / 4 floats); larger inputs, outputs or weights are CNN0007.</summary>
     private const int MaxValues = int.MaxValue / 4;
 
-    /// <summary>How far above the declared padding or stride CNN0001 looks for values that fit.</summary>
+    /// <summary>How far from the declared padding or stride CNN0001 looks for values that fit.</summary>
     private const int MaxSuggestionSearch = 64;
 
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
@@ -134,8 +134,10 @@ internal static class ShapeInference
                 return Failed();
             }
 
+            // Budgets only warn: the network is still generated.
+            CheckBudgets();
             var plan = new NetworkPlan(_input, _layers.ToEquatableArray(), _tensors.ToEquatableArray(), (int)_parameters, (int)_state, _spec.Seed);
-            return new InferenceResult(plan, EquatableArray<ShapeError>.Empty);
+            return new InferenceResult(plan, _errors.ToEquatableArray());
         }
 
         private InferenceResult Failed() => new(null, _errors.ToEquatableArray());
@@ -209,7 +211,7 @@ internal static class ShapeInference
                 return false;
             }
 
-            plan = plan with { Inputs = inputs.ToEquatableArray() };
+            plan = WithReceptiveField(plan with { Inputs = inputs.ToEquatableArray() });
             plan = AssignTensors(plan);
             if (plan is null)
             {
@@ -230,6 +232,72 @@ internal static class ShapeInference
             }
 
             return true;
+        }
+
+        /// <summary>Receptive field and jump of a layer's output, from the widest of its inputs (seed 000's 2N + 1, generalised).</summary>
+        private LayerPlan WithReceptiveField(LayerPlan plan)
+        {
+            int rfH = 1, rfW = 1, jumpH = 1, jumpW = 1;
+            foreach (int input in plan.Inputs)
+            {
+                if (input >= 0)
+                {
+                    LayerPlan from = _layers[input];
+                    rfH = Math.Max(rfH, from.ReceptiveHeight);
+                    rfW = Math.Max(rfW, from.ReceptiveWidth);
+                    jumpH = Math.Max(jumpH, from.JumpHeight);
+                    jumpW = Math.Max(jumpW, from.JumpWidth);
+                }
+            }
+
+            if (plan.Spec is DenseSpec or GlobalPoolSpec or FlattenSpec)
+            {
+                return plan with { ReceptiveHeight = _input.Height, ReceptiveWidth = _input.Width, JumpHeight = jumpH, JumpWidth = jumpW };
+            }
+
+            if (plan.Window is { } w)
+            {
+                return plan with
+                {
+                    ReceptiveHeight = rfH + ((w.KernelHeight - 1) * jumpH),
+                    ReceptiveWidth = rfW + ((w.KernelWidth - 1) * jumpW),
+                    JumpHeight = jumpH * w.StrideHeight,
+                    JumpWidth = jumpW * w.StrideWidth,
+                };
+            }
+
+            return plan with { ReceptiveHeight = rfH, ReceptiveWidth = rfW, JumpHeight = jumpH, JumpWidth = jumpW };
+        }
+
+        /// <summary>Budget warnings: parameters, multiply-adds, receptive field of the last spatial layer.</summary>
+        private void CheckBudgets()
+        {
+            long macs = _layers.Sum(l => l.MultiplyAdds);
+            if (_spec.MaxParameters > 0 && _parameters > _spec.MaxParameters)
+            {
+                var top = _layers.Where(l => l.Parameters > 0).OrderByDescending(l => l.Parameters).Take(3)
+                    .Select(l => $"{l.TensorPrefix} {Text.Grouped(l.Parameters)} ({l.Spec.Label})");
+                Error(DiagnosticIds.ParameterBudget, new SourceRef(SourceRef.NetworkAttribute, "MaxParameters"),
+                    $"The network has {Text.Grouped(_parameters)} parameters, {Text.Grouped(_parameters - _spec.MaxParameters)} over the budget of {Text.Grouped(_spec.MaxParameters)}; the largest layers: {string.Join(", ", top)}");
+            }
+
+            if (_spec.MaxMultiplyAdds > 0 && macs > _spec.MaxMultiplyAdds)
+            {
+                var top = _layers.Where(l => l.MultiplyAdds > 0).OrderByDescending(l => l.MultiplyAdds).Take(3)
+                    .Select(l => $"{l.Spec.Label} {Text.Grouped(l.MultiplyAdds)}");
+                Error(DiagnosticIds.MultiplyAddBudget, new SourceRef(SourceRef.NetworkAttribute, "MaxMultiplyAdds"),
+                    $"One forward pass costs {Text.Grouped(macs)} multiply-adds per image, {Text.Grouped(macs - _spec.MaxMultiplyAdds)} over the budget of {Text.Grouped(_spec.MaxMultiplyAdds)}; the costliest layers: {string.Join(", ", top)}");
+            }
+
+            LayerPlan? lastSpatial = _layers.LastOrDefault(l => l.Window is not null);
+            if (_spec.MinReceptiveField > 0 && lastSpatial is not null
+                && Math.Min(lastSpatial.ReceptiveHeight, lastSpatial.ReceptiveWidth) < _spec.MinReceptiveField)
+            {
+                var steps = _layers.Where(l => l.Window is not null && _layers.IndexOf(l) <= _layers.IndexOf(lastSpatial))
+                    .Select(l => $"+ ({Text.Int(l.Window!.KernelHeight)} − 1)·{Text.Int(l.JumpHeight / l.Window.StrideHeight)}");
+                Error(DiagnosticIds.ReceptiveFieldBudget, new SourceRef(SourceRef.NetworkAttribute, "MinReceptiveField"),
+                    $"The last spatial layer ({lastSpatial.Spec.Label}) sees {Text.Int(lastSpatial.ReceptiveHeight)}×{Text.Int(lastSpatial.ReceptiveWidth)} input pixels (1 {string.Join(" ", steps)} = {Text.Int(lastSpatial.ReceptiveHeight)}), less than the required {Text.Int(_spec.MinReceptiveField)} of the {_input.Spatial} input: add layers, larger kernels or strides before it");
+            }
         }
 
         /// <summary>The layers a layer reads: From (or the previous layer), then Add's names; Concat reads only its names.</summary>
@@ -731,8 +799,9 @@ internal static class ShapeInference
             // Fixes: paddings that fit (below the kernel / at most half a pooling window), strides that
             // fit, or the explicit opt-in to floor or ceil rounding. Suggested for every misfit axis at once.
             Axis axis = misfits[0];
-            int maxPadding = (int)Math.Min(isPool ? axis.Window / 2 : axis.Window - 1, (long)axis.Padding + MaxSuggestionSearch);
-            var paddings = Enumerable.Range(0, maxPadding + 1)
+            int minPadding = Math.Max(0, axis.Padding - MaxSuggestionSearch);
+            int maxPadding = (int)Math.Min(isPool ? axis.Window / 2 : axis.Window - 1L, (long)axis.Padding + MaxSuggestionSearch);
+            var paddings = Enumerable.Range(minPadding, Math.Max(0, maxPadding - minPadding + 1))
                 .Where(p => p != axis.Padding && misfits.All(a => a.Fits(a.Stride, p)))
                 .OrderBy(p => Math.Abs(p - axis.Padding)).ThenBy(p => p)
                 .Take(2)
@@ -744,7 +813,9 @@ internal static class ShapeInference
                     .Append('.');
             }
 
-            var strides = Enumerable.Range(1, (int)Math.Min(Math.Max(axis.Window, stride + 2L), (long)stride + MaxSuggestionSearch))
+            int minStride = Math.Max(1, stride - MaxSuggestionSearch);
+            int maxStride = (int)Math.Min(Math.Min(Math.Max(axis.Window, stride + 2L), (long)stride + MaxSuggestionSearch), int.MaxValue);
+            var strides = Enumerable.Range(minStride, Math.Max(0, maxStride - minStride + 1))
                 .Where(s => s != stride && misfits.All(a => a.Fits(s, a.Padding)))
                 .OrderBy(s => Math.Abs(s - stride)).ThenBy(s => s)
                 .Take(3)
