@@ -33,7 +33,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<NetworkModel> models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "CnnGen.NetworkAttribute",
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: NetworkParser.Parse)
             .WithTrackingName(Steps.Parse);
 
@@ -41,7 +41,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (model, _) => (model, model.Spec is null ? null : ShapeInference.Infer(model.Spec)))
             .WithTrackingName(Steps.Infer);
 
+        // Only networks with something to report go on to the diagnostics output (which needs the compilation).
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = inferred
+            .Where(static pair => pair.Model.Diagnostics.Count > 0 || pair.Result is { Errors.Count: > 0 })
             .Select(static (pair, _) => CollectDiagnostics(pair.Model, pair.Result))
             .WithTrackingName(Steps.Diagnostics);
 
@@ -52,7 +54,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         // Diagnostics are reported with locations in the compilation's own syntax trees, so that
         // #pragma warning disable works for the budget warnings. Only this last, cheap step sees the
-        // compilation; the steps above stay cached across unrelated edits.
+        // compilation, and only for networks that have diagnostics: valid networks stay cached across edits.
         context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
         {
             foreach (DiagnosticInfo info in pair.Left)
@@ -94,7 +96,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             foreach (ShapeError error in result.Errors)
             {
-                list.Add(new DiagnosticInfo(error.Id, Locate(model, error.Source), error.Message, error.Fixes));
+                // A block expands into several layers that may fail the same way on the same argument
+                // (BasicBlock's main path and projection): one diagnostic per ID and place.
+                var info = new DiagnosticInfo(error.Id, Locate(model, error.Source), error.Message, error.Fixes);
+                if (!list.Any(d => d.Id == info.Id && d.Location == info.Location))
+                {
+                    list.Add(info);
+                }
             }
         }
 

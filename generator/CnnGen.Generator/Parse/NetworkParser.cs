@@ -22,7 +22,7 @@ internal static class NetworkParser
     public static NetworkModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (ClassDeclarationSyntax)context.TargetNode;
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
         TargetTypeInfo type = TypeInfoOf(symbol);
         var diagnostics = new List<DiagnosticInfo>();
         var locations = new List<ArgumentLocation>();
@@ -44,9 +44,11 @@ internal static class NetworkParser
 
         // Arity, not IsGenericType: IsGenericType is also true for a class nested in a generic type, which the
         // containing-type check below reports on its own.
-        if (symbol.Arity > 0 || symbol.IsStatic || symbol.IsAbstract)
+        if (declaration is not ClassDeclarationSyntax || symbol.IsRecord || symbol.Arity > 0 || symbol.IsStatic || symbol.IsAbstract)
         {
-            string what = symbol.Arity > 0 ? "generic" : symbol.IsStatic ? "static" : "abstract";
+            string what = declaration is not ClassDeclarationSyntax || symbol.IsRecord
+                ? "a " + (symbol.IsRecord ? "record" : symbol.TypeKind.ToString().ToLowerInvariant())
+                : symbol.Arity > 0 ? "generic" : symbol.IsStatic ? "static" : "abstract";
             diagnostics.Add(new DiagnosticInfo(
                 DiagnosticIds.UnsupportedType,
                 identifier,

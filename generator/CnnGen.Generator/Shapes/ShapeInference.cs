@@ -793,7 +793,7 @@ internal static class ShapeInference
             int stride = misfits[0].Stride;
             text.Append(Capital(layer.Label)).Append(": stride ").Append(Text.Int(stride))
                 .Append(" does not fit the ").Append(input.Text).Append(" input: ")
-                .Append(string.Join(" and ", misfits.Select(a => Arithmetic(a.Size, a.Window, a.Stride, a.Padding) + (same || input.Height == input.Width && misfits.Count == 2 ? string.Empty : $" ({a.Name})"))))
+                .Append(string.Join(" and ", (same ? misfits.Take(1) : misfits).Select(a => Arithmetic(a.Size, a.Window, a.Stride, a.Padding) + (same || input.Height == input.Width && misfits.Count == 2 ? string.Empty : $" ({a.Name})"))))
                 .Append(", not a whole number of ").Append(what).Append(" steps.");
 
             // Fixes: paddings that fit (below the kernel / at most half a pooling window), strides that
