@@ -762,7 +762,8 @@ internal static class ShapeInference
                     int neededPadding = (axis.Window - axis.Size + 1) / 2;
                     string fixes = isPool
                         ? "size=" + Text.Int(axis.Size + (2 * axis.Padding))
-                        : (neededPadding < axis.Window && same ? "Padding=" + Text.Int(neededPadding) + ";" : string.Empty) + (same ? "kernel=" : "kernelHeight=") + Text.Int(axis.Size + (2 * axis.Padding));
+                        : (neededPadding < axis.Window ? (same ? "Padding=" : "Padding" + AxisSuffix(axis) + "=") + Text.Int(neededPadding) + ";" : string.Empty)
+                            + (same ? "kernel=" : "kernel" + AxisSuffix(axis) + "=") + Text.Int(axis.Size + (2 * axis.Padding));
                     Error(DiagnosticIds.WindowLargerThanInput, new SourceRef(layer.Position, windowArgument),
                         $"{Capital(layer.Label)}: the {window.KernelText} {what} is larger than its padded input{where}: {padded} < {Text.Int(axis.Window)}; {fix}", fixes);
                     return null;
@@ -797,26 +798,30 @@ internal static class ShapeInference
                 .Append(", not a whole number of ").Append(what).Append(" steps.");
 
             // Fixes: paddings that fit (below the kernel / at most half a pooling window), strides that
-            // fit, or the explicit opt-in to floor or ceil rounding. Suggested for every misfit axis at once.
+            // fit, or the explicit opt-in to floor or ceil rounding. A pool's padding and stride apply to
+            // both axes, and so does a convolution's when the axes are alike or both misfit; otherwise
+            // only the misfit axis changes (PaddingWidth, StrideHeight, …).
             Axis axis = misfits[0];
+            List<Axis> changed = isPool || same || misfits.Count == 2 ? axes.ToList() : misfits;
+            string suffix = changed.Count == 2 ? string.Empty : AxisSuffix(changed[0]);
             int minPadding = Math.Max(0, axis.Padding - MaxSuggestionSearch);
             int maxPadding = (int)Math.Min(isPool ? axis.Window / 2 : axis.Window - 1L, (long)axis.Padding + MaxSuggestionSearch);
             var paddings = Enumerable.Range(minPadding, Math.Max(0, maxPadding - minPadding + 1))
-                .Where(p => p != axis.Padding && misfits.All(a => a.Fits(a.Stride, p)))
+                .Where(p => p != axis.Padding && changed.All(a => a.Fits(a.Stride, p)))
                 .OrderBy(p => Math.Abs(p - axis.Padding)).ThenBy(p => p)
                 .Take(2)
                 .ToList();
             if (paddings.Count > 0)
             {
                 text.Append(" Paddings that fit: ")
-                    .Append(string.Join(", ", paddings.Select(p => $"{Text.Int(p)} (→ {Spatial(axes, a => misfits.Contains(a) ? a with { Padding = p } : a, RoundingMode.Floor)})")))
+                    .Append(string.Join(", ", paddings.Select(p => $"{Text.Int(p)} (→ {Spatial(axes, a => changed.Contains(a) ? a with { Padding = p } : a, RoundingMode.Floor)})")))
                     .Append('.');
             }
 
             int minStride = Math.Max(1, stride - MaxSuggestionSearch);
             int maxStride = (int)Math.Min(Math.Min(Math.Max(axis.Window, stride + 2L), (long)stride + MaxSuggestionSearch), int.MaxValue);
             var strides = Enumerable.Range(minStride, Math.Max(0, maxStride - minStride + 1))
-                .Where(s => s != stride && misfits.All(a => a.Fits(s, a.Padding)))
+                .Where(s => s != stride && changed.All(a => a.Fits(s, a.Padding)))
                 .OrderBy(s => Math.Abs(s - stride)).ThenBy(s => s)
                 .Take(3)
                 .OrderBy(s => s)
@@ -824,7 +829,7 @@ internal static class ShapeInference
             if (strides.Count > 0)
             {
                 text.Append(" Strides that fit: ")
-                    .Append(string.Join(", ", strides.Select(s => $"{Text.Int(s)} (→ {Spatial(axes, a => misfits.Contains(a) ? a with { Stride = s } : a, RoundingMode.Floor)})")))
+                    .Append(string.Join(", ", strides.Select(s => $"{Text.Int(s)} (→ {Spatial(axes, a => changed.Contains(a) ? a with { Stride = s } : a, RoundingMode.Floor)})")))
                     .Append('.');
             }
 
@@ -833,11 +838,17 @@ internal static class ShapeInference
                 .Append(", Rounding.Ceil gives ")
                 .Append(Spatial(axes, a => a, RoundingMode.Ceil))
                 .Append('.');
-            var fixes = paddings.Select(p => "Padding=" + Text.Int(p))
-                .Concat(strides.Select(s => "Stride=" + Text.Int(s)))
-                .Append("Rounding=Floor");
+            // "Argument=value@HxW": what a code fix sets, and the output size it gives.
+            var fixes = paddings.Select(p => $"Padding{suffix}={Text.Int(p)}@{Size(axes, a => changed.Contains(a) ? a with { Padding = p } : a)}")
+                .Concat(strides.Select(s => $"Stride{suffix}={Text.Int(s)}@{Size(axes, a => changed.Contains(a) ? a with { Stride = s } : a)}"))
+                .Append($"Rounding=Floor@{Size(axes, a => a)}");
             return (text.ToString(), string.Join(";", fixes));
         }
+
+        private static string AxisSuffix(Axis axis) => axis.Name == "height" ? "Height" : "Width";
+
+        /// <summary>"7x7": the floored output size after a change, for the fixes property.</summary>
+        private static string Size(Axis[] axes, Func<Axis, Axis> change) => Spatial(axes, change, RoundingMode.Floor).Replace('×', 'x');
 
         private static string Spatial(Axis[] axes, Func<Axis, Axis> change, RoundingMode mode)
         {
