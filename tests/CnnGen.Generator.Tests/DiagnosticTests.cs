@@ -58,6 +58,26 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void Cnn0001_TheAlexNetPaper_224Input_11x11Stride4()
+    {
+        // The paper's first layer on its stated 224×224 input: (224 − 11)/4 + 1 = 54.25 (issue 4, README).
+        IReadOnlyList<Diagnostic> diagnostics = VerifyDiagnostics("""
+            using CnnGen;
+
+            namespace Demo;
+
+            [Network]
+            [Input(224, 224, 3)]
+            [Conv2D(96, 11, {|CNN0001:Stride = 4|})] [ReLU]
+            [Dense(1000)] [Softmax]
+            public partial class PaperAlexNet;
+            """);
+
+        Assert.Contains("(224 − 11 + 2·0)/4 + 1 = 54.25", diagnostics[0].GetMessage());
+        Assert.Contains("Rounding.Floor gives 54×54", diagnostics[0].GetMessage());
+    }
+
+    [Fact]
     public void Cnn0001_ImplicitPoolStride_IsOnTheSize()
     {
         VerifyDiagnostics("""

@@ -17,6 +17,14 @@ public class ForwardTests
     }
 
     [Fact]
+    public void A_PyTorch_state_dict_loads_through_SafeTensors_Load_and_gives_PyTorchs_outputs()
+    {
+        var net = new LeNet5(seed: 9);
+        SafeTensors.Load(net, PathOf("lenet5_state_dict.safetensors"));
+        AssertForward(net, Open("lenet5_forward.safetensors"), batch: 4);
+    }
+
+    [Fact]
     public void Padding_stride2_same_tanh_avgpool_variant_matches_pytorch_within_1e5()
     {
         var net = new PadStride();
