@@ -1,8 +1,7 @@
 using System;
 using System.Buffers.Binary;
-using System.Globalization;
 using System.IO;
-using System.IO.Compression;
+using StbImageSharp;
 
 namespace LeNet.Aot;
 
@@ -22,20 +21,23 @@ internal sealed record GreyImage(int Width, int Height, float[] Pixels)
     }
 }
 
-/// <summary>Reads PGM (P5 binary, P2 text) and PNG files; the format is recognised by content, not by name.</summary>
+/// <summary>
+/// Reads PGM (P5 binary, P2 text) with the small decoder below, and PNG — or whatever else stb_image reads (BMP, JPEG,
+/// TGA, GIF) — through StbImageSharp, a C# port of stb_image with no reflection, so it stays trim- and AOT-safe.
+/// Colour is turned into grey (ITU-R BT.601 weights). The format is recognised by content, not by name.
+/// </summary>
 internal static class ImageFile
 {
     /// <summary>Reads <paramref name="path"/> as a grey-scale image of at most <paramref name="maxSide"/> pixels per side.</summary>
-    /// <exception cref="InvalidDataException">The file is not a supported image, is damaged, or is too large; the message says which.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable image, or is too large; the message says which.</exception>
     public static GreyImage Read(string path, int maxSide, bool invert)
     {
         byte[] bytes = File.ReadAllBytes(path);
         GreyImage image;
         if (bytes.Length >= 2 && bytes[0] == (byte)'P' && bytes[1] is (byte)'2' or (byte)'5') image = Pgm.Decode(bytes);
-        else if (bytes.AsSpan().StartsWith(Png.Signature)) image = Png.Decode(bytes);
         else if (bytes.Length >= 2 && bytes[0] == (byte)'P' && bytes[1] is >= (byte)'1' and <= (byte)'7')
             throw new InvalidDataException($"a Netpbm 'P{(char)bytes[1]}' file; only grey-scale PGM (P5 binary or P2 text) is read: convert it first, e.g. `convert IN -colorspace Gray OUT.pgm`");
-        else throw new InvalidDataException($"not a PGM (P5/P2) or PNG file: it starts with {Describe(bytes)}");
+        else image = Decode(bytes);
 
         if (image.Width > maxSide || image.Height > maxSide)
         {
@@ -52,6 +54,24 @@ internal static class ImageFile
         return image;
     }
 
+    private static GreyImage Decode(byte[] bytes)
+    {
+        ImageResult result;
+        try
+        {
+            result = ImageResult.FromMemory(bytes, ColorComponents.Grey);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // stb_image reports every failure as an exception whose message names the reason ("unknown image type").
+            throw new InvalidDataException($"not a PNG or PGM image ({e.Message}): it starts with {Describe(bytes)}", e);
+        }
+
+        var pixels = new float[result.Width * result.Height];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = result.Data[i] / 255f;
+        return new GreyImage(result.Width, result.Height, pixels);
+    }
+
     private static string Describe(byte[] bytes)
     {
         if (bytes.Length == 0) return "nothing (the file is empty)";
@@ -59,6 +79,7 @@ internal static class ImageFile
         return "the bytes " + Convert.ToHexString(bytes, 0, n).ToLowerInvariant() + (bytes.Length > n ? "…" : "");
     }
 }
+
 
 /// <summary>
 /// Netpbm grey maps: "P5" or "P2", white-space separated width, height and maximum value (with '#' comments), then
@@ -143,188 +164,4 @@ internal static class Pgm
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f';
 
     private static InvalidDataException Bad(string message) => new("invalid PGM: " + message);
-}
-
-/// <summary>
-/// A small PNG decoder with no native dependency: 8-bit grey, grey + alpha, RGB, RGBA and palette images, not
-/// interlaced (what image editors and Python's PIL write by default). Chunk CRCs are checked; colour is turned into
-/// grey with ITU-R BT.601 weights (as PIL's "L" mode) and transparency is composited onto black, MNIST's background.
-/// </summary>
-internal static class Png
-{
-    public static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
-
-    public static GreyImage Decode(byte[] bytes)
-    {
-        int pos = Signature.Length;
-        int width = 0, height = 0, colorType = -1;
-        byte[]? palette = null, paletteAlpha = null;
-        using var idat = new MemoryStream();
-        bool seenHeader = false, seenEnd = false;
-        while (!seenEnd)
-        {
-            if (bytes.Length - pos < 12) throw Bad("truncated: the file ends inside a chunk (no IEND)");
-            uint length = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(pos));
-            if (length > int.MaxValue || bytes.Length - pos - 12 < length) throw Bad($"truncated: a chunk of {length} bytes does not fit in the file");
-            ReadOnlySpan<byte> typeAndData = bytes.AsSpan(pos + 4, 4 + (int)length);
-            string type = System.Text.Encoding.ASCII.GetString(typeAndData[..4]);
-            ReadOnlySpan<byte> data = typeAndData[4..];
-            uint crc = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(pos + 8 + (int)length));
-            if (Crc32(typeAndData) != crc) throw Bad($"chunk '{type}' at byte {pos} has a wrong CRC (the file is damaged)");
-            pos += 12 + (int)length;
-
-            if (!seenHeader && type != "IHDR") throw Bad($"the first chunk is '{type}', not IHDR");
-            switch (type)
-            {
-                case "IHDR":
-                    if (seenHeader || data.Length != 13) throw Bad("invalid IHDR chunk");
-                    seenHeader = true;
-                    width = CheckedSize(BinaryPrimitives.ReadUInt32BigEndian(data), "width");
-                    height = CheckedSize(BinaryPrimitives.ReadUInt32BigEndian(data[4..]), "height");
-                    int bitDepth = data[8];
-                    colorType = data[9];
-                    if (data[10] != 0 || data[11] != 0) throw Bad("unknown compression or filter method");
-                    if (data[12] != 0) throw Unsupported("interlaced (Adam7) images are not supported: save it without interlacing");
-                    if (colorType is not (0 or 2 or 3 or 4 or 6)) throw Bad($"unknown colour type {colorType}");
-                    if (bitDepth != 8) throw Unsupported($"bit depth {bitDepth} is not supported, only 8 bits per channel");
-                    if ((long)width * height > 1 << 24) throw Bad($"the size {width}×{height} is unreasonably large");
-                    break;
-                case "PLTE":
-                    if (data.Length % 3 != 0 || data.Length == 0) throw Bad("invalid PLTE chunk");
-                    palette = data.ToArray();
-                    break;
-                case "tRNS":
-                    if (colorType == 3) paletteAlpha = data.ToArray();
-                    break;
-                case "IDAT":
-                    idat.Write(data);
-                    break;
-                case "IEND":
-                    seenEnd = true;
-                    break;
-                default:
-                    // An unknown critical chunk (upper-case first letter) changes how the image must be read.
-                    if (char.IsAsciiLetterUpper(type[0])) throw Unsupported($"critical chunk '{type}' is not supported");
-                    break;
-            }
-        }
-
-        if (idat.Length == 0) throw Bad("no image data (IDAT)");
-        if (colorType == 3 && palette is null) throw Bad("a palette image without a PLTE chunk");
-
-        int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
-        int stride = width * channels;
-        byte[] raw = new byte[(long)height * (stride + 1) <= int.MaxValue ? height * (stride + 1) : throw Bad("too large")];
-        idat.Position = 0;
-        try
-        {
-            using var zlib = new ZLibStream(idat, CompressionMode.Decompress);
-            int total = 0;
-            while (total < raw.Length)
-            {
-                int n = zlib.Read(raw, total, raw.Length - total);
-                if (n == 0) throw Bad($"truncated image data: {total} of {raw.Length} bytes");
-                total += n;
-            }
-        }
-        catch (InvalidDataException e) when (!e.Message.StartsWith("invalid PNG", StringComparison.Ordinal))
-        {
-            throw Bad("the compressed image data is damaged: " + e.Message);
-        }
-
-        Unfilter(raw, height, stride, channels);
-
-        var pixels = new float[width * height];
-        for (int y = 0; y < height; y++)
-        {
-            ReadOnlySpan<byte> row = raw.AsSpan(y * (stride + 1) + 1, stride);
-            for (int x = 0; x < width; x++)
-            {
-                float grey, alpha = 1f;
-                switch (colorType)
-                {
-                    case 0: grey = row[x]; break;
-                    case 4: grey = row[2 * x]; alpha = row[2 * x + 1] / 255f; break;
-                    case 2: grey = Luma(row[3 * x], row[3 * x + 1], row[3 * x + 2]); break;
-                    case 6: grey = Luma(row[4 * x], row[4 * x + 1], row[4 * x + 2]); alpha = row[4 * x + 3] / 255f; break;
-                    default:
-                        int index = row[x];
-                        if (3 * index + 2 >= palette!.Length) throw Bad($"pixel {x},{y} uses palette entry {index}, the palette has {palette.Length / 3}");
-                        grey = Luma(palette[3 * index], palette[3 * index + 1], palette[3 * index + 2]);
-                        if (paletteAlpha is not null && index < paletteAlpha.Length) alpha = paletteAlpha[index] / 255f;
-                        break;
-                }
-
-                pixels[y * width + x] = grey / 255f * alpha;
-            }
-        }
-
-        return new GreyImage(width, height, pixels);
-    }
-
-    private static float Luma(byte r, byte g, byte b) => 0.299f * r + 0.587f * g + 0.114f * b;
-
-    /// <summary>Undoes the per-row filters (None, Sub, Up, Average, Paeth) in place; each row keeps its filter byte.</summary>
-    private static void Unfilter(byte[] raw, int height, int stride, int bpp)
-    {
-        for (int y = 0; y < height; y++)
-        {
-            int rowStart = y * (stride + 1);
-            byte filter = raw[rowStart];
-            Span<byte> row = raw.AsSpan(rowStart + 1, stride);
-            ReadOnlySpan<byte> up = y == 0 ? ReadOnlySpan<byte>.Empty : raw.AsSpan(rowStart - stride, stride);
-            for (int i = 0; i < stride; i++)
-            {
-                int a = i >= bpp ? row[i - bpp] : 0;
-                int b = y > 0 ? up[i] : 0;
-                int c = i >= bpp && y > 0 ? up[i - bpp] : 0;
-                row[i] = filter switch
-                {
-                    0 => row[i],
-                    1 => (byte)(row[i] + a),
-                    2 => (byte)(row[i] + b),
-                    3 => (byte)(row[i] + ((a + b) >> 1)),
-                    4 => (byte)(row[i] + Paeth(a, b, c)),
-                    _ => throw Bad($"row {y} has unknown filter type {filter}"),
-                };
-            }
-        }
-    }
-
-    private static int Paeth(int a, int b, int c)
-    {
-        int p = a + b - c;
-        int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-        return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-    }
-
-    private static int CheckedSize(uint value, string what) =>
-        value is >= 1 and <= int.MaxValue ? (int)value : throw Bad($"the {what} is {value.ToString(CultureInfo.InvariantCulture)}");
-
-    private static uint[]? s_crcTable;
-
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint[] table = s_crcTable ??= MakeCrcTable();
-        uint crc = 0xFFFFFFFFu;
-        foreach (byte b in data) crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc ^ 0xFFFFFFFFu;
-    }
-
-    private static uint[] MakeCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[n] = c;
-        }
-
-        return table;
-    }
-
-    private static InvalidDataException Bad(string message) => new("invalid PNG: " + message);
-
-    private static InvalidDataException Unsupported(string message) => new("unsupported PNG: " + message);
 }

@@ -18,7 +18,7 @@ internal static class Program
                LeNet.Aot [--weights PATH] --idx FILE [--count N] [--labels FILE]
 
         Classifies hand-written digits with LeNet-5 (32×32 grey-scale input).
-          IMAGE            a PGM (P5 binary or P2 text) or PNG (8-bit, not interlaced) file, at most 32×32;
+          IMAGE            a PNG or binary PGM (P5) file, at most 32×32 pixels;
                            smaller images (MNIST's 28×28) are padded to 32×32, centred, as in training.
                            Digits are expected white on black, like MNIST.
           --weights PATH   safetensors file with the trained weights
@@ -158,9 +158,9 @@ internal sealed class Classifier(LeNet5 net)
             {
                 image = ImageFile.Read(file, LeNet5.InputHeight, options.Invert);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
-                // InvalidDataException is an IOException: bad content and unreadable files are reported alike.
+                // Bad content and unreadable files are reported alike, and the next file is classified.
                 Console.Error.WriteLine($"error: {file}: {e.Message}");
                 failures++;
                 continue;
@@ -189,7 +189,7 @@ internal sealed class Classifier(LeNet5 net)
                 if (labels.Length != count) throw new InvalidDataException($"{count} images but {labels.Length} labels in {options.Labels}");
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {file}: {e.Message}");
             return 1;
