@@ -6,6 +6,7 @@ using CnnGen.Generator.Emit;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Parse;
 using CnnGen.Generator.Shapes;
+using CnnGen.Generator.Weights;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -13,7 +14,8 @@ namespace CnnGen.Generator;
 
 /// <summary>
 /// The pipeline, and only the pipeline: find <c>[Network]</c> classes, parse their attributes into a
-/// value-equatable spec, infer shapes (pure), report diagnostics, emit one source file per valid network.
+/// value-equatable spec, infer shapes (pure), bind the safetensors file a network names (if any), report
+/// diagnostics, emit one source file per valid network (and one with its compiled-in weights).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -23,7 +25,14 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         public const string Parse = nameof(Parse);
         public const string Infer = nameof(Infer);
+
+        /// <summary>Reads one safetensors AdditionalFiles item (the only step that touches its text).</summary>
+        public const string WeightsFile = nameof(WeightsFile);
+
+        /// <summary>Finds and checks the file a network's <c>Weights = "…"</c> names.</summary>
+        public const string Weights = nameof(Weights);
         public const string Emit = nameof(Emit);
+        public const string EmitWeights = nameof(EmitWeights);
         public const string Diagnostics = nameof(Diagnostics);
     }
 
@@ -41,16 +50,39 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (model, _) => (model, model.Spec is null ? null : ShapeInference.Infer(model.Spec)))
             .WithTrackingName(Steps.Infer);
 
+        // Each safetensors AdditionalFiles item is decoded and its header checked once, here; the step stays
+        // cached until that file changes. A raw .safetensors item (build/CnnGen.targets not imported) is not
+        // read at all: asking the compiler for its text would fail with CS2015.
+        IncrementalValuesProvider<WeightsFile> weightsFiles = context.AdditionalTextsProvider
+            .Where(static text => WeightsText.IsCandidate(text.Path))
+            .Select(static (text, cancellationToken) => WeightsText.IsRaw(text.Path)
+                ? WeightsText.Unconverted(text.Path)
+                : WeightsText.Decode(text.Path, text.GetText(cancellationToken)?.ToString()))
+            .WithTrackingName(Steps.WeightsFile);
+
+        IncrementalValuesProvider<NetworkStage> stages = inferred
+            .Combine(weightsFiles.Collect())
+            .Select(static (pair, _) => Bind(pair.Left.Model, pair.Left.Result, pair.Right))
+            .WithTrackingName(Steps.Weights);
+
         // Only networks with something to report go on to the diagnostics output (which needs the compilation).
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = inferred
-            .Where(static pair => pair.Model.Diagnostics.Count > 0 || pair.Result is { Errors.Count: > 0 })
-            .Select(static (pair, _) => CollectDiagnostics(pair.Model, pair.Result))
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = stages
+            .Where(static stage => stage.Model.Diagnostics.Count > 0 || stage.Result is { Errors.Count: > 0 } || stage.WeightsErrors.Count > 0)
+            .Select(static (stage, _) => CollectDiagnostics(stage))
             .WithTrackingName(Steps.Diagnostics);
 
-        IncrementalValuesProvider<EmitInput> emits = inferred
-            .Where(static pair => pair.Result?.Plan is not null && pair.Model.Diagnostics.Count == 0)
-            .Select(static (pair, _) => new EmitInput(pair.Model.Type, pair.Result!.Plan!))
+        IncrementalValuesProvider<NetworkStage> valid = stages
+            .Where(static stage => stage.Result?.Plan is not null && stage.Model.Diagnostics.Count == 0 && stage.WeightsErrors.Count == 0
+                && (stage.Model.Weights is null || stage.Weights is not null));
+
+        IncrementalValuesProvider<EmitInput> emits = valid
+            .Select(static (stage, _) => new EmitInput(stage.Model.Type, stage.Result!.Plan!, stage.Weights?.Info))
             .WithTrackingName(Steps.Emit);
+
+        IncrementalValuesProvider<WeightsEmitInput> weightEmits = valid
+            .Where(static stage => stage.Weights is not null)
+            .Select(static (stage, _) => new WeightsEmitInput(stage.Model.Type, stage.Result!.Plan!, stage.Weights!))
+            .WithTrackingName(Steps.EmitWeights);
 
         // Diagnostics are reported with locations in the compilation's own syntax trees, so that
         // #pragma warning disable works for the budget warnings. Only this last, cheap step sees the
@@ -67,7 +99,23 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         });
 
         context.RegisterSourceOutput(emits, static (spc, input) =>
-            spc.AddSource(input.Type.HintName, NetworkEmitter.Emit(input.Type, input.Plan)));
+            spc.AddSource(input.Type.HintName, NetworkEmitter.Emit(input.Type, input.Plan, input.Weights)));
+
+        context.RegisterSourceOutput(weightEmits, static (spc, input) =>
+            spc.AddSource(input.Type.WeightsHintName, WeightsEmitter.Emit(input.Type, input.Plan, input.Weights)));
+    }
+
+    /// <summary>Checks the network's <c>Weights</c> file, when it names one and its shapes are valid.</summary>
+    private static NetworkStage Bind(NetworkModel model, InferenceResult? result, System.Collections.Immutable.ImmutableArray<WeightsFile> files)
+    {
+        if (model.Weights is null || result?.Plan is null || result.Errors.Any(e => e.Id.StartsWith("CNN00", System.StringComparison.Ordinal)))
+        {
+            return new NetworkStage(model, result, EquatableArray<WeightsError>.Empty, null);
+        }
+
+        var errors = new List<WeightsError>();
+        CompiledWeights? weights = WeightsBinding.Bind(model.Weights, model.Type.Name, result.Plan, files, errors);
+        return new NetworkStage(model, result, errors.ToEquatableArray(), weights);
     }
 
     private static Location ToLocation(LocationInfo? info, Compilation compilation)
@@ -89,8 +137,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     }
 
     /// <summary>Parse diagnostics, then shape errors placed on the attribute argument they name.</summary>
-    private static EquatableArray<DiagnosticInfo> CollectDiagnostics(NetworkModel model, InferenceResult? result)
+    private static EquatableArray<DiagnosticInfo> CollectDiagnostics(NetworkStage stage)
     {
+        NetworkModel model = stage.Model;
+        InferenceResult? result = stage.Result;
         var list = new List<DiagnosticInfo>(model.Diagnostics);
         if (result is not null)
         {
@@ -104,6 +154,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                     list.Add(info);
                 }
             }
+        }
+
+        // Every problem with the weights file goes on Weights = "…".
+        LocationInfo? weights = Locate(model, new SourceRef(SourceRef.NetworkAttribute, "Weights"));
+        foreach (WeightsError error in stage.WeightsErrors)
+        {
+            list.Add(new DiagnosticInfo(error.Id, weights, error.Message));
         }
 
         return list.ToEquatableArray();

@@ -26,7 +26,7 @@ public sealed class DocumentationTests
     public void Example_ProducesTheQuotedDiagnostics(string id)
     {
         Page page = Page.Read(id);
-        GeneratorRun run = GeneratorHarness.Run(page.Example);
+        GeneratorRun run = GeneratorHarness.Run(page.ExampleFiles.Select(f => f.ToAdditionalText()), page.Example);
 
         string[] actual = run.GeneratorDiagnostics
             .Select(d => $"{(d.Severity == DiagnosticSeverity.Error ? "error" : "warning")} {d.Id}: {d.GetMessage()}")
@@ -50,12 +50,12 @@ public sealed class DocumentationTests
 
         foreach (string fix in page.Fixes)
         {
-            GeneratorRun run = GeneratorHarness.Run(fix);
+            GeneratorRun run = GeneratorHarness.Run((page.FixFiles.Count > 0 ? page.FixFiles : page.ExampleFiles).Select(f => f.ToAdditionalText()), fix);
 
             // What the compiler would show: CnnGen's diagnostics that no #pragma suppresses.
             Diagnostic[] reported = run.DriverDiagnostics.Where(d => d.Id.StartsWith("CNN", StringComparison.Ordinal) && !d.IsSuppressed).ToArray();
             Assert.True(reported.Length == 0, $"{id}.md fix reports:\n{string.Join("\n", reported.Select(d => d.ToString()))}\n{fix}");
-            Assert.Single(run.Result.GeneratedSources);
+            Assert.Single(run.Result.GeneratedSources, s => !s.HintName.EndsWith(".Weights.g.cs", StringComparison.Ordinal));
             Assert.True(run.OutputProblems.IsEmpty, $"{id}.md fix does not compile cleanly:\n{string.Join("\n", run.OutputProblems)}\n{fix}");
         }
     }
@@ -82,12 +82,29 @@ public sealed class DocumentationTests
         }
     }
 
+    /// <summary>
+    /// A safetensors AdditionalFiles item a page describes ("With the AdditionalFiles item `tiny.safetensors`,
+    /// whose header is:" and a json block): that header, and as many data bytes as its data_offsets reach.
+    /// </summary>
+    private sealed record WeightsItem(string Name, string Header)
+    {
+        private static readonly Regex Offsets = new(@"""data_offsets""\s*:\s*\[\s*\d+\s*,\s*(\d+)\s*\]", RegexOptions.Compiled);
+
+        public AdditionalText ToAdditionalText()
+        {
+            long data = Offsets.Matches(Header).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
+            return WeightsFiles.Converted("/project/" + Name, WeightsFiles.WithHeader(Header, data));
+        }
+    }
+
     /// <summary>The parts of one page that the tests check.</summary>
-    private sealed record Page(string Example, string[] Messages, string Span, List<string> Fixes)
+    private sealed record Page(string Example, string[] Messages, string Span, List<string> Fixes, List<WeightsItem> ExampleFiles, List<WeightsItem> FixFiles)
     {
         private static readonly Regex Fence = new(@"^```(\w*)\s*$", RegexOptions.Compiled);
 
         private static readonly Regex Reports = new(@"^The generator reports, on `(.+)`:$", RegexOptions.Compiled);
+
+        private static readonly Regex Item = new(@"^With the AdditionalFiles item `(.+)`, whose header is:$", RegexOptions.Compiled);
 
         public static Page Read(string id)
         {
@@ -97,8 +114,17 @@ public sealed class DocumentationTests
             string[]? messages = null;
             string? span = null;
             var fixes = new List<string>();
+            var exampleFiles = new List<WeightsItem>();
+            var fixFiles = new List<WeightsItem>();
+            string? item = null;
             for (int i = 0; i < lines.Length; i++)
             {
+                if (Item.Match(lines[i]) is { Success: true } named)
+                {
+                    item = named.Groups[1].Value;
+                    continue;
+                }
+
                 if (lines[i].StartsWith("## ", StringComparison.Ordinal))
                 {
                     section = lines[i][3..].Trim();
@@ -120,7 +146,12 @@ public sealed class DocumentationTests
                 string block = string.Join("\n", lines[(i + 1)..end]) + "\n";
                 string language = open.Groups[1].Value;
                 i = end;
-                if (section == "Example" && language == "csharp" && example is null)
+                if (language == "json" && item is not null)
+                {
+                    (section == "Example" ? exampleFiles : fixFiles).Add(new WeightsItem(item, block));
+                    item = null;
+                }
+                else if (section == "Example" && language == "csharp" && example is null)
                 {
                     example = block;
                 }
@@ -137,7 +168,7 @@ public sealed class DocumentationTests
             Assert.True(example is not null, $"{id}.md has no csharp block under ## Example");
             Assert.True(messages is not null, $"{id}.md has no text block with the messages under ## Example");
             Assert.True(span is not null, $"{id}.md has no line \"The generator reports, on `…`:\" under ## Example");
-            return new Page(example!, messages!, span!, fixes);
+            return new Page(example!, messages!, span!, fixes, exampleFiles, fixFiles);
         }
     }
 }

@@ -18,7 +18,7 @@ public sealed class IncrementalTests
 {
     private static readonly string[] AllSteps =
     {
-        NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Infer, NetworkGenerator.Steps.Emit, NetworkGenerator.Steps.Diagnostics,
+        NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Infer, NetworkGenerator.Steps.Weights, NetworkGenerator.Steps.Emit, NetworkGenerator.Steps.Diagnostics,
     };
 
     private static readonly IncrementalStepRunReason[] CachedOrUnchanged = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
@@ -233,6 +233,7 @@ public sealed class IncrementalTests
         NetworkModel model => model.Type.Name,
         EmitInput emit => emit.Type.Name,
         ValueTuple<NetworkModel, CnnGen.Generator.Shapes.InferenceResult?> pair => pair.Item1.Type.Name,
+        NetworkStage stage => stage.Model.Type.Name,
         _ => null,
     };
 

@@ -65,6 +65,24 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ReceptiveFieldBudget = Warning(
         DiagnosticIds.ReceptiveFieldBudget, "Receptive field smaller than required", "Network.MinReceptiveField asks the last spatial layer to see at least that many input pixels per axis.");
 
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = Error(
+        DiagnosticIds.WeightsFileNotFound, "Weights does not name one AdditionalFiles item", "Network.Weights must name exactly one safetensors file given to the build as an AdditionalFiles item.");
+
+    public static readonly DiagnosticDescriptor WeightsFileInvalid = Error(
+        DiagnosticIds.WeightsFileInvalid, "Weights file is not a usable safetensors file", "The file named by Network.Weights must be a valid safetensors file, converted to text by CnnGen's build/CnnGen.targets.");
+
+    public static readonly DiagnosticDescriptor WeightsTensorMissing = Error(
+        DiagnosticIds.WeightsTensorMissing, "Weights file lacks a tensor of the network", "The weights file must hold every tensor of the network, under its PyTorch state_dict name.");
+
+    public static readonly DiagnosticDescriptor WeightsTensorUnexpected = Error(
+        DiagnosticIds.WeightsTensorUnexpected, "Weights file has a tensor the network does not have", "Every tensor of the weights file must be a tensor of the network (BatchNorm's num_batches_tracked excepted).");
+
+    public static readonly DiagnosticDescriptor WeightsTensorDType = Error(
+        DiagnosticIds.WeightsTensorDType, "Weights tensor is not F32", "The network computes in float32; only F32 tensors are compiled in.");
+
+    public static readonly DiagnosticDescriptor WeightsTensorShape = Error(
+        DiagnosticIds.WeightsTensorShape, "Weights tensor has the wrong shape", "Each tensor of the weights file must have exactly the shape the declared layers give it.");
+
     /// <summary>All descriptors by ID.</summary>
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
@@ -72,6 +90,7 @@ internal static class DiagnosticDescriptors
         MisplacedInput, InvalidValue, LayerCannotFollow, NoLayers, UnsupportedType,
         BranchShapeMismatch, UnknownLayerName, DuplicateLayerName,
         ParameterBudget, MultiplyAddBudget, ReceptiveFieldBudget,
+        WeightsFileNotFound, WeightsFileInvalid, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType, WeightsTensorShape,
     }.ToDictionary(d => d.Id);
 
     private static DiagnosticDescriptor Warning(string id, string title, string description) =>

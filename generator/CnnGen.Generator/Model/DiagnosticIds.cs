@@ -24,4 +24,12 @@ internal static class DiagnosticIds
     public const string ParameterBudget = "CNN0101";
     public const string MultiplyAddBudget = "CNN0102";
     public const string ReceptiveFieldBudget = "CNN0103";
+
+    // Weights compiled in from a safetensors file ([Network(Weights = "…")]): errors on that argument.
+    public const string WeightsFileNotFound = "CNN0201";
+    public const string WeightsFileInvalid = "CNN0202";
+    public const string WeightsTensorMissing = "CNN0203";
+    public const string WeightsTensorUnexpected = "CNN0204";
+    public const string WeightsTensorDType = "CNN0205";
+    public const string WeightsTensorShape = "CNN0206";
 }

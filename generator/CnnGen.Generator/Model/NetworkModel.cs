@@ -34,6 +34,9 @@ internal sealed record TargetTypeInfo(string? Namespace, string Name, EquatableA
         + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + ".")) + Name;
 
     public string HintName => FullName + ".g.cs";
+
+    /// <summary>The file with the compiled-in weights, beside <see cref="HintName"/>.</summary>
+    public string WeightsHintName => FullName + ".Weights.g.cs";
 }
 
 /// <summary>The parser's output: the spec (null when the declaration cannot be read), argument locations and parse diagnostics.</summary>
@@ -41,7 +44,24 @@ internal sealed record NetworkModel(
     TargetTypeInfo Type,
     NetworkSpec? Spec,
     EquatableArray<ArgumentLocation> Locations,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary><c>Weights = "…"</c>: the safetensors AdditionalFiles item to compile in, or null.</summary>
+    public string? Weights { get; init; }
+}
 
-/// <summary>What the emitter needs: the type to complete and its checked plan. Equal plans emit nothing new.</summary>
-internal sealed record EmitInput(TargetTypeInfo Type, Plan.NetworkPlan Plan);
+/// <summary>
+/// A network after shape inference and after its <c>Weights</c> file (if any) was found and checked: the errors
+/// that file gives, or its tensors arranged as the parameter and state buffers.
+/// </summary>
+internal sealed record NetworkStage(
+    NetworkModel Model,
+    Shapes.InferenceResult? Result,
+    EquatableArray<Weights.WeightsError> WeightsErrors,
+    Weights.CompiledWeights? Weights);
+
+/// <summary>What the emitter needs: the type to complete, its checked plan, and the weights file it was compiled with (not the values). Equal inputs emit nothing new.</summary>
+internal sealed record EmitInput(TargetTypeInfo Type, Plan.NetworkPlan Plan, Weights.CompiledWeightsInfo? Weights = null);
+
+/// <summary>What the weights emitter needs: the type, the plan (for the tensor comments) and the values.</summary>
+internal sealed record WeightsEmitInput(TargetTypeInfo Type, Plan.NetworkPlan Plan, Weights.CompiledWeights Weights);

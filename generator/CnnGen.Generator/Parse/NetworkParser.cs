@@ -93,6 +93,7 @@ internal static class NetworkParser
         int minReceptiveField = 0;
         var rounding = RoundingMode.Unspecified;
         int seed = 0;
+        string? weights = null;
         InputSpec? input = null;
         var layers = new List<LayerSpec>();
         bool anyLayerBeforeInput = false;
@@ -117,6 +118,7 @@ internal static class NetworkParser
                     maxMultiplyAdds = arguments.Long("MaxMultiplyAdds", 0);
                     minReceptiveField = arguments.Int("MinReceptiveField", 0);
                     seed = arguments.Int("Seed", 0);
+                    weights = arguments.String("Weights");
                     rounding = ReadRounding(arguments, diagnostics, "Network");
                     break;
                 case "InputAttribute":
@@ -172,7 +174,10 @@ internal static class NetworkParser
             MaxMultiplyAdds = maxMultiplyAdds,
             MinReceptiveField = minReceptiveField,
         };
-        return new NetworkModel(type, diagnostics.Count == 0 ? spec : null, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
+        return new NetworkModel(type, diagnostics.Count == 0 ? spec : null, locations.ToEquatableArray(), diagnostics.ToEquatableArray())
+        {
+            Weights = weights,
+        };
     }
 
     /// <summary>The spec of one layer attribute, or null for an attribute that is not a layer.</summary>

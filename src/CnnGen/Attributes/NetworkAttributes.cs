@@ -24,8 +24,19 @@ public sealed class NetworkAttribute : Attribute
     /// </summary>
     public Rounding Rounding { get; set; }
 
-    /// <summary>The seed of the parameter initialisation used by the parameterless constructor.</summary>
+    /// <summary>The seed of the parameter initialisation used by the parameterless constructor (unless <see cref="Weights"/> is set).</summary>
     public int Seed { get; set; }
+
+    /// <summary>
+    /// A safetensors file to compile into the network, named by its file name (e.g. <c>"lenet5.safetensors"</c>;
+    /// or a trailing part of its path when two items share a name). The file must be an <c>AdditionalFiles</c>
+    /// item of the project. At build time the generator checks every tensor — PyTorch <c>state_dict</c> names,
+    /// dtype F32, exactly the declared shapes, nothing missing and nothing extra (BatchNorm's
+    /// <c>num_batches_tracked</c> excepted) — and reports a mismatch on this argument (CNN0201–CNN0206). The
+    /// tensors become static read-only data of the assembly; the parameterless constructor copies them into
+    /// <c>Parameters</c> and <c>State</c>: no file at run time, no parsing at start-up.
+    /// </summary>
+    public string? Weights { get; set; }
 
     /// <summary>Budget: more trainable parameters than this is warning CNN0101 (0 for no limit).</summary>
     public long MaxParameters { get; set; }

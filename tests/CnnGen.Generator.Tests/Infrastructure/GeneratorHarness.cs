@@ -60,9 +60,10 @@ internal static class GeneratorHarness
 
     public static SyntaxTree Tree(string path, string source) => CSharpSyntaxTree.ParseText(source, ParseOptions, path);
 
-    public static GeneratorDriver CreateDriver(bool trackSteps = true) =>
+    public static GeneratorDriver CreateDriver(bool trackSteps = true, IEnumerable<AdditionalText>? additionalTexts = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
+            additionalTexts: additionalTexts,
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
@@ -74,6 +75,10 @@ internal static class GeneratorHarness
     }
 
     public static GeneratorRun Run(params string[] sources) => Run(Compilation(sources));
+
+    /// <summary>Runs on the sources with AdditionalFiles items (e.g. converted weights files).</summary>
+    public static GeneratorRun Run(IEnumerable<AdditionalText> additionalTexts, params string[] sources) =>
+        Run(Compilation(sources), CreateDriver(additionalTexts: additionalTexts));
 
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
