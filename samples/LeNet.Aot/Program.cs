@@ -7,8 +7,8 @@ using CnnGen.IO;
 namespace LeNet.Aot;
 
 /// <summary>
-/// Classifies hand-written digits with LeNet-5: PGM or PNG files given on the command line, or images of an IDX
-/// file (MNIST's format). Prints <c>file: class K (p = 0.NNNN)</c> per image. Exit code 0 when every image was
+/// Classifies hand-written digits with LeNet-5, whose trained weights are compiled in: PGM or PNG files given on the
+/// command line, or images of an IDX file (MNIST's format). Prints <c>file: class K (p = 0.NNNN)</c> per image. Exit code 0 when every image was
 /// classified, 1 when some file could not be read, 2 for a usage or weights error.
 /// </summary>
 internal static class Program
@@ -17,12 +17,12 @@ internal static class Program
         Usage: LeNet.Aot [--weights PATH] [--invert] IMAGE...
                LeNet.Aot [--weights PATH] --idx FILE [--count N] [--labels FILE]
 
-        Classifies hand-written digits with LeNet-5 (32×32 grey-scale input).
-          IMAGE            a PNG or binary PGM (P5) file, at most 32×32 pixels;
+        Classifies hand-written digits with LeNet-5 (32×32 grey-scale input; the trained weights are compiled in).
+          IMAGE            a PNG or PGM (P5 or P2) file — or BMP, JPEG, TGA — at most 32×32 pixels;
                            smaller images (MNIST's 28×28) are padded to 32×32, centred, as in training.
                            Digits are expected white on black, like MNIST.
-          --weights PATH   safetensors file with the trained weights
-                           (default: lenet5.safetensors beside the executable; samples/LeNet writes out/lenet5.safetensors)
+          --weights PATH   use the weights of this safetensors file instead of the compiled-in ones
+                           (samples/LeNet writes out/lenet5.safetensors)
           --invert         the images are dark digits on a light background: invert them first
           --idx FILE       classify the images of an IDX image file (raw or .gz), e.g. MNIST's t10k-images-idx3-ubyte
           --count N        only the first N images of the IDX file
@@ -49,19 +49,19 @@ internal static class Program
             return 0;
         }
 
+        // The trained weights are compiled in (LeNet5.cs): the constructor copies them, no file is read.
         var net = new LeNet5();
-        string weights = options.Weights ?? Path.Combine(AppContext.BaseDirectory, "lenet5.safetensors");
-        try
+        if (options.Weights is { } weights)
         {
-            SafeTensors.Load(net, weights);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            string hint = e is FileNotFoundException or DirectoryNotFoundException
-                ? " Train it with `dotnet run -c Release --project samples/LeNet` (writes out/lenet5.safetensors) and pass --weights out/lenet5.safetensors, or put lenet5.safetensors beside the executable."
-                : "";
-            Console.Error.WriteLine($"error: cannot read the weights '{weights}': {e.Message}{hint}");
-            return 2;
+            try
+            {
+                SafeTensors.Load(net, weights);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: cannot read the weights '{weights}': {e.Message}");
+                return 2;
+            }
         }
 
         var classifier = new Classifier(net);

@@ -92,6 +92,11 @@ public sealed class AotPublishTests(PublishedSample sample) : IClassFixture<Publ
         Assert.True(accuracy.Success, native.Output);
         Assert.InRange(int.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture), 1940, 2000);
         Assert.Contains(accuracy.Value, jit.Output);
+
+        // The compiled-in weights are the committed file's: loading it at run time changes nothing.
+        ProcessResult loaded = DotNet.Exec(sample.Native, DotNet.RepoRoot, null, ["--weights", Path.Combine(DotNet.RepoRoot, "samples", "LeNet.Aot", "lenet5.safetensors"), .. args]);
+        Assert.True(loaded.ExitCode == 0, loaded.ToString());
+        Assert.Equal(native.Output, loaded.Output);
     }
 
     [Fact]

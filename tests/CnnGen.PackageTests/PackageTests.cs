@@ -67,6 +67,9 @@ public sealed class PackedPackage : IDisposable
               <ItemGroup>
                 <PackageReference Include="CnnGen" Version="{Version}" />
               </ItemGroup>
+              <ItemGroup>
+                <AdditionalFiles Include="lenet5.safetensors" />
+              </ItemGroup>
               <ItemGroup Condition="'$(WithStrideError)' != 'true'">
                 <Compile Remove="StrideError.cs" />
               </ItemGroup>
@@ -82,6 +85,17 @@ public sealed class PackedPackage : IDisposable
             [Dense(120)] [ReLU] [Dense(84)] [ReLU] [Dense(10)] [Softmax]
             public partial class LeNet5;
             """);
+        Write("TrainedLeNet5.cs", """
+            using CnnGen;
+
+            [Network(Weights = "lenet5.safetensors")]
+            [Input(32, 32, 1)]
+            [Conv2D(6, 5)] [ReLU] [MaxPool(2)]
+            [Conv2D(16, 5)] [ReLU] [MaxPool(2)]
+            [Dense(120)] [ReLU] [Dense(84)] [ReLU] [Dense(10)] [Softmax]
+            public partial class TrainedLeNet5;
+            """);
+        File.Copy(Weights, Path.Combine(Consumer, "lenet5.safetensors"));
         Write("StrideError.cs", """
             using CnnGen;
 
@@ -134,6 +148,20 @@ public sealed class PackedPackage : IDisposable
 
             Console.WriteLine($"correct: {correct}/{n}");
 
+            // The same weights compiled in ([Network(Weights = ...)]): the same probabilities, bit for bit.
+            var compiled = new TrainedLeNet5();
+            var compiledProbabilities = new float[TrainedLeNet5.OutputLength];
+            int same = 0;
+            for (int i = 0; i < n; i++)
+            {
+                Pad(pixels.AsSpan(i * rows * columns, rows * columns), input);
+                net.Predict(input, probabilities);
+                compiled.Predict(input, compiledProbabilities);
+                if (probabilities.AsSpan().SequenceEqual(compiledProbabilities)) same++;
+            }
+
+            Console.WriteLine($"compiled-in weights agree: {same}/{n}");
+
             // MNIST's 28×28 digits centred in the 32×32 input, as the training sample feeds them.
             static void Pad(ReadOnlySpan<byte> image, Span<float> input)
             {
@@ -151,6 +179,9 @@ public sealed class PackedPackage : IDisposable
         };
         Restore = DotNet.Run(Consumer, Environment, "restore");
     }
+
+    /// <summary>The trained LeNet-5 weights samples/LeNet.Aot compiles in.</summary>
+    public static string Weights { get; } = Path.Combine(DotNet.RepoRoot, "samples", "LeNet.Aot", "lenet5.safetensors");
 
     public string Feed { get; }
 
@@ -194,6 +225,9 @@ public sealed class PackageTests(PackedPackage package) : IClassFixture<PackedPa
         Assert.Equal(
             ["analyzers/dotnet/cs/CnnGen.CodeFixes.dll", "analyzers/dotnet/cs/CnnGen.Generator.dll", "lib/net10.0/CnnGen.dll"],
             files);
+
+        // The build step of compiled-in weights, imported by NuGet into the projects that reference CnnGen.
+        Assert.NotNull(zip.GetEntry("build/CnnGen.targets"));
 
         // The only dependency is System.Numerics.Tensors: the generator projects are not package dependencies.
         string nuspec = Read(zip.GetEntry("CnnGen.nuspec")!);
@@ -239,7 +273,7 @@ public sealed class PackageTests(PackedPackage package) : IClassFixture<PackedPa
     }
 
     [Fact]
-    public void A_fresh_project_restores_the_package_builds_LeNet5_without_warnings_and_runs_it()
+    public void A_fresh_project_restores_the_package_builds_LeNet5_without_warnings_trains_it_and_runs_compiled_in_weights()
     {
         Assert.True(package.Restore is { ExitCode: 0 }, package.Restore?.ToString() ?? package.Pack.ToString());
 
@@ -251,11 +285,9 @@ public sealed class PackageTests(PackedPackage package) : IClassFixture<PackedPa
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.DoesNotMatch(@"(?m)warning [A-Z]+\d+", build.Output);
 
-        // The generator ran: its file is part of the build.
-        string weights = Path.Combine(DotNet.RepoRoot, "samples", "LeNet.Aot", "lenet5.safetensors");
         ProcessResult run = DotNet.Run(
             package.Consumer, package.Environment, "bin/Release/net10.0/Consumer.dll",
-            weights, Path.Combine(Data, "test-images-idx3-ubyte.gz"), Path.Combine(Data, "test-labels-idx1-ubyte.gz"));
+            PackedPackage.Weights, Path.Combine(Data, "test-images-idx3-ubyte.gz"), Path.Combine(Data, "test-labels-idx1-ubyte.gz"));
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("parameters: 61706", run.Output);
 
@@ -266,6 +298,7 @@ public sealed class PackageTests(PackedPackage package) : IClassFixture<PackedPa
         Match correct = Regex.Match(run.Output, @"correct: (\d+)/100");
         Assert.True(correct.Success, run.Output);
         Assert.InRange(int.Parse(correct.Groups[1].Value), 95, 100);
+        Assert.Contains("compiled-in weights agree: 100/100", run.Output);
     }
 
     [Fact]
