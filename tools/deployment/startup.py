@@ -2,7 +2,8 @@
 """Time from process start to first prediction, hyperfine-style: each command runs --warmup times unmeasured, then
 --runs times, alternating between the commands so that all of them see the same machine load; prints the median and
 the 10th/90th percentiles of (a) the time until the first line arrives on the command's standard output (the first
-prediction: the apps print one line per image) and (b) the time until the process has exited.
+prediction: the apps print one line per image), (b) the time until the process has exited, and (c) the CPU time the
+process used (user + system, from wait4): on a loaded machine (a) and (b) include waiting for a core, (c) does not.
 
 Usage: /usr/bin/python3 tools/deployment/startup.py [--runs 51] [--warmup 5] 'LABEL=COMMAND ARGS' ...
 Commands are split with shlex, run without a shell; standard error is discarded, standard input is closed.
@@ -22,12 +23,13 @@ def once(argv):
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     first = p.stdout.readline()
     t_first = time.perf_counter() - start
-    rest = p.stdout.read()
-    code = p.wait()
+    p.stdout.read()
+    _, status, usage = os.wait4(p.pid, 0)
     t_exit = time.perf_counter() - start
-    if code != 0 or not first:
-        raise SystemExit(f"{argv}: exit code {code}, first line {first!r}")
-    return t_first, t_exit, first.decode().strip()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0 or not first:
+        raise SystemExit(f"{argv}: exit code {p.returncode}, first line {first!r}")
+    return t_first, t_exit, usage.ru_utime + usage.ru_stime, first.decode().strip()
 
 
 def percentile(values, q):
@@ -49,21 +51,24 @@ def main():
     for label, argv in commands:
         for _ in range(args.warmup):
             once(argv)
-    times = {label: ([], []) for label, _ in commands}
+    times = {label: ([], [], []) for label, _ in commands}
     lines = {}
     for _ in range(args.runs):
         for label, argv in commands:
-            t_first, t_exit, line = once(argv)
+            t_first, t_exit, cpu, line = once(argv)
             times[label][0].append(t_first * 1000)
             times[label][1].append(t_exit * 1000)
+            times[label][2].append(cpu * 1000)
             lines[label] = line
 
     print(f"{args.runs} runs each after {args.warmup} warm-up runs, interleaved; milliseconds")
-    print(f"{'':24} {'first prediction: median':>25} {'p10':>6} {'p90':>6} {'exit: median':>13} {'p10':>6} {'p90':>6}")
+    print(f"{'':26} {'first prediction: median':>24} {'p10':>6} {'p90':>6} {'exit: median':>13} {'p10':>6} {'p90':>6}"
+          f" {'CPU: median':>12} {'p10':>6} {'p90':>6}")
     for label, _ in commands:
-        first, exit_ = times[label]
-        print(f"{label:24} {statistics.median(first):25.1f} {percentile(first, .1):6.1f} {percentile(first, .9):6.1f}"
-              f" {statistics.median(exit_):13.1f} {percentile(exit_, .1):6.1f} {percentile(exit_, .9):6.1f}")
+        row = f"{label:26}"
+        for values, width in zip(times[label], (24, 13, 12)):
+            row += f" {statistics.median(values):{width}.1f} {percentile(values, .1):6.1f} {percentile(values, .9):6.1f}"
+        print(row)
     for label, _ in commands:
         print(f"{label}: {lines[label]}")
     return 0
