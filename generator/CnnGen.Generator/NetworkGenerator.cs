@@ -71,17 +71,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (stage, _) => CollectDiagnostics(stage))
             .WithTrackingName(Steps.Diagnostics);
 
+        // A network whose Weights file does not match is still generated (without the data), so that its
+        // CNN02xx errors are all the user sees, not follow-on errors about missing members.
         IncrementalValuesProvider<NetworkStage> valid = stages
-            .Where(static stage => stage.Result?.Plan is not null && stage.Model.Diagnostics.Count == 0 && stage.WeightsErrors.Count == 0
-                && (stage.Model.Weights is null || stage.Weights is not null));
+            .Where(static stage => stage.Result?.Plan is not null && stage.Model.Diagnostics.Count == 0);
 
         IncrementalValuesProvider<EmitInput> emits = valid
-            .Select(static (stage, _) => new EmitInput(stage.Model.Type, stage.Result!.Plan!, stage.Weights?.Info))
+            .Select(static (stage, _) => new EmitInput(stage.Model.Type, stage.Result!.Plan!, WeightsInfo(stage)))
             .WithTrackingName(Steps.Emit);
 
         IncrementalValuesProvider<WeightsEmitInput> weightEmits = valid
-            .Where(static stage => stage.Weights is not null)
-            .Select(static (stage, _) => new WeightsEmitInput(stage.Model.Type, stage.Result!.Plan!, stage.Weights!))
+            .Where(static stage => stage.Model.Weights is not null)
+            .Select(static (stage, _) => new WeightsEmitInput(stage.Model.Type, stage.Result!.Plan!, stage.Weights ?? CompiledWeights.Rejected(WeightsFile.NameOf(stage.Model.Weights!))))
             .WithTrackingName(Steps.EmitWeights);
 
         // Diagnostics are reported with locations in the compilation's own syntax trees, so that
@@ -104,6 +105,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(weightEmits, static (spc, input) =>
             spc.AddSource(input.Type.WeightsHintName, WeightsEmitter.Emit(input.Type, input.Plan, input.Weights)));
     }
+
+    private static CompiledWeightsInfo? WeightsInfo(NetworkStage stage) =>
+        stage.Model.Weights is null ? null : stage.Weights?.Info ?? CompiledWeights.Rejected(WeightsFile.NameOf(stage.Model.Weights)).Info;
 
     /// <summary>Checks the network's <c>Weights</c> file, when it names one and its shapes are valid.</summary>
     private static NetworkStage Bind(NetworkModel model, InferenceResult? result, System.Collections.Immutable.ImmutableArray<WeightsFile> files)

@@ -14,6 +14,16 @@ using Microsoft.CodeAnalysis.CSharp;
 //   edit   — after changing one attribute of the network (Dense(1000) → Dense(999), or similar);
 // and reports the median of N runs after warm-up, plus the emitted source size.
 // Usage: dotnet run -c Release --project tests/CnnGen.Generator.Benchmarks [-- --runs N]
+//        dotnet run -c Release --project tests/CnnGen.Generator.Benchmarks -- --weights [--runs N]
+//   (--weights: LeNet-5 with and without [Network(Weights = ...)] on tests/fixtures/lenet5_state_dict.safetensors,
+//    side by side: generator run, compilation of the result to IL, emitted source and assembly size.)
+if (args.Contains("--weights"))
+{
+    int weightRuns = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(10);
+    WeightsBenchmark.Run(weightRuns);
+    return;
+}
+
 int runs = args.Length == 2 && args[0] == "--runs" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30;
 string zoo = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Zoo", "Networks.cs"));
 var networks = Regex.Matches(zoo, @"(\[Network[^\n]*\n(?:\[[^\n]*\n)*?public partial class (\w+);)")

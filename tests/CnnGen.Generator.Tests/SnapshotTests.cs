@@ -52,6 +52,37 @@ public sealed class SnapshotTests
         }
     }
 
+    /// <summary>A network with compiled-in weights: the main file's constructor, and the data file with its tensor comments.</summary>
+    [Fact]
+    public void CompiledWeights()
+    {
+        const string source = """
+            using CnnGen;
+
+            namespace Demo;
+
+            /// <summary>A convolution with BatchNorm (parameters and state) and a dense layer, weights from small.safetensors.</summary>
+            [Network(Weights = "small.safetensors")]
+            [Input(3, 3, 1)]
+            [Conv2D(2, 2)] [BatchNorm] [ReLU]
+            [Dense(2)]
+            public partial class Small;
+            """;
+        TestTensor[] tensors =
+        {
+            new("bn1.bias", "F32", 2), new("bn1.num_batches_tracked", "I64"), new("bn1.running_mean", "F32", 2), new("bn1.running_var", "F32", 2),
+            new("bn1.weight", "F32", 2), new("conv1.bias", "F32", 2), new("conv1.weight", "F32", 2, 1, 2, 2), new("fc1.bias", "F32", 2), new("fc1.weight", "F32", 2, 8),
+        };
+        GeneratorRun run = GeneratorHarness.Run(new[] { WeightsFiles.Converted("/src/small.safetensors", WeightsFiles.Build(tensors)) }, source);
+
+        Assert.Null(run.Result.Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.True(run.OutputProblems.IsEmpty, "The generated code does not compile cleanly:\n" + string.Join("\n", run.OutputProblems));
+        string Text(string hint) => run.Result.GeneratedSources.Single(s => s.HintName == hint).SourceText.ToString();
+        Snapshot.Verify(nameof(SnapshotTests) + "." + nameof(CompiledWeights), Text("Demo.Small.g.cs"));
+        Snapshot.Verify(nameof(SnapshotTests) + "." + nameof(CompiledWeights) + ".Weights", Text("Demo.Small.Weights.g.cs"));
+    }
+
     private static void VerifyGenerated(string source, string hintName, [CallerMemberName] string test = "")
     {
         GeneratorRun run = GeneratorHarness.Run(source);

@@ -11,7 +11,8 @@ namespace CnnGen.Generator.Tests;
 /// <summary>
 /// <c>[Network(Weights = "…")]</c>: every problem with the named safetensors file is a build error on exactly
 /// that argument (<c>{|CNN0206:Weights = "lenet5.safetensors"|}</c>), naming the tensor, the expected and the
-/// found dtype or shape; a file that matches generates the network and its data.
+/// found dtype or shape; a file that matches generates the network and its data. A file that does not match
+/// still generates the class (without data), so that the build fails only with CNN02xx errors.
 /// </summary>
 public sealed class WeightsDiagnosticTests
 {
@@ -166,8 +167,11 @@ public sealed class WeightsDiagnosticTests
             Assert.True(d.Location.IsInSource);
         });
 
-        // The network is not generated: its declaration is wrong until the file matches.
-        Assert.Empty(run.Result.GeneratedSources);
+        // The class is still generated, without data, so that the CNN02xx errors are all the user sees: no
+        // follow-on "LeNet5 does not contain a definition for Forward" in code that uses the network.
+        Assert.Equal(new[] { "Demo.LeNet5.Weights.g.cs", "Demo.LeNet5.g.cs" }, run.Result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Contains("Nothing is compiled in.", run.Result.GeneratedSources.Single(s => s.HintName == "Demo.LeNet5.Weights.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        Assert.True(run.OutputProblems.IsEmpty, string.Join("\n", run.OutputProblems));
         return run.GeneratorDiagnostics;
     }
 }

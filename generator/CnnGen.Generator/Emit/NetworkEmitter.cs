@@ -164,7 +164,9 @@ internal static class NetworkEmitter
         }
         else
         {
-            w.Line($"/// <summary>The safetensors file whose tensors are compiled into this class ({Text.Grouped(weights.FileLength)} bytes, {Text.Grouped(weights.TensorCount)} tensors, checked at build time).</summary>");
+            w.Line(weights.Matched
+                ? $"/// <summary>The safetensors file whose tensors are compiled into this class ({Text.Grouped(weights.FileLength)} bytes, {Text.Grouped(weights.TensorCount)} tensors, checked at build time).</summary>"
+                : "/// <summary>The safetensors file named by Weights; it does not match this network (see the build errors CNN0201–CNN0206), so nothing is compiled in.</summary>");
             w.Line($"public const string WeightsFile = {Literal(weights.FileName)};");
             w.Line();
             w.Line($"/// <summary>Creates the network with the parameters (and BatchNorm running averages) compiled in from {Xml(weights.FileName)}: a copy of static data, nothing is read or parsed.</summary>");

@@ -16,12 +16,19 @@ internal sealed record WeightsError(string Id, string Message);
 /// </summary>
 internal sealed record CompiledWeights(string FileName, long FileLength, int TensorCount, EquatableArray<uint> Parameters, EquatableArray<uint> State)
 {
+    /// <summary>False for a file that did not match (the build fails with CNN02xx; the class is still generated, without data).</summary>
+    public bool Matched { get; init; } = true;
+
     /// <summary>What the main generated file needs to know (it does not depend on the values).</summary>
-    public CompiledWeightsInfo Info => new(FileName, FileLength, TensorCount);
+    public CompiledWeightsInfo Info => new(FileName, FileLength, TensorCount, Matched);
+
+    /// <summary>Stands in for a file with errors, so that the class keeps its members and only the CNN02xx errors show.</summary>
+    public static CompiledWeights Rejected(string fileName) =>
+        new(fileName, 0, 0, EquatableArray<uint>.Empty, EquatableArray<uint>.Empty) { Matched = false };
 }
 
 /// <summary>The weights file a network was compiled with, without its values.</summary>
-internal sealed record CompiledWeightsInfo(string FileName, long FileLength, int TensorCount);
+internal sealed record CompiledWeightsInfo(string FileName, long FileLength, int TensorCount, bool Matched);
 
 /// <summary>
 /// Binds <c>[Network(Weights = "…")]</c> to one of the safetensors AdditionalFiles and checks every tensor's

@@ -31,6 +31,11 @@ public partial class CompiledConvBn;
 /// 64 parameters whose 256 data bytes are 0, 1, …, 255 in order (Weights/all_bytes.safetensors): every byte
 /// value must reach the compiled-in data unchanged, NaN payloads and denormals included.
 /// </summary>
+/// <remarks>
+/// The file is the reference layout written by hand (Python): header
+/// <c>{"__metadata__":{"format":"pt"},"fc1.bias":{"dtype":"F32","shape":[32],"data_offsets":[128,256]},"fc1.weight":{"dtype":"F32","shape":[32,1],"data_offsets":[0,128]}}</c>
+/// padded with spaces to 168 bytes, then <c>bytes(range(256))</c>; the test checks the data section is exactly that.
+/// </remarks>
 [Network(Weights = "all_bytes.safetensors")]
 [Input(1, 1, 1)]
 [Dense(32)]
