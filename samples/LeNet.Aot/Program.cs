@@ -8,8 +8,9 @@ namespace LeNet.Aot;
 
 /// <summary>
 /// Classifies hand-written digits with LeNet-5, whose trained weights are compiled in: PGM or PNG files given on the
-/// command line, or images of an IDX file (MNIST's format). Prints <c>file: class K (p = 0.NNNN)</c> per image. Exit code 0 when every image was
-/// classified, 1 when some file could not be read, 2 for a usage or weights error.
+/// command line, or images of an IDX file (MNIST's format). Prints <c>file: class K (p = 0.NNNN)</c> per image.
+/// Exit code 0 when every image was classified, 1 when some file could not be read, 2 for a usage or weights error.
+/// The handful of options is parsed by hand, so the executable depends on nothing but CnnGen and StbImageSharp.
 /// </summary>
 internal static class Program
 {
