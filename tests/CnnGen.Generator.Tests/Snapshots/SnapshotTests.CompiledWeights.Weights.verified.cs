@@ -6,31 +6,31 @@ namespace Demo
 {
     partial class Small
     {
-        /// <summary>The 32 parameters from small.safetensors, as F32 bit patterns in buffer order.</summary>
-        private static global::System.ReadOnlySpan<uint> CompiledParameters => new uint[]
+        /// <summary>The 32 parameters from small.safetensors: F32 bit patterns in buffer order, two to a ulong (the first in the low half).</summary>
+        private static global::System.ReadOnlySpan<ulong> CompiledParameters => new ulong[]
         {
             // conv1.weight [2, 1, 2, 2] at 0: 8 values
-            0x68615A53, 0x847D766F, 0xA099928B, 0xBCB5AEA7, 0xD8D1CAC3, 0xF4EDE6DF, 0x100902FB, 0x2C251E17,
+            0x847D766F68615A53, 0xBCB5AEA7A099928B, 0xF4EDE6DFD8D1CAC3, 0x2C251E17100902FB,
             // conv1.bias [2] at 8: 2 values
-            0x3029221B, 0x4C453E37,
+            0x4C453E373029221B,
             // bn1.weight [2] at 10: 2 values
-            0xF8F1EAE3, 0x140D06FF,
+            0x140D06FFF8F1EAE3,
             // bn1.bias [2] at 12: 2 values
-            0x18110A03, 0x342D261F,
+            0x342D261F18110A03,
             // fc1.weight [2, 8] at 14: 16 values
-            0x8079726B, 0x9C958E87, 0xB8B1AAA3, 0xD4CDC6BF, 0xF0E9E2DB, 0x0C05FEF7, 0x28211A13, 0x443D362F,
-            0x6059524B, 0x7C756E67, 0x98918A83, 0xB4ADA69F, 0xD0C9C2BB, 0xECE5DED7, 0x0801FAF3, 0x241D160F,
+            0x9C958E878079726B, 0xD4CDC6BFB8B1AAA3, 0x0C05FEF7F0E9E2DB, 0x443D362F28211A13, 0x7C756E676059524B, 0xB4ADA69F98918A83,
+            0xECE5DED7D0C9C2BB, 0x241D160F0801FAF3,
             // fc1.bias [2] at 30: 2 values
-            0x48413A33, 0x645D564F,
+            0x645D564F48413A33,
         };
 
-        /// <summary>The 4 state values (BatchNorm running averages) from small.safetensors, as F32 bit patterns in buffer order.</summary>
-        private static global::System.ReadOnlySpan<uint> CompiledState => new uint[]
+        /// <summary>The 4 state values (BatchNorm running averages) from small.safetensors: F32 bit patterns in buffer order, two to a ulong (the first in the low half).</summary>
+        private static global::System.ReadOnlySpan<ulong> CompiledState => new ulong[]
         {
             // bn1.running_mean [2] at 0: 2 values
-            0x88817A73, 0xA49D968F,
+            0xA49D968F88817A73,
             // bn1.running_var [2] at 2: 2 values
-            0xC0B9B2AB, 0xDCD5CEC7,
+            0xDCD5CEC7C0B9B2AB,
         };
     }
 }

@@ -109,10 +109,11 @@ namespace Demo
         /// <summary>Copies the weights compiled in from small.safetensors into <see cref="Parameters"/> and <see cref="State"/> (e.g. to undo training).</summary>
         public void LoadCompiledWeights()
         {
-            // The file's little-endian F32 values were decoded at build time into their uint bit patterns, which the
-            // runtime lays out in the machine's byte order: reinterpreting them as floats is right on any endianness.
-            global::System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(CompiledParameters).CopyTo(_parameters);
-            global::System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(CompiledState).CopyTo(_state);
+            // The file's little-endian F32 values were decoded at build time into their bit patterns, two to a ulong
+            // (the first in the low half), which the runtime lays out in the machine's byte order: Unpack is one
+            // memory copy on a little-endian machine and goes value by value on a big-endian one.
+            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, _parameters);
+            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, _state);
         }
 
         /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (He normal before a ReLU, Glorot uniform otherwise, zero biases).</summary>

@@ -107,8 +107,8 @@ public sealed class CompiledWeightsTests
     [Fact]
     public void The_weights_are_static_data_in_the_assembly_not_code()
     {
-        // A ReadOnlySpan<uint> over a constant array is stored as one blob (a field with an RVA, typed by a
-        // __StaticArrayInitTypeSize=N_Align=4 struct): LeNet-5's 61,706 floats are 246,824 bytes of it.
+        // A ReadOnlySpan<ulong> over a constant array is stored as one blob (a field with an RVA, typed by a
+        // __StaticArrayInitTypeSize=N_Align=8 struct): LeNet-5's 61,706 floats are 246,824 bytes of it.
         using FileStream stream = File.OpenRead(typeof(CompiledLeNet5).Assembly.Location);
         using var pe = new PEReader(stream);
         MetadataReader metadata = pe.GetMetadataReader();
@@ -116,9 +116,29 @@ public sealed class CompiledWeightsTests
             .Select(h => metadata.GetString(metadata.GetTypeDefinition(h).Name))
             .Where(n => n.StartsWith("__StaticArrayInitTypeSize=", StringComparison.Ordinal))
             .ToArray();
-        Assert.Contains("__StaticArrayInitTypeSize=246824_Align=4", blobTypes);
+        Assert.Contains("__StaticArrayInitTypeSize=246824_Align=8", blobTypes);
         Assert.Equal(246824, 4 * CompiledLeNet5.ParameterCount);
-        Assert.Contains($"__StaticArrayInitTypeSize={4 * CompiledConvBn.StateCount}_Align=4", blobTypes);
+        Assert.Contains($"__StaticArrayInitTypeSize={4 * CompiledConvBn.StateCount}_Align=8", blobTypes);
+    }
+
+    [Fact]
+    public void The_byte_order_independent_unpacking_gives_the_same_floats()
+    {
+        // What a big-endian machine runs: each ulong's low half is the first float, its high half the second.
+        ulong[] packed = Enumerable.Range(0, 32).Select(i => BinaryPrimitives.ReadUInt64LittleEndian(Enumerable.Range(8 * i, 8).Select(b => (byte)b).ToArray())).ToArray();
+        foreach (int count in new[] { 64, 63, 1, 0 })
+        {
+            var fast = new float[count];
+            var portable = new float[count];
+            CnnGen.Runtime.CompiledWeights.Unpack(packed, fast);
+            CnnGen.Runtime.CompiledWeights.UnpackByValue(packed, portable);
+            Assert.Equal(Bits(fast), Bits(portable));
+        }
+
+        var all = new float[64];
+        CnnGen.Runtime.CompiledWeights.UnpackByValue(packed, all);
+        Assert.Equal(Enumerable.Range(0, 256).Select(i => (byte)i), Bits(all).SelectMany(u => new[] { (byte)u, (byte)(u >> 8), (byte)(u >> 16), (byte)(u >> 24) }));
+        Assert.Throws<ArgumentException>(() => CnnGen.Runtime.CompiledWeights.Unpack(packed, new float[65]));
     }
 
     private static uint[] Bits(ReadOnlySpan<float> values) => MemoryMarshal.Cast<float, uint>(values).ToArray();
