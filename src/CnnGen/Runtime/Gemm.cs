@@ -12,7 +12,7 @@ namespace CnnGen.Runtime;
 /// <see cref="Vector256{T}"/> path and a scalar fallback, chosen by <c>IsHardwareAccelerated</c>
 /// (a JIT-time constant, so only one path is compiled). Matrices are row-major with explicit strides.
 /// Every product can add into C (<c>accumulate</c>) and ends with an optional fused epilogue: a bias
-/// (per row for <see cref="MultiplyBroadcast"/>, per column for <see cref="MultiplyTransposed"/>) and ReLU:
+/// (per row for <c>MultiplyBroadcast</c>, per column for <c>MultiplyTransposed</c>) and ReLU:
 /// C = relu((accumulate ? C : 0) + A·B + bias). Not meant to be called directly.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -42,13 +42,60 @@ public static class Gemm
     /// <param name="relu">Apply max(0, ·) to the result.</param>
     public static void MultiplyBroadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default, bool relu = false)
     {
+        Check(k <= 0 || m <= 0 || n <= 0 || b.Length >= ((long)(k - 1) * ldb) + n, nameof(b));
+        Broadcast(m, n, k, a, rsA, csA, b, ldb, default, c, ldc, accumulate, rowBias, relu);
+    }
+
+    /// <summary>
+    /// As <see cref="MultiplyBroadcast(int, int, int, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ReadOnlySpan{float}, bool)"/>,
+    /// with row p of B starting at b[bRowOffsets[p]]: B[p, j] = b[bRowOffsets[p] + j]. A stride-1 convolution
+    /// reads its input this way with no im2col copy: one row of B per kernel tap, at the tap's offset.
+    /// </summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="k">Columns of A, rows of B (at least the length of <paramref name="bRowOffsets"/>).</param>
+    /// <param name="a">A's elements.</param>
+    /// <param name="rsA">Distance between rows of A.</param>
+    /// <param name="csA">Distance between columns of A.</param>
+    /// <param name="b">The elements B's rows are read from.</param>
+    /// <param name="bRowOffsets">Where each of the k rows of B starts in <paramref name="b"/>.</param>
+    /// <param name="c">C's elements (row-major).</param>
+    /// <param name="ldc">Distance between rows of C.</param>
+    /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
+    /// <param name="rowBias">Empty, or m values: rowBias[i] is added to row i.</param>
+    /// <param name="relu">Apply max(0, ·) to the result.</param>
+    public static void MultiplyBroadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default, bool relu = false)
+    {
+        Check(k <= 0 || m <= 0 || n <= 0 || OffsetsFit(bRowOffsets, k, n, b.Length), nameof(bRowOffsets));
+        Broadcast(m, n, k, a, rsA, csA, b, 0, bRowOffsets, c, ldc, accumulate, rowBias, relu);
+    }
+
+    private static bool OffsetsFit(ReadOnlySpan<int> offsets, int rows, int length, int available)
+    {
+        if (offsets.Length < rows)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < rows; i++)
+        {
+            if (offsets[i] < 0 || (long)offsets[i] + length > available)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Broadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<int> offsets, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias, bool relu)
+    {
         if (m <= 0 || n <= 0)
         {
             return;
         }
 
         Check(k <= 0 || a.Length > ((long)(m - 1) * rsA) + ((long)(k - 1) * csA), nameof(a));
-        Check(k <= 0 || b.Length >= ((long)(k - 1) * ldb) + n, nameof(b));
         Check(c.Length >= ((long)(m - 1) * ldc) + n, nameof(c));
         Check(rowBias.IsEmpty || rowBias.Length >= m, nameof(rowBias));
         k = Math.Max(k, 0);
@@ -57,13 +104,15 @@ public static class Gemm
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float bias = ref MemoryMarshal.GetReference(rowBias);
         bool hasBias = !rowBias.IsEmpty;
+        ref int offs = ref MemoryMarshal.GetReference(offsets);
+        bool useOffsets = !offsets.IsEmpty;
         if (Vector512.IsHardwareAccelerated && n >= 16)
         {
-            Broadcast512(m, n, k, ref ar, rsA, csA, ref br, ldb, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Broadcast512(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            Broadcast256(m, n, k, ref ar, rsA, csA, ref br, ldb, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Broadcast256(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else
         {
@@ -77,7 +126,8 @@ public static class Gemm
                     float s = 0f;
                     for (int p = 0; p < k; p++)
                     {
-                        s += Unsafe.Add(ref ai, (nint)p * csA) * Unsafe.Add(ref br, ((nint)p * ldb) + j);
+                        nint row = useOffsets ? Unsafe.Add(ref offs, p) : (nint)p * ldb;
+                        s += Unsafe.Add(ref ai, (nint)p * csA) * Unsafe.Add(ref br, row + j);
                     }
 
                     Finish(ref Unsafe.Add(ref ci, j), s + rb, accumulate, relu);
@@ -106,13 +156,41 @@ public static class Gemm
     /// <param name="relu">Apply max(0, ·) to the result.</param>
     public static void MultiplyTransposed(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> columnBias = default, bool relu = false)
     {
+        Check(k <= 0 || m <= 0 || n <= 0 || b.Length >= ((long)(n - 1) * ldb) + k, nameof(b));
+        Transposed(m, n, k, a, lda, b, ldb, default, c, ldc, accumulate, columnBias, relu);
+    }
+
+    /// <summary>
+    /// As <see cref="MultiplyTransposed(int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ReadOnlySpan{float}, bool)"/>,
+    /// with row j of B starting at b[bRowOffsets[j]]: B[j, p] = b[bRowOffsets[j] + p] (a stride-1 convolution's
+    /// kernel taps, for its weight gradient).
+    /// </summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Rows of B, columns of C (at least the length of <paramref name="bRowOffsets"/>).</param>
+    /// <param name="k">Columns of A and B.</param>
+    /// <param name="a">A's elements (row-major).</param>
+    /// <param name="lda">Distance between rows of A.</param>
+    /// <param name="b">The elements B's rows are read from.</param>
+    /// <param name="bRowOffsets">Where each of the n rows of B starts in <paramref name="b"/>.</param>
+    /// <param name="c">C's elements (row-major).</param>
+    /// <param name="ldc">Distance between rows of C.</param>
+    /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
+    /// <param name="columnBias">Empty, or n values: columnBias[j] is added to column j.</param>
+    /// <param name="relu">Apply max(0, ·) to the result.</param>
+    public static void MultiplyTransposed(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> columnBias = default, bool relu = false)
+    {
+        Check(k <= 0 || m <= 0 || n <= 0 || OffsetsFit(bRowOffsets, n, k, b.Length), nameof(bRowOffsets));
+        Transposed(m, n, k, a, lda, b, 0, bRowOffsets, c, ldc, accumulate, columnBias, relu);
+    }
+
+    private static void Transposed(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<int> offsets, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> columnBias, bool relu)
+    {
         if (m <= 0 || n <= 0)
         {
             return;
         }
 
         Check(k <= 0 || a.Length >= ((long)(m - 1) * lda) + k, nameof(a));
-        Check(k <= 0 || b.Length >= ((long)(n - 1) * ldb) + k, nameof(b));
         Check(c.Length >= ((long)(m - 1) * ldc) + n, nameof(c));
         Check(columnBias.IsEmpty || columnBias.Length >= n, nameof(columnBias));
         k = Math.Max(k, 0);
@@ -121,13 +199,15 @@ public static class Gemm
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float bias = ref MemoryMarshal.GetReference(columnBias);
         bool hasBias = !columnBias.IsEmpty;
+        ref int offs = ref MemoryMarshal.GetReference(offsets);
+        bool useOffsets = !offsets.IsEmpty;
         if (Vector512.IsHardwareAccelerated && k >= 16)
         {
-            Dot512(m, n, k, ref ar, lda, ref br, ldb, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Dot512(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else if (Vector256.IsHardwareAccelerated && k >= 8)
         {
-            Dot256(m, n, k, ref ar, lda, ref br, ldb, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Dot256(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else
         {
@@ -136,7 +216,7 @@ public static class Gemm
                 ref float ai = ref Unsafe.Add(ref ar, (nint)i * lda);
                 for (int j = 0; j < n; j++)
                 {
-                    ref float bj = ref Unsafe.Add(ref br, (nint)j * ldb);
+                    ref float bj = ref Unsafe.Add(ref br, useOffsets ? Unsafe.Add(ref offs, j) : (nint)j * ldb);
                     float s = 0f;
                     for (int p = 0; p < k; p++)
                     {
@@ -170,19 +250,19 @@ public static class Gemm
 
     // ---- A·B, 512-bit ------------------------------------------------------------------------------
 
-    private static void Broadcast512(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void Broadcast512(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
     {
         // Column blocks of 32, then one of 16, then the last partial vector as the vector ending at column n
         // whose lanes already done are masked off (n ≥ 16 here, so it never reads before column 0).
         int j = 0;
         for (; j + 32 <= n; j += 32)
         {
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, Vector512<float>.AllBitsSet);
+            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, Vector512<float>.AllBitsSet);
         }
 
         if (j + 16 <= n)
         {
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, Vector512<float>.AllBitsSet);
+            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, Vector512<float>.AllBitsSet);
             j += 16;
         }
 
@@ -190,11 +270,11 @@ public static class Gemm
         {
             int start = n - 16;
             Vector512<float> mask = Vector512.GreaterThanOrEqual(Vector512.Create(start) + Vector512<int>.Indices, Vector512.Create(j)).AsSingle();
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, mask);
+            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, mask);
         }
     }
 
-    private static void Rows512(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, Vector512<float> mask)
+    private static void Rows512(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, Vector512<float> mask)
     {
         int i = 0;
         for (; i + Rows <= m; i += Rows)
@@ -204,11 +284,11 @@ public static class Gemm
             ref float bi = ref Unsafe.Add(ref bias, hasBias ? i : 0);
             if (vectors == 2)
             {
-                Block512(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
+                Block512(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
             }
             else
             {
-                Block512(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
+                Block512(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
             }
         }
 
@@ -225,22 +305,22 @@ public static class Gemm
         {
             switch (rest)
             {
-                case 1: Block512(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block512(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block512(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block512(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block512(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 1: Block512(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 2: Block512(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 3: Block512(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 4: Block512(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                default: Block512(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
             }
         }
         else
         {
             switch (rest)
             {
-                case 1: Block512(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block512(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block512(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block512(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block512(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 1: Block512(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 2: Block512(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 3: Block512(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 4: Block512(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                default: Block512(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
             }
         }
     }
@@ -248,7 +328,7 @@ public static class Gemm
     // One register block: mr ≤ 6 rows × nv ≤ 2 vectors, inlined with constant mr and nv so the unused
     // accumulators and branches vanish.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block512(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, Vector512<float> mask)
+    private static void Block512(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, Vector512<float> mask)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -257,8 +337,9 @@ public static class Gemm
         ref float bp = ref b;
         for (int p = 0; p < k; p++)
         {
-            Vector512<float> b0 = Vector512.LoadUnsafe(ref bp);
-            Vector512<float> b1 = nv > 1 ? Vector512.LoadUnsafe(ref bp, 16) : default;
+            ref float row = ref useOffsets ? ref Unsafe.Add(ref b, (nint)Unsafe.Add(ref offs, p)) : ref bp;
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref row);
+            Vector512<float> b1 = nv > 1 ? Vector512.LoadUnsafe(ref row, 16) : default;
             Vector512<float> x = Vector512.Create(ap);
             c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
             if (nv > 1) c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
@@ -335,17 +416,17 @@ public static class Gemm
 
     // ---- A·B, 256-bit ------------------------------------------------------------------------------
 
-    private static void Broadcast256(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void Broadcast256(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
     {
         int j = 0;
         for (; j + 16 <= n; j += 16)
         {
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, Vector256<float>.AllBitsSet);
+            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, Vector256<float>.AllBitsSet);
         }
 
         if (j + 8 <= n)
         {
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, Vector256<float>.AllBitsSet);
+            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, Vector256<float>.AllBitsSet);
             j += 8;
         }
 
@@ -353,11 +434,11 @@ public static class Gemm
         {
             int start = n - 8;
             Vector256<float> mask = Vector256.GreaterThanOrEqual(Vector256.Create(start) + Vector256<int>.Indices, Vector256.Create(j)).AsSingle();
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, mask);
+            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, mask);
         }
     }
 
-    private static void Rows256(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, Vector256<float> mask)
+    private static void Rows256(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, Vector256<float> mask)
     {
         int i = 0;
         for (; i + Rows <= m; i += Rows)
@@ -367,11 +448,11 @@ public static class Gemm
             ref float bi = ref Unsafe.Add(ref bias, hasBias ? i : 0);
             if (vectors == 2)
             {
-                Block256(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
+                Block256(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
             }
             else
             {
-                Block256(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
+                Block256(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
             }
         }
 
@@ -388,28 +469,28 @@ public static class Gemm
         {
             switch (rest)
             {
-                case 1: Block256(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block256(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block256(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block256(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block256(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 1: Block256(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 2: Block256(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 3: Block256(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 4: Block256(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                default: Block256(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
             }
         }
         else
         {
             switch (rest)
             {
-                case 1: Block256(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block256(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block256(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block256(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block256(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 1: Block256(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 2: Block256(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 3: Block256(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 4: Block256(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                default: Block256(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block256(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, Vector256<float> mask)
+    private static void Block256(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, Vector256<float> mask)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -418,8 +499,9 @@ public static class Gemm
         ref float bp = ref b;
         for (int p = 0; p < k; p++)
         {
-            Vector256<float> b0 = Vector256.LoadUnsafe(ref bp);
-            Vector256<float> b1 = nv > 1 ? Vector256.LoadUnsafe(ref bp, 8) : default;
+            ref float row = ref useOffsets ? ref Unsafe.Add(ref b, (nint)Unsafe.Add(ref offs, p)) : ref bp;
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref row);
+            Vector256<float> b1 = nv > 1 ? Vector256.LoadUnsafe(ref row, 8) : default;
             Vector256<float> x = Vector256.Create(ap);
             c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
             if (nv > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
@@ -494,9 +576,13 @@ public static class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref float RowOf(ref float b, int ldb, ref int offs, bool useOffsets, int j) =>
+        ref Unsafe.Add(ref b, useOffsets ? Unsafe.Add(ref offs, j) : (nint)j * ldb);
+
     // ---- A·Bᵀ, 512-bit -----------------------------------------------------------------------------
 
-    private static void Dot512(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void Dot512(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
     {
         // The last vector of each row ends at column k; its first lanes, already counted, are zeroed (k ≥ 16).
         int full = k / 16 * 16;
@@ -510,44 +596,44 @@ public static class Gemm
             int j = 0;
             for (; j + ColsT <= n; j += ColsT)
             {
-                ref float bj = ref Unsafe.Add(ref b, (nint)j * ldb);
+                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
+                ref float bj1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
+                ref float bj2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
                 ref float cj = ref Unsafe.Add(ref ci, j);
                 ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
-                    case 4: DotBlock512(4, 3, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock512(3, 3, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock512(2, 3, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock512(1, 3, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 4: DotBlock512(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 3: DotBlock512(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 2: DotBlock512(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    default: DotBlock512(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
                 }
             }
 
             for (; j < n; j++)
             {
-                ref float bj = ref Unsafe.Add(ref b, (nint)j * ldb);
+                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
                 ref float cj = ref Unsafe.Add(ref ci, j);
                 ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
-                    case 4: DotBlock512(4, 1, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock512(3, 1, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock512(2, 1, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock512(1, 1, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 4: DotBlock512(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 3: DotBlock512(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 2: DotBlock512(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    default: DotBlock512(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotBlock512(int mr, int nr, int k, int full, Vector512<float> tail, ref float a, int lda, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void DotBlock512(int mr, int nr, int k, Vector512<float> tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
     {
         Vector512<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
         Vector512<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
         ref float a1 = ref Unsafe.Add(ref a, mr > 1 ? lda : 0);
         ref float a2 = ref Unsafe.Add(ref a, mr > 2 ? 2 * (nint)lda : 0);
         ref float a3 = ref Unsafe.Add(ref a, mr > 3 ? 3 * (nint)lda : 0);
-        ref float b1 = ref Unsafe.Add(ref b, nr > 1 ? ldb : 0);
-        ref float b2 = ref Unsafe.Add(ref b, nr > 2 ? 2 * (nint)ldb : 0);
         for (int p = 0; p < k; p += 16)
         {
             // Full vectors, then (when k is not a multiple of 16) the vector ending at k with its counted lanes masked.
@@ -609,7 +695,7 @@ public static class Gemm
 
     // ---- A·Bᵀ, 256-bit -----------------------------------------------------------------------------
 
-    private static void Dot256(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void Dot256(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
     {
         int full = k / 8 * 8;
         Vector256<float> tail = Vector256.GreaterThanOrEqual(Vector256.Create(k - 8) + Vector256<int>.Indices, Vector256.Create(full)).AsSingle();
@@ -622,44 +708,44 @@ public static class Gemm
             int j = 0;
             for (; j + ColsT <= n; j += ColsT)
             {
-                ref float bj = ref Unsafe.Add(ref b, (nint)j * ldb);
+                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
+                ref float bj1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
+                ref float bj2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
                 ref float cj = ref Unsafe.Add(ref ci, j);
                 ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
-                    case 4: DotBlock256(4, 3, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock256(3, 3, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock256(2, 3, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock256(1, 3, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 4: DotBlock256(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 3: DotBlock256(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 2: DotBlock256(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    default: DotBlock256(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
                 }
             }
 
             for (; j < n; j++)
             {
-                ref float bj = ref Unsafe.Add(ref b, (nint)j * ldb);
+                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
                 ref float cj = ref Unsafe.Add(ref ci, j);
                 ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
-                    case 4: DotBlock256(4, 1, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock256(3, 1, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock256(2, 1, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock256(1, 1, k, full, tail, ref ai, lda, ref bj, ldb, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 4: DotBlock256(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 3: DotBlock256(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 2: DotBlock256(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    default: DotBlock256(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotBlock256(int mr, int nr, int k, int full, Vector256<float> tail, ref float a, int lda, ref float b, int ldb, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void DotBlock256(int mr, int nr, int k, Vector256<float> tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
     {
         Vector256<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
         Vector256<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
         ref float a1 = ref Unsafe.Add(ref a, mr > 1 ? lda : 0);
         ref float a2 = ref Unsafe.Add(ref a, mr > 2 ? 2 * (nint)lda : 0);
         ref float a3 = ref Unsafe.Add(ref a, mr > 3 ? 3 * (nint)lda : 0);
-        ref float b1 = ref Unsafe.Add(ref b, nr > 1 ? ldb : 0);
-        ref float b2 = ref Unsafe.Add(ref b, nr > 2 ? 2 * (nint)ldb : 0);
         for (int p = 0; p < k; p += 8)
         {
             bool isTail = p + 8 > k;

@@ -160,6 +160,90 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Row_offsets_read_B_rows_anywhere(bool accumulate)
+    {
+        // B's rows at arbitrary (overlapping) offsets into one buffer, as a stride-1 convolution's kernel taps.
+        var random = new Random(13);
+        foreach (int m in Rows)
+        {
+            foreach (int n in Columns)
+            {
+                foreach (int k in Depths)
+                {
+                    float[] source = Random(random, n + k + 40);
+                    int[] offsets = new int[k];
+                    for (int p = 0; p < k; p++)
+                    {
+                        offsets[p] = random.Next(0, source.Length - n + 1);
+                    }
+
+                    float[] a = Random(random, m * k);
+                    float[] bias = Random(random, m);
+                    float[] c = Random(random, m * n);
+                    float[] before = (float[])c.Clone();
+                    var expected = new double[m, n];
+                    var scale = new double[m, n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            double s = 0, size = 0;
+                            for (int p = 0; p < k; p++)
+                            {
+                                double term = (double)a[(i * k) + p] * source[offsets[p] + j];
+                                s += term;
+                                size += Math.Abs(term);
+                            }
+
+                            expected[i, j] = s + (accumulate ? before[(i * n) + j] : 0) + bias[i];
+                            scale[i, j] = size + 2;
+                        }
+                    }
+
+                    Gemm.MultiplyBroadcast(m, n, k, a, k, 1, source, offsets, c, n, accumulate, bias);
+                    AssertProduct(expected, scale, c, before, n, $"A·B with offsets, m={m} n={n} k={k}");
+
+                    // The same rows as Bᵀ: C'[i, p] = Σ_j A'[i, j] · source[offsets[p] + j], the k rows now the columns.
+                    float[] a2 = Random(random, m * n);
+                    float[] c2 = Random(random, m * k);
+                    float[] before2 = (float[])c2.Clone();
+                    var expected2 = new double[m, k];
+                    var scale2 = new double[m, k];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int p = 0; p < k; p++)
+                        {
+                            double s = 0, size = 0;
+                            for (int j = 0; j < n; j++)
+                            {
+                                double term = (double)a2[(i * n) + j] * source[offsets[p] + j];
+                                s += term;
+                                size += Math.Abs(term);
+                            }
+
+                            expected2[i, p] = s + (accumulate ? before2[(i * k) + p] : 0);
+                            scale2[i, p] = size + 2;
+                        }
+                    }
+
+                    Gemm.MultiplyTransposed(m, k, n, a2, n, source, offsets, c2, k, accumulate);
+                    AssertProduct(expected2, scale2, c2, before2, k, $"A·Bᵀ with offsets, m={m} n={k} k={n}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Bad_row_offsets_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(1, 16, 2, new float[2], 2, 1, new float[20], new[] { 0, 5 }, new float[16], 16, false));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(1, 16, 2, new float[2], 2, 1, new float[20], new[] { 0 }, new float[16], 16, false));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposed(1, 2, 16, new float[16], 16, new float[20], new[] { -1, 0 }, new float[2], 2, false));
+    }
+
     [Fact]
     public void Empty_depth_gives_bias_and_accumulator_only()
     {
