@@ -248,23 +248,17 @@ internal static partial class LayerKernels
         });
         w.Open($"private static void {name}({Ros} input, {Sp} output)");
         PoolConstants(w, layer);
+        if (kind is PoolKind.Max or PoolKind.Min)
+        {
+            w.Line("// Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.");
+            w.Line($"global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: {(kind == PoolKind.Min ? "true" : "false")});");
+            w.Close();
+            return;
+        }
+
         OpenWindowLoops(w, gradient: false);
         switch (kind)
         {
-            case PoolKind.Max:
-            case PoolKind.Min:
-                string op = kind == PoolKind.Max ? ">" : "<";
-                w.Line($"float best = float.{(kind == PoolKind.Max ? "NegativeInfinity" : "PositiveInfinity")};");
-                w.Open("for (int y = ya; y < yb; y++)");
-                w.Open("for (int x = xa; x < xb; x++)");
-                w.Line("float v = channel[y * W + x];");
-                w.Open($"if (v {op} best)");
-                w.Line("best = v;");
-                w.Close();
-                w.Close();
-                w.Close();
-                w.Line("output[(c * OH + oy) * OW + ox] = best;");
-                break;
             case PoolKind.Average:
                 w.Line("float sum = 0f;");
                 w.Open("for (int y = ya; y < yb; y++)");

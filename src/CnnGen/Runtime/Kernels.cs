@@ -1,6 +1,10 @@
 using System;
+using System.Buffers;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime;
 
@@ -64,15 +68,140 @@ public static class Kernels
         TensorPrimitives.Multiply(y, 1f / sum, y);
     }
 
-    /// <summary>dx += dy where x &gt; 0.</summary>
+    /// <summary>dx += dy where x &gt; 0 (branch-free: a vector mask, so random signs cost no mispredictions).</summary>
     public static void ReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        for (int i = 0; i < dx.Length; i++)
+        int n = dx.Length;
+        if (x.Length < n || dy.Length < n)
         {
-            if (x[i] > 0f)
+            throw new ArgumentException("x and dy must be as long as dx.");
+        }
+
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float gr = ref MemoryMarshal.GetReference(dy);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= n; i += 16)
             {
-                dx[i] += dy[i];
+                Vector512<float> keep = Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero);
+                (Vector512.LoadUnsafe(ref dr, (nuint)i) + (Vector512.LoadUnsafe(ref gr, (nuint)i) & keep)).StoreUnsafe(ref dr, (nuint)i);
             }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                Vector256<float> keep = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) + (Vector256.LoadUnsafe(ref gr, (nuint)i) & keep)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            if (Unsafe.Add(ref xr, i) > 0f)
+            {
+                Unsafe.Add(ref dr, i) += Unsafe.Add(ref gr, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Max pooling (or min pooling, <paramref name="min"/>) of <paramref name="channels"/> planes, branch-free: per
+    /// output row the window's input rows are reduced with vector maxima into a row framed by padding cells that
+    /// never win, then each column of that row with its FW − 1 right neighbours, and every SW-th value is kept.
+    /// </summary>
+    public static void ExtremePool(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padHeight, int padWidth, int outHeight, int outWidth, bool min)
+    {
+        int frame = Math.Max(width + (2 * padWidth), ((outWidth - 1) * strideWidth) + kernelWidth);
+        int reach = ((outWidth - 1) * strideWidth) + 1;
+        float[]? rented = null;
+        Span<float> buffer = frame + reach <= 1024 ? stackalloc float[1024] : (rented = ArrayPool<float>.Shared.Rent(frame + reach));
+        Span<float> row = buffer.Slice(0, frame);
+        Span<float> window = buffer.Slice(frame, reach);
+        float empty = min ? float.PositiveInfinity : float.NegativeInfinity;
+        row.Fill(empty);
+        Span<float> inner = row.Slice(padWidth, width);
+        for (int c = 0; c < channels; c++)
+        {
+            ReadOnlySpan<float> plane = input.Slice(c * height * width, height * width);
+            Span<float> outPlane = output.Slice(c * outHeight * outWidth, outHeight * outWidth);
+            for (int oy = 0; oy < outHeight; oy++)
+            {
+                int y0 = (oy * strideHeight) - padHeight;
+                int ya = Math.Max(y0, 0), yb = Math.Min(y0 + kernelHeight, height);
+                if (ya >= yb)
+                {
+                    inner.Fill(empty);
+                }
+                else
+                {
+                    plane.Slice(ya * width, width).CopyTo(inner);
+                    for (int y = ya + 1; y < yb; y++)
+                    {
+                        Extreme(inner, plane.Slice(y * width, width), min);
+                    }
+                }
+
+                row.Slice(0, reach).CopyTo(window);
+                for (int kx = 1; kx < kernelWidth; kx++)
+                {
+                    Extreme(window, row.Slice(kx, reach), min);
+                }
+
+                Span<float> o = outPlane.Slice(oy * outWidth, outWidth);
+                for (int ox = 0; ox < o.Length; ox++)
+                {
+                    o[ox] = window[ox * strideWidth];
+                }
+            }
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>target = max(target, source) (or min) element-wise; the last vector overlaps the one before, which max allows.</summary>
+    private static void Extreme(Span<float> target, ReadOnlySpan<float> source, bool min)
+    {
+        int n = target.Length;
+        ref float t = ref MemoryMarshal.GetReference(target);
+        ref float s = ref MemoryMarshal.GetReference(source);
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            for (int i = 0; ; i += 16)
+            {
+                nuint at = (nuint)Math.Min(i, n - 16);
+                Vector512<float> a = Vector512.LoadUnsafe(ref t, at), b = Vector512.LoadUnsafe(ref s, at);
+                (min ? Vector512.Min(a, b) : Vector512.Max(a, b)).StoreUnsafe(ref t, at);
+                if ((int)at == n - 16)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            for (int i = 0; ; i += 8)
+            {
+                nuint at = (nuint)Math.Min(i, n - 8);
+                Vector256<float> a = Vector256.LoadUnsafe(ref t, at), b = Vector256.LoadUnsafe(ref s, at);
+                (min ? Vector256.Min(a, b) : Vector256.Max(a, b)).StoreUnsafe(ref t, at);
+                if ((int)at == n - 8)
+                {
+                    return;
+                }
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            float a = Unsafe.Add(ref t, i), b = Unsafe.Add(ref s, i);
+            Unsafe.Add(ref t, i) = min ? (b < a ? b : a) : (b > a ? b : a);
         }
     }
 

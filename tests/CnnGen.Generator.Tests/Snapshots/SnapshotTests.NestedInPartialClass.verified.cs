@@ -238,35 +238,8 @@ namespace Demo.Models
                 const int C = 3, H = 4, W = 4;
                 const int OH = 2, OW = 2;
                 const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-                for (int c = 0; c < C; c++)
-                {
-                    global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                    for (int oy = 0; oy < OH; oy++)
-                    {
-                        int y0 = oy * SH - PH;
-                        int y1 = global::System.Math.Min(y0 + FH, H + PH);
-                        for (int ox = 0; ox < OW; ox++)
-                        {
-                            int x0 = ox * SW - PW;
-                            int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                            int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                            int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                            float best = float.NegativeInfinity;
-                            for (int y = ya; y < yb; y++)
-                            {
-                                for (int x = xa; x < xb; x++)
-                                {
-                                    float v = channel[y * W + x];
-                                    if (v > best)
-                                    {
-                                        best = v;
-                                    }
-                                }
-                            }
-                            output[(c * OH + oy) * OW + ox] = best;
-                        }
-                    }
-                }
+                // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
+                global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
             }
 
             // Dense 12 → 4: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
