@@ -122,9 +122,7 @@ internal static partial class LayerKernels
         w.Open("if (wantInput)");
         w.Line($"{Sp} gradTaps = scratch.Slice({at}, Taps * Wide);");
         w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);");
-        w.Open("for (int t = 0; t < Taps; t++)");
-        w.Line($"global::CnnGen.Runtime.Kernels.Accumulate(gradTaps.Slice(t * Wide, Wide), gradPadded.Slice({TapsField(MethodName(layer))}[t], Wide));");
-        w.Close();
+        w.Line($"global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, {TapsField(MethodName(layer))}, gradPadded);");
         if (padded)
         {
             w.Line("// Add the interior of the padded gradient: padding cells have no input behind them.");
@@ -171,12 +169,17 @@ internal static partial class LayerKernels
         w.Line($"// Backward of {PoolSummary(layer, kind)}:");
         w.Line(kind switch
         {
-            PoolKind.Max => "// each window's gradient goes to its arg-max only (the first maximum), 0 elsewhere.",
-            PoolKind.Min => "// each window's gradient goes to its arg-min only (the first minimum), 0 elsewhere.",
+            PoolKind.Max => "// each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.",
+            PoolKind.Min => "// each window's gradient goes to its arg-min only (the first cell equal to the forward output), 0 elsewhere.",
             PoolKind.Average => "// each window's gradient is shared equally by the cells it averaged.",
             _ => "// d√(Σx²)/dx = x / √(Σx²) (0 where the window is all zeros).",
         });
-        string output = kind == PoolKind.L2 ? $", {Ros} output" : string.Empty;
+        if (kind is PoolKind.Max or PoolKind.Min)
+        {
+            w.Line("// The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.");
+        }
+
+        string output = $", {Ros} output";
         w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput)");
         PoolConstants(w, layer);
         OpenWindowLoops(w, gradient: true);
@@ -185,15 +188,12 @@ internal static partial class LayerKernels
         {
             case PoolKind.Max:
             case PoolKind.Min:
+                w.Line("float target = output[(c * OH + oy) * OW + ox];");
                 w.Line("int best = -1;");
-                w.Line($"float bestValue = float.{(kind == PoolKind.Max ? "NegativeInfinity" : "PositiveInfinity")};");
-                w.Open("for (int y = ya; y < yb; y++)");
-                w.Open("for (int x = xa; x < xb; x++)");
-                w.Line("float v = channel[y * W + x];");
-                w.Open($"if (v {(kind == PoolKind.Max ? ">" : "<")} bestValue || best < 0)");
-                w.Line("bestValue = v;");
-                w.Line("best = y * W + x;");
-                w.Close();
+                w.Open("for (int y = yb - 1; y >= ya; y--)");
+                w.Open("for (int x = xb - 1; x >= xa; x--)");
+                w.Line("int at = y * W + x;");
+                w.Line("best += (at - best) & -(channel[at] == target ? 1 : 0);");
                 w.Close();
                 w.Close();
                 w.Open("if (best >= 0)");

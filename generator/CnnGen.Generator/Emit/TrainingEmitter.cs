@@ -119,8 +119,8 @@ internal static class TrainingEmitter
                 case DenseSpec:
                     w.Line($"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Batch("tape", input)}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientBatch(input)}, batch);");
                     break;
-                case PoolSpec pool when wantInput:
-                    string output = pool.Kind == PoolKind.L2 ? tape.Image("tape", i) + ", " : string.Empty;
+                case PoolSpec when wantInput:
+                    string output = tape.Image("tape", i) + ", ";
                     PerImage(w, $"{LayerKernels.BackwardName(layer)}({tape.Image("tape", input)}, {output}{tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
                     break;
                 case GlobalPoolSpec when wantInput:

@@ -588,6 +588,24 @@ public static class Gemm
         int full = k / 16 * 16;
         Vector512<float> tail = Vector512.GreaterThanOrEqual(Vector512.Create(k - 16) + Vector512<int>.Indices, Vector512.Create(full)).AsSingle();
         int i = 0;
+        if (m == 1)
+        {
+            // One row (a dense layer on one image): 8 rows of B at a time, so 8 independent sums hide the FMA latency.
+            int j8 = 0;
+            for (; j8 + 8 <= n; j8 += 8)
+            {
+                DotRow512(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+            }
+
+            for (; j8 < n; j8++)
+            {
+                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j8);
+                DotBlock512(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+            }
+
+            return;
+        }
+
         for (; i < m; i += RowsT)
         {
             int mr = Math.Min(RowsT, m - i);
@@ -624,6 +642,42 @@ public static class Gemm
                 }
             }
         }
+    }
+
+    private static void DotRow512(int k, Vector512<float> tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
+    {
+        ref float b0 = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
+        ref float b1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
+        ref float b2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
+        ref float b3 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 3);
+        ref float b4 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 4);
+        ref float b5 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 5);
+        ref float b6 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 6);
+        ref float b7 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 7);
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        for (int p = 0; p < k; p += 16)
+        {
+            bool isTail = p + 16 > k;
+            nuint at = (nuint)(isTail ? k - 16 : p);
+            Vector512<float> x = Vector512.LoadUnsafe(ref a, at);
+            if (isTail)
+            {
+                x &= tail;
+            }
+
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b0, at), s0);
+            s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b1, at), s1);
+            s2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b2, at), s2);
+            s3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b3, at), s3);
+            s4 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b4, at), s4);
+            s5 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b5, at), s5);
+            s6 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b6, at), s6);
+            s7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b7, at), s7);
+        }
+
+        DotStore(Vector512.Sum(s0), Vector512.Sum(s1), Vector512.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
+        DotStore(Vector512.Sum(s3), Vector512.Sum(s4), Vector512.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
+        DotStore(Vector512.Sum(s6), Vector512.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -700,6 +754,24 @@ public static class Gemm
         int full = k / 8 * 8;
         Vector256<float> tail = Vector256.GreaterThanOrEqual(Vector256.Create(k - 8) + Vector256<int>.Indices, Vector256.Create(full)).AsSingle();
         int i = 0;
+        if (m == 1)
+        {
+            // One row (a dense layer on one image): 8 rows of B at a time, so 8 independent sums hide the FMA latency.
+            int j8 = 0;
+            for (; j8 + 8 <= n; j8 += 8)
+            {
+                DotRow256(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+            }
+
+            for (; j8 < n; j8++)
+            {
+                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j8);
+                DotBlock256(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+            }
+
+            return;
+        }
+
         for (; i < m; i += RowsT)
         {
             int mr = Math.Min(RowsT, m - i);
@@ -736,6 +808,42 @@ public static class Gemm
                 }
             }
         }
+    }
+
+    private static void DotRow256(int k, Vector256<float> tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
+    {
+        ref float b0 = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
+        ref float b1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
+        ref float b2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
+        ref float b3 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 3);
+        ref float b4 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 4);
+        ref float b5 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 5);
+        ref float b6 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 6);
+        ref float b7 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 7);
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        for (int p = 0; p < k; p += 8)
+        {
+            bool isTail = p + 8 > k;
+            nuint at = (nuint)(isTail ? k - 8 : p);
+            Vector256<float> x = Vector256.LoadUnsafe(ref a, at);
+            if (isTail)
+            {
+                x &= tail;
+            }
+
+            s0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b0, at), s0);
+            s1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b1, at), s1);
+            s2 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b2, at), s2);
+            s3 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b3, at), s3);
+            s4 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b4, at), s4);
+            s5 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b5, at), s5);
+            s6 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b6, at), s6);
+            s7 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b7, at), s7);
+        }
+
+        DotStore(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
+        DotStore(Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
+        DotStore(Vector256.Sum(s6), Vector256.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -114,6 +114,18 @@ public static class Kernels
     /// </summary>
     public static void ExtremePool(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padHeight, int padWidth, int outHeight, int outWidth, bool min)
     {
+        if (input.Length < channels * height * width || output.Length < channels * outHeight * outWidth)
+        {
+            throw new ArgumentException("The input or output span is shorter than the pooling shapes require.");
+        }
+
+        if (padHeight == 0 && padWidth == 0 && ((outHeight - 1) * strideHeight) + kernelHeight <= height && ((outWidth - 1) * strideWidth) + kernelWidth <= width
+            && Vector256.IsHardwareAccelerated && input.Length >= channels * height * width && channels * height * width >= 16 + ((kernelHeight - 1) * width) + kernelWidth)
+        {
+            ExtremePoolInside(input, output, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, outHeight, outWidth, min);
+            return;
+        }
+
         int frame = Math.Max(width + (2 * padWidth), ((outWidth - 1) * strideWidth) + kernelWidth);
         int reach = ((outWidth - 1) * strideWidth) + 1;
         float[]? rented = null;
@@ -162,6 +174,80 @@ public static class Kernels
         {
             ArrayPool<float>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// Every window inside the input (no padding, floor rounding): the window maximum at every input position at
+    /// once, M[i] = max over the taps of input[i + ky·W + kx], in whole vectors over all channels (positions whose
+    /// window crosses a row or plane edge are computed but never kept), then every stride-th position is picked.
+    /// </summary>
+    private static void ExtremePoolInside(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int outHeight, int outWidth, bool min)
+    {
+        int reach = ((kernelHeight - 1) * width) + kernelWidth - 1;
+        int count = (channels * height * width) - reach;
+        float[] rented = ArrayPool<float>.Shared.Rent(count);
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref float m = ref MemoryMarshal.GetArrayDataReference(rented);
+        if (Vector512.IsHardwareAccelerated && count >= 16)
+        {
+            for (int i = 0; ; i += 16)
+            {
+                nuint at = (nuint)Math.Min(i, count - 16);
+                Vector512<float> best = Vector512.LoadUnsafe(ref x, at);
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
+                    {
+                        Vector512<float> v = Vector512.LoadUnsafe(ref x, at + (nuint)((ky * width) + kx));
+                        best = min ? Vector512.Min(best, v) : Vector512.Max(best, v);
+                    }
+                }
+
+                best.StoreUnsafe(ref m, at);
+                if ((int)at == count - 16)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            for (int i = 0; ; i += 8)
+            {
+                nuint at = (nuint)Math.Min(i, count - 8);
+                Vector256<float> best = Vector256.LoadUnsafe(ref x, at);
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
+                    {
+                        Vector256<float> v = Vector256.LoadUnsafe(ref x, at + (nuint)((ky * width) + kx));
+                        best = min ? Vector256.Min(best, v) : Vector256.Max(best, v);
+                    }
+                }
+
+                best.StoreUnsafe(ref m, at);
+                if ((int)at == count - 8)
+                {
+                    break;
+                }
+            }
+        }
+
+        ref float o = ref MemoryMarshal.GetReference(output);
+        int k = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int oy = 0; oy < outHeight; oy++)
+            {
+                ref float row = ref Unsafe.Add(ref m, (c * height * width) + (oy * strideHeight * width));
+                for (int ox = 0; ox < outWidth; ox++, k++)
+                {
+                    Unsafe.Add(ref o, k) = Unsafe.Add(ref row, ox * strideWidth);
+                }
+            }
+        }
+
+        ArrayPool<float>.Shared.Return(rented);
     }
 
     /// <summary>target = max(target, source) (or min) element-wise; the last vector overlaps the one before, which max allows.</summary>
@@ -414,6 +500,88 @@ public static class Kernels
         }
 
         return offsets;
+    }
+
+    /// <summary>
+    /// target[offsets[t] + j] += rows[t·length + j] for every row t and 0 ≤ j &lt; length, row after row (rows may
+    /// overlap in the target): the col2im of a stride-1 convolution's wide rows. One call instead of one per tap; the
+    /// last vector of a row ends at its last element, with the lanes already added masked to zero.
+    /// </summary>
+    public static void AddRows(ReadOnlySpan<float> rows, int length, ReadOnlySpan<int> offsets, Span<float> target)
+    {
+        int count = offsets.Length;
+        if (rows.Length < count * length)
+        {
+            throw new ArgumentException("rows holds fewer than offsets.Length rows of the given length.", nameof(rows));
+        }
+
+        for (int t = 0; t < count; t++)
+        {
+            if (offsets[t] < 0 || offsets[t] + length > target.Length)
+            {
+                throw new ArgumentException("A row offset falls outside the target.", nameof(offsets));
+            }
+        }
+
+        ref float src = ref MemoryMarshal.GetReference(rows);
+        ref float dst = ref MemoryMarshal.GetReference(target);
+        if (Vector512.IsHardwareAccelerated && length >= 16)
+        {
+            int full = length / 16 * 16;
+            Vector512<float> tail = Vector512.GreaterThanOrEqual(Vector512.Create(length - 16) + Vector512<int>.Indices, Vector512.Create(full)).AsSingle();
+            for (int t = 0; t < count; t++)
+            {
+                ref float s = ref Unsafe.Add(ref src, t * length);
+                ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+                int j = 0;
+                for (; j < full; j += 16)
+                {
+                    (Vector512.LoadUnsafe(ref d, (nuint)j) + Vector512.LoadUnsafe(ref s, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+                }
+
+                if (full != length)
+                {
+                    nuint at = (nuint)(length - 16);
+                    (Vector512.LoadUnsafe(ref d, at) + (Vector512.LoadUnsafe(ref s, at) & tail)).StoreUnsafe(ref d, at);
+                }
+            }
+
+            return;
+        }
+
+        if (Vector256.IsHardwareAccelerated && length >= 8)
+        {
+            int full = length / 8 * 8;
+            Vector256<float> tail = Vector256.GreaterThanOrEqual(Vector256.Create(length - 8) + Vector256<int>.Indices, Vector256.Create(full)).AsSingle();
+            for (int t = 0; t < count; t++)
+            {
+                ref float s = ref Unsafe.Add(ref src, t * length);
+                ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+                int j = 0;
+                for (; j < full; j += 8)
+                {
+                    (Vector256.LoadUnsafe(ref d, (nuint)j) + Vector256.LoadUnsafe(ref s, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+                }
+
+                if (full != length)
+                {
+                    nuint at = (nuint)(length - 8);
+                    (Vector256.LoadUnsafe(ref d, at) + (Vector256.LoadUnsafe(ref s, at) & tail)).StoreUnsafe(ref d, at);
+                }
+            }
+
+            return;
+        }
+
+        for (int t = 0; t < count; t++)
+        {
+            ref float s = ref Unsafe.Add(ref src, t * length);
+            ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+            for (int j = 0; j < length; j++)
+            {
+                Unsafe.Add(ref d, j) += Unsafe.Add(ref s, j);
+            }
+        }
     }
 
     /// <summary>

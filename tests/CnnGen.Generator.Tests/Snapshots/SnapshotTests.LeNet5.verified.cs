@@ -453,7 +453,7 @@ namespace Demo
             // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
             for (int b = 0; b < batch; b++)
             {
-                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(12184 * batch + b * 1600, 1600));
+                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(12184 * batch + b * 1600, 1600));
             }
             // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(10584 * batch, batch * 1600), grad.Slice(12184 * batch, batch * 1600), grad.Slice(10584 * batch, batch * 1600));
@@ -465,7 +465,7 @@ namespace Demo
             // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
             for (int b = 0; b < batch; b++)
             {
-                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(4704 * batch + b * 4704, 4704));
+                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(4704 * batch + b * 4704, 4704));
             }
             // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch, batch * 4704), grad.Slice(4704 * batch, batch * 4704), grad.Slice(0 * batch, batch * 4704));
@@ -512,16 +512,14 @@ namespace Demo
             {
                 global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
                 global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                for (int t = 0; t < Taps; t++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradTaps.Slice(t * Wide, Wide), gradPadded.Slice(s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps[t], Wide));
-                }
+                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, gradPadded);
             }
         }
 
         // Backward of Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0:
-        // each window's gradient goes to its arg-max only (the first maximum), 0 elsewhere.
-        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+        // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
+        // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
+        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
             const int C = 6, H = 28, W = 28;
             const int OH = 14, OW = 14;
@@ -541,18 +539,14 @@ namespace Demo
                         int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
                         int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
                         float g = gradOutput[(c * OH + oy) * OW + ox];
+                        float target = output[(c * OH + oy) * OW + ox];
                         int best = -1;
-                        float bestValue = float.NegativeInfinity;
-                        for (int y = ya; y < yb; y++)
+                        for (int y = yb - 1; y >= ya; y--)
                         {
-                            for (int x = xa; x < xb; x++)
+                            for (int x = xb - 1; x >= xa; x--)
                             {
-                                float v = channel[y * W + x];
-                                if (v > bestValue || best < 0)
-                                {
-                                    bestValue = v;
-                                    best = y * W + x;
-                                }
+                                int at = y * W + x;
+                                best += (at - best) & -(channel[at] == target ? 1 : 0);
                             }
                         }
                         if (best >= 0)
@@ -599,16 +593,14 @@ namespace Demo
             {
                 global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
                 global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                for (int t = 0; t < Taps; t++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradTaps.Slice(t * Wide, Wide), gradPadded.Slice(s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps[t], Wide));
-                }
+                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradPadded);
             }
         }
 
         // Backward of Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0:
-        // each window's gradient goes to its arg-max only (the first maximum), 0 elsewhere.
-        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+        // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
+        // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
+        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
             const int C = 16, H = 10, W = 10;
             const int OH = 5, OW = 5;
@@ -628,18 +620,14 @@ namespace Demo
                         int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
                         int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
                         float g = gradOutput[(c * OH + oy) * OW + ox];
+                        float target = output[(c * OH + oy) * OW + ox];
                         int best = -1;
-                        float bestValue = float.NegativeInfinity;
-                        for (int y = ya; y < yb; y++)
+                        for (int y = yb - 1; y >= ya; y--)
                         {
-                            for (int x = xa; x < xb; x++)
+                            for (int x = xb - 1; x >= xa; x--)
                             {
-                                float v = channel[y * W + x];
-                                if (v > bestValue || best < 0)
-                                {
-                                    bestValue = v;
-                                    best = y * W + x;
-                                }
+                                int at = y * W + x;
+                                best += (at - best) & -(channel[at] == target ? 1 : 0);
                             }
                         }
                         if (best >= 0)

@@ -286,7 +286,7 @@ namespace Demo.Models
                 // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
                 for (int b = 0; b < batch; b++)
                 {
-                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48));
+                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48));
                 }
                 // Layer 2: Sigmoid, gradient 4×4×3 → 4×4×3
                 global::CnnGen.Runtime.Kernels.SigmoidBackward(tape.Slice(48 * batch, batch * 48), grad.Slice(48 * batch, batch * 48), grad.Slice(0 * batch, batch * 48));
@@ -333,16 +333,14 @@ namespace Demo.Models
                 {
                     global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
                     global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                    for (int t = 0; t < Taps; t++)
-                    {
-                        global::CnnGen.Runtime.Kernels.Accumulate(gradTaps.Slice(t * Wide, Wide), gradPadded.Slice(s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps[t], Wide));
-                    }
+                    global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, gradPadded);
                 }
             }
 
             // Backward of Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0:
-            // each window's gradient goes to its arg-max only (the first maximum), 0 elsewhere.
-            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+            // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
+            // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
+            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
             {
                 const int C = 3, H = 4, W = 4;
                 const int OH = 2, OW = 2;
@@ -362,18 +360,14 @@ namespace Demo.Models
                             int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
                             int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
                             float g = gradOutput[(c * OH + oy) * OW + ox];
+                            float target = output[(c * OH + oy) * OW + ox];
                             int best = -1;
-                            float bestValue = float.NegativeInfinity;
-                            for (int y = ya; y < yb; y++)
+                            for (int y = yb - 1; y >= ya; y--)
                             {
-                                for (int x = xa; x < xb; x++)
+                                for (int x = xb - 1; x >= xa; x--)
                                 {
-                                    float v = channel[y * W + x];
-                                    if (v > bestValue || best < 0)
-                                    {
-                                        bestValue = v;
-                                        best = y * W + x;
-                                    }
+                                    int at = y * W + x;
+                                    best += (at - best) & -(channel[at] == target ? 1 : 0);
                                 }
                             }
                             if (best >= 0)

@@ -358,7 +358,7 @@ namespace Demo
             // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
             for (int b = 0; b < batch; b++)
             {
-                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
+                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
             }
             // Layer 4: Tanh, gradient 8×8×4 → 8×8×4
             global::CnnGen.Runtime.Kernels.TanhBackward(tape.Slice(1280 * batch, batch * 256), grad.Slice(1280 * batch, batch * 256), grad.Slice(1024 * batch, batch * 256));
@@ -456,10 +456,7 @@ namespace Demo
             {
                 global::System.Span<float> gradTaps = scratch.Slice(2 * C * HP * WP + K * Wide, Taps * Wide);
                 global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                for (int t = 0; t < Taps; t++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradTaps.Slice(t * Wide, Wide), gradPadded.Slice(s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps[t], Wide));
-                }
+                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps, gradPadded);
                 // Add the interior of the padded gradient: padding cells have no input behind them.
                 for (int c = 0; c < C; c++)
                 {
@@ -473,7 +470,7 @@ namespace Demo
 
         // Backward of Average pooling 8×8×4 → 4×4×4, 2×2 window, stride 2, padding 0:
         // each window's gradient is shared equally by the cells it averaged.
-        private static void AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+        private static void AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
             const int C = 4, H = 8, W = 8;
             const int OH = 4, OW = 4;

@@ -7,15 +7,15 @@ namespace CnnGen.Tests.Runtime;
 
 /// <summary>
 /// The runtime GEMM against a naive double-precision product, over shapes that hit every register-block
-/// tail of every instruction-set path (rows 1–13 around the 6- and 4-row blocks, columns around the 8-,
-/// 16- and 32-wide vector blocks, k around the 8- and 16-wide dot vectors), with strides, transposed A,
+/// tail of every instruction-set path (rows 1–13 around the 6- and 4-row blocks, columns around the 8-, 16-,
+/// 32- and 64-wide vector blocks, k around the 8- and 16-wide dot vectors), with strides, transposed A,
 /// accumulation, bias and ReLU. CI runs these again with DOTNET_EnableAVX512F=0 (the Vector256 path) and
 /// DOTNET_EnableHWIntrinsic=0 (scalar).
 /// </summary>
 public sealed class GemmTests
 {
     private static readonly int[] Rows = { 1, 2, 3, 4, 5, 6, 7, 11, 12, 13 };
-    private static readonly int[] Columns = { 1, 3, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 47, 48, 63, 100 };
+    private static readonly int[] Columns = { 1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 100, 129 };
     private static readonly int[] Depths = { 1, 5, 7, 8, 9, 15, 16, 17, 25, 31, 32, 33, 150 };
 
     public static IEnumerable<object[]> Flags()

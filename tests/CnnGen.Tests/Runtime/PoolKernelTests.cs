@@ -5,7 +5,7 @@ using Xunit;
 namespace CnnGen.Tests.Runtime;
 
 /// <summary>
-/// The branch-free max/min pooling and the vectorised ReLU gradient against plain loops, over widths that hit
+/// The branch-free max/min pooling, the vectorised ReLU gradient and the wide-row scatter-add against plain loops, over widths that hit
 /// every vector tail (below 8, between 8 and 16, above 16), with padding, strides and windows that run past the
 /// input (ceil rounding).
 /// </summary>
@@ -94,6 +94,52 @@ public sealed class PoolKernelTests
             for (int i = 0; i < n; i++)
             {
                 Assert.Equal(x[i] > 0f ? before[i] + dy[i] : before[i], dx[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void AddRows_adds_overlapping_rows_in_order()
+    {
+        var random = new Random(23);
+        foreach (int length in new[] { 1, 5, 8, 9, 16, 17, 31, 40 })
+        {
+            var offsets = new int[7];
+            for (int t = 0; t < offsets.Length; t++)
+            {
+                offsets[t] = random.Next(0, 12);   // rows overlap one another
+            }
+
+            var rows = new float[offsets.Length * length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = (random.NextSingle() * 2f) - 1f;
+            }
+
+            var target = new float[length + 12 + 3];
+            for (int i = 0; i < target.Length; i++)
+            {
+                target[i] = (random.NextSingle() * 2f) - 1f;
+            }
+
+            var expected = new double[target.Length];
+            for (int i = 0; i < target.Length; i++)
+            {
+                expected[i] = target[i];
+            }
+
+            for (int t = 0; t < offsets.Length; t++)
+            {
+                for (int j = 0; j < length; j++)
+                {
+                    expected[offsets[t] + j] += rows[(t * length) + j];
+                }
+            }
+
+            Kernels.AddRows(rows, length, offsets, target);
+            for (int i = 0; i < target.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - target[i]) <= 1e-5, $"length {length}: target[{i}] expected {expected[i]}, got {target[i]}");
             }
         }
     }
