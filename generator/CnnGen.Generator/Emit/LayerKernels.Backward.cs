@@ -17,18 +17,22 @@ internal static partial class LayerKernels
     /// <summary>Scratch floats a layer's backward kernel needs.</summary>
     public static int BackwardScratchLength(LayerPlan layer)
     {
-        if (!IsWideConv(layer))
+        if (layer.Spec is not ConvSpec)
         {
             return 0;
         }
 
-        Window w = layer.Window!;
-        int hp = layer.In.Height + (2 * w.PaddingHeight);
-        int wp = layer.In.Width + (2 * w.PaddingWidth);
-        int padded = w.PaddingHeight > 0 || w.PaddingWidth > 0 ? layer.In.Channels * hp * wp : 0;
+        if (!IsWideConv(layer))
+        {
+            // im2col columns and their gradient
+            return 2 * Taps(layer) * ChunkRows(layer) * layer.Out.Width;
+        }
 
-        // padded input + padded input gradient + the wide output gradient
-        return (2 * padded) + (layer.Out.Height * wp);
+        (int hp, int wp, int wide) = Frame(layer);
+        int padded = IsPadded(layer) ? layer.In.Channels * hp * wp : 0;
+
+        // padded input + padded input gradient + the wide output gradient + the taps' gradient
+        return (2 * padded) + (WideIsOutput(layer) ? 0 : layer.Out.Channels * wide) + (Taps(layer) * wide);
     }
 
     public static void WriteBackward(SourceWriter w, NetworkPlan plan)
@@ -66,112 +70,95 @@ internal static partial class LayerKernels
 
     private static void WriteConvStride1Backward(SourceWriter w, string name, LayerPlan layer)
     {
-        bool padded = layer.Window!.PaddingHeight > 0 || layer.Window.PaddingWidth > 0;
-        w.Line($"// Backward of Conv2D {ConvSummary(layer)}, with the same wide rows: the output gradient is");
-        w.Line("// laid out W + 2·PW wide with zeros in the extra columns, so each kernel tap's weight gradient is one");
-        w.Line("// dot product and its input gradient one multiply-add over the padded frame.");
+        bool padded = IsPadded(layer);
+        bool direct = WideIsOutput(layer);
+        w.Line($"// Backward of Conv2D {ConvSummary(layer)}, with the same wide rows and tap offsets:");
+        w.Line("// dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added");
+        w.Line("// back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.");
         w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, {Sp} scratch)");
         ConvConstants(w, layer);
         w.Line("const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;");
         w.Line("bool wantInput = !gradInput.IsEmpty;");
+        string at = "0";
         if (padded)
         {
             w.Line($"{Sp} padded = scratch.Slice(0, C * HP * WP);");
             w.Line($"{Sp} gradPadded = scratch.Slice(C * HP * WP, C * HP * WP);");
-            w.Line($"{Sp} wide = scratch.Slice(2 * C * HP * WP, OH * WP);");
-            w.Line("padded.Clear();");
-            w.Open("for (int c = 0; c < C; c++)");
-            w.Open("for (int y = 0; y < H; y++)");
-            w.Line("input.Slice((c * H + y) * W, W).CopyTo(padded.Slice((c * HP + y + PH) * WP + PW, W));");
-            w.Close();
-            w.Close();
+            WritePaddedCopy(w, "padded");
             w.Open("if (wantInput)");
             w.Line("gradPadded.Clear();");
             w.Close();
+            at = "2 * C * HP * WP";
         }
         else
         {
-            w.Line($"{Ros} padded = input;");
-            w.Line("// Without padding the padded frame is the input itself: input gradients add straight into gradInput.");
+            w.Line($"{Ros} padded = input.Slice(0, C * HP * WP);");
+            w.Line("// Without padding the frame is the input itself: input gradients add straight into gradInput.");
             w.Line($"{Sp} gradPadded = gradInput;");
-            w.Line($"{Sp} wide = scratch.Slice(0, OH * WP);");
         }
 
-        w.Line("wide.Clear();");
-        w.Open("for (int k = 0; k < K; k++)");
-        w.Line($"{Ros} g = gradOutput.Slice(k * OH * OW, OH * OW);");
         w.Open("if (!gradBias.IsEmpty)");
-        w.Line("gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(g);");
+        w.Open("for (int k = 0; k < K; k++)");
+        w.Line("gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));");
         w.Close();
-        w.Open("for (int oy = 0; oy < OH; oy++)");
-        w.Line("g.Slice(oy * OW, OW).CopyTo(wide.Slice(oy * WP, OW));");
         w.Close();
-        w.Open("for (int c = 0; c < C; c++)");
-        w.Open("for (int ky = 0; ky < FH; ky++)");
-        w.Open("for (int kx = 0; kx < FW; kx++)");
-        w.Line("int tap = ((k * C + c) * FH + ky) * FW + kx;");
-        w.Line("int at = c * HP * WP + ky * WP + kx;");
-        w.Line("gradWeights[tap] += global::CnnGen.Runtime.Kernels.Dot(wide.Slice(0, Wide), padded.Slice(at, Wide));");
+        if (direct)
+        {
+            w.Line($"{Ros} wide = gradOutput;");
+        }
+        else
+        {
+            w.Line($"{Sp} wide = scratch.Slice({at}, K * Wide);");
+            w.Line("wide.Clear();");
+            w.Open("for (int k = 0; k < K; k++)");
+            w.Open("for (int oy = 0; oy < OH; oy++)");
+            w.Line("gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));");
+            w.Close();
+            w.Close();
+            at = at == "0" ? "K * Wide" : at + " + K * Wide";
+        }
+
+        w.Line($"global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, {TapsField(MethodName(layer))}, gradWeights, Taps, true);");
         w.Open("if (wantInput)");
-        w.Line("global::CnnGen.Runtime.Kernels.MultiplyAdd(wide.Slice(0, Wide), weights[tap], gradPadded.Slice(at, Wide));");
-        w.Close();
-        w.Close();
-        w.Close();
-        w.Close();
-        w.Close();
+        w.Line($"{Sp} gradTaps = scratch.Slice({at}, Taps * Wide);");
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);");
+        w.Line($"global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, {TapsField(MethodName(layer))}, gradPadded);");
         if (padded)
         {
-            w.Open("if (wantInput)");
             w.Line("// Add the interior of the padded gradient: padding cells have no input behind them.");
             w.Open("for (int c = 0; c < C; c++)");
             w.Open("for (int y = 0; y < H; y++)");
             w.Line("global::CnnGen.Runtime.Kernels.Accumulate(gradPadded.Slice((c * HP + y + PH) * WP + PW, W), gradInput.Slice((c * H + y) * W, W));");
             w.Close();
             w.Close();
-            w.Close();
         }
 
+        w.Close();
         w.Close();
     }
 
     private static void WriteConvStridedBackward(SourceWriter w, string name, LayerPlan layer)
     {
-        w.Line($"// Backward of Conv2D {ConvSummary(layer)}, direct: every (filter, channel, tap)");
-        w.Line("// pairs each output gradient with the input pixel its window saw.");
-        w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput)");
+        w.Line($"// Backward of Conv2D {ConvSummary(layer)}, per chunk of output rows: im2col again, then");
+        w.Line("// dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.");
+        w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, {Sp} scratch)");
         ConvConstants(w, layer);
+        w.Line($"const int P = OH * OW, Rows = {ChunkRows(layer)};");
         w.Line("bool wantInput = !gradInput.IsEmpty;");
-        w.Open("for (int k = 0; k < K; k++)");
-        w.Line($"{Ros} plane = gradOutput.Slice(k * OH * OW, OH * OW);");
         w.Open("if (!gradBias.IsEmpty)");
-        w.Line("gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(plane);");
+        w.Open("for (int k = 0; k < K; k++)");
+        w.Line("gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * P, P));");
         w.Close();
-        w.Open("for (int c = 0; c < C; c++)");
-        w.Line($"{Ros} channel = input.Slice(c * H * W, H * W);");
-        w.Open("for (int ky = 0; ky < FH; ky++)");
-        w.Open("for (int kx = 0; kx < FW; kx++)");
-        w.Line("int tap = ((k * C + c) * FH + ky) * FW + kx;");
-        w.Line("float weight = weights[tap];");
-        w.Line("float sum = 0f;");
-        w.Line("int oxStart = global::System.Math.Max(0, (PW - kx + SW - 1) / SW);");
-        w.Line("int oxEnd = W - 1 + PW - kx < 0 ? 0 : global::System.Math.Min(OW, (W - 1 + PW - kx) / SW + 1);");
-        w.Open("for (int oy = 0; oy < OH; oy++)");
-        w.Line("int iy = oy * SH + ky - PH;");
-        w.Open("if ((uint)iy >= (uint)H)");
-        w.Line("continue;");
         w.Close();
-        w.Open("for (int ox = oxStart; ox < oxEnd; ox++)");
-        w.Line("int at = iy * W + ox * SW + kx - PW;");
-        w.Line("float g = plane[oy * OW + ox];");
-        w.Line("sum += g * channel[at];");
+        w.Open("for (int oy = 0; oy < OH; oy += Rows)");
+        w.Line("int rows = global::System.Math.Min(Rows, OH - oy), n = rows * OW;");
+        w.Line($"{Sp} col = scratch.Slice(0, Taps * n);");
+        w.Line("global::CnnGen.Runtime.Kernels.Im2Col(input, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, col);");
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, n, gradOutput.Slice(oy * OW), P, col, n, gradWeights, Taps, true);");
         w.Open("if (wantInput)");
-        w.Line("gradInput[c * H * W + at] += g * weight;");
-        w.Close();
-        w.Close();
-        w.Close();
-        w.Line("gradWeights[tap] += sum;");
-        w.Close();
-        w.Close();
+        w.Line($"{Sp} gradCol = scratch.Slice(Taps * n, Taps * n);");
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, n, K, weights, 1, Taps, gradOutput.Slice(oy * OW), P, gradCol, n, false);");
+        w.Line("global::CnnGen.Runtime.Kernels.Col2Im(gradCol, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, gradInput);");
         w.Close();
         w.Close();
         w.Close();
@@ -182,12 +169,17 @@ internal static partial class LayerKernels
         w.Line($"// Backward of {PoolSummary(layer, kind)}:");
         w.Line(kind switch
         {
-            PoolKind.Max => "// each window's gradient goes to its arg-max only (the first maximum), 0 elsewhere.",
-            PoolKind.Min => "// each window's gradient goes to its arg-min only (the first minimum), 0 elsewhere.",
+            PoolKind.Max => "// each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.",
+            PoolKind.Min => "// each window's gradient goes to its arg-min only (the first cell equal to the forward output), 0 elsewhere.",
             PoolKind.Average => "// each window's gradient is shared equally by the cells it averaged.",
             _ => "// d√(Σx²)/dx = x / √(Σx²) (0 where the window is all zeros).",
         });
-        string output = kind == PoolKind.L2 ? $", {Ros} output" : string.Empty;
+        if (kind is PoolKind.Max or PoolKind.Min)
+        {
+            w.Line("// The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.");
+        }
+
+        string output = $", {Ros} output";
         w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput)");
         PoolConstants(w, layer);
         OpenWindowLoops(w, gradient: true);
@@ -196,15 +188,12 @@ internal static partial class LayerKernels
         {
             case PoolKind.Max:
             case PoolKind.Min:
+                w.Line("float target = output[(c * OH + oy) * OW + ox];");
                 w.Line("int best = -1;");
-                w.Line($"float bestValue = float.{(kind == PoolKind.Max ? "NegativeInfinity" : "PositiveInfinity")};");
-                w.Open("for (int y = ya; y < yb; y++)");
-                w.Open("for (int x = xa; x < xb; x++)");
-                w.Line("float v = channel[y * W + x];");
-                w.Open($"if (v {(kind == PoolKind.Max ? ">" : "<")} bestValue || best < 0)");
-                w.Line("bestValue = v;");
-                w.Line("best = y * W + x;");
-                w.Close();
+                w.Open("for (int y = yb - 1; y >= ya; y--)");
+                w.Open("for (int x = xb - 1; x >= xa; x--)");
+                w.Line("int at = y * W + x;");
+                w.Line("best += (at - best) & -(channel[at] == target ? 1 : 0);");
                 w.Close();
                 w.Close();
                 w.Open("if (best >= 0)");
@@ -249,17 +238,18 @@ internal static partial class LayerKernels
 
     private static void WriteDenseBackward(SourceWriter w, string name, LayerPlan layer)
     {
-        w.Line($"// Backward of Dense {layer.In.Size} → {layer.Out.Size}: dW[o, :] += g[o]·x, db[o] += g[o], dx += Σ_o g[o]·W[o, :].");
-        w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput)");
+        w.Line($"// Backward of Dense {layer.In.Size} → {layer.Out.Size} over the batch, two matrix products: dW[out, in] += dYᵀ · X,");
+        w.Line("// dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].");
+        w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, int batch)");
         w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
-        w.Line("bool wantInput = !gradInput.IsEmpty;");
-        w.Open("for (int o = 0; o < Out; o++)");
-        w.Line("float g = gradOutput[o];");
-        w.Line("gradBias[o] += g;");
-        w.Line("global::CnnGen.Runtime.Kernels.MultiplyAdd(input.Slice(0, In), g, gradWeights.Slice(o * In, In));");
-        w.Open("if (wantInput)");
-        w.Line("global::CnnGen.Runtime.Kernels.MultiplyAdd(weights.Slice(o * In, In), g, gradInput.Slice(0, In));");
+        w.Open("if (!gradBias.IsEmpty)");
+        w.Open("for (int b = 0; b < batch; b++)");
+        w.Line("global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);");
         w.Close();
+        w.Close();
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);");
+        w.Open("if (!gradInput.IsEmpty)");
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);");
         w.Close();
         w.Close();
     }

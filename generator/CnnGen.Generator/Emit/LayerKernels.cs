@@ -32,19 +32,45 @@ internal static partial class LayerKernels
     /// <summary>Stride-1 convolutions use the padded "wide row" method, which needs scratch space.</summary>
     public static bool IsWideConv(LayerPlan layer) => layer.Spec is ConvSpec && layer.Window!.StrideHeight == 1 && layer.Window.StrideWidth == 1;
 
+    /// <summary>Floats of im2col columns a strided convolution fills at a time (2 MiB): larger layers go in chunks of output rows.</summary>
+    private const int ColumnBudget = 1 << 19;
+
+    /// <summary>Multiply-adds per column of the convolution's matrix product: C·FH·FW.</summary>
+    private static int Taps(LayerPlan layer) => layer.In.Channels * layer.Window!.KernelHeight * layer.Window.KernelWidth;
+
+    /// <summary>The padded input frame of a stride-1 convolution: (HP, WP), and Wide = (OH − 1)·WP + OW output columns.</summary>
+    private static (int Hp, int Wp, int Wide) Frame(LayerPlan layer)
+    {
+        Window w = layer.Window!;
+        int hp = layer.In.Height + (2 * w.PaddingHeight);
+        int wp = layer.In.Width + (2 * w.PaddingWidth);
+        return (hp, wp, ((layer.Out.Height - 1) * wp) + layer.Out.Width);
+    }
+
+    private static bool IsPadded(LayerPlan layer) => layer.Window!.PaddingHeight > 0 || layer.Window.PaddingWidth > 0;
+
+    /// <summary>Whether the wide rows are already the output's rows (WP = OW: a 1-wide kernel without padding).</summary>
+    private static bool WideIsOutput(LayerPlan layer) => Frame(layer).Wp == layer.Out.Width;
+
+    /// <summary>Output rows per im2col chunk of a strided convolution.</summary>
+    private static int ChunkRows(LayerPlan layer) => System.Math.Max(1, System.Math.Min(layer.Out.Height, ColumnBudget / System.Math.Max(1, Taps(layer) * layer.Out.Width)));
+
     /// <summary>Scratch floats a layer's forward kernel needs.</summary>
     public static int ScratchLength(LayerPlan layer)
     {
-        if (!IsWideConv(layer))
+        if (layer.Spec is not ConvSpec)
         {
             return 0;
         }
 
-        Window w = layer.Window!;
-        int hp = layer.In.Height + (2 * w.PaddingHeight);
-        int wp = layer.In.Width + (2 * w.PaddingWidth);
-        int padded = w.PaddingHeight > 0 || w.PaddingWidth > 0 ? layer.In.Channels * hp * wp : 0;
-        return padded + (layer.Out.Height * wp);
+        if (!IsWideConv(layer))
+        {
+            return Taps(layer) * ChunkRows(layer) * layer.Out.Width;
+        }
+
+        (int hp, int wp, int wide) = Frame(layer);
+        int padded = IsPadded(layer) ? layer.In.Channels * hp * wp : 0;
+        return padded + (WideIsOutput(layer) ? 0 : layer.Out.Channels * wide);
     }
 
     public static void Write(SourceWriter w, NetworkPlan plan)
@@ -85,7 +111,7 @@ internal static partial class LayerKernels
         Window win = layer.Window!;
         w.Line($"const int C = {layer.In.Channels}, H = {layer.In.Height}, W = {layer.In.Width};");
         w.Line($"const int K = {layer.Out.Channels}, OH = {layer.Out.Height}, OW = {layer.Out.Width};");
-        w.Line($"const int FH = {win.KernelHeight}, FW = {win.KernelWidth};");
+        w.Line($"const int FH = {win.KernelHeight}, FW = {win.KernelWidth}, Taps = C * FH * FW;");
         w.Line(IsWideConv(layer)
             ? $"const int PH = {win.PaddingHeight}, PW = {win.PaddingWidth};"
             : $"const int SH = {win.StrideHeight}, SW = {win.StrideWidth}, PH = {win.PaddingHeight}, PW = {win.PaddingWidth};");
@@ -94,84 +120,80 @@ internal static partial class LayerKernels
     private static string ConvSummary(LayerPlan layer) =>
         $"{layer.In.Text} → {layer.Out.Text}, {layer.Window!.KernelText} kernel, stride {layer.Window.StrideText}, padding {layer.Window.PaddingText}";
 
+    /// <summary>The static table of a stride-1 convolution's tap offsets in its padded frame.</summary>
+    private static string TapsField(string name) => $"s_{name}_taps";
+
+    private static void WritePaddedCopy(SourceWriter w, string target)
+    {
+        w.Line("// Copy the input into a zero-padded HP×WP frame.");
+        w.Line($"{target}.Clear();");
+        w.Open("for (int c = 0; c < C; c++)");
+        w.Open("for (int y = 0; y < H; y++)");
+        w.Line($"input.Slice((c * H + y) * W, W).CopyTo({target}.Slice((c * HP + y + PH) * WP + PW, W));");
+        w.Close();
+        w.Close();
+    }
+
     private static void WriteConvStride1(SourceWriter w, string name, LayerPlan layer)
     {
-        bool padded = layer.Window!.PaddingHeight > 0 || layer.Window.PaddingWidth > 0;
+        bool padded = IsPadded(layer);
+        bool direct = WideIsOutput(layer);
+        (int hp, int wp, _) = Frame(layer);
+        w.Line($"// Where each of the C·FH·FW kernel taps of {name} starts in the {hp}×{wp} (padded) input frame.");
+        w.Line($"private static readonly int[] {TapsField(name)} = global::CnnGen.Runtime.Kernels.ConvTapOffsets({layer.In.Channels}, {layer.Window!.KernelHeight}, {layer.Window.KernelWidth}, {hp * wp}, {wp});");
+        w.Line();
         w.Line($"// Conv2D {ConvSummary(layer)}.");
-        w.Line("// \"Wide rows\": the output is computed W + 2·PW columns wide, so that each of the FH·FW·C kernel taps");
-        w.Line("// is one contiguous multiply-add over the whole (padded) channel; the extra FW − 1 columns of each");
-        w.Line("// row are then dropped while adding the bias.");
-        w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output, {Sp} scratch)");
+        w.Line("// One matrix product over \"wide rows\": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],");
+        w.Line("// the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no");
+        w.Line("// im2col copy); bias and ReLU in the product's epilogue." + (direct ? " The wide rows are the output rows." : " The FW − 1 extra columns of each wide row are dropped."));
+        w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output, {Sp} scratch, bool relu)");
         ConvConstants(w, layer);
         w.Line("const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;");
+        string frame = "padded";
+        int used = 0;
         if (padded)
         {
-            w.Line("// Copy the input into a zero-padded HP×WP frame.");
             w.Line($"{Sp} padded = scratch.Slice(0, C * HP * WP);");
-            w.Line("padded.Clear();");
-            w.Open("for (int c = 0; c < C; c++)");
-            w.Open("for (int y = 0; y < H; y++)");
-            w.Line("input.Slice((c * H + y) * W, W).CopyTo(padded.Slice((c * HP + y + PH) * WP + PW, W));");
-            w.Close();
-            w.Close();
-            w.Line($"{Sp} wide = scratch.Slice(C * HP * WP, OH * WP);");
+            WritePaddedCopy(w, "padded");
+            used = 1;
         }
         else
         {
-            w.Line($"{Ros} padded = input;");
-            w.Line($"{Sp} wide = scratch.Slice(0, OH * WP);");
+            w.Line($"// Without padding the frame is the input itself.");
+            w.Line($"{Ros} padded = input.Slice(0, C * HP * WP);");
         }
 
-        w.Open("for (int k = 0; k < K; k++)");
-        w.Line("wide.Clear();");
-        w.Open("for (int c = 0; c < C; c++)");
-        w.Open("for (int ky = 0; ky < FH; ky++)");
-        w.Open("for (int kx = 0; kx < FW; kx++)");
-        w.Line("float weight = weights[((k * C + c) * FH + ky) * FW + kx];");
-        w.Line("global::CnnGen.Runtime.Kernels.MultiplyAdd(padded.Slice(c * HP * WP + ky * WP + kx, Wide), weight, wide.Slice(0, Wide));");
-        w.Close();
-        w.Close();
-        w.Close();
-        w.Line("float b = bias.IsEmpty ? 0f : bias[k];");
-        w.Open("for (int oy = 0; oy < OH; oy++)");
-        w.Line("global::System.Numerics.Tensors.TensorPrimitives.Add(wide.Slice(oy * WP, OW), b, output.Slice((k * OH + oy) * OW, OW));");
-        w.Close();
-        w.Close();
+        if (direct)
+        {
+            w.Line($"global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, {frame}, {TapsField(name)}, output, OH * OW, false, bias, relu);");
+        }
+        else
+        {
+            w.Line($"{Sp} wide = scratch.Slice({(used == 1 ? "C * HP * WP" : "0")}, K * Wide);");
+            w.Line($"global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, {frame}, {TapsField(name)}, wide, Wide, false, bias, relu);");
+            w.Open("for (int k = 0; k < K; k++)");
+            w.Open("for (int oy = 0; oy < OH; oy++)");
+            w.Line("wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));");
+            w.Close();
+            w.Close();
+        }
+
         w.Close();
     }
 
     private static void WriteConvStrided(SourceWriter w, string name, LayerPlan layer)
     {
         w.Line($"// Conv2D {ConvSummary(layer)}.");
-        w.Line("// Direct convolution: for each filter and kernel tap, accumulate weight × input over the output");
-        w.Line("// positions whose input pixel lies inside the image (padding contributes zeros).");
-        w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output)");
+        w.Line("// im2col + one matrix product per chunk of output rows: out[k, p] = bias[k] + Σ_tap W[k, tap] · col[tap, p],");
+        w.Line("// the weights [K, C·FH·FW] as PyTorch stores them; bias and ReLU in the product's epilogue.");
+        w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output, {Sp} scratch, bool relu)");
         ConvConstants(w, layer);
-        w.Open("for (int k = 0; k < K; k++)");
-        w.Line($"{Sp} plane = output.Slice(k * OH * OW, OH * OW);");
-        w.Line("plane.Fill(bias.IsEmpty ? 0f : bias[k]);");
-        w.Open("for (int c = 0; c < C; c++)");
-        w.Line($"{Ros} channel = input.Slice(c * H * W, H * W);");
-        w.Open("for (int ky = 0; ky < FH; ky++)");
-        w.Open("for (int kx = 0; kx < FW; kx++)");
-        w.Line("float weight = weights[((k * C + c) * FH + ky) * FW + kx];");
-        w.Line("// Output columns ox with 0 ≤ ox·SW + kx − PW < W.");
-        w.Line("int oxStart = global::System.Math.Max(0, (PW - kx + SW - 1) / SW);");
-        w.Line("int oxEnd = W - 1 + PW - kx < 0 ? 0 : global::System.Math.Min(OW, (W - 1 + PW - kx) / SW + 1);");
-        w.Open("for (int oy = 0; oy < OH; oy++)");
-        w.Line("int iy = oy * SH + ky - PH;");
-        w.Open("if ((uint)iy >= (uint)H)");
-        w.Line("continue;");
-        w.Close();
-        w.Line($"{Ros} row = channel.Slice(iy * W, W);");
-        w.Line($"{Sp} outRow = plane.Slice(oy * OW, OW);");
-        w.Open("for (int ox = oxStart; ox < oxEnd; ox++)");
-        w.Line("outRow[ox] += weight * row[ox * SW + kx - PW];");
-        w.Close();
-        w.Close();
-        w.Close();
-        w.Close();
-        w.Close();
+        w.Line($"const int P = OH * OW, Rows = {ChunkRows(layer)};");
+        w.Open("for (int oy = 0; oy < OH; oy += Rows)");
+        w.Line("int rows = global::System.Math.Min(Rows, OH - oy), n = rows * OW;");
+        w.Line($"{Sp} col = scratch.Slice(0, Taps * n);");
+        w.Line("global::CnnGen.Runtime.Kernels.Im2Col(input, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, col);");
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, n, Taps, weights, Taps, 1, col, n, output.Slice(oy * OW), P, false, bias, relu);");
         w.Close();
         w.Close();
     }
@@ -226,23 +248,17 @@ internal static partial class LayerKernels
         });
         w.Open($"private static void {name}({Ros} input, {Sp} output)");
         PoolConstants(w, layer);
+        if (kind is PoolKind.Max or PoolKind.Min)
+        {
+            w.Line("// Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.");
+            w.Line($"global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: {(kind == PoolKind.Min ? "true" : "false")});");
+            w.Close();
+            return;
+        }
+
         OpenWindowLoops(w, gradient: false);
         switch (kind)
         {
-            case PoolKind.Max:
-            case PoolKind.Min:
-                string op = kind == PoolKind.Max ? ">" : "<";
-                w.Line($"float best = float.{(kind == PoolKind.Max ? "NegativeInfinity" : "PositiveInfinity")};");
-                w.Open("for (int y = ya; y < yb; y++)");
-                w.Open("for (int x = xa; x < xb; x++)");
-                w.Line("float v = channel[y * W + x];");
-                w.Open($"if (v {op} best)");
-                w.Line("best = v;");
-                w.Close();
-                w.Close();
-                w.Close();
-                w.Line("output[(c * OH + oy) * OW + ox] = best;");
-                break;
             case PoolKind.Average:
                 w.Line("float sum = 0f;");
                 w.Open("for (int y = ya; y < yb; y++)");
@@ -276,12 +292,11 @@ internal static partial class LayerKernels
 
     private static void WriteDense(SourceWriter w, string name, LayerPlan layer)
     {
-        w.Line($"// Dense {layer.In.Size} → {layer.Out.Size}: output[o] = bias[o] + Σ weight[o, i] · input[i], weights [out, in] as PyTorch.");
-        w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output)");
+        w.Line($"// Dense {layer.In.Size} → {layer.Out.Size}: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,");
+        w.Line("// one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.");
+        w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output, int batch, bool relu)");
         w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
-        w.Open("for (int o = 0; o < Out; o++)");
-        w.Line("output[o] = bias[o] + global::CnnGen.Runtime.Kernels.Dot(weights.Slice(o * In, In), input.Slice(0, In));");
-        w.Close();
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);");
         w.Close();
     }
 

@@ -357,10 +357,10 @@ internal static class NetworkEmitter
                         w.Line($"// (with {plan.Layers[layout.FoldedInto[i]].TensorPrefix} folded in)");
                     }
 
-                    w.Line($"{LayerKernels.MethodName(layer)}({weights}, {bias}, {x}, {y}{(LayerKernels.IsWideConv(layer) ? ", scratch" : string.Empty)});");
+                    w.Line($"{LayerKernels.MethodName(layer)}({weights}, {bias}, {x}, {y}, scratch, relu: {(FusesReLU(plan, layout, i) ? "true" : "false")});");
                     break;
                 case DenseSpec:
-                    w.Line($"{LayerKernels.MethodName(layer)}({Weights(layer)}, {Bias(layer)}, {x}, {y});");
+                    w.Line($"{LayerKernels.MethodName(layer)}({Weights(layer)}, {Bias(layer)}, {x}, {y}, 1, relu: {(FusesReLU(plan, layout, i) ? "true" : "false")});");
                     break;
                 case PoolSpec or GlobalPoolSpec:
                     w.Line($"{LayerKernels.MethodName(layer)}({x}, {y});");
@@ -381,6 +381,9 @@ internal static class NetworkEmitter
                         w.Line($"global::CnnGen.Runtime.Kernels.BatchNormInference({x}, {y}, {layer.In.Channels}, {layer.In.Height * layer.In.Width}, p.Slice({layer.ParameterOffset}, {layer.Parameters}), state.Slice({layer.StateOffset}, {layer.StateCount}), {Float(norm.Epsilon)});");
                     }
 
+                    break;
+                case ActivationSpec when i > 0 && FusesReLU(plan, layout, i - 1):
+                    w.Line("// (fused into the epilogue of the layer before)");
                     break;
                 case ActivationSpec activation:
                     w.Line(Activation(activation, x, y) + (layout.InPlace[i] ? " // in place" : string.Empty));
@@ -410,6 +413,20 @@ internal static class NetworkEmitter
         w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
         w.Close();
     }
+
+    /// <summary>
+    /// Whether layer i (a convolution or dense layer) applies the ReLU after it in its own epilogue: the ReLU reads
+    /// only layer i and runs in place, so nothing else sees the values before it.
+    /// </summary>
+    private static bool FusesReLU(NetworkPlan plan, InferenceLayout layout, int i) =>
+        plan.Layers[i].Spec is ConvSpec or DenseSpec
+        && layout.FoldedInto[i] < 0
+        && i + 1 < plan.Layers.Count
+        && plan.Layers[i + 1].Spec is ActivationSpec { Kind: ActivationKind.ReLU }
+        && plan.Layers[i + 1].Inputs.Count == 1
+        && plan.Layers[i + 1].Inputs[0] == i
+        && layout.InPlace[i + 1]
+        && layout.Consumers[i].Count == 1;
 
     internal static string Activation(ActivationSpec activation, string x, string y) => activation.Kind switch
     {

@@ -44,10 +44,10 @@ internal static class TrainingEmitter
             switch (layer.Spec)
             {
                 case ConvSpec:
-                    PerImage(w, $"{LayerKernels.MethodName(layer)}({NetworkEmitter.Weights(layer)}, {NetworkEmitter.Bias(layer)}, {tape.Image("tape", input)}, {tape.Image("tape", i)}{(LayerKernels.IsWideConv(layer) ? ", scratch" : string.Empty)});");
+                    PerImage(w, $"{LayerKernels.MethodName(layer)}({NetworkEmitter.Weights(layer)}, {NetworkEmitter.Bias(layer)}, {tape.Image("tape", input)}, {tape.Image("tape", i)}, scratch, relu: false);");
                     break;
                 case DenseSpec:
-                    PerImage(w, $"{LayerKernels.MethodName(layer)}({NetworkEmitter.Weights(layer)}, {NetworkEmitter.Bias(layer)}, {tape.Image("tape", input)}, {tape.Image("tape", i)});");
+                    w.Line($"{LayerKernels.MethodName(layer)}({NetworkEmitter.Weights(layer)}, {NetworkEmitter.Bias(layer)}, {tape.Batch("tape", input)}, {tape.Batch("tape", i)}, batch, relu: false);");
                     break;
                 case PoolSpec or GlobalPoolSpec:
                     PerImage(w, $"{LayerKernels.MethodName(layer)}({tape.Image("tape", input)}, {tape.Image("tape", i)});");
@@ -114,13 +114,13 @@ internal static class TrainingEmitter
             switch (layer.Spec)
             {
                 case ConvSpec:
-                    PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)}{(LayerKernels.IsWideConv(layer) ? ", scratch" : string.Empty)});");
+                    PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)}, scratch);");
                     break;
                 case DenseSpec:
-                    PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)});");
+                    w.Line($"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Batch("tape", input)}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientBatch(input)}, batch);");
                     break;
-                case PoolSpec pool when wantInput:
-                    string output = pool.Kind == PoolKind.L2 ? tape.Image("tape", i) + ", " : string.Empty;
+                case PoolSpec when wantInput:
+                    string output = tape.Image("tape", i) + ", ";
                     PerImage(w, $"{LayerKernels.BackwardName(layer)}({tape.Image("tape", input)}, {output}{tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
                     break;
                 case GlobalPoolSpec when wantInput:

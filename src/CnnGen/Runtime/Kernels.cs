@@ -1,6 +1,10 @@
 using System;
+using System.Buffers;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime;
 
@@ -64,15 +68,226 @@ public static class Kernels
         TensorPrimitives.Multiply(y, 1f / sum, y);
     }
 
-    /// <summary>dx += dy where x &gt; 0.</summary>
+    /// <summary>dx += dy where x &gt; 0 (branch-free: a vector mask, so random signs cost no mispredictions).</summary>
     public static void ReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        for (int i = 0; i < dx.Length; i++)
+        int n = dx.Length;
+        if (x.Length < n || dy.Length < n)
         {
-            if (x[i] > 0f)
+            throw new ArgumentException("x and dy must be as long as dx.");
+        }
+
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float gr = ref MemoryMarshal.GetReference(dy);
+        ref float dr = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= n; i += 16)
             {
-                dx[i] += dy[i];
+                Vector512<float> keep = Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero);
+                (Vector512.LoadUnsafe(ref dr, (nuint)i) + (Vector512.LoadUnsafe(ref gr, (nuint)i) & keep)).StoreUnsafe(ref dr, (nuint)i);
             }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                Vector256<float> keep = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) + (Vector256.LoadUnsafe(ref gr, (nuint)i) & keep)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            if (Unsafe.Add(ref xr, i) > 0f)
+            {
+                Unsafe.Add(ref dr, i) += Unsafe.Add(ref gr, i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Max pooling (or min pooling, <paramref name="min"/>) of <paramref name="channels"/> planes, branch-free: per
+    /// output row the window's input rows are reduced with vector maxima into a row framed by padding cells that
+    /// never win, then each column of that row with its FW − 1 right neighbours, and every SW-th value is kept.
+    /// </summary>
+    public static void ExtremePool(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padHeight, int padWidth, int outHeight, int outWidth, bool min)
+    {
+        if (input.Length < channels * height * width || output.Length < channels * outHeight * outWidth)
+        {
+            throw new ArgumentException("The input or output span is shorter than the pooling shapes require.");
+        }
+
+        if (padHeight == 0 && padWidth == 0 && ((outHeight - 1) * strideHeight) + kernelHeight <= height && ((outWidth - 1) * strideWidth) + kernelWidth <= width
+            && Vector256.IsHardwareAccelerated && input.Length >= channels * height * width && channels * height * width >= 16 + ((kernelHeight - 1) * width) + kernelWidth)
+        {
+            ExtremePoolInside(input, output, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, outHeight, outWidth, min);
+            return;
+        }
+
+        int frame = Math.Max(width + (2 * padWidth), ((outWidth - 1) * strideWidth) + kernelWidth);
+        int reach = ((outWidth - 1) * strideWidth) + 1;
+        float[]? rented = null;
+        Span<float> buffer = frame + reach <= 1024 ? stackalloc float[1024] : (rented = ArrayPool<float>.Shared.Rent(frame + reach));
+        Span<float> row = buffer.Slice(0, frame);
+        Span<float> window = buffer.Slice(frame, reach);
+        float empty = min ? float.PositiveInfinity : float.NegativeInfinity;
+        row.Fill(empty);
+        Span<float> inner = row.Slice(padWidth, width);
+        for (int c = 0; c < channels; c++)
+        {
+            ReadOnlySpan<float> plane = input.Slice(c * height * width, height * width);
+            Span<float> outPlane = output.Slice(c * outHeight * outWidth, outHeight * outWidth);
+            for (int oy = 0; oy < outHeight; oy++)
+            {
+                int y0 = (oy * strideHeight) - padHeight;
+                int ya = Math.Max(y0, 0), yb = Math.Min(y0 + kernelHeight, height);
+                if (ya >= yb)
+                {
+                    inner.Fill(empty);
+                }
+                else
+                {
+                    plane.Slice(ya * width, width).CopyTo(inner);
+                    for (int y = ya + 1; y < yb; y++)
+                    {
+                        Extreme(inner, plane.Slice(y * width, width), min);
+                    }
+                }
+
+                row.Slice(0, reach).CopyTo(window);
+                for (int kx = 1; kx < kernelWidth; kx++)
+                {
+                    Extreme(window, row.Slice(kx, reach), min);
+                }
+
+                Span<float> o = outPlane.Slice(oy * outWidth, outWidth);
+                for (int ox = 0; ox < o.Length; ox++)
+                {
+                    o[ox] = window[ox * strideWidth];
+                }
+            }
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Every window inside the input (no padding, floor rounding): the window maximum at every input position at
+    /// once, M[i] = max over the taps of input[i + ky·W + kx], in whole vectors over all channels (positions whose
+    /// window crosses a row or plane edge are computed but never kept), then every stride-th position is picked.
+    /// </summary>
+    private static void ExtremePoolInside(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int outHeight, int outWidth, bool min)
+    {
+        int reach = ((kernelHeight - 1) * width) + kernelWidth - 1;
+        int count = (channels * height * width) - reach;
+        float[] rented = ArrayPool<float>.Shared.Rent(count);
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref float m = ref MemoryMarshal.GetArrayDataReference(rented);
+        if (Vector512.IsHardwareAccelerated && count >= 16)
+        {
+            for (int i = 0; ; i += 16)
+            {
+                nuint at = (nuint)Math.Min(i, count - 16);
+                Vector512<float> best = Vector512.LoadUnsafe(ref x, at);
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
+                    {
+                        Vector512<float> v = Vector512.LoadUnsafe(ref x, at + (nuint)((ky * width) + kx));
+                        best = min ? Vector512.Min(best, v) : Vector512.Max(best, v);
+                    }
+                }
+
+                best.StoreUnsafe(ref m, at);
+                if ((int)at == count - 16)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            for (int i = 0; ; i += 8)
+            {
+                nuint at = (nuint)Math.Min(i, count - 8);
+                Vector256<float> best = Vector256.LoadUnsafe(ref x, at);
+                for (int ky = 0; ky < kernelHeight; ky++)
+                {
+                    for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
+                    {
+                        Vector256<float> v = Vector256.LoadUnsafe(ref x, at + (nuint)((ky * width) + kx));
+                        best = min ? Vector256.Min(best, v) : Vector256.Max(best, v);
+                    }
+                }
+
+                best.StoreUnsafe(ref m, at);
+                if ((int)at == count - 8)
+                {
+                    break;
+                }
+            }
+        }
+
+        ref float o = ref MemoryMarshal.GetReference(output);
+        int k = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int oy = 0; oy < outHeight; oy++)
+            {
+                ref float row = ref Unsafe.Add(ref m, (c * height * width) + (oy * strideHeight * width));
+                for (int ox = 0; ox < outWidth; ox++, k++)
+                {
+                    Unsafe.Add(ref o, k) = Unsafe.Add(ref row, ox * strideWidth);
+                }
+            }
+        }
+
+        ArrayPool<float>.Shared.Return(rented);
+    }
+
+    /// <summary>target = max(target, source) (or min) element-wise; the last vector overlaps the one before, which max allows.</summary>
+    private static void Extreme(Span<float> target, ReadOnlySpan<float> source, bool min)
+    {
+        int n = target.Length;
+        ref float t = ref MemoryMarshal.GetReference(target);
+        ref float s = ref MemoryMarshal.GetReference(source);
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            for (int i = 0; ; i += 16)
+            {
+                nuint at = (nuint)Math.Min(i, n - 16);
+                Vector512<float> a = Vector512.LoadUnsafe(ref t, at), b = Vector512.LoadUnsafe(ref s, at);
+                (min ? Vector512.Min(a, b) : Vector512.Max(a, b)).StoreUnsafe(ref t, at);
+                if ((int)at == n - 16)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            for (int i = 0; ; i += 8)
+            {
+                nuint at = (nuint)Math.Min(i, n - 8);
+                Vector256<float> a = Vector256.LoadUnsafe(ref t, at), b = Vector256.LoadUnsafe(ref s, at);
+                (min ? Vector256.Min(a, b) : Vector256.Max(a, b)).StoreUnsafe(ref t, at);
+                if ((int)at == n - 8)
+                {
+                    return;
+                }
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            float a = Unsafe.Add(ref t, i), b = Unsafe.Add(ref s, i);
+            Unsafe.Add(ref t, i) = min ? (b < a ? b : a) : (b > a ? b : a);
         }
     }
 
@@ -263,6 +478,210 @@ public static class Kernels
 
     /// <summary>dx += dy · mask.</summary>
     public static void DropoutBackward(ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, Span<float> dx) => TensorPrimitives.MultiplyAdd(dy, mask, dx, dx);
+
+    /// <summary>
+    /// Where each kernel tap (c, ky, kx) of a stride-1 convolution starts in its (padded) input frame:
+    /// c·<paramref name="planeStride"/> + ky·<paramref name="rowStride"/> + kx, in PyTorch's weight order. With
+    /// these as the row offsets of B, a convolution is one matrix product with no im2col copy.
+    /// </summary>
+    public static int[] ConvTapOffsets(int channels, int kernelHeight, int kernelWidth, int planeStride, int rowStride)
+    {
+        var offsets = new int[channels * kernelHeight * kernelWidth];
+        int t = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                for (int kx = 0; kx < kernelWidth; kx++)
+                {
+                    offsets[t++] = (c * planeStride) + (ky * rowStride) + kx;
+                }
+            }
+        }
+
+        return offsets;
+    }
+
+    /// <summary>
+    /// target[offsets[t] + j] += rows[t·length + j] for every row t and 0 ≤ j &lt; length, row after row (rows may
+    /// overlap in the target): the col2im of a stride-1 convolution's wide rows. One call instead of one per tap; the
+    /// last vector of a row ends at its last element, with the lanes already added masked to zero.
+    /// </summary>
+    public static void AddRows(ReadOnlySpan<float> rows, int length, ReadOnlySpan<int> offsets, Span<float> target)
+    {
+        int count = offsets.Length;
+        if (rows.Length < count * length)
+        {
+            throw new ArgumentException("rows holds fewer than offsets.Length rows of the given length.", nameof(rows));
+        }
+
+        for (int t = 0; t < count; t++)
+        {
+            if (offsets[t] < 0 || offsets[t] + length > target.Length)
+            {
+                throw new ArgumentException("A row offset falls outside the target.", nameof(offsets));
+            }
+        }
+
+        ref float src = ref MemoryMarshal.GetReference(rows);
+        ref float dst = ref MemoryMarshal.GetReference(target);
+        if (Vector512.IsHardwareAccelerated && length >= 16)
+        {
+            int full = length / 16 * 16;
+            Vector512<float> tail = Vector512.GreaterThanOrEqual(Vector512.Create(length - 16) + Vector512<int>.Indices, Vector512.Create(full)).AsSingle();
+            for (int t = 0; t < count; t++)
+            {
+                ref float s = ref Unsafe.Add(ref src, t * length);
+                ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+                int j = 0;
+                for (; j < full; j += 16)
+                {
+                    (Vector512.LoadUnsafe(ref d, (nuint)j) + Vector512.LoadUnsafe(ref s, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+                }
+
+                if (full != length)
+                {
+                    nuint at = (nuint)(length - 16);
+                    (Vector512.LoadUnsafe(ref d, at) + (Vector512.LoadUnsafe(ref s, at) & tail)).StoreUnsafe(ref d, at);
+                }
+            }
+
+            return;
+        }
+
+        if (Vector256.IsHardwareAccelerated && length >= 8)
+        {
+            int full = length / 8 * 8;
+            Vector256<float> tail = Vector256.GreaterThanOrEqual(Vector256.Create(length - 8) + Vector256<int>.Indices, Vector256.Create(full)).AsSingle();
+            for (int t = 0; t < count; t++)
+            {
+                ref float s = ref Unsafe.Add(ref src, t * length);
+                ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+                int j = 0;
+                for (; j < full; j += 8)
+                {
+                    (Vector256.LoadUnsafe(ref d, (nuint)j) + Vector256.LoadUnsafe(ref s, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+                }
+
+                if (full != length)
+                {
+                    nuint at = (nuint)(length - 8);
+                    (Vector256.LoadUnsafe(ref d, at) + (Vector256.LoadUnsafe(ref s, at) & tail)).StoreUnsafe(ref d, at);
+                }
+            }
+
+            return;
+        }
+
+        for (int t = 0; t < count; t++)
+        {
+            ref float s = ref Unsafe.Add(ref src, t * length);
+            ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+            for (int j = 0; j < length; j++)
+            {
+                Unsafe.Add(ref d, j) += Unsafe.Add(ref s, j);
+            }
+        }
+    }
+
+    /// <summary>
+    /// im2col for output rows [<paramref name="firstRow"/>, firstRow + <paramref name="rows"/>) of a convolution:
+    /// <paramref name="col"/>[(c·FH + ky)·FW + kx][y·OW + ox] = input[c, (firstRow + y)·SH + ky − PH, ox·SW + kx − PW],
+    /// zero where that falls in the padding.
+    /// </summary>
+    public static void Im2Col(ReadOnlySpan<float> input, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padHeight, int padWidth, int outWidth, int firstRow, int rows, Span<float> col)
+    {
+        int n = rows * outWidth;
+        int r = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            ReadOnlySpan<float> plane = input.Slice(c * height * width, height * width);
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                for (int kx = 0; kx < kernelWidth; kx++, r++)
+                {
+                    Span<float> dst = col.Slice(r * n, n);
+                    (int start, int end) = ValidColumns(kx, width, outWidth, strideWidth, padWidth);
+                    for (int y = 0; y < rows; y++)
+                    {
+                        Span<float> d = dst.Slice(y * outWidth, outWidth);
+                        int iy = ((firstRow + y) * strideHeight) + ky - padHeight;
+                        if ((uint)iy >= (uint)height || start >= end)
+                        {
+                            d.Clear();
+                            continue;
+                        }
+
+                        d.Slice(0, start).Clear();
+                        d.Slice(end).Clear();
+                        ReadOnlySpan<float> row = plane.Slice(iy * width, width);
+                        if (strideWidth == 1)
+                        {
+                            row.Slice(start + kx - padWidth, end - start).CopyTo(d.Slice(start));
+                        }
+                        else
+                        {
+                            for (int ox = start; ox < end; ox++)
+                            {
+                                d[ox] = row[(ox * strideWidth) + kx - padWidth];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The inverse scatter of <see cref="Im2Col"/>: adds each column entry into the input cell it was read from.</summary>
+    public static void Col2Im(ReadOnlySpan<float> col, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padHeight, int padWidth, int outWidth, int firstRow, int rows, Span<float> gradInput)
+    {
+        int n = rows * outWidth;
+        int r = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            Span<float> plane = gradInput.Slice(c * height * width, height * width);
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                for (int kx = 0; kx < kernelWidth; kx++, r++)
+                {
+                    ReadOnlySpan<float> src = col.Slice(r * n, n);
+                    (int start, int end) = ValidColumns(kx, width, outWidth, strideWidth, padWidth);
+                    for (int y = 0; y < rows; y++)
+                    {
+                        int iy = ((firstRow + y) * strideHeight) + ky - padHeight;
+                        if ((uint)iy >= (uint)height || start >= end)
+                        {
+                            continue;
+                        }
+
+                        ReadOnlySpan<float> s = src.Slice(y * outWidth, outWidth);
+                        Span<float> row = plane.Slice(iy * width, width);
+                        if (strideWidth == 1)
+                        {
+                            Span<float> target = row.Slice(start + kx - padWidth, end - start);
+                            TensorPrimitives.Add(s.Slice(start, end - start), target, target);
+                        }
+                        else
+                        {
+                            for (int ox = start; ox < end; ox++)
+                            {
+                                row[(ox * strideWidth) + kx - padWidth] += s[ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The output columns ox with 0 ≤ ox·stride + kx − pad &lt; width, as [start, end).</summary>
+    private static (int Start, int End) ValidColumns(int kx, int width, int outWidth, int stride, int pad)
+    {
+        int start = Math.Max(0, (pad - kx + stride - 1) / stride);
+        int last = width - 1 + pad - kx;
+        int end = last < 0 ? 0 : Math.Min(outWidth, (last / stride) + 1);
+        return (start, Math.Max(start, end));
+    }
 
     /// <summary>y = x · scale + shift.</summary>
     public static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)

@@ -28,7 +28,7 @@ namespace Demo
     /// Total parameters: 61,706
     /// Multiply-adds per image: 416,520
     /// Weights: 241.0 KiB (float32)
-    /// Activation memory: 26.5 KiB per forward pass; 358.7 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
+    /// Activation memory: 43.9 KiB per forward pass; 463.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
@@ -73,11 +73,11 @@ namespace Demo
             "Total parameters: 61,706\n" +
             "Multiply-adds per image: 416,520\n" +
             "Weights: 241.0 KiB (float32)\n" +
-            "Activation memory: 26.5 KiB per forward pass; 358.7 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
+            "Activation memory: 43.9 KiB per forward pass; 463.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-        // The inference workspace: 5,880 floats of activations (regions reused once read) + 896 of convolution scratch.
+        // The inference workspace: 5,880 floats of activations (regions reused once read) + 5,352 of convolution scratch.
         private const int ArenaLength = 5880;
-        private const int ScratchLength = 896;
+        private const int ScratchLength = 5352;
         // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
         private const int FoldedLength = 1;
 
@@ -223,11 +223,11 @@ namespace Demo
             // Layer 1: Conv2D(6, 5)
             //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
             //   156 parameters (5·5·1·6 + 6): conv1.weight at [0, 150), conv1.bias at [150, 156); 117,600 multiply-adds.
-            Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch);
+            Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
 
             // Layer 2: ReLU
             //   28×28×6, element-wise.
-            global::CnnGen.Runtime.Kernels.ReLU(arena.Slice(0, 4704), arena.Slice(0, 4704)); // in place
+            // (fused into the epilogue of the layer before)
 
             // Layer 3: MaxPool(2)
             //   28×28×6 → 14×14×6: 2×2 window, stride 2, padding 0; (28 − 2 + 2·0)/2 + 1 = 14.
@@ -236,11 +236,11 @@ namespace Demo
             // Layer 4: Conv2D(16, 5)
             //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
             //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
-            Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), arena.Slice(4704, 1176), arena.Slice(0, 1600), scratch);
+            Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), arena.Slice(4704, 1176), arena.Slice(0, 1600), scratch, relu: true);
 
             // Layer 5: ReLU
             //   10×10×16, element-wise.
-            global::CnnGen.Runtime.Kernels.ReLU(arena.Slice(0, 1600), arena.Slice(0, 1600)); // in place
+            // (fused into the epilogue of the layer before)
 
             // Layer 6: MaxPool(2)
             //   10×10×16 → 5×5×16: 2×2 window, stride 2, padding 0; (10 − 2 + 2·0)/2 + 1 = 5.
@@ -249,25 +249,25 @@ namespace Demo
             // Layer 7: Dense(120)
             //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
             //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
-            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(4704, 400), arena.Slice(5104, 120));
+            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(4704, 400), arena.Slice(5104, 120), 1, relu: true);
 
             // Layer 8: ReLU
             //   120, element-wise.
-            global::CnnGen.Runtime.Kernels.ReLU(arena.Slice(5104, 120), arena.Slice(5104, 120)); // in place
+            // (fused into the epilogue of the layer before)
 
             // Layer 9: Dense(84)
             //   120 → 84, fully connected.
             //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
-            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(5104, 120), arena.Slice(4704, 84));
+            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(5104, 120), arena.Slice(4704, 84), 1, relu: true);
 
             // Layer 10: ReLU
             //   84, element-wise.
-            global::CnnGen.Runtime.Kernels.ReLU(arena.Slice(4704, 84), arena.Slice(4704, 84)); // in place
+            // (fused into the epilogue of the layer before)
 
             // Layer 11: Dense(10)
             //   84 → 10, fully connected.
             //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
-            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(4704, 84), arena.Slice(5104, 10));
+            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(4704, 84), arena.Slice(5104, 10), 1, relu: false);
 
             // Layer 12: Softmax
             //   10, element-wise over the class scores.
@@ -276,37 +276,29 @@ namespace Demo
             arena.Slice(5104, 10).CopyTo(output);
         }
 
+        // Where each of the C·FH·FW kernel taps of Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0 starts in the 32×32 (padded) input frame.
+        private static readonly int[] s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(1, 5, 5, 1024, 32);
+
         // Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0.
-        // "Wide rows": the output is computed W + 2·PW columns wide, so that each of the FH·FW·C kernel taps
-        // is one contiguous multiply-add over the whole (padded) channel; the extra FW − 1 columns of each
-        // row are then dropped while adding the bias.
-        private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
+        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
+        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
+        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+        private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 1, H = 32, W = 32;
             const int K = 6, OH = 28, OW = 28;
-            const int FH = 5, FW = 5;
+            const int FH = 5, FW = 5, Taps = C * FH * FW;
             const int PH = 0, PW = 0;
             const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            global::System.ReadOnlySpan<float> padded = input;
-            global::System.Span<float> wide = scratch.Slice(0, OH * WP);
+            // Without padding the frame is the input itself.
+            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
+            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, wide, Wide, false, bias, relu);
             for (int k = 0; k < K; k++)
             {
-                wide.Clear();
-                for (int c = 0; c < C; c++)
-                {
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            float weight = weights[((k * C + c) * FH + ky) * FW + kx];
-                            global::CnnGen.Runtime.Kernels.MultiplyAdd(padded.Slice(c * HP * WP + ky * WP + kx, Wide), weight, wide.Slice(0, Wide));
-                        }
-                    }
-                }
-                float b = bias.IsEmpty ? 0f : bias[k];
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(wide.Slice(oy * WP, OW), b, output.Slice((k * OH + oy) * OW, OW));
+                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
                 }
             }
         }
@@ -318,68 +310,33 @@ namespace Demo
             const int C = 6, H = 28, W = 28;
             const int OH = 14, OW = 14;
             const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            for (int c = 0; c < C; c++)
-            {
-                global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    int y0 = oy * SH - PH;
-                    int y1 = global::System.Math.Min(y0 + FH, H + PH);
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int x0 = ox * SW - PW;
-                        int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                        int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                        int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                        float best = float.NegativeInfinity;
-                        for (int y = ya; y < yb; y++)
-                        {
-                            for (int x = xa; x < xb; x++)
-                            {
-                                float v = channel[y * W + x];
-                                if (v > best)
-                                {
-                                    best = v;
-                                }
-                            }
-                        }
-                        output[(c * OH + oy) * OW + ox] = best;
-                    }
-                }
-            }
+            // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
+            global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
         }
 
+        // Where each of the C·FH·FW kernel taps of Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0 starts in the 14×14 (padded) input frame.
+        private static readonly int[] s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(6, 5, 5, 196, 14);
+
         // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0.
-        // "Wide rows": the output is computed W + 2·PW columns wide, so that each of the FH·FW·C kernel taps
-        // is one contiguous multiply-add over the whole (padded) channel; the extra FW − 1 columns of each
-        // row are then dropped while adding the bias.
-        private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
+        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
+        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
+        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+        private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 6, H = 14, W = 14;
             const int K = 16, OH = 10, OW = 10;
-            const int FH = 5, FW = 5;
+            const int FH = 5, FW = 5, Taps = C * FH * FW;
             const int PH = 0, PW = 0;
             const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            global::System.ReadOnlySpan<float> padded = input;
-            global::System.Span<float> wide = scratch.Slice(0, OH * WP);
+            // Without padding the frame is the input itself.
+            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
+            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, wide, Wide, false, bias, relu);
             for (int k = 0; k < K; k++)
             {
-                wide.Clear();
-                for (int c = 0; c < C; c++)
-                {
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            float weight = weights[((k * C + c) * FH + ky) * FW + kx];
-                            global::CnnGen.Runtime.Kernels.MultiplyAdd(padded.Slice(c * HP * WP + ky * WP + kx, Wide), weight, wide.Slice(0, Wide));
-                        }
-                    }
-                }
-                float b = bias.IsEmpty ? 0f : bias[k];
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(wide.Slice(oy * WP, OW), b, output.Slice((k * OH + oy) * OW, OW));
+                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
                 }
             }
         }
@@ -391,65 +348,32 @@ namespace Demo
             const int C = 16, H = 10, W = 10;
             const int OH = 5, OW = 5;
             const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            for (int c = 0; c < C; c++)
-            {
-                global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    int y0 = oy * SH - PH;
-                    int y1 = global::System.Math.Min(y0 + FH, H + PH);
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int x0 = ox * SW - PW;
-                        int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                        int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                        int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                        float best = float.NegativeInfinity;
-                        for (int y = ya; y < yb; y++)
-                        {
-                            for (int x = xa; x < xb; x++)
-                            {
-                                float v = channel[y * W + x];
-                                if (v > best)
-                                {
-                                    best = v;
-                                }
-                            }
-                        }
-                        output[(c * OH + oy) * OW + ox] = best;
-                    }
-                }
-            }
+            // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
+            global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
         }
 
-        // Dense 400 → 120: output[o] = bias[o] + Σ weight[o, i] · input[i], weights [out, in] as PyTorch.
-        private static void Dense_400_to_120(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        // Dense 400 → 120: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
+        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        private static void Dense_400_to_120(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 400, Out = 120;
-            for (int o = 0; o < Out; o++)
-            {
-                output[o] = bias[o] + global::CnnGen.Runtime.Kernels.Dot(weights.Slice(o * In, In), input.Slice(0, In));
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
         }
 
-        // Dense 120 → 84: output[o] = bias[o] + Σ weight[o, i] · input[i], weights [out, in] as PyTorch.
-        private static void Dense_120_to_84(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        // Dense 120 → 84: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
+        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        private static void Dense_120_to_84(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 120, Out = 84;
-            for (int o = 0; o < Out; o++)
-            {
-                output[o] = bias[o] + global::CnnGen.Runtime.Kernels.Dot(weights.Slice(o * In, In), input.Slice(0, In));
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
         }
 
-        // Dense 84 → 10: output[o] = bias[o] + Σ weight[o, i] · input[i], weights [out, in] as PyTorch.
-        private static void Dense_84_to_10(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        // Dense 84 → 10: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
+        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        private static void Dense_84_to_10(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 84, Out = 10;
-            for (int o = 0; o < Out; o++)
-            {
-                output[o] = bias[o] + global::CnnGen.Runtime.Kernels.Dot(weights.Slice(o * In, In), input.Slice(0, In));
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
         }
 
         // ---- Training ----------------------------------------------------------------------------------
@@ -457,7 +381,7 @@ namespace Demo
         private const int TapeLength = 14612;
         // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
         private const int SavedLength = 1;
-        private const int TrainScratchLength = 896;
+        private const int TrainScratchLength = 27652;
 
         // Training forward pass: layer after layer over the whole batch, each output kept on the tape.
         private static void TrainForward(global::System.ReadOnlySpan<float> p, global::System.Span<float> state, global::System.ReadOnlySpan<float> inputs, int batch, global::System.Span<float> tape, global::System.Span<float> saved, global::System.Span<float> scratch, global::System.Random random)
@@ -465,7 +389,7 @@ namespace Demo
             // Layer 1: Conv2D(6, 5), 32×32×1 → 28×28×6
             for (int b = 0; b < batch; b++)
             {
-                Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 4704, 4704), scratch);
+                Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 4704, 4704), scratch, relu: false);
             }
             // Layer 2: ReLU, 28×28×6 → 28×28×6
             global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch, batch * 4704), tape.Slice(4704 * batch, batch * 4704));
@@ -477,7 +401,7 @@ namespace Demo
             // Layer 4: Conv2D(16, 5), 14×14×6 → 10×10×16
             for (int b = 0; b < batch; b++)
             {
-                Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), tape.Slice(9408 * batch + b * 1176, 1176), tape.Slice(10584 * batch + b * 1600, 1600), scratch);
+                Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), tape.Slice(9408 * batch + b * 1176, 1176), tape.Slice(10584 * batch + b * 1600, 1600), scratch, relu: false);
             }
             // Layer 5: ReLU, 10×10×16 → 10×10×16
             global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(10584 * batch, batch * 1600), tape.Slice(12184 * batch, batch * 1600));
@@ -487,24 +411,15 @@ namespace Demo
                 MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400));
             }
             // Layer 7: Dense(120), 5×5×16 → 120
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), tape.Slice(13784 * batch + b * 400, 400), tape.Slice(14184 * batch + b * 120, 120));
-            }
+            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), tape.Slice(13784 * batch, batch * 400), tape.Slice(14184 * batch, batch * 120), batch, relu: false);
             // Layer 8: ReLU, 120 → 120
             global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14184 * batch, batch * 120), tape.Slice(14304 * batch, batch * 120));
             // Layer 9: Dense(84), 120 → 84
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), tape.Slice(14304 * batch + b * 120, 120), tape.Slice(14424 * batch + b * 84, 84));
-            }
+            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), tape.Slice(14304 * batch, batch * 120), tape.Slice(14424 * batch, batch * 84), batch, relu: false);
             // Layer 10: ReLU, 84 → 84
             global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14424 * batch, batch * 84), tape.Slice(14508 * batch, batch * 84));
             // Layer 11: Dense(10), 84 → 10
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), tape.Slice(14508 * batch + b * 84, 84), tape.Slice(14592 * batch + b * 10, 10));
-            }
+            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), tape.Slice(14508 * batch, batch * 84), tape.Slice(14592 * batch, batch * 10), batch, relu: false);
             // Layer 12: Softmax, 10 → 10
             for (int b = 0; b < batch; b++)
             {
@@ -526,28 +441,19 @@ namespace Demo
                 }
             }
             // Layer 11: Dense(10), gradient 10 → 84
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_84_to_10_Backward(p.Slice(60856, 840), tape.Slice(14508 * batch + b * 84, 84), grad.Slice(14592 * batch + b * 10, 10), grads.Slice(60856, 840), grads.Slice(61696, 10), grad.Slice(14508 * batch + b * 84, 84));
-            }
+            Dense_84_to_10_Backward(p.Slice(60856, 840), tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), grads.Slice(60856, 840), grads.Slice(61696, 10), grad.Slice(14508 * batch, batch * 84), batch);
             // Layer 10: ReLU, gradient 84 → 84
             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14424 * batch, batch * 84), grad.Slice(14508 * batch, batch * 84), grad.Slice(14424 * batch, batch * 84));
             // Layer 9: Dense(84), gradient 84 → 120
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_120_to_84_Backward(p.Slice(50692, 10080), tape.Slice(14304 * batch + b * 120, 120), grad.Slice(14424 * batch + b * 84, 84), grads.Slice(50692, 10080), grads.Slice(60772, 84), grad.Slice(14304 * batch + b * 120, 120));
-            }
+            Dense_120_to_84_Backward(p.Slice(50692, 10080), tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), grads.Slice(50692, 10080), grads.Slice(60772, 84), grad.Slice(14304 * batch, batch * 120), batch);
             // Layer 8: ReLU, gradient 120 → 120
             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14184 * batch, batch * 120), grad.Slice(14304 * batch, batch * 120), grad.Slice(14184 * batch, batch * 120));
             // Layer 7: Dense(120), gradient 120 → 5×5×16
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_400_to_120_Backward(p.Slice(2572, 48000), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(14184 * batch + b * 120, 120), grads.Slice(2572, 48000), grads.Slice(50572, 120), grad.Slice(13784 * batch + b * 400, 400));
-            }
+            Dense_400_to_120_Backward(p.Slice(2572, 48000), tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), grads.Slice(2572, 48000), grads.Slice(50572, 120), grad.Slice(13784 * batch, batch * 400), batch);
             // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
             for (int b = 0; b < batch; b++)
             {
-                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(12184 * batch + b * 1600, 1600));
+                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(12184 * batch + b * 1600, 1600));
             }
             // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(10584 * batch, batch * 1600), grad.Slice(12184 * batch, batch * 1600), grad.Slice(10584 * batch, batch * 1600));
@@ -559,7 +465,7 @@ namespace Demo
             // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
             for (int b = 0; b < batch; b++)
             {
-                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(4704 * batch + b * 4704, 4704));
+                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(4704 * batch + b * 4704, 4704));
             }
             // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch, batch * 4704), grad.Slice(4704 * batch, batch * 4704), grad.Slice(0 * batch, batch * 4704));
@@ -571,55 +477,49 @@ namespace Demo
         }
 
 
-        // Backward of Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0, with the same wide rows: the output gradient is
-        // laid out W + 2·PW wide with zeros in the extra columns, so each kernel tap's weight gradient is one
-        // dot product and its input gradient one multiply-add over the padded frame.
+        // Backward of Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
+        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
+        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
         private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 1, H = 32, W = 32;
             const int K = 6, OH = 28, OW = 28;
-            const int FH = 5, FW = 5;
+            const int FH = 5, FW = 5, Taps = C * FH * FW;
             const int PH = 0, PW = 0;
             const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
             bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input;
-            // Without padding the padded frame is the input itself: input gradients add straight into gradInput.
+            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
+            // Without padding the frame is the input itself: input gradients add straight into gradInput.
             global::System.Span<float> gradPadded = gradInput;
-            global::System.Span<float> wide = scratch.Slice(0, OH * WP);
+            if (!gradBias.IsEmpty)
+            {
+                for (int k = 0; k < K; k++)
+                {
+                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
+                }
+            }
+            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
             wide.Clear();
             for (int k = 0; k < K; k++)
             {
-                global::System.ReadOnlySpan<float> g = gradOutput.Slice(k * OH * OW, OH * OW);
-                if (!gradBias.IsEmpty)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(g);
-                }
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    g.Slice(oy * OW, OW).CopyTo(wide.Slice(oy * WP, OW));
+                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
                 }
-                for (int c = 0; c < C; c++)
-                {
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            int tap = ((k * C + c) * FH + ky) * FW + kx;
-                            int at = c * HP * WP + ky * WP + kx;
-                            gradWeights[tap] += global::CnnGen.Runtime.Kernels.Dot(wide.Slice(0, Wide), padded.Slice(at, Wide));
-                            if (wantInput)
-                            {
-                                global::CnnGen.Runtime.Kernels.MultiplyAdd(wide.Slice(0, Wide), weights[tap], gradPadded.Slice(at, Wide));
-                            }
-                        }
-                    }
-                }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, gradWeights, Taps, true);
+            if (wantInput)
+            {
+                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
+                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, gradPadded);
             }
         }
 
         // Backward of Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0:
-        // each window's gradient goes to its arg-max only (the first maximum), 0 elsewhere.
-        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+        // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
+        // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
+        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
             const int C = 6, H = 28, W = 28;
             const int OH = 14, OW = 14;
@@ -639,18 +539,14 @@ namespace Demo
                         int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
                         int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
                         float g = gradOutput[(c * OH + oy) * OW + ox];
+                        float target = output[(c * OH + oy) * OW + ox];
                         int best = -1;
-                        float bestValue = float.NegativeInfinity;
-                        for (int y = ya; y < yb; y++)
+                        for (int y = yb - 1; y >= ya; y--)
                         {
-                            for (int x = xa; x < xb; x++)
+                            for (int x = xb - 1; x >= xa; x--)
                             {
-                                float v = channel[y * W + x];
-                                if (v > bestValue || best < 0)
-                                {
-                                    bestValue = v;
-                                    best = y * W + x;
-                                }
+                                int at = y * W + x;
+                                best += (at - best) & -(channel[at] == target ? 1 : 0);
                             }
                         }
                         if (best >= 0)
@@ -662,55 +558,49 @@ namespace Demo
             }
         }
 
-        // Backward of Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, with the same wide rows: the output gradient is
-        // laid out W + 2·PW wide with zeros in the extra columns, so each kernel tap's weight gradient is one
-        // dot product and its input gradient one multiply-add over the padded frame.
+        // Backward of Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
+        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
+        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
         private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 6, H = 14, W = 14;
             const int K = 16, OH = 10, OW = 10;
-            const int FH = 5, FW = 5;
+            const int FH = 5, FW = 5, Taps = C * FH * FW;
             const int PH = 0, PW = 0;
             const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
             bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input;
-            // Without padding the padded frame is the input itself: input gradients add straight into gradInput.
+            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
+            // Without padding the frame is the input itself: input gradients add straight into gradInput.
             global::System.Span<float> gradPadded = gradInput;
-            global::System.Span<float> wide = scratch.Slice(0, OH * WP);
+            if (!gradBias.IsEmpty)
+            {
+                for (int k = 0; k < K; k++)
+                {
+                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
+                }
+            }
+            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
             wide.Clear();
             for (int k = 0; k < K; k++)
             {
-                global::System.ReadOnlySpan<float> g = gradOutput.Slice(k * OH * OW, OH * OW);
-                if (!gradBias.IsEmpty)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(g);
-                }
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    g.Slice(oy * OW, OW).CopyTo(wide.Slice(oy * WP, OW));
+                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
                 }
-                for (int c = 0; c < C; c++)
-                {
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            int tap = ((k * C + c) * FH + ky) * FW + kx;
-                            int at = c * HP * WP + ky * WP + kx;
-                            gradWeights[tap] += global::CnnGen.Runtime.Kernels.Dot(wide.Slice(0, Wide), padded.Slice(at, Wide));
-                            if (wantInput)
-                            {
-                                global::CnnGen.Runtime.Kernels.MultiplyAdd(wide.Slice(0, Wide), weights[tap], gradPadded.Slice(at, Wide));
-                            }
-                        }
-                    }
-                }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradWeights, Taps, true);
+            if (wantInput)
+            {
+                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
+                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradPadded);
             }
         }
 
         // Backward of Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0:
-        // each window's gradient goes to its arg-max only (the first maximum), 0 elsewhere.
-        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+        // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
+        // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
+        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
             const int C = 16, H = 10, W = 10;
             const int OH = 5, OW = 5;
@@ -730,18 +620,14 @@ namespace Demo
                         int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
                         int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
                         float g = gradOutput[(c * OH + oy) * OW + ox];
+                        float target = output[(c * OH + oy) * OW + ox];
                         int best = -1;
-                        float bestValue = float.NegativeInfinity;
-                        for (int y = ya; y < yb; y++)
+                        for (int y = yb - 1; y >= ya; y--)
                         {
-                            for (int x = xa; x < xb; x++)
+                            for (int x = xb - 1; x >= xa; x--)
                             {
-                                float v = channel[y * W + x];
-                                if (v > bestValue || best < 0)
-                                {
-                                    bestValue = v;
-                                    best = y * W + x;
-                                }
+                                int at = y * W + x;
+                                best += (at - best) & -(channel[at] == target ? 1 : 0);
                             }
                         }
                         if (best >= 0)
@@ -753,54 +639,60 @@ namespace Demo
             }
         }
 
-        // Backward of Dense 400 → 120: dW[o, :] += g[o]·x, db[o] += g[o], dx += Σ_o g[o]·W[o, :].
-        private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput)
+        // Backward of Dense 400 → 120 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
+        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
+        private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
         {
             const int In = 400, Out = 120;
-            bool wantInput = !gradInput.IsEmpty;
-            for (int o = 0; o < Out; o++)
+            if (!gradBias.IsEmpty)
             {
-                float g = gradOutput[o];
-                gradBias[o] += g;
-                global::CnnGen.Runtime.Kernels.MultiplyAdd(input.Slice(0, In), g, gradWeights.Slice(o * In, In));
-                if (wantInput)
+                for (int b = 0; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.MultiplyAdd(weights.Slice(o * In, In), g, gradInput.Slice(0, In));
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
                 }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
+            if (!gradInput.IsEmpty)
+            {
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
             }
         }
 
-        // Backward of Dense 120 → 84: dW[o, :] += g[o]·x, db[o] += g[o], dx += Σ_o g[o]·W[o, :].
-        private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput)
+        // Backward of Dense 120 → 84 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
+        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
+        private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
         {
             const int In = 120, Out = 84;
-            bool wantInput = !gradInput.IsEmpty;
-            for (int o = 0; o < Out; o++)
+            if (!gradBias.IsEmpty)
             {
-                float g = gradOutput[o];
-                gradBias[o] += g;
-                global::CnnGen.Runtime.Kernels.MultiplyAdd(input.Slice(0, In), g, gradWeights.Slice(o * In, In));
-                if (wantInput)
+                for (int b = 0; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.MultiplyAdd(weights.Slice(o * In, In), g, gradInput.Slice(0, In));
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
                 }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
+            if (!gradInput.IsEmpty)
+            {
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
             }
         }
 
-        // Backward of Dense 84 → 10: dW[o, :] += g[o]·x, db[o] += g[o], dx += Σ_o g[o]·W[o, :].
-        private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput)
+        // Backward of Dense 84 → 10 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
+        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
+        private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
         {
             const int In = 84, Out = 10;
-            bool wantInput = !gradInput.IsEmpty;
-            for (int o = 0; o < Out; o++)
+            if (!gradBias.IsEmpty)
             {
-                float g = gradOutput[o];
-                gradBias[o] += g;
-                global::CnnGen.Runtime.Kernels.MultiplyAdd(input.Slice(0, In), g, gradWeights.Slice(o * In, In));
-                if (wantInput)
+                for (int b = 0; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.MultiplyAdd(weights.Slice(o * In, In), g, gradInput.Slice(0, In));
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
                 }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
+            if (!gradInput.IsEmpty)
+            {
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
             }
         }
         /// <summary>

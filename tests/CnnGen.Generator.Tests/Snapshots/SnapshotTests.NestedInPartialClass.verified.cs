@@ -22,7 +22,7 @@ namespace Demo.Models
         /// Total parameters: 109
         /// Multiply-adds per image: 912
         /// Weights: 0.4 KiB (float32)
-        /// Activation memory: 0.3 KiB per forward pass; 1.4 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
+        /// Activation memory: 0.5 KiB per forward pass; 3.1 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
         /// </code>
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
@@ -59,11 +59,11 @@ namespace Demo.Models
                 "Total parameters: 109\n" +
                 "Multiply-adds per image: 912\n" +
                 "Weights: 0.4 KiB (float32)\n" +
-                "Activation memory: 0.3 KiB per forward pass; 1.4 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
+                "Activation memory: 0.5 KiB per forward pass; 3.1 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-            // The inference workspace: 60 floats of activations (regions reused once read) + 24 of convolution scratch.
+            // The inference workspace: 60 floats of activations (regions reused once read) + 66 of convolution scratch.
             private const int ArenaLength = 60;
-            private const int ScratchLength = 24;
+            private const int ScratchLength = 66;
             // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
             private const int FoldedLength = 1;
 
@@ -186,7 +186,7 @@ namespace Demo.Models
                 // Layer 1: Conv2D(3, 3)
                 //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
                 //   57 parameters (3·3·2·3 + 3): conv1.weight at [0, 54), conv1.bias at [54, 57); 864 multiply-adds.
-                Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch);
+                Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
 
                 // Layer 2: Sigmoid
                 //   4×4×3, element-wise.
@@ -199,42 +199,34 @@ namespace Demo.Models
                 // Layer 4: Dense(4)
                 //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
                 //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.
-                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), arena.Slice(48, 12), arena.Slice(0, 4));
+                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), arena.Slice(48, 12), arena.Slice(0, 4), 1, relu: false);
 
                 arena.Slice(0, 4).CopyTo(output);
             }
 
+            // Where each of the C·FH·FW kernel taps of Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0 starts in the 6×6 (padded) input frame.
+            private static readonly int[] s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(2, 3, 3, 36, 6);
+
             // Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0.
-            // "Wide rows": the output is computed W + 2·PW columns wide, so that each of the FH·FW·C kernel taps
-            // is one contiguous multiply-add over the whole (padded) channel; the extra FW − 1 columns of each
-            // row are then dropped while adding the bias.
-            private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
+            // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
+            // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
+            // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+            private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
             {
                 const int C = 2, H = 6, W = 6;
                 const int K = 3, OH = 4, OW = 4;
-                const int FH = 3, FW = 3;
+                const int FH = 3, FW = 3, Taps = C * FH * FW;
                 const int PH = 0, PW = 0;
                 const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-                global::System.ReadOnlySpan<float> padded = input;
-                global::System.Span<float> wide = scratch.Slice(0, OH * WP);
+                // Without padding the frame is the input itself.
+                global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
+                global::System.Span<float> wide = scratch.Slice(0, K * Wide);
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, wide, Wide, false, bias, relu);
                 for (int k = 0; k < K; k++)
                 {
-                    wide.Clear();
-                    for (int c = 0; c < C; c++)
-                    {
-                        for (int ky = 0; ky < FH; ky++)
-                        {
-                            for (int kx = 0; kx < FW; kx++)
-                            {
-                                float weight = weights[((k * C + c) * FH + ky) * FW + kx];
-                                global::CnnGen.Runtime.Kernels.MultiplyAdd(padded.Slice(c * HP * WP + ky * WP + kx, Wide), weight, wide.Slice(0, Wide));
-                            }
-                        }
-                    }
-                    float b = bias.IsEmpty ? 0f : bias[k];
                     for (int oy = 0; oy < OH; oy++)
                     {
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(wide.Slice(oy * WP, OW), b, output.Slice((k * OH + oy) * OW, OW));
+                        wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
                     }
                 }
             }
@@ -246,45 +238,16 @@ namespace Demo.Models
                 const int C = 3, H = 4, W = 4;
                 const int OH = 2, OW = 2;
                 const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-                for (int c = 0; c < C; c++)
-                {
-                    global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                    for (int oy = 0; oy < OH; oy++)
-                    {
-                        int y0 = oy * SH - PH;
-                        int y1 = global::System.Math.Min(y0 + FH, H + PH);
-                        for (int ox = 0; ox < OW; ox++)
-                        {
-                            int x0 = ox * SW - PW;
-                            int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                            int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                            int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                            float best = float.NegativeInfinity;
-                            for (int y = ya; y < yb; y++)
-                            {
-                                for (int x = xa; x < xb; x++)
-                                {
-                                    float v = channel[y * W + x];
-                                    if (v > best)
-                                    {
-                                        best = v;
-                                    }
-                                }
-                            }
-                            output[(c * OH + oy) * OW + ox] = best;
-                        }
-                    }
-                }
+                // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
+                global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
             }
 
-            // Dense 12 → 4: output[o] = bias[o] + Σ weight[o, i] · input[i], weights [out, in] as PyTorch.
-            private static void Dense_12_to_4(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            // Dense 12 → 4: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
+            // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+            private static void Dense_12_to_4(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
             {
                 const int In = 12, Out = 4;
-                for (int o = 0; o < Out; o++)
-                {
-                    output[o] = bias[o] + global::CnnGen.Runtime.Kernels.Dot(weights.Slice(o * In, In), input.Slice(0, In));
-                }
+                global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
             }
 
             // ---- Training ----------------------------------------------------------------------------------
@@ -292,7 +255,7 @@ namespace Demo.Models
             private const int TapeLength = 112;
             // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
             private const int SavedLength = 1;
-            private const int TrainScratchLength = 24;
+            private const int TrainScratchLength = 462;
 
             // Training forward pass: layer after layer over the whole batch, each output kept on the tape.
             private static void TrainForward(global::System.ReadOnlySpan<float> p, global::System.Span<float> state, global::System.ReadOnlySpan<float> inputs, int batch, global::System.Span<float> tape, global::System.Span<float> saved, global::System.Span<float> scratch, global::System.Random random)
@@ -300,7 +263,7 @@ namespace Demo.Models
                 // Layer 1: Conv2D(3, 3), 6×6×2 → 4×4×3
                 for (int b = 0; b < batch; b++)
                 {
-                    Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 48, 48), scratch);
+                    Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 48, 48), scratch, relu: false);
                 }
                 // Layer 2: Sigmoid, 4×4×3 → 4×4×3
                 global::CnnGen.Runtime.Kernels.Sigmoid(tape.Slice(0 * batch, batch * 48), tape.Slice(48 * batch, batch * 48));
@@ -310,10 +273,7 @@ namespace Demo.Models
                     MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12));
                 }
                 // Layer 4: Dense(4), 2×2×3 → 4
-                for (int b = 0; b < batch; b++)
-                {
-                    Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), tape.Slice(96 * batch + b * 12, 12), tape.Slice(108 * batch + b * 4, 4));
-                }
+                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), tape.Slice(96 * batch, batch * 12), tape.Slice(108 * batch, batch * 4), batch, relu: false);
             }
 
             // Training backward pass, layers in reverse. On entry the gradient tape holds dLoss/dOutput of the last
@@ -322,14 +282,11 @@ namespace Demo.Models
             private static void TrainBackward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, int batch, global::System.ReadOnlySpan<float> tape, global::System.Span<float> grad, global::System.Span<float> grads, global::System.ReadOnlySpan<float> saved, global::System.Span<float> scratch, bool skipSoftmax)
             {
                 // Layer 4: Dense(4), gradient 4 → 2×2×3
-                for (int b = 0; b < batch; b++)
-                {
-                    Dense_12_to_4_Backward(p.Slice(57, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(108 * batch + b * 4, 4), grads.Slice(57, 48), grads.Slice(105, 4), grad.Slice(96 * batch + b * 12, 12));
-                }
+                Dense_12_to_4_Backward(p.Slice(57, 48), tape.Slice(96 * batch, batch * 12), grad.Slice(108 * batch, batch * 4), grads.Slice(57, 48), grads.Slice(105, 4), grad.Slice(96 * batch, batch * 12), batch);
                 // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
                 for (int b = 0; b < batch; b++)
                 {
-                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48));
+                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48));
                 }
                 // Layer 2: Sigmoid, gradient 4×4×3 → 4×4×3
                 global::CnnGen.Runtime.Kernels.SigmoidBackward(tape.Slice(48 * batch, batch * 48), grad.Slice(48 * batch, batch * 48), grad.Slice(0 * batch, batch * 48));
@@ -341,55 +298,49 @@ namespace Demo.Models
             }
 
 
-            // Backward of Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0, with the same wide rows: the output gradient is
-            // laid out W + 2·PW wide with zeros in the extra columns, so each kernel tap's weight gradient is one
-            // dot product and its input gradient one multiply-add over the padded frame.
+            // Backward of Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
+            // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
+            // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
             private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
             {
                 const int C = 2, H = 6, W = 6;
                 const int K = 3, OH = 4, OW = 4;
-                const int FH = 3, FW = 3;
+                const int FH = 3, FW = 3, Taps = C * FH * FW;
                 const int PH = 0, PW = 0;
                 const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
                 bool wantInput = !gradInput.IsEmpty;
-                global::System.ReadOnlySpan<float> padded = input;
-                // Without padding the padded frame is the input itself: input gradients add straight into gradInput.
+                global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
+                // Without padding the frame is the input itself: input gradients add straight into gradInput.
                 global::System.Span<float> gradPadded = gradInput;
-                global::System.Span<float> wide = scratch.Slice(0, OH * WP);
+                if (!gradBias.IsEmpty)
+                {
+                    for (int k = 0; k < K; k++)
+                    {
+                        gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
+                    }
+                }
+                global::System.Span<float> wide = scratch.Slice(0, K * Wide);
                 wide.Clear();
                 for (int k = 0; k < K; k++)
                 {
-                    global::System.ReadOnlySpan<float> g = gradOutput.Slice(k * OH * OW, OH * OW);
-                    if (!gradBias.IsEmpty)
-                    {
-                        gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(g);
-                    }
                     for (int oy = 0; oy < OH; oy++)
                     {
-                        g.Slice(oy * OW, OW).CopyTo(wide.Slice(oy * WP, OW));
+                        gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
                     }
-                    for (int c = 0; c < C; c++)
-                    {
-                        for (int ky = 0; ky < FH; ky++)
-                        {
-                            for (int kx = 0; kx < FW; kx++)
-                            {
-                                int tap = ((k * C + c) * FH + ky) * FW + kx;
-                                int at = c * HP * WP + ky * WP + kx;
-                                gradWeights[tap] += global::CnnGen.Runtime.Kernels.Dot(wide.Slice(0, Wide), padded.Slice(at, Wide));
-                                if (wantInput)
-                                {
-                                    global::CnnGen.Runtime.Kernels.MultiplyAdd(wide.Slice(0, Wide), weights[tap], gradPadded.Slice(at, Wide));
-                                }
-                            }
-                        }
-                    }
+                }
+                global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, gradWeights, Taps, true);
+                if (wantInput)
+                {
+                    global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
+                    global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
+                    global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, gradPadded);
                 }
             }
 
             // Backward of Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0:
-            // each window's gradient goes to its arg-max only (the first maximum), 0 elsewhere.
-            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+            // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
+            // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
+            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
             {
                 const int C = 3, H = 4, W = 4;
                 const int OH = 2, OW = 2;
@@ -409,18 +360,14 @@ namespace Demo.Models
                             int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
                             int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
                             float g = gradOutput[(c * OH + oy) * OW + ox];
+                            float target = output[(c * OH + oy) * OW + ox];
                             int best = -1;
-                            float bestValue = float.NegativeInfinity;
-                            for (int y = ya; y < yb; y++)
+                            for (int y = yb - 1; y >= ya; y--)
                             {
-                                for (int x = xa; x < xb; x++)
+                                for (int x = xb - 1; x >= xa; x--)
                                 {
-                                    float v = channel[y * W + x];
-                                    if (v > bestValue || best < 0)
-                                    {
-                                        bestValue = v;
-                                        best = y * W + x;
-                                    }
+                                    int at = y * W + x;
+                                    best += (at - best) & -(channel[at] == target ? 1 : 0);
                                 }
                             }
                             if (best >= 0)
@@ -432,20 +379,22 @@ namespace Demo.Models
                 }
             }
 
-            // Backward of Dense 12 → 4: dW[o, :] += g[o]·x, db[o] += g[o], dx += Σ_o g[o]·W[o, :].
-            private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput)
+            // Backward of Dense 12 → 4 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
+            // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
+            private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
             {
                 const int In = 12, Out = 4;
-                bool wantInput = !gradInput.IsEmpty;
-                for (int o = 0; o < Out; o++)
+                if (!gradBias.IsEmpty)
                 {
-                    float g = gradOutput[o];
-                    gradBias[o] += g;
-                    global::CnnGen.Runtime.Kernels.MultiplyAdd(input.Slice(0, In), g, gradWeights.Slice(o * In, In));
-                    if (wantInput)
+                    for (int b = 0; b < batch; b++)
                     {
-                        global::CnnGen.Runtime.Kernels.MultiplyAdd(weights.Slice(o * In, In), g, gradInput.Slice(0, In));
+                        global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
                     }
+                }
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
+                if (!gradInput.IsEmpty)
+                {
+                    global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
                 }
             }
             /// <summary>

@@ -22,7 +22,7 @@ namespace Demo
     /// Total parameters: 841
     /// Multiply-adds per image: 32,576
     /// Weights: 3.3 KiB (float32)
-    /// Activation memory: 6.4 KiB per forward pass; 22.4 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
+    /// Activation memory: 9.8 KiB per forward pass; 45.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
@@ -61,11 +61,11 @@ namespace Demo
             "Total parameters: 841\n" +
             "Multiply-adds per image: 32,576\n" +
             "Weights: 3.3 KiB (float32)\n" +
-            "Activation memory: 6.4 KiB per forward pass; 22.4 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
+            "Activation memory: 9.8 KiB per forward pass; 45.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-        // The inference workspace: 768 floats of activations (regions reused once read) + 880 of convolution scratch.
+        // The inference workspace: 768 floats of activations (regions reused once read) + 1,728 of convolution scratch.
         private const int ArenaLength = 768;
-        private const int ScratchLength = 880;
+        private const int ScratchLength = 1728;
         // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
         private const int FoldedLength = 1;
 
@@ -195,16 +195,16 @@ namespace Demo
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
             //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
             //   224 parameters (3·3·3·8 + 8): conv1.weight at [0, 216), conv1.bias at [216, 224); 13,824 multiply-adds.
-            Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), input, arena.Slice(0, 512));
+            Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), input, arena.Slice(0, 512), scratch, relu: true);
 
             // Layer 2: ReLU
             //   8×8×8, element-wise.
-            global::CnnGen.Runtime.Kernels.ReLU(arena.Slice(0, 512), arena.Slice(0, 512)); // in place
+            // (fused into the epilogue of the layer before)
 
             // Layer 3: Conv2D(4, 3, Padding = Padding.Same)
             //   8×8×8 → 8×8×4: 3×3 window, stride 1, padding 1; (8 − 3 + 2·1)/1 + 1 = 8.
             //   292 parameters (3·3·8·4 + 4): conv2.weight at [224, 512), conv2.bias at [512, 516); 18,432 multiply-adds.
-            Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch);
+            Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch, relu: false);
 
             // Layer 4: Tanh
             //   8×8×4, element-wise.
@@ -217,68 +217,46 @@ namespace Demo
             // Layer 6: Dense(5)
             //   4×4×4 → 5, fully connected (flattens its input in C, H, W order).
             //   325 parameters (64·5 + 5): fc1.weight at [516, 836), fc1.bias at [836, 841); 320 multiply-adds.
-            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), arena.Slice(0, 64), arena.Slice(512, 5));
+            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), arena.Slice(0, 64), arena.Slice(512, 5), 1, relu: false);
 
             arena.Slice(512, 5).CopyTo(output);
         }
 
         // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1.
-        // Direct convolution: for each filter and kernel tap, accumulate weight × input over the output
-        // positions whose input pixel lies inside the image (padding contributes zeros).
-        private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        // im2col + one matrix product per chunk of output rows: out[k, p] = bias[k] + Σ_tap W[k, tap] · col[tap, p],
+        // the weights [K, C·FH·FW] as PyTorch stores them; bias and ReLU in the product's epilogue.
+        private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 3, H = 15, W = 15;
             const int K = 8, OH = 8, OW = 8;
-            const int FH = 3, FW = 3;
+            const int FH = 3, FW = 3, Taps = C * FH * FW;
             const int SH = 2, SW = 2, PH = 1, PW = 1;
-            for (int k = 0; k < K; k++)
+            const int P = OH * OW, Rows = 8;
+            for (int oy = 0; oy < OH; oy += Rows)
             {
-                global::System.Span<float> plane = output.Slice(k * OH * OW, OH * OW);
-                plane.Fill(bias.IsEmpty ? 0f : bias[k]);
-                for (int c = 0; c < C; c++)
-                {
-                    global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            float weight = weights[((k * C + c) * FH + ky) * FW + kx];
-                            // Output columns ox with 0 ≤ ox·SW + kx − PW < W.
-                            int oxStart = global::System.Math.Max(0, (PW - kx + SW - 1) / SW);
-                            int oxEnd = W - 1 + PW - kx < 0 ? 0 : global::System.Math.Min(OW, (W - 1 + PW - kx) / SW + 1);
-                            for (int oy = 0; oy < OH; oy++)
-                            {
-                                int iy = oy * SH + ky - PH;
-                                if ((uint)iy >= (uint)H)
-                                {
-                                    continue;
-                                }
-                                global::System.ReadOnlySpan<float> row = channel.Slice(iy * W, W);
-                                global::System.Span<float> outRow = plane.Slice(oy * OW, OW);
-                                for (int ox = oxStart; ox < oxEnd; ox++)
-                                {
-                                    outRow[ox] += weight * row[ox * SW + kx - PW];
-                                }
-                            }
-                        }
-                    }
-                }
+                int rows = global::System.Math.Min(Rows, OH - oy), n = rows * OW;
+                global::System.Span<float> col = scratch.Slice(0, Taps * n);
+                global::CnnGen.Runtime.Kernels.Im2Col(input, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, col);
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, n, Taps, weights, Taps, 1, col, n, output.Slice(oy * OW), P, false, bias, relu);
             }
         }
 
+        // Where each of the C·FH·FW kernel taps of Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1 starts in the 10×10 (padded) input frame.
+        private static readonly int[] s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(8, 3, 3, 100, 10);
+
         // Conv2D 8×8×8 → 8×8×4, 3×3 kernel, stride 1, padding 1.
-        // "Wide rows": the output is computed W + 2·PW columns wide, so that each of the FH·FW·C kernel taps
-        // is one contiguous multiply-add over the whole (padded) channel; the extra FW − 1 columns of each
-        // row are then dropped while adding the bias.
-        private static void Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
+        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
+        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
+        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+        private static void Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 8, H = 8, W = 8;
             const int K = 4, OH = 8, OW = 8;
-            const int FH = 3, FW = 3;
+            const int FH = 3, FW = 3, Taps = C * FH * FW;
             const int PH = 1, PW = 1;
             const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            // Copy the input into a zero-padded HP×WP frame.
             global::System.Span<float> padded = scratch.Slice(0, C * HP * WP);
+            // Copy the input into a zero-padded HP×WP frame.
             padded.Clear();
             for (int c = 0; c < C; c++)
             {
@@ -287,25 +265,13 @@ namespace Demo
                     input.Slice((c * H + y) * W, W).CopyTo(padded.Slice((c * HP + y + PH) * WP + PW, W));
                 }
             }
-            global::System.Span<float> wide = scratch.Slice(C * HP * WP, OH * WP);
+            global::System.Span<float> wide = scratch.Slice(C * HP * WP, K * Wide);
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps, wide, Wide, false, bias, relu);
             for (int k = 0; k < K; k++)
             {
-                wide.Clear();
-                for (int c = 0; c < C; c++)
-                {
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            float weight = weights[((k * C + c) * FH + ky) * FW + kx];
-                            global::CnnGen.Runtime.Kernels.MultiplyAdd(padded.Slice(c * HP * WP + ky * WP + kx, Wide), weight, wide.Slice(0, Wide));
-                        }
-                    }
-                }
-                float b = bias.IsEmpty ? 0f : bias[k];
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(wide.Slice(oy * WP, OW), b, output.Slice((k * OH + oy) * OW, OW));
+                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
                 }
             }
         }
@@ -341,14 +307,12 @@ namespace Demo
             }
         }
 
-        // Dense 64 → 5: output[o] = bias[o] + Σ weight[o, i] · input[i], weights [out, in] as PyTorch.
-        private static void Dense_64_to_5(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        // Dense 64 → 5: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
+        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        private static void Dense_64_to_5(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 64, Out = 5;
-            for (int o = 0; o < Out; o++)
-            {
-                output[o] = bias[o] + global::CnnGen.Runtime.Kernels.Dot(weights.Slice(o * In, In), input.Slice(0, In));
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
         }
 
         // ---- Training ----------------------------------------------------------------------------------
@@ -356,7 +320,7 @@ namespace Demo
         private const int TapeLength = 1605;
         // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
         private const int SavedLength = 1;
-        private const int TrainScratchLength = 1680;
+        private const int TrainScratchLength = 7528;
 
         // Training forward pass: layer after layer over the whole batch, each output kept on the tape.
         private static void TrainForward(global::System.ReadOnlySpan<float> p, global::System.Span<float> state, global::System.ReadOnlySpan<float> inputs, int batch, global::System.Span<float> tape, global::System.Span<float> saved, global::System.Span<float> scratch, global::System.Random random)
@@ -364,14 +328,14 @@ namespace Demo
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), 15×15×3 → 8×8×8
             for (int b = 0; b < batch; b++)
             {
-                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512));
+                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512), scratch, relu: false);
             }
             // Layer 2: ReLU, 8×8×8 → 8×8×8
             global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch, batch * 512), tape.Slice(512 * batch, batch * 512));
             // Layer 3: Conv2D(4, 3, Padding = Padding.Same), 8×8×8 → 8×8×4
             for (int b = 0; b < batch; b++)
             {
-                Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch);
+                Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch, relu: false);
             }
             // Layer 4: Tanh, 8×8×4 → 8×8×4
             global::CnnGen.Runtime.Kernels.Tanh(tape.Slice(1024 * batch, batch * 256), tape.Slice(1280 * batch, batch * 256));
@@ -381,10 +345,7 @@ namespace Demo
                 AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64));
             }
             // Layer 6: Dense(5), 4×4×4 → 5
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch + b * 64, 64), tape.Slice(1600 * batch + b * 5, 5));
-            }
+            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch, batch * 64), tape.Slice(1600 * batch, batch * 5), batch, relu: false);
         }
 
         // Training backward pass, layers in reverse. On entry the gradient tape holds dLoss/dOutput of the last
@@ -393,14 +354,11 @@ namespace Demo
         private static void TrainBackward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, int batch, global::System.ReadOnlySpan<float> tape, global::System.Span<float> grad, global::System.Span<float> grads, global::System.ReadOnlySpan<float> saved, global::System.Span<float> scratch, bool skipSoftmax)
         {
             // Layer 6: Dense(5), gradient 5 → 4×4×4
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_64_to_5_Backward(p.Slice(516, 320), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1600 * batch + b * 5, 5), grads.Slice(516, 320), grads.Slice(836, 5), grad.Slice(1536 * batch + b * 64, 64));
-            }
+            Dense_64_to_5_Backward(p.Slice(516, 320), tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), grads.Slice(516, 320), grads.Slice(836, 5), grad.Slice(1536 * batch, batch * 64), batch);
             // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
             for (int b = 0; b < batch; b++)
             {
-                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
+                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
             }
             // Layer 4: Tanh, gradient 8×8×4 → 8×8×4
             global::CnnGen.Runtime.Kernels.TanhBackward(tape.Slice(1280 * batch, batch * 256), grad.Slice(1280 * batch, batch * 256), grad.Slice(1024 * batch, batch * 256));
@@ -414,78 +372,57 @@ namespace Demo
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), gradient 8×8×8 → 15×15×3 (nothing before it trains: no input gradient)
             for (int b = 0; b < batch; b++)
             {
-                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default);
+                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
             }
         }
 
 
-        // Backward of Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1, direct: every (filter, channel, tap)
-        // pairs each output gradient with the input pixel its window saw.
-        private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput)
+        // Backward of Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1, per chunk of output rows: im2col again, then
+        // dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.
+        private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 3, H = 15, W = 15;
             const int K = 8, OH = 8, OW = 8;
-            const int FH = 3, FW = 3;
+            const int FH = 3, FW = 3, Taps = C * FH * FW;
             const int SH = 2, SW = 2, PH = 1, PW = 1;
+            const int P = OH * OW, Rows = 8;
             bool wantInput = !gradInput.IsEmpty;
-            for (int k = 0; k < K; k++)
+            if (!gradBias.IsEmpty)
             {
-                global::System.ReadOnlySpan<float> plane = gradOutput.Slice(k * OH * OW, OH * OW);
-                if (!gradBias.IsEmpty)
+                for (int k = 0; k < K; k++)
                 {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(plane);
+                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * P, P));
                 }
-                for (int c = 0; c < C; c++)
+            }
+            for (int oy = 0; oy < OH; oy += Rows)
+            {
+                int rows = global::System.Math.Min(Rows, OH - oy), n = rows * OW;
+                global::System.Span<float> col = scratch.Slice(0, Taps * n);
+                global::CnnGen.Runtime.Kernels.Im2Col(input, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, col);
+                global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, n, gradOutput.Slice(oy * OW), P, col, n, gradWeights, Taps, true);
+                if (wantInput)
                 {
-                    global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            int tap = ((k * C + c) * FH + ky) * FW + kx;
-                            float weight = weights[tap];
-                            float sum = 0f;
-                            int oxStart = global::System.Math.Max(0, (PW - kx + SW - 1) / SW);
-                            int oxEnd = W - 1 + PW - kx < 0 ? 0 : global::System.Math.Min(OW, (W - 1 + PW - kx) / SW + 1);
-                            for (int oy = 0; oy < OH; oy++)
-                            {
-                                int iy = oy * SH + ky - PH;
-                                if ((uint)iy >= (uint)H)
-                                {
-                                    continue;
-                                }
-                                for (int ox = oxStart; ox < oxEnd; ox++)
-                                {
-                                    int at = iy * W + ox * SW + kx - PW;
-                                    float g = plane[oy * OW + ox];
-                                    sum += g * channel[at];
-                                    if (wantInput)
-                                    {
-                                        gradInput[c * H * W + at] += g * weight;
-                                    }
-                                }
-                            }
-                            gradWeights[tap] += sum;
-                        }
-                    }
+                    global::System.Span<float> gradCol = scratch.Slice(Taps * n, Taps * n);
+                    global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, n, K, weights, 1, Taps, gradOutput.Slice(oy * OW), P, gradCol, n, false);
+                    global::CnnGen.Runtime.Kernels.Col2Im(gradCol, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, gradInput);
                 }
             }
         }
 
-        // Backward of Conv2D 8×8×8 → 8×8×4, 3×3 kernel, stride 1, padding 1, with the same wide rows: the output gradient is
-        // laid out W + 2·PW wide with zeros in the extra columns, so each kernel tap's weight gradient is one
-        // dot product and its input gradient one multiply-add over the padded frame.
+        // Backward of Conv2D 8×8×8 → 8×8×4, 3×3 kernel, stride 1, padding 1, with the same wide rows and tap offsets:
+        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
+        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
         private static void Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 8, H = 8, W = 8;
             const int K = 4, OH = 8, OW = 8;
-            const int FH = 3, FW = 3;
+            const int FH = 3, FW = 3, Taps = C * FH * FW;
             const int PH = 1, PW = 1;
             const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
             bool wantInput = !gradInput.IsEmpty;
             global::System.Span<float> padded = scratch.Slice(0, C * HP * WP);
             global::System.Span<float> gradPadded = scratch.Slice(C * HP * WP, C * HP * WP);
-            global::System.Span<float> wide = scratch.Slice(2 * C * HP * WP, OH * WP);
+            // Copy the input into a zero-padded HP×WP frame.
             padded.Clear();
             for (int c = 0; c < C; c++)
             {
@@ -498,37 +435,28 @@ namespace Demo
             {
                 gradPadded.Clear();
             }
+            if (!gradBias.IsEmpty)
+            {
+                for (int k = 0; k < K; k++)
+                {
+                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
+                }
+            }
+            global::System.Span<float> wide = scratch.Slice(2 * C * HP * WP, K * Wide);
             wide.Clear();
             for (int k = 0; k < K; k++)
             {
-                global::System.ReadOnlySpan<float> g = gradOutput.Slice(k * OH * OW, OH * OW);
-                if (!gradBias.IsEmpty)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(g);
-                }
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    g.Slice(oy * OW, OW).CopyTo(wide.Slice(oy * WP, OW));
-                }
-                for (int c = 0; c < C; c++)
-                {
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            int tap = ((k * C + c) * FH + ky) * FW + kx;
-                            int at = c * HP * WP + ky * WP + kx;
-                            gradWeights[tap] += global::CnnGen.Runtime.Kernels.Dot(wide.Slice(0, Wide), padded.Slice(at, Wide));
-                            if (wantInput)
-                            {
-                                global::CnnGen.Runtime.Kernels.MultiplyAdd(wide.Slice(0, Wide), weights[tap], gradPadded.Slice(at, Wide));
-                            }
-                        }
-                    }
+                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
                 }
             }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps, gradWeights, Taps, true);
             if (wantInput)
             {
+                global::System.Span<float> gradTaps = scratch.Slice(2 * C * HP * WP + K * Wide, Taps * Wide);
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
+                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps, gradPadded);
                 // Add the interior of the padded gradient: padding cells have no input behind them.
                 for (int c = 0; c < C; c++)
                 {
@@ -542,7 +470,7 @@ namespace Demo
 
         // Backward of Average pooling 8×8×4 → 4×4×4, 2×2 window, stride 2, padding 0:
         // each window's gradient is shared equally by the cells it averaged.
-        private static void AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+        private static void AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
             const int C = 4, H = 8, W = 8;
             const int OH = 4, OW = 4;
@@ -575,20 +503,22 @@ namespace Demo
             }
         }
 
-        // Backward of Dense 64 → 5: dW[o, :] += g[o]·x, db[o] += g[o], dx += Σ_o g[o]·W[o, :].
-        private static void Dense_64_to_5_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput)
+        // Backward of Dense 64 → 5 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
+        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
+        private static void Dense_64_to_5_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
         {
             const int In = 64, Out = 5;
-            bool wantInput = !gradInput.IsEmpty;
-            for (int o = 0; o < Out; o++)
+            if (!gradBias.IsEmpty)
             {
-                float g = gradOutput[o];
-                gradBias[o] += g;
-                global::CnnGen.Runtime.Kernels.MultiplyAdd(input.Slice(0, In), g, gradWeights.Slice(o * In, In));
-                if (wantInput)
+                for (int b = 0; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.MultiplyAdd(weights.Slice(o * In, In), g, gradInput.Slice(0, In));
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
                 }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
+            if (!gradInput.IsEmpty)
+            {
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
             }
         }
         /// <summary>

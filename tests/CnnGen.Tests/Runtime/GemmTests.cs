@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using CnnGen.Runtime;
+using Xunit;
+
+namespace CnnGen.Tests.Runtime;
+
+/// <summary>
+/// The runtime GEMM against a naive double-precision product, over shapes that hit every register-block
+/// tail of every instruction-set path (rows 1–13 around the 6- and 4-row blocks, columns around the 8-, 16-,
+/// 32- and 64-wide vector blocks, k around the 8- and 16-wide dot vectors), with strides, transposed A,
+/// accumulation, bias and ReLU. CI runs these again with DOTNET_EnableAVX512F=0 (the Vector256 path) and
+/// DOTNET_EnableHWIntrinsic=0 (scalar).
+/// </summary>
+public sealed class GemmTests
+{
+    private static readonly int[] Rows = { 1, 2, 3, 4, 5, 6, 7, 11, 12, 13 };
+    private static readonly int[] Columns = { 1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 100, 129 };
+    private static readonly int[] Depths = { 1, 5, 7, 8, 9, 15, 16, 17, 25, 31, 32, 33, 150 };
+
+    public static IEnumerable<object[]> Flags()
+    {
+        foreach (bool accumulate in new[] { false, true })
+        {
+            foreach (bool bias in new[] { false, true })
+            {
+                foreach (bool relu in new[] { false, true })
+                {
+                    yield return new object[] { accumulate, bias, relu };
+                }
+            }
+        }
+    }
+
+    private static float[] Random(Random random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (random.NextSingle() * 2f) - 1f;
+        }
+
+        return values;
+    }
+
+    /// <summary>Checks C against the reference everywhere, and that the padding between rows of C is untouched.</summary>
+    private static void AssertProduct(double[,] expected, double[,] scale, float[] c, float[] before, int ldc, string shape)
+    {
+        int m = expected.GetLength(0), n = expected.GetLength(1);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < ldc; j++)
+            {
+                int at = (i * ldc) + j;
+                if (at >= c.Length)
+                {
+                    break;
+                }
+
+                if (j >= n)
+                {
+                    Assert.True(before[at] == c[at], $"{shape}: C[{i}, {j}] outside the matrix changed");
+                    continue;
+                }
+
+                double tolerance = 1e-5 * Math.Max(1.0, scale[i, j]);
+                Assert.True(Math.Abs(expected[i, j] - c[at]) <= tolerance, $"{shape}: C[{i}, {j}] expected {expected[i, j]:R}, got {c[at]:R}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Flags))]
+    public void MultiplyBroadcast_matches_a_double_precision_product(bool accumulate, bool withBias, bool relu)
+    {
+        var random = new Random(11);
+        foreach (int m in Rows)
+        {
+            foreach (int n in Columns)
+            {
+                foreach (int k in Depths)
+                {
+                    // A alternates between row-major with padded rows and transposed (column-major) storage.
+                    bool transposed = ((m + n + k) & 1) == 0;
+                    int rsA = transposed ? 1 : k + 2, csA = transposed ? m + 1 : 1;
+                    int ldb = n + 3, ldc = n + 2;
+                    float[] a = Random(random, ((m - 1) * rsA) + ((k - 1) * csA) + 1);
+                    float[] b = Random(random, ((k - 1) * ldb) + n);
+                    float[] c = Random(random, ((m - 1) * ldc) + n + 2);
+                    float[] bias = withBias ? Random(random, m) : Array.Empty<float>();
+                    float[] before = (float[])c.Clone();
+                    var expected = new double[m, n];
+                    var scale = new double[m, n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            double s = 0, size = 0;
+                            for (int p = 0; p < k; p++)
+                            {
+                                double term = (double)a[(i * rsA) + (p * csA)] * b[(p * ldb) + j];
+                                s += term;
+                                size += Math.Abs(term);
+                            }
+
+                            s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0);
+                            expected[i, j] = relu ? Math.Max(0, s) : s;
+                            scale[i, j] = size + 2;
+                        }
+                    }
+
+                    Gemm.MultiplyBroadcast(m, n, k, a, rsA, csA, b, ldb, c, ldc, accumulate, bias, relu);
+                    AssertProduct(expected, scale, c, before, ldc, $"m={m} n={n} k={k} transposedA={transposed}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Flags))]
+    public void MultiplyTransposed_matches_a_double_precision_product(bool accumulate, bool withBias, bool relu)
+    {
+        var random = new Random(12);
+        foreach (int m in Rows)
+        {
+            foreach (int n in Columns)
+            {
+                foreach (int k in Depths)
+                {
+                    int lda = k + 1, ldb = k + 3, ldc = n + 2;
+                    float[] a = Random(random, ((m - 1) * lda) + k);
+                    float[] b = Random(random, ((n - 1) * ldb) + k);
+                    float[] c = Random(random, ((m - 1) * ldc) + n + 2);
+                    float[] bias = withBias ? Random(random, n) : Array.Empty<float>();
+                    float[] before = (float[])c.Clone();
+                    var expected = new double[m, n];
+                    var scale = new double[m, n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            double s = 0, size = 0;
+                            for (int p = 0; p < k; p++)
+                            {
+                                double term = (double)a[(i * lda) + p] * b[(j * ldb) + p];
+                                s += term;
+                                size += Math.Abs(term);
+                            }
+
+                            s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[j] : 0);
+                            expected[i, j] = relu ? Math.Max(0, s) : s;
+                            scale[i, j] = size + 2;
+                        }
+                    }
+
+                    Gemm.MultiplyTransposed(m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu);
+                    AssertProduct(expected, scale, c, before, ldc, $"m={m} n={n} k={k}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Row_offsets_read_B_rows_anywhere(bool accumulate)
+    {
+        // B's rows at arbitrary (overlapping) offsets into one buffer, as a stride-1 convolution's kernel taps.
+        var random = new Random(13);
+        foreach (int m in Rows)
+        {
+            foreach (int n in Columns)
+            {
+                foreach (int k in Depths)
+                {
+                    float[] source = Random(random, n + k + 40);
+                    int[] offsets = new int[k];
+                    for (int p = 0; p < k; p++)
+                    {
+                        offsets[p] = random.Next(0, source.Length - n + 1);
+                    }
+
+                    float[] a = Random(random, m * k);
+                    float[] bias = Random(random, m);
+                    float[] c = Random(random, m * n);
+                    float[] before = (float[])c.Clone();
+                    var expected = new double[m, n];
+                    var scale = new double[m, n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            double s = 0, size = 0;
+                            for (int p = 0; p < k; p++)
+                            {
+                                double term = (double)a[(i * k) + p] * source[offsets[p] + j];
+                                s += term;
+                                size += Math.Abs(term);
+                            }
+
+                            expected[i, j] = s + (accumulate ? before[(i * n) + j] : 0) + bias[i];
+                            scale[i, j] = size + 2;
+                        }
+                    }
+
+                    Gemm.MultiplyBroadcast(m, n, k, a, k, 1, source, offsets, c, n, accumulate, bias);
+                    AssertProduct(expected, scale, c, before, n, $"A·B with offsets, m={m} n={n} k={k}");
+
+                    // The same rows as Bᵀ: C'[i, p] = Σ_j A'[i, j] · source[offsets[p] + j], the k rows now the columns.
+                    float[] a2 = Random(random, m * n);
+                    float[] c2 = Random(random, m * k);
+                    float[] before2 = (float[])c2.Clone();
+                    var expected2 = new double[m, k];
+                    var scale2 = new double[m, k];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int p = 0; p < k; p++)
+                        {
+                            double s = 0, size = 0;
+                            for (int j = 0; j < n; j++)
+                            {
+                                double term = (double)a2[(i * n) + j] * source[offsets[p] + j];
+                                s += term;
+                                size += Math.Abs(term);
+                            }
+
+                            expected2[i, p] = s + (accumulate ? before2[(i * k) + p] : 0);
+                            scale2[i, p] = size + 2;
+                        }
+                    }
+
+                    Gemm.MultiplyTransposed(m, k, n, a2, n, source, offsets, c2, k, accumulate);
+                    AssertProduct(expected2, scale2, c2, before2, k, $"A·Bᵀ with offsets, m={m} n={k} k={n}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Bad_row_offsets_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(1, 16, 2, new float[2], 2, 1, new float[20], new[] { 0, 5 }, new float[16], 16, false));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(1, 16, 2, new float[2], 2, 1, new float[20], new[] { 0 }, new float[16], 16, false));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposed(1, 2, 16, new float[16], 16, new float[20], new[] { -1, 0 }, new float[2], 2, false));
+    }
+
+    [Fact]
+    public void Empty_depth_gives_bias_and_accumulator_only()
+    {
+        float[] c = { 1f, -2f, 3f, -4f };
+        Gemm.MultiplyBroadcast(2, 2, 0, Array.Empty<float>(), 1, 1, Array.Empty<float>(), 2, c, 2, accumulate: true, new float[] { 0.5f, 1f }, relu: true);
+        Assert.Equal(new[] { 1.5f, 0f, 4f, 0f }, c);
+        float[] d = { 7f, 7f };
+        Gemm.MultiplyTransposed(1, 2, 0, Array.Empty<float>(), 0, Array.Empty<float>(), 0, d, 2, accumulate: false, new float[] { -1f, 2f });
+        Assert.Equal(new[] { -1f, 2f }, d);
+    }
+
+    [Fact]
+    public void Short_spans_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(2, 16, 3, new float[5], 3, 1, new float[48], 16, new float[32], 16, false));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(2, 16, 3, new float[6], 3, 1, new float[47], 16, new float[32], 16, false));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(2, 16, 3, new float[6], 3, 1, new float[48], 16, new float[31], 16, false));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposed(2, 2, 16, new float[31], 16, new float[32], 16, new float[4], 2, false));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposed(2, 2, 16, new float[32], 16, new float[32], 16, new float[4], 2, false, new float[1]));
+    }
+}
