@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+
+namespace CnnGen.Benchmarks;
+
+/// <summary>What a benchmark method does, for the work columns: forward or training, on how many cores.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class WorkAttribute(Mode mode, int cores = 1) : Attribute
+{
+    /// <summary>Forward or training step (two-core rows are <see cref="Mode.Forward"/> with <see cref="Cores"/> = 2).</summary>
+    public Mode Mode { get; } = mode;
+
+    /// <summary>Cores the call may use (the peak it is measured against is this many times one core's).</summary>
+    public int Cores { get; } = cores;
+}
+
+/// <summary>The cases every benchmark class takes, as "Network bBatch" strings, and the ones whose models exist.</summary>
+public static class Catalog
+{
+    /// <summary>Forward cases: LeNet-5 batch 1 and 64; CifarNet and ResNet-18 batch 1 and 8.</summary>
+    public static readonly string[] Forward = ["LeNet5 b1", "LeNet5 b64", "CifarNet b1", "CifarNet b8", "ResNet18 b1", "ResNet18 b8"];
+
+    /// <summary>Training step: LeNet-5 batch 32, SGD.</summary>
+    public static readonly string[] Train = ["LeNet5 b32"];
+
+    /// <summary>One core against two: the batch rows.</summary>
+    public static readonly string[] TwoCores = ["LeNet5 b64", "CifarNet b8", "ResNet18 b8"];
+
+    /// <summary>The models folder (tests/CnnGen.Benchmarks/Models).</summary>
+    public static string Models { get; set; } = CnnGenCase.FindModels();
+
+    /// <summary>The cases whose model files exist.</summary>
+    public static IEnumerable<string> Available(IEnumerable<string> cases) => cases.Where(c => CnnGenCase.MissingModels(Parse(c).Network, Models) is null);
+
+    /// <summary>"ResNet18 b8" → ("ResNet18", 8).</summary>
+    public static (string Network, int Batch) Parse(string label)
+    {
+        string[] parts = label.Split(' ');
+        return (parts[0], int.Parse(parts[1].AsSpan(1), CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The sanity check run before timing: CnnGen's and ONNX Runtime's outputs on the same weights and inputs.
+    /// Prints the largest difference and the top-1 agreement; throws if any probability differs by more than
+    /// 1e-4 (absolute).
+    /// </summary>
+    public static double Check(string label, float[] cnnGen, float[] ort, int classes)
+    {
+        double worst = 0;
+        int agree = 0;
+        int images = cnnGen.Length / classes;
+        for (int i = 0; i < cnnGen.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs((double)cnnGen[i] - ort[i]));
+        }
+
+        for (int b = 0; b < images; b++)
+        {
+            agree += ArgMax(cnnGen.AsSpan(b * classes, classes)) == ArgMax(ort.AsSpan(b * classes, classes)) ? 1 : 0;
+        }
+
+        bool ok = worst <= 1e-4 && cnnGen.Any(v => v != 0);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"// check {label}: max |CnnGen − ONNX Runtime| = {worst:E2} over {cnnGen.Length} probabilities (largest {cnnGen.Max():F4}), top-1 agrees on {agree}/{images} images: {(ok ? "OK" : "FAILED")}"));
+        if (!ok)
+        {
+            throw new InvalidOperationException($"{label}: CnnGen and ONNX Runtime disagree (max difference {worst:E2} > 1e-4): the weights or the generated code are wrong; not timing.");
+        }
+
+        return worst;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best]) best = i;
+        }
+
+        return best;
+    }
+}
+
+/// <summary>Forward passes on one core: CnnGen's generated class against ONNX Runtime (1 thread), same weights and inputs.</summary>
+public class Forward
+{
+    private CnnGenCase _cnnGen = null!;
+    private OrtCase _ort = null!;
+
+    /// <summary>Network and batch, e.g. "LeNet5 b64".</summary>
+    [ParamsSource(nameof(Cases))]
+    public string Case { get; set; } = "";
+
+    /// <summary>The forward cases whose models exist.</summary>
+    public static IEnumerable<string> Cases => Catalog.Available(Catalog.Forward);
+
+    /// <summary>Builds both sides and checks they agree.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        (string network, int batch) = Catalog.Parse(Case);
+        _cnnGen = CnnGenCase.Create(network, batch, Mode.Forward, Catalog.Models);
+        _ort = new OrtCase(network, batch, _cnnGen.Inputs, _cnnGen.OutputLength, threads: 1, Catalog.Models);
+        Catalog.Check(Case, _cnnGen.Outputs, _ort.Outputs, _cnnGen.OutputLength);
+    }
+
+    /// <summary>Frees ONNX Runtime's session.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _ort.Dispose();
+
+    /// <summary>The generated network's Forward (batch 1) or ForwardBatch.</summary>
+    [Benchmark(Baseline = true), Work(Mode.Forward)]
+    public void CnnGen() => _cnnGen.Run();
+
+    /// <summary>ONNX Runtime, pre-bound input and output.</summary>
+    [Benchmark, Work(Mode.Forward)]
+    public void OnnxRuntime() => _ort.Run();
+}
+
+/// <summary>One training step (forward, softmax cross-entropy, backward, SGD) of CnnGen's Trainer; PyTorch's comes from tools/bench/pytorch_bench.py.</summary>
+public class Training
+{
+    private CnnGenCase _cnnGen = null!;
+
+    /// <summary>Network and batch.</summary>
+    [ParamsSource(nameof(Cases))]
+    public string Case { get; set; } = "";
+
+    /// <summary>The training cases whose models exist.</summary>
+    public static IEnumerable<string> Cases => Catalog.Available(Catalog.Train);
+
+    /// <summary>Loads the weights.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        (string network, int batch) = Catalog.Parse(Case);
+        _cnnGen = CnnGenCase.Create(network, batch, Mode.Train, Catalog.Models);
+    }
+
+    /// <summary>Trainer.TrainBatch with Sgd(0.01).</summary>
+    [Benchmark, Work(Mode.Train)]
+    public void CnnGen() => _cnnGen.Run();
+}
+
+/// <summary>
+/// The batch rows on one core and on both, side by side. CnnGen has no thread-count option yet, so its two-core
+/// row runs two instances with the same weights, half the batch each, through Parallel.Invoke.
+/// TODO(threads): when the generated networks take a thread count, time that API in <see cref="CnnGenTwoCores"/>.
+/// </summary>
+public class TwoCores
+{
+    private CnnGenCase _one = null!;
+    private CnnGenCase _two = null!;
+    private OrtCase _ortOne = null!;
+    private OrtCase _ortTwo = null!;
+
+    /// <summary>Network and batch.</summary>
+    [ParamsSource(nameof(Cases))]
+    public string Case { get; set; } = "";
+
+    /// <summary>The two-core cases whose models exist.</summary>
+    public static IEnumerable<string> Cases => Catalog.Available(Catalog.TwoCores);
+
+    /// <summary>Builds the four runners and checks the two-core ones against ONNX Runtime.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        (string network, int batch) = Catalog.Parse(Case);
+        _one = CnnGenCase.Create(network, batch, Mode.Forward, Catalog.Models);
+        _two = CnnGenCase.Create(network, batch, Mode.ForwardTwoCores, Catalog.Models);
+        _ortOne = new OrtCase(network, batch, _one.Inputs, _one.OutputLength, threads: 1, Catalog.Models);
+        _ortTwo = new OrtCase(network, batch, _two.Inputs, _two.OutputLength, threads: 2, Catalog.Models);
+        Catalog.Check(Case + " (2 cores)", _two.Outputs, _ortTwo.Outputs, _two.OutputLength);
+    }
+
+    /// <summary>Frees ONNX Runtime's sessions.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _ortOne.Dispose();
+        _ortTwo.Dispose();
+    }
+
+    /// <summary>CnnGen, one core.</summary>
+    [Benchmark(Baseline = true), Work(Mode.Forward)]
+    public void CnnGenOneCore() => _one.Run();
+
+    /// <summary>CnnGen, two instances on two cores.</summary>
+    [Benchmark, Work(Mode.Forward, cores: 2)]
+    public void CnnGenTwoCores() => _two.Run();
+
+    /// <summary>ONNX Runtime, IntraOpNumThreads = 1.</summary>
+    [Benchmark, Work(Mode.Forward)]
+    public void OrtOneThread() => _ortOne.Run();
+
+    /// <summary>ONNX Runtime, IntraOpNumThreads = 2.</summary>
+    [Benchmark, Work(Mode.Forward, cores: 2)]
+    public void OrtTwoThreads() => _ortTwo.Run();
+}
