@@ -20,14 +20,14 @@ public sealed class WorkAttribute(Mode mode, int cores = 1) : Attribute
 /// <summary>The cases every benchmark class takes, as "Network bBatch" strings, and the ones whose models exist.</summary>
 public static class Catalog
 {
-    /// <summary>Forward cases: LeNet-5 batch 1 and 64; CifarNet and ResNet-18 batch 1 and 8.</summary>
-    public static readonly string[] Forward = ["LeNet5 b1", "LeNet5 b64", "CifarNet b1", "CifarNet b8", "ResNet18 b1", "ResNet18 b8"];
+    /// <summary>Forward cases (<see cref="Cases.Forward"/>).</summary>
+    public static string[] Forward => Cases.Forward;
 
-    /// <summary>Training step: LeNet-5 batch 32, SGD.</summary>
-    public static readonly string[] Train = ["LeNet5 b32"];
+    /// <summary>Training cases.</summary>
+    public static string[] Train => Cases.Train;
 
-    /// <summary>One core against two: the batch rows.</summary>
-    public static readonly string[] TwoCores = ["LeNet5 b64", "CifarNet b8", "ResNet18 b8"];
+    /// <summary>Two-core cases.</summary>
+    public static string[] TwoCores => Cases.TwoCores;
 
     /// <summary>The models folder (tests/CnnGen.Benchmarks/Models).</summary>
     public static string Models { get; set; } = CnnGenCase.FindModels();
@@ -36,11 +36,7 @@ public static class Catalog
     public static IEnumerable<string> Available(IEnumerable<string> cases) => cases.Where(c => CnnGenCase.MissingModels(Parse(c).Network, Models) is null);
 
     /// <summary>"ResNet18 b8" → ("ResNet18", 8).</summary>
-    public static (string Network, int Batch) Parse(string label)
-    {
-        string[] parts = label.Split(' ');
-        return (parts[0], int.Parse(parts[1].AsSpan(1), CultureInfo.InvariantCulture));
-    }
+    public static (string Network, int Batch) Parse(string label) => Cases.Parse(label);
 
     /// <summary>
     /// The sanity check run before timing: CnnGen's and ONNX Runtime's outputs on the same weights and inputs.
@@ -92,11 +88,11 @@ public class Forward
     private OrtCase _ort = null!;
 
     /// <summary>Network and batch, e.g. "LeNet5 b64".</summary>
-    [ParamsSource(nameof(Cases))]
+    [ParamsSource(nameof(Labels))]
     public string Case { get; set; } = "";
 
     /// <summary>The forward cases whose models exist.</summary>
-    public static IEnumerable<string> Cases => Catalog.Available(Catalog.Forward);
+    public static IEnumerable<string> Labels => Catalog.Available(Catalog.Forward);
 
     /// <summary>Builds both sides and checks they agree.</summary>
     [GlobalSetup]
@@ -127,11 +123,11 @@ public class Training
     private CnnGenCase _cnnGen = null!;
 
     /// <summary>Network and batch.</summary>
-    [ParamsSource(nameof(Cases))]
+    [ParamsSource(nameof(Labels))]
     public string Case { get; set; } = "";
 
     /// <summary>The training cases whose models exist.</summary>
-    public static IEnumerable<string> Cases => Catalog.Available(Catalog.Train);
+    public static IEnumerable<string> Labels => Catalog.Available(Catalog.Train);
 
     /// <summary>Loads the weights.</summary>
     [GlobalSetup]
@@ -159,11 +155,11 @@ public class TwoCores
     private OrtCase _ortTwo = null!;
 
     /// <summary>Network and batch.</summary>
-    [ParamsSource(nameof(Cases))]
+    [ParamsSource(nameof(Labels))]
     public string Case { get; set; } = "";
 
     /// <summary>The two-core cases whose models exist.</summary>
-    public static IEnumerable<string> Cases => Catalog.Available(Catalog.TwoCores);
+    public static IEnumerable<string> Labels => Catalog.Available(Catalog.TwoCores);
 
     /// <summary>Builds the four runners and checks the two-core ones against ONNX Runtime.</summary>
     [GlobalSetup]

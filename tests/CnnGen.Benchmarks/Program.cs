@@ -52,6 +52,11 @@ foreach (string network in CnnGenCase.Networks)
 if (checkOnly)
 {
     // Only the sanity checks: every forward case, CnnGen against ONNX Runtime, no timing.
+    foreach (string network in CnnGenCase.Networks)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// {network}: {CnnGenCase.MultiplyAdds(network):N0} multiply-adds per image (generated MultiplyAddsPerImage)"));
+    }
+
     foreach (string label in Catalog.Available(Catalog.Forward))
     {
         var forward = new Forward { Case = label };

@@ -21,6 +21,26 @@ public enum Mode
     ForwardTwoCores,
 }
 
+/// <summary>The cases measured, as "Network bBatch" labels: shared by the BenchmarkDotNet project and the AOT harness.</summary>
+public static class Cases
+{
+    /// <summary>Forward cases: LeNet-5 batch 1 and 64; CifarNet and ResNet-18 batch 1 and 8.</summary>
+    public static readonly string[] Forward = ["LeNet5 b1", "LeNet5 b64", "CifarNet b1", "CifarNet b8", "ResNet18 b1", "ResNet18 b8"];
+
+    /// <summary>Training step: LeNet-5 batch 32, SGD.</summary>
+    public static readonly string[] Train = ["LeNet5 b32"];
+
+    /// <summary>One core against two: the batch rows.</summary>
+    public static readonly string[] TwoCores = ["LeNet5 b64", "CifarNet b8", "ResNet18 b8"];
+
+    /// <summary>"ResNet18 b8" → ("ResNet18", 8).</summary>
+    public static (string Network, int Batch) Parse(string label)
+    {
+        string[] parts = label.Split(' ');
+        return (parts[0], int.Parse(parts[1].AsSpan(1), System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
 /// <summary>
 /// The CnnGen side of every measurement, shared by the BenchmarkDotNet project (JIT) and the Stopwatch harness
 /// (tests/CnnGen.Benchmarks.Aot, Native AOT): the generated class of samples/Zoo/Networks.cs, its weights loaded
