@@ -9,7 +9,8 @@ using CnnGen.Benchmarks;
 
 // Times CnnGen's cases of tests/CnnGen.Benchmarks with a Stopwatch, the same way under the JIT and as Native AOT:
 // per case, warm-up calls for at least 1 s (the JIT reaches its final tier), then R rounds of an inner loop that
-// lasts ≥ 100 ms (at least one call); prints and saves the median µs per call.
+// lasts ≥ 100 ms (at least one call); prints and saves the median µs per call and the bytes allocated per call
+// (GC.GetAllocatedBytesForCurrentThread over the timed rounds).
 //   CnnGen.Benchmarks.Aot [--quick] [--json FILE] [case label…]
 bool quick = args.Contains("--quick");
 int jsonAt = Array.IndexOf(args, "--json");
@@ -42,10 +43,12 @@ foreach ((string network, int batch, Mode mode) in cases)
     }
 
     CnnGenCase c = CnnGenCase.Create(network, batch, mode, models);
-    double us = Median(c.Run, rounds: quick ? 7 : 21);
+    (double us, double bytes) = Median(c.Run, rounds: quick ? 7 : 21);
     results.Results[label] = us;
+    results.AllocatedBytes[label] = bytes;
     double gflops = 2 * c.MultiplyAddsPerCall / us / 1e3;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-24} median {us,12:F1} µs   {batch / us * 1e6,10:N0} images/s   {gflops,6:F1} GFLOP/s"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{label,-24} median {us,12:F1} µs   {batch / us * 1e6,10:N0} images/s   {gflops,6:F1} GFLOP/s   {bytes,8:N0} B allocated per call (this thread)"));
 }
 
 if (json is not null)
@@ -56,7 +59,8 @@ if (json is not null)
 
 return 0;
 
-static double Median(Action run, int rounds)
+// Median µs per call, and bytes allocated per call on this thread over all the timed rounds.
+static (double Microseconds, double Bytes) Median(Action run, int rounds)
 {
     var clock = Stopwatch.StartNew();
     int calls = 0;
@@ -69,6 +73,7 @@ static double Median(Action run, int rounds)
     double perCall = clock.Elapsed.TotalSeconds / calls;
     int inner = Math.Max(1, (int)(0.1 / perCall));
     var samples = new double[rounds];
+    long allocated = GC.GetAllocatedBytesForCurrentThread();
     for (int r = 0; r < rounds; r++)
     {
         long start = Stopwatch.GetTimestamp();
@@ -80,6 +85,7 @@ static double Median(Action run, int rounds)
         samples[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / inner;
     }
 
+    double bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)(rounds * inner);
     Array.Sort(samples);
-    return samples[rounds / 2];
+    return (samples[rounds / 2], bytes);
 }

@@ -21,6 +21,9 @@ public sealed class HarnessResults
     /// <summary>Median microseconds per call, by case label.</summary>
     public Dictionary<string, double> Results { get; set; } = [];
 
+    /// <summary>Bytes allocated per call on the calling thread (the CnnGen harness only), by case label.</summary>
+    public Dictionary<string, double> AllocatedBytes { get; set; } = [];
+
     /// <summary>Reads a results file, or null when it does not exist.</summary>
     public static HarnessResults? TryRead(string? path) =>
         path is null || !File.Exists(path) ? null : JsonSerializer.Deserialize(File.ReadAllText(path), HarnessJson.Default.HarnessResults);
