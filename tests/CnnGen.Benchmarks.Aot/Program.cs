@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using CnnGen.Benchmarks;
 
@@ -17,7 +16,9 @@ int jsonAt = Array.IndexOf(args, "--json");
 string? json = jsonAt >= 0 ? args[jsonAt + 1] : null;
 var only = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (jsonAt < 0 || i != jsonAt + 1)).ToHashSet();
 string models = CnnGenCase.FindModels();
-bool aot = !RuntimeFeature.IsDynamicCodeSupported;
+// Native AOT compiles nothing at run time (PublishAot also sets IsDynamicCodeSupported = false under the JIT, so that
+// switch cannot tell them apart).
+bool aot = System.Runtime.JitInfo.GetCompiledMethodCount() == 0;
 string runtime = aot ? "CnnGen Native AOT" : "CnnGen JIT";
 string details = string.Create(CultureInfo.InvariantCulture,
     $"{runtime}: Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "NOT accelerated")}, {(quick ? 7 : 21)} rounds");

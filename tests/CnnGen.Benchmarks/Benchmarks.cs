@@ -145,7 +145,8 @@ public class Training
 /// <summary>
 /// The batch rows on one core and on both, side by side. CnnGen has no thread-count option yet, so its two-core
 /// row runs two instances with the same weights, half the batch each, through Parallel.Invoke.
-/// TODO(threads): when the generated networks take a thread count, time that API in <see cref="CnnGenTwoCores"/>.
+/// TODO(threads): when the generated networks take a thread count, add a benchmark <c>CnnGenThreadCount</c>
+/// ([Work(Mode.Forward, cores: 2)]) that runs one instance with two threads: the table shows it in its own column.
 /// </summary>
 public class TwoCores
 {

@@ -82,8 +82,11 @@ def outputs(name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="recompute and compare with the files; write nothing")
-    parser.add_argument("names", nargs="*", choices=[[]] + list(MODELS), help="networks (default: all)")
+    parser.add_argument("names", nargs="*", help="networks: " + ", ".join(MODELS) + " (default: all)")
     args = parser.parse_args()
+    unknown = [n for n in args.names if n not in MODELS]
+    if unknown:
+        parser.error("unknown network(s): " + ", ".join(unknown))
     torch.set_num_threads(1)
     bad = []
     for name in args.names or list(MODELS):
