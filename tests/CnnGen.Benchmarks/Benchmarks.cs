@@ -38,6 +38,15 @@ public static class Catalog
     /// <summary>"ResNet18 b8" → ("ResNet18", 8).</summary>
     public static (string Network, int Batch) Parse(string label) => Cases.Parse(label);
 
+    /// <summary>Outputs per image of a network (its generated OutputLength).</summary>
+    public static int Classes(string network) => network switch
+    {
+        "LeNet5" => CnnGen.Zoo.LeNet5.OutputLength,
+        "CifarNet" => CnnGen.Zoo.CifarNet.OutputLength,
+        "ResNet18" => CnnGen.Zoo.ResNet18.OutputLength,
+        _ => throw new ArgumentException($"Unknown network {network}.", nameof(network)),
+    };
+
     /// <summary>
     /// The sanity check run before timing: CnnGen's and ONNX Runtime's outputs on the same weights and inputs.
     /// Prints the largest difference and the top-1 agreement; throws if any probability differs by more than
@@ -152,8 +161,8 @@ public class TwoCores
 {
     private CnnGenCase _one = null!;
     private CnnGenCase _two = null!;
-    private OrtCase _ortOne = null!;
-    private OrtCase _ortTwo = null!;
+    private OrtCase? _ortOne;
+    private OrtCase? _ortTwo;
 
     /// <summary>Network and batch.</summary>
     [ParamsSource(nameof(Labels))]
@@ -162,24 +171,28 @@ public class TwoCores
     /// <summary>The two-core cases whose models exist.</summary>
     public static IEnumerable<string> Labels => Catalog.Available(Catalog.TwoCores);
 
-    /// <summary>Builds the four runners and checks the two-core ones against ONNX Runtime.</summary>
-    [GlobalSetup]
-    public void Setup()
-    {
-        (string network, int batch) = Catalog.Parse(Case);
-        _one = CnnGenCase.Create(network, batch, Mode.Forward, Catalog.Models);
-        _two = CnnGenCase.Create(network, batch, Mode.ForwardTwoCores, Catalog.Models);
-        _ortOne = new OrtCase(network, batch, _one.Inputs, _one.OutputLength, threads: 1, Catalog.Models);
-        _ortTwo = new OrtCase(network, batch, _two.Inputs, _two.OutputLength, threads: 2, Catalog.Models);
-        Catalog.Check(Case + " (2 cores)", _two.Outputs, _ortTwo.Outputs, _two.OutputLength);
-    }
+    /// <summary>CnnGen on one core, checked against ONNX Runtime.</summary>
+    [GlobalSetup(Target = nameof(CnnGenOneCore))]
+    public void SetupOneCore() => _one = Checked(Mode.Forward);
+
+    /// <summary>CnnGen's two instances, checked against ONNX Runtime.</summary>
+    [GlobalSetup(Target = nameof(CnnGenTwoCores))]
+    public void SetupTwoCores() => _two = Checked(Mode.ForwardTwoCores);
+
+    /// <summary>ONNX Runtime with one thread.</summary>
+    [GlobalSetup(Target = nameof(OrtOneThread))]
+    public void SetupOrtOne() => _ortOne = Ort(threads: 1);
+
+    /// <summary>ONNX Runtime with two threads.</summary>
+    [GlobalSetup(Target = nameof(OrtTwoThreads))]
+    public void SetupOrtTwo() => _ortTwo = Ort(threads: 2);
 
     /// <summary>Frees ONNX Runtime's sessions.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
-        _ortOne.Dispose();
-        _ortTwo.Dispose();
+        _ortOne?.Dispose();
+        _ortTwo?.Dispose();
     }
 
     /// <summary>CnnGen, one core.</summary>
@@ -192,9 +205,26 @@ public class TwoCores
 
     /// <summary>ONNX Runtime, IntraOpNumThreads = 1.</summary>
     [Benchmark, Work(Mode.Forward)]
-    public void OrtOneThread() => _ortOne.Run();
+    public void OrtOneThread() => _ortOne!.Run();
 
     /// <summary>ONNX Runtime, IntraOpNumThreads = 2.</summary>
     [Benchmark, Work(Mode.Forward, cores: 2)]
-    public void OrtTwoThreads() => _ortTwo.Run();
+    public void OrtTwoThreads() => _ortTwo!.Run();
+
+    private CnnGenCase Checked(Mode mode)
+    {
+        (string network, int batch) = Catalog.Parse(Case);
+        CnnGenCase c = CnnGenCase.Create(network, batch, mode, Catalog.Models);
+        using var ort = new OrtCase(network, batch, c.Inputs, c.OutputLength, threads: 1, Catalog.Models);
+        Catalog.Check(CnnGenCase.Describe(network, batch, mode), c.Outputs, ort.Outputs, c.OutputLength);
+        return c;
+    }
+
+    private OrtCase Ort(int threads)
+    {
+        (string network, int batch) = Catalog.Parse(Case);
+        int[] shape = CnnGenCase.InputShape(network);
+        float[] inputs = CnnGenCase.RandomInputs(batch * shape[0] * shape[1] * shape[2], seed: 42);
+        return new OrtCase(network, batch, inputs, outputLength: Catalog.Classes(network), threads, Catalog.Models);
+    }
 }

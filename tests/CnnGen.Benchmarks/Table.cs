@@ -121,12 +121,27 @@ public static class Table
         s.AppendLine();
 
         // Targets.
-        bool? zero = allocations.Count == 0 ? null : allocations.All(a => a.Bytes == 0);
+        // Zero allocations: the harness counts the calling thread's bytes over every timed call (JIT and AOT);
+        // MemoryDiagnoser counts the whole process per iteration, so the runtime's own background work shows up
+        // on the slow rows whose iterations hold one call.
         var nonZero = allocations.Where(a => a.Bytes != 0).ToList();
-        string allocText = allocations.Count == 0 ? "—"
+        string allocText = allocations.Count == 0 ? "MemoryDiagnoser: —"
             : nonZero.Count == 0 ? "MemoryDiagnoser: 0 B on every row"
             : "MemoryDiagnoser: " + string.Join("; ", nonZero.Select(a => $"{a.Case} {Bytes(a.Bytes)}")) + "; the other rows 0 B";
-        targets.Add(("zero allocations per call (CnnGen, one core, every row)", allocText, zero));
+        var harnessOneCore = new[] { jit, aot }.Where(h => h is not null)
+            .SelectMany(h => h!.AllocatedBytes.Where(kv => !kv.Key.EndsWith(" 2 cores", StringComparison.Ordinal)).Select(kv => (h!.Runtime, kv.Key, kv.Value))).ToList();
+        bool? zero = harnessOneCore.Count > 0 ? harnessOneCore.All(x => x.Value == 0)
+            : allocations.Count == 0 ? null : nonZero.Count == 0;
+        if (harnessOneCore.Count > 0)
+        {
+            var harnessNonZero = harnessOneCore.Where(x => x.Value != 0).ToList();
+            allocText = (harnessNonZero.Count == 0
+                ? $"harness (calling thread, every timed call, {string.Join(" and ", new[] { jit, aot }.Where(h => h is not null).Select(h => h!.Runtime))}): 0 B on every one-core row"
+                : "harness: " + string.Join("; ", harnessNonZero.Select(x => $"{x.Runtime} {Name(x.Key)} {Bytes((long)Math.Round(x.Value))}")))
+                + "; " + allocText;
+        }
+
+        targets.Add(("zero allocations per call (CnnGen, one core, every row; the two-instance rows allocate `Parallel.Invoke`'s tasks)", allocText, zero));
         s.AppendLine("**Issue 5 targets.**");
         s.AppendLine();
         s.AppendLine("| target | measured | met |");
