@@ -21,7 +21,7 @@ string models = CnnGenCase.FindModels();
 bool aot = System.Runtime.JitInfo.GetCompiledMethodCount() == 0;
 string runtime = aot ? "CnnGen Native AOT" : "CnnGen JIT";
 string details = string.Create(CultureInfo.InvariantCulture,
-    $"{runtime}: Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "NOT accelerated")}, {(quick ? 7 : 21)} rounds");
+    $"{runtime}: Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "NOT accelerated")}, {(quick ? 7 : 21)} rounds, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine(details);
 
 var cases = new List<(string Network, int Batch, Mode Mode)>();
