@@ -550,6 +550,19 @@ public sealed class ShapeInferenceTests
     }
 
     [Fact]
+    public void Cnn0007_InputWhoseSizeOverflowsALong()
+    {
+        // 38·1,073,741,823·2,147,483,647 ≈ 8.8·10¹⁹ wraps around a long to a negative number; found by the
+        // property test Infer_NeverThrows_OnArbitraryIntegers, which then saw a plan with a negative size.
+        InferenceResult result = ShapeInference.Infer(Net.Input(38, 1073741823, int.MaxValue).Flatten().Build());
+
+        ShapeError error = Assert.Single(result.Errors);
+        Assert.Null(result.Plan);
+        Assert.Equal("CNN0007", error.Id);
+        Assert.Contains("87,622,034,227,713,802,278", error.Message);
+    }
+
+    [Fact]
     public void Cnn0007_DenseWithTooManyWeights()
     {
         // 1000·1000·3 = 3,000,000 inputs · 1,000 units = 3·10⁹ weights.

@@ -240,6 +240,9 @@ internal static class Text
     /// <summary>Thousands separated with commas, as in "61,706".</summary>
     public static string Grouped(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>A product of sizes that may not fit in a long (three ints can reach 9.9·10²⁷), grouped.</summary>
+    public static string Grouped(decimal value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>"Name(a, b, Named = c)"; empty arguments are left out.</summary>
     public static string Call(string name, params string[] args) =>
         name + "(" + string.Join(", ", System.Linq.Enumerable.Where(args, a => a.Length > 0)) + ")";

@@ -83,7 +83,8 @@ internal static class ShapeInference
             CheckPositive(SourceRef.InputAttribute, "height", "Input height", input.Height);
             CheckPositive(SourceRef.InputAttribute, "width", "Input width", input.Width);
             CheckPositive(SourceRef.InputAttribute, "channels", "Input channels", input.Channels);
-            long inputSize = (long)input.Height * input.Width * input.Channels;
+            // decimal: three ints multiply to up to 9.9·10²⁷, past a long (which would wrap and pass the check).
+            decimal inputSize = (decimal)input.Height * input.Width * input.Channels;
             if (input.Height > 0 && input.Width > 0 && input.Channels > 0 && inputSize > MaxValues)
             {
                 Error(DiagnosticIds.InvalidValue, new SourceRef(SourceRef.InputAttribute, null), $"The input of {Text.Int(input.Height)}×{Text.Int(input.Width)}×{Text.Int(input.Channels)} = {Text.Grouped(inputSize)} values is more than a buffer can hold ({Text.Grouped(MaxValues)})");
@@ -218,9 +219,10 @@ internal static class ShapeInference
                 return false;
             }
 
-            if ((long)plan.Out.Channels * plan.Out.Height * plan.Out.Width > MaxValues)
+            decimal outputSize = (decimal)plan.Out.Channels * plan.Out.Height * plan.Out.Width;
+            if (outputSize > MaxValues)
             {
-                Error(DiagnosticIds.InvalidValue, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} produces an output of {Text.Grouped((long)plan.Out.Channels * plan.Out.Height * plan.Out.Width)} values, more than a buffer can hold");
+                Error(DiagnosticIds.InvalidValue, new SourceRef(layer.Position, null), $"{Capital(layer.Label)} produces an output of {Text.Grouped(outputSize)} values, more than a buffer can hold");
                 return false;
             }
 
