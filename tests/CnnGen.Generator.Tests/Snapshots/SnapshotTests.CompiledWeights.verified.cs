@@ -20,7 +20,7 @@ namespace Demo
     /// Total parameters: 32 (+ 4 BatchNorm running statistics)
     /// Multiply-adds per image: 56
     /// Weights: 0.1 KiB (float32)
-    /// Activation memory: 0.1 KiB per forward pass; 0.4 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
+    /// Activation memory: 0.1 KiB per forward pass; 0.5 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
@@ -57,11 +57,11 @@ namespace Demo
             "Total parameters: 32 (+ 4 BatchNorm running statistics)\n" +
             "Multiply-adds per image: 56\n" +
             "Weights: 0.1 KiB (float32)\n" +
-            "Activation memory: 0.1 KiB per forward pass; 0.4 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
+            "Activation memory: 0.1 KiB per forward pass; 0.5 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-        // The inference workspace: 10 floats of activations (regions reused once read) + 6 of convolution scratch.
+        // The inference workspace: 10 floats of activations (regions reused once read) + 10 of convolution scratch.
         private const int ArenaLength = 10;
-        private const int ScratchLength = 6;
+        private const int ScratchLength = 10;
         // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
         private const int FoldedLength = 10;
 
@@ -217,7 +217,7 @@ namespace Demo
             //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
             //   10 parameters (2·2·1·2 + 2): conv1.weight at [0, 8), conv1.bias at [8, 10); 32 multiply-adds.
             // (with bn1 folded in)
-            Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch);
+            Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
 
             // Layer 2: BatchNorm()
             //   2×2×2, per-channel normalisation.
@@ -231,54 +231,44 @@ namespace Demo
             // Layer 4: Dense(2)
             //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
             //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.
-            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), arena.Slice(0, 8), arena.Slice(8, 2));
+            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), arena.Slice(0, 8), arena.Slice(8, 2), 1, relu: false);
 
             arena.Slice(8, 2).CopyTo(output);
         }
 
+        // Where each of the C·FH·FW kernel taps of Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0 starts in the 3×3 (padded) input frame.
+        private static readonly int[] s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(1, 2, 2, 9, 3);
+
         // Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0.
-        // "Wide rows": the output is computed W + 2·PW columns wide, so that each of the FH·FW·C kernel taps
-        // is one contiguous multiply-add over the whole (padded) channel; the extra FW − 1 columns of each
-        // row are then dropped while adding the bias.
-        private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
+        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
+        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
+        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+        private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 1, H = 3, W = 3;
             const int K = 2, OH = 2, OW = 2;
-            const int FH = 2, FW = 2;
+            const int FH = 2, FW = 2, Taps = C * FH * FW;
             const int PH = 0, PW = 0;
             const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            global::System.ReadOnlySpan<float> padded = input;
-            global::System.Span<float> wide = scratch.Slice(0, OH * WP);
+            // Without padding the frame is the input itself.
+            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
+            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, wide, Wide, false, bias, relu);
             for (int k = 0; k < K; k++)
             {
-                wide.Clear();
-                for (int c = 0; c < C; c++)
-                {
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            float weight = weights[((k * C + c) * FH + ky) * FW + kx];
-                            global::CnnGen.Runtime.Kernels.MultiplyAdd(padded.Slice(c * HP * WP + ky * WP + kx, Wide), weight, wide.Slice(0, Wide));
-                        }
-                    }
-                }
-                float b = bias.IsEmpty ? 0f : bias[k];
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(wide.Slice(oy * WP, OW), b, output.Slice((k * OH + oy) * OW, OW));
+                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
                 }
             }
         }
 
-        // Dense 8 → 2: output[o] = bias[o] + Σ weight[o, i] · input[i], weights [out, in] as PyTorch.
-        private static void Dense_8_to_2(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        // Dense 8 → 2: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
+        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        private static void Dense_8_to_2(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 8, Out = 2;
-            for (int o = 0; o < Out; o++)
-            {
-                output[o] = bias[o] + global::CnnGen.Runtime.Kernels.Dot(weights.Slice(o * In, In), input.Slice(0, In));
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
         }
 
         // ---- Training ----------------------------------------------------------------------------------
@@ -286,7 +276,7 @@ namespace Demo
         private const int TapeLength = 26;
         // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
         private const int SavedLength = 4;
-        private const int TrainScratchLength = 6;
+        private const int TrainScratchLength = 30;
 
         // Training forward pass: layer after layer over the whole batch, each output kept on the tape.
         private static void TrainForward(global::System.ReadOnlySpan<float> p, global::System.Span<float> state, global::System.ReadOnlySpan<float> inputs, int batch, global::System.Span<float> tape, global::System.Span<float> saved, global::System.Span<float> scratch, global::System.Random random)
@@ -294,17 +284,14 @@ namespace Demo
             // Layer 1: Conv2D(2, 2), 3×3×1 → 2×2×2
             for (int b = 0; b < batch; b++)
             {
-                Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 8, 8), scratch);
+                Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 8, 8), scratch, relu: false);
             }
             // Layer 2: BatchNorm(), 2×2×2 → 2×2×2
             global::CnnGen.Runtime.Kernels.BatchNormTrain(tape.Slice(0 * batch, batch * 8), tape.Slice(8 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), state.Slice(0, 4), 1E-05f, 0.1f, saved.Slice(0, 4));
             // Layer 3: ReLU, 2×2×2 → 2×2×2
             global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(8 * batch, batch * 8), tape.Slice(16 * batch, batch * 8));
             // Layer 4: Dense(2), 2×2×2 → 2
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), tape.Slice(16 * batch + b * 8, 8), tape.Slice(24 * batch + b * 2, 2));
-            }
+            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), tape.Slice(16 * batch, batch * 8), tape.Slice(24 * batch, batch * 2), batch, relu: false);
         }
 
         // Training backward pass, layers in reverse. On entry the gradient tape holds dLoss/dOutput of the last
@@ -313,10 +300,7 @@ namespace Demo
         private static void TrainBackward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, int batch, global::System.ReadOnlySpan<float> tape, global::System.Span<float> grad, global::System.Span<float> grads, global::System.ReadOnlySpan<float> saved, global::System.Span<float> scratch, bool skipSoftmax)
         {
             // Layer 4: Dense(2), gradient 2 → 2×2×2
-            for (int b = 0; b < batch; b++)
-            {
-                Dense_8_to_2_Backward(p.Slice(14, 16), tape.Slice(16 * batch + b * 8, 8), grad.Slice(24 * batch + b * 2, 2), grads.Slice(14, 16), grads.Slice(30, 2), grad.Slice(16 * batch + b * 8, 8));
-            }
+            Dense_8_to_2_Backward(p.Slice(14, 16), tape.Slice(16 * batch, batch * 8), grad.Slice(24 * batch, batch * 2), grads.Slice(14, 16), grads.Slice(30, 2), grad.Slice(16 * batch, batch * 8), batch);
             // Layer 3: ReLU, gradient 2×2×2 → 2×2×2
             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(8 * batch, batch * 8), grad.Slice(16 * batch, batch * 8), grad.Slice(8 * batch, batch * 8));
             // Layer 2: BatchNorm(), gradient 2×2×2 → 2×2×2
@@ -329,66 +313,61 @@ namespace Demo
         }
 
 
-        // Backward of Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0, with the same wide rows: the output gradient is
-        // laid out W + 2·PW wide with zeros in the extra columns, so each kernel tap's weight gradient is one
-        // dot product and its input gradient one multiply-add over the padded frame.
+        // Backward of Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
+        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
+        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
         private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 1, H = 3, W = 3;
             const int K = 2, OH = 2, OW = 2;
-            const int FH = 2, FW = 2;
+            const int FH = 2, FW = 2, Taps = C * FH * FW;
             const int PH = 0, PW = 0;
             const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
             bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input;
-            // Without padding the padded frame is the input itself: input gradients add straight into gradInput.
+            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
+            // Without padding the frame is the input itself: input gradients add straight into gradInput.
             global::System.Span<float> gradPadded = gradInput;
-            global::System.Span<float> wide = scratch.Slice(0, OH * WP);
+            if (!gradBias.IsEmpty)
+            {
+                for (int k = 0; k < K; k++)
+                {
+                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
+                }
+            }
+            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
             wide.Clear();
             for (int k = 0; k < K; k++)
             {
-                global::System.ReadOnlySpan<float> g = gradOutput.Slice(k * OH * OW, OH * OW);
-                if (!gradBias.IsEmpty)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(g);
-                }
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    g.Slice(oy * OW, OW).CopyTo(wide.Slice(oy * WP, OW));
+                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
                 }
-                for (int c = 0; c < C; c++)
-                {
-                    for (int ky = 0; ky < FH; ky++)
-                    {
-                        for (int kx = 0; kx < FW; kx++)
-                        {
-                            int tap = ((k * C + c) * FH + ky) * FW + kx;
-                            int at = c * HP * WP + ky * WP + kx;
-                            gradWeights[tap] += global::CnnGen.Runtime.Kernels.Dot(wide.Slice(0, Wide), padded.Slice(at, Wide));
-                            if (wantInput)
-                            {
-                                global::CnnGen.Runtime.Kernels.MultiplyAdd(wide.Slice(0, Wide), weights[tap], gradPadded.Slice(at, Wide));
-                            }
-                        }
-                    }
-                }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, gradWeights, Taps, true);
+            if (wantInput)
+            {
+                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
+                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, gradPadded);
             }
         }
 
-        // Backward of Dense 8 → 2: dW[o, :] += g[o]·x, db[o] += g[o], dx += Σ_o g[o]·W[o, :].
-        private static void Dense_8_to_2_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput)
+        // Backward of Dense 8 → 2 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
+        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
+        private static void Dense_8_to_2_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
         {
             const int In = 8, Out = 2;
-            bool wantInput = !gradInput.IsEmpty;
-            for (int o = 0; o < Out; o++)
+            if (!gradBias.IsEmpty)
             {
-                float g = gradOutput[o];
-                gradBias[o] += g;
-                global::CnnGen.Runtime.Kernels.MultiplyAdd(input.Slice(0, In), g, gradWeights.Slice(o * In, In));
-                if (wantInput)
+                for (int b = 0; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.MultiplyAdd(weights.Slice(o * In, In), g, gradInput.Slice(0, In));
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
                 }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
+            if (!gradInput.IsEmpty)
+            {
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
             }
         }
         /// <summary>
