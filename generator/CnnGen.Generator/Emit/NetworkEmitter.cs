@@ -277,9 +277,11 @@ internal static class NetworkEmitter
             w.Line("FoldBatchNorms(_parameters, _state, _folded);");
         }
 
-        w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism);");
+        w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
+        w.Line("// late takes fewer); the results are the same bits for any split.");
+        w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
         w.Open("if (parts > 1)");
-        w.Line("(_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts);");
+        w.Line("(_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);");
         w.Line("return;");
         w.Close();
         w.Line();
@@ -418,12 +420,13 @@ internal static class NetworkEmitter
         w.Line("private float[][] _scratch = global::System.Array.Empty<float[]>();");
         w.Line("private int _batch;");
         w.Line("private int _parts;");
+        w.Line("private int _threads;");
         w.Line();
         w.Open($"public BatchForwardWork({self} network)");
         w.Line("_network = network;");
         w.Close();
         w.Line();
-        w.Open($"public void RunBatch({Ros} inputs, {Sp} outputs, int batch, int parts)");
+        w.Open($"public void RunBatch({Ros} inputs, {Sp} outputs, int batch, int parts, int threads)");
         w.Open("if (_arenas.Length < parts)");
         w.Line("var arenas = new float[parts][];");
         w.Line("var scratch = new float[parts][];");
@@ -434,11 +437,11 @@ internal static class NetworkEmitter
         w.Line("(_arenas, _scratch) = (arenas, scratch);");
         w.Close();
         w.Line();
-        w.Line("(_batch, _parts) = (batch, parts);");
+        w.Line("(_batch, _parts, _threads) = (batch, parts, threads);");
         w.Line("Pin(inputs, default, default, outputs);");
         w.Close();
         w.Line();
-        w.Line("protected override void Stages() => Split(0, _parts);");
+        w.Line("protected override void Stages() => Split(0, _parts, _threads);");
         w.Line();
         w.Open("protected override void RunPart(int stage, int part, int parts)");
         w.Line($"{Ros} inputs = Inputs;");

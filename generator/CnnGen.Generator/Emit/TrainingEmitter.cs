@@ -377,7 +377,8 @@ internal static class TrainingEmitter
         w.Line("_grad = new float[batch * TapeLength];");
         w.Line("_losses = new float[batch];");
         w.Close();
-        w.Line($"int parts = {BatchWork}.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism);");
+        w.Line("// Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).");
+        w.Line($"int parts = {BatchWork}.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);");
         w.Open("if (_partials.Length < parts)");
         w.Line("var scratch = new float[parts][];");
         w.Line("var partials = new float[parts][];");
@@ -387,7 +388,7 @@ internal static class TrainingEmitter
         w.Close();
         w.Line("(_scratch, _partials) = (scratch, partials);");
         w.Close();
-        w.Line("_step.Parts = parts;");
+        w.Line("(_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);");
         w.Line("return batch;");
         w.Close();
         w.Line();
@@ -415,6 +416,9 @@ internal static class TrainingEmitter
         w.Line("/// <summary>The parts of a per-image stage (set by Prepare).</summary>");
         w.Line("public int Parts { get; set; } = 1;");
         w.Line();
+        w.Line("/// <summary>The most threads that work on them (set by Prepare).</summary>");
+        w.Line("public int Threads { get; set; } = 1;");
+        w.Line();
         w.Open($"public float Run({Ros} inputs, {Ros} targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)");
         w.Line("(_batch, _loss) = (batch, loss);");
         w.Line("Pin(inputs, targets, labels, default);");
@@ -428,11 +432,11 @@ internal static class TrainingEmitter
         w.Open("protected override void Stages()");
         for (int s = 0; s < stages.Count; s++)
         {
-            w.Line($"Split({s}, {(stages[s].WholeBatch ? "1" : "Parts")}); // {StageSummary(plan, stages[s].WholeBatch, stages[s].Ops, s == 0)}");
+            w.Line($"Split({s}, {(stages[s].WholeBatch ? "1" : "Parts, Threads")}); // {StageSummary(plan, stages[s].WholeBatch, stages[s].Ops, s == 0)}");
         }
 
         w.Open("if (Parts > 1)");
-        w.Line($"Split({reduce}, Parts); // the parts' parameter gradients added into part 0's");
+        w.Line($"Split({reduce}, Parts, Threads); // the parts' parameter gradients added into part 0's");
         w.Close();
         w.Close();
         w.Line();

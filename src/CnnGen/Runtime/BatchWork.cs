@@ -18,9 +18,10 @@ namespace CnnGen.Runtime;
 public abstract unsafe class BatchWork
 {
     /// <summary>
-    /// Work below this many multiply-adds per part is not split further: waking a worker and joining it costs
-    /// a few microseconds (measured on the 2-core Zen 5 machine, see docs/benchmarks.md), which must stay small
-    /// next to the part's own time. At 10 to 50 GFLOP/s, 2 million multiply-adds take 80 to 400 µs.
+    /// Work below this many multiply-adds per part is not split further: waking a sleeping worker and joining it
+    /// costs tens of microseconds (far more on a loaded machine), which must stay small next to the part's own
+    /// time. At the 3 to 20 billion multiply-adds per second the kernels reach on one core, 2 million take 100 to
+    /// 700 µs (docs/parallelism.md).
     /// </summary>
     public const long MinMultiplyAddsPerPart = 2_000_000;
 
@@ -67,6 +68,43 @@ public abstract unsafe class BatchWork
         long byWork = Math.Max(1, items * Math.Max(1, multiplyAddsPerItem) / MinMultiplyAddsPerPart);
         return (int)Math.Min(Math.Min(degreeOfParallelism, items), byWork);
     }
+
+    /// <summary>
+    /// How many parts to split a batch into on <paramref name="degreeOfParallelism"/> threads: up to
+    /// <paramref name="perThread"/> parts per thread (finer parts balance the load when a thread starts late on a
+    /// shared machine), a multiple of the thread count when there is more than one part per thread, none smaller
+    /// than <see cref="MinMultiplyAddsPerPart"/>, and, in training, with the parts' extra parameter-gradient
+    /// buffers ((parts − 1) × <paramref name="floatsPerExtraPart"/> floats) within <see cref="MaxExtraFloats"/>
+    /// unless that leaves fewer parts than threads.
+    /// </summary>
+    /// <param name="items">The images of the batch.</param>
+    /// <param name="multiplyAddsPerItem">The work of one image.</param>
+    /// <param name="degreeOfParallelism">The threads (1: everything on the calling thread).</param>
+    /// <param name="perThread">The most parts per thread.</param>
+    /// <param name="floatsPerExtraPart">The buffer every part beyond the first needs (0 for none).</param>
+    /// <returns>The number of parts.</returns>
+    public static int PartsFor(int items, long multiplyAddsPerItem, int degreeOfParallelism, int perThread, long floatsPerExtraPart)
+    {
+        int parts = PartsFor(items, multiplyAddsPerItem, degreeOfParallelism);
+        if (degreeOfParallelism <= 1 || parts < degreeOfParallelism)
+        {
+            return parts;
+        }
+
+        for (int k = perThread; k > 1; k /= 2)
+        {
+            int finer = PartsFor(items, multiplyAddsPerItem, k * degreeOfParallelism) / degreeOfParallelism * degreeOfParallelism;
+            if ((finer - 1) * floatsPerExtraPart <= MaxExtraFloats)
+            {
+                return Math.Max(parts, finer);
+            }
+        }
+
+        return parts;
+    }
+
+    /// <summary>The most floats of extra per-part buffers that finer parts may cost: 4 million (16 MB).</summary>
+    public const long MaxExtraFloats = 4_000_000;
 
     /// <summary>Checks a degree of parallelism set by a user: 1 or more.</summary>
     /// <param name="value">The value to check.</param>
@@ -122,7 +160,7 @@ public abstract unsafe class BatchWork
         }
     }
 
-    /// <summary>The step: calls <see cref="Split"/> once per stage, in order.</summary>
+    /// <summary>The step: calls <see cref="Split(int, int)"/> once per stage, in order.</summary>
     protected abstract void Stages();
 
     /// <summary>
@@ -132,7 +170,16 @@ public abstract unsafe class BatchWork
     /// </summary>
     /// <param name="stage">Which stage; passed through to <see cref="RunPart"/>.</param>
     /// <param name="parts">How many parts.</param>
-    protected void Split(int stage, int parts) => Workers.Run(this, stage, parts);
+    protected void Split(int stage, int parts) => Workers.Run(this, stage, parts, parts);
+
+    /// <summary>
+    /// As <see cref="Split(int, int)"/>, on at most <paramref name="threads"/> threads (the caller's included): more parts
+    /// than threads balance the load when a thread starts late or runs slower (the machine is shared).
+    /// </summary>
+    /// <param name="stage">Which stage; passed through to <see cref="RunPart"/>.</param>
+    /// <param name="parts">How many parts.</param>
+    /// <param name="threads">The most threads that work on them.</param>
+    protected void Split(int stage, int parts, int threads) => Workers.Run(this, stage, parts, threads);
 
     /// <summary>Runs one part of a stage. Parts of one stage may run at the same time on different threads.</summary>
     /// <param name="stage">The stage.</param>

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -22,6 +23,7 @@ namespace CnnGen.Runtime;
 /// </remarks>
 internal static class Workers
 {
+    private const long SpinMicroseconds = 100;
     private static readonly object s_startGate = new();
     private static AutoResetEvent[]? s_wake;
     private static int s_busy;
@@ -39,14 +41,14 @@ internal static class Workers
     /// <summary>The number of worker threads besides the caller (processors − 1).</summary>
     public static int Count => Math.Max(0, Environment.ProcessorCount - 1);
 
-    public static void Run(BatchWork work, int stage, int parts)
+    public static void Run(BatchWork work, int stage, int parts, int threads)
     {
-        if (parts > 1 && Count > 0)
+        if (parts > 1 && threads > 1 && Count > 0)
         {
             Start();
         }
 
-        if (parts <= 1 || Count == 0 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        if (parts <= 1 || threads <= 1 || Count == 0 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
             for (int part = 0; part < parts; part++)
             {
@@ -62,7 +64,7 @@ internal static class Workers
             (s_work, s_stage, s_parts, s_pending, s_error) = (work, stage, parts, parts, null);
             Interlocked.Exchange(ref s_ticket, (long)generation << 32);
             AutoResetEvent[] wake = s_wake!;
-            for (int i = 0; i < Math.Min(parts - 1, wake.Length); i++)
+            for (int i = 0; i < Math.Min(Math.Min(parts, threads) - 1, wake.Length); i++)
             {
                 wake[i].Set();
             }
@@ -161,7 +163,32 @@ internal static class Workers
         while (true)
         {
             wake.WaitOne();
-            Work();
+            do
+            {
+                Work();
+            }
+            while (NextSoon());
         }
+    }
+
+    // Spins up to SpinMicroseconds for the next split before the worker sleeps again: the stages of a training
+    // step and the batches of a loop come back to back, and waking a sleeping thread costs tens of microseconds.
+    // (The caller still sets this worker's event; the next WaitOne then returns at once and finds nothing to do.)
+    private static bool NextSoon()
+    {
+        int generation = (int)(Volatile.Read(ref s_ticket) >> 32);
+        long end = Stopwatch.GetTimestamp() + (SpinMicroseconds * Stopwatch.Frequency / 1_000_000);
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            long ticket = Volatile.Read(ref s_ticket);
+            if ((int)(ticket >> 32) != generation)
+            {
+                return true;
+            }
+
+            Thread.SpinWait(20);
+        }
+
+        return false;
     }
 }

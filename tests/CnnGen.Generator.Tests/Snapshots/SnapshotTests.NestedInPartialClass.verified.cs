@@ -182,10 +182,12 @@ namespace Demo.Models
                     throw new global::System.ArgumentException($"Expected inputs of a whole number of 2×6×6 images (72 floats each) and outputs of 4 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
                 }
 
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism);
+                // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
+                // late takes fewer); the results are the same bits for any split.
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
                 if (parts > 1)
                 {
-                    (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts);
+                    (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
                     return;
                 }
 
@@ -204,13 +206,14 @@ namespace Demo.Models
                 private float[][] _scratch = global::System.Array.Empty<float[]>();
                 private int _batch;
                 private int _parts;
+                private int _threads;
 
                 public BatchForwardWork(global::Demo.Models.Zoo.SigmoidNet network)
                 {
                     _network = network;
                 }
 
-                public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts)
+                public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
                 {
                     if (_arenas.Length < parts)
                     {
@@ -224,11 +227,11 @@ namespace Demo.Models
                         (_arenas, _scratch) = (arenas, scratch);
                     }
 
-                    (_batch, _parts) = (batch, parts);
+                    (_batch, _parts, _threads) = (batch, parts, threads);
                     Pin(inputs, default, default, outputs);
                 }
 
-                protected override void Stages() => Split(0, _parts);
+                protected override void Stages() => Split(0, _parts, _threads);
 
                 protected override void RunPart(int stage, int part, int parts)
                 {
@@ -590,7 +593,8 @@ namespace Demo.Models
                         _grad = new float[batch * TapeLength];
                         _losses = new float[batch];
                     }
-                    int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism);
+                    // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
+                    int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
                     if (_partials.Length < parts)
                     {
                         var scratch = new float[parts][];
@@ -602,7 +606,7 @@ namespace Demo.Models
                         }
                         (_scratch, _partials) = (scratch, partials);
                     }
-                    _step.Parts = parts;
+                    (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
                     return batch;
                 }
 
@@ -624,6 +628,9 @@ namespace Demo.Models
                     /// <summary>The parts of a per-image stage (set by Prepare).</summary>
                     public int Parts { get; set; } = 1;
 
+                    /// <summary>The most threads that work on them (set by Prepare).</summary>
+                    public int Threads { get; set; } = 1;
+
                     public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
                     {
                         (_batch, _loss) = (batch, loss);
@@ -638,10 +645,10 @@ namespace Demo.Models
 
                     protected override void Stages()
                     {
-                        Split(0, Parts); // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
+                        Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
                         if (Parts > 1)
                         {
-                            Split(1, Parts); // the parts' parameter gradients added into part 0's
+                            Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's
                         }
                     }
 

@@ -191,10 +191,12 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected inputs of a whole number of 3×15×15 images (675 floats each) and outputs of 5 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
             }
 
-            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism);
+            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
+            // late takes fewer); the results are the same bits for any split.
+            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
             if (parts > 1)
             {
-                (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts);
+                (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
                 return;
             }
 
@@ -213,13 +215,14 @@ namespace Demo
             private float[][] _scratch = global::System.Array.Empty<float[]>();
             private int _batch;
             private int _parts;
+            private int _threads;
 
             public BatchForwardWork(global::Demo.PadStride network)
             {
                 _network = network;
             }
 
-            public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts)
+            public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
             {
                 if (_arenas.Length < parts)
                 {
@@ -233,11 +236,11 @@ namespace Demo
                     (_arenas, _scratch) = (arenas, scratch);
                 }
 
-                (_batch, _parts) = (batch, parts);
+                (_batch, _parts, _threads) = (batch, parts, threads);
                 Pin(inputs, default, default, outputs);
             }
 
-            protected override void Stages() => Split(0, _parts);
+            protected override void Stages() => Split(0, _parts, _threads);
 
             protected override void RunPart(int stage, int part, int parts)
             {
@@ -719,7 +722,8 @@ namespace Demo
                     _grad = new float[batch * TapeLength];
                     _losses = new float[batch];
                 }
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism);
+                // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
                 if (_partials.Length < parts)
                 {
                     var scratch = new float[parts][];
@@ -731,7 +735,7 @@ namespace Demo
                     }
                     (_scratch, _partials) = (scratch, partials);
                 }
-                _step.Parts = parts;
+                (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
                 return batch;
             }
 
@@ -753,6 +757,9 @@ namespace Demo
                 /// <summary>The parts of a per-image stage (set by Prepare).</summary>
                 public int Parts { get; set; } = 1;
 
+                /// <summary>The most threads that work on them (set by Prepare).</summary>
+                public int Threads { get; set; } = 1;
+
                 public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
                 {
                     (_batch, _loss) = (batch, loss);
@@ -767,10 +774,10 @@ namespace Demo
 
                 protected override void Stages()
                 {
-                    Split(0, Parts); // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
+                    Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
                     if (Parts > 1)
                     {
-                        Split(1, Parts); // the parts' parameter gradients added into part 0's
+                        Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's
                     }
                 }
 

@@ -168,6 +168,15 @@ public class ParallelTests
         Assert.Equal(13, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 32)); // 64 · 416,520 / 2,000,000 = 13.3
         Assert.Equal(3, BatchWork.PartsFor(3, CifarNet.MultiplyAddsPerImage, 8)); // never more parts than images
         Assert.Equal(1, BatchWork.PartsFor(1, CifarNet.MultiplyAddsPerImage, 8));
+
+        // Finer parts, up to 4 per thread, in multiples of the thread count, while the extra gradient buffers stay
+        // within 4 million floats: LeNet-5's 61,706 parameters allow 8 parts on 2 threads, CifarNet's 1,469,994 not
+        // even 4 (3 · 1,469,994 > 4,000,000).
+        Assert.Equal(8, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 2, 4, 0));
+        Assert.Equal(8, BatchWork.PartsFor(32, 3 * LeNet5.MultiplyAddsPerImage, 2, 4, LeNet5.ParameterCount));
+        Assert.Equal(2, BatchWork.PartsFor(32, 3 * CifarNet.MultiplyAddsPerImage, 2, 4, CifarNet.ParameterCount));
+        Assert.Equal(4, BatchWork.PartsFor(24, LeNet5.MultiplyAddsPerImage, 2, 4, 0)); // 5 by work, rounded down to a multiple of 2
+        Assert.Equal(1, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 1, 4, 0)); // 1 thread: never split
     }
 
     /// <summary>The smallest batch that the network's work splits into <paramref name="parts"/> parts (at least 2 images per part).</summary>
