@@ -227,5 +227,14 @@ internal sealed class TapeLayout
 
     public string Mask(int i) => $"tape.Slice({MaskSlot[i]} * batch, batch * {_plan.Layers[i].Out.Size})";
 
+    /// <summary>Layer i's output for the images [from, to) of the batch, back to back (one part of a split stage).</summary>
+    public string Range(string tape, int i) => i < 0 || _slot[i] < 0
+        ? (tape == "tape" ? "inputs.Slice(from * InputLength, (to - from) * InputLength)" : "default")
+        : $"{tape}.Slice({_slot[i]} * batch + from * {_plan.Layers[i].Out.Size}, (to - from) * {_plan.Layers[i].Out.Size})";
+
+    public string InputGradientRange(int j) => j >= 0 && NeedsGradient[j] ? Range("grad", j) : "default";
+
+    public string MaskRange(int i) => $"tape.Slice({MaskSlot[i]} * batch + from * {_plan.Layers[i].Out.Size}, (to - from) * {_plan.Layers[i].Out.Size})";
+
     public string Describe() => $"{Text.Grouped(Length)} floats per image";
 }

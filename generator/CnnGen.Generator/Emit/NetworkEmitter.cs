@@ -44,7 +44,7 @@ internal static class NetworkEmitter
         WriteTables(w, plan);
         WriteStateAndConstructors(w, type, plan, weights);
         WriteInitialization(w, plan);
-        WriteForward(w, plan, layout);
+        WriteForward(w, type, plan, layout);
         LayerKernels.Write(w, plan);
         TrainingEmitter.Write(w, type, plan);
         w.Close();
@@ -153,6 +153,8 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _arena = new float[ArenaLength];");
         w.Line("private readonly float[] _scratch = new float[ScratchLength];");
         w.Line("private readonly float[] _folded = new float[FoldedLength];");
+        w.Line("private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;");
+        w.Line("private BatchForwardWork? _batchForward;");
         w.Line();
         if (weights is null)
         {
@@ -200,6 +202,20 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>");
         w.Line($"public {Sp} State => _state;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// The most parts a batch is split into, each run on its own thread: <see cref=\"ForwardBatch\"/> and every");
+        w.Line("/// <see cref=\"Trainer\"/> of this network. Default <see cref=\"global::System.Environment.ProcessorCount\"/>; 1 runs");
+        w.Line("/// batches on the calling thread alone. A batch is never split into parts of fewer than");
+        w.Line("/// <see cref=\"global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart\"/> multiply-adds, so small batches stay on the");
+        w.Line("/// calling thread; <see cref=\"Forward\"/> and <see cref=\"Predict\"/> (one image) always do. Outputs do not depend on");
+        w.Line("/// it; in training only the summation order of the convolution and dense parameter gradients does.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is below 1.</exception>");
+        w.Open("public int DegreeOfParallelism");
+        w.Line("get => _degreeOfParallelism;");
+        w.Line("set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);");
+        w.Close();
         w.Line();
         w.Line("int global::CnnGen.INetwork.InputSize => InputLength;");
         w.Line("int global::CnnGen.INetwork.OutputSize => OutputLength;");
@@ -252,7 +268,7 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void WriteForward(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
+    private static void WriteForward(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, InferenceLayout layout)
     {
         w.Line($"/// <summary>Runs one image through the network: {plan.Input.Text} → {plan.Output.Text}. Allocates nothing; not thread-safe (one workspace per instance).</summary>");
         w.Line($"/// <param name=\"input\">{plan.Input.Size} floats, channel-first (C×H×W = {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width}).</param>");
@@ -276,7 +292,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
 
-        w.Line("/// <summary>Runs a batch of images, one after another: <paramref name=\"inputs\"/> holds whole images back to back.</summary>");
+        w.Line("/// <summary>Runs a batch of images: <paramref name=\"inputs\"/> holds whole images back to back. The batch is split over up to <see cref=\"DegreeOfParallelism\"/> threads; each image's output is the same as <see cref=\"Forward\"/>'s. Allocates nothing after the first call at a given degree.</summary>");
         w.Line("/// <param name=\"inputs\">A multiple of <see cref=\"InputLength\"/> floats.</param>");
         w.Line("/// <param name=\"outputs\">(inputs.Length / InputLength) × <see cref=\"OutputLength\"/> floats.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The spans do not hold the same whole number of images.</exception>");
@@ -291,11 +307,20 @@ internal static class NetworkEmitter
             w.Line("FoldBatchNorms(_parameters, _state, _folded);");
         }
 
+        w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
+        w.Line("// late takes fewer); the results are the same bits for any split.");
+        w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
+        w.Open("if (parts > 1)");
+        w.Line("(_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);");
+        w.Line("return;");
+        w.Close();
+        w.Line();
         w.Open("for (int i = 0; i < batch; i++)");
         w.Line("Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
         w.Close();
         w.Close();
         w.Line();
+        WriteBatchForwardWork(w, type);
 
         w.Line("/// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name=\"output\"/> receives all outputs.</summary>");
         w.Line("/// <param name=\"input\">One image, as for <see cref=\"Forward\"/>.</param>");
@@ -427,6 +452,55 @@ internal static class NetworkEmitter
         && plan.Layers[i + 1].Inputs[0] == i
         && layout.InPlace[i + 1]
         && layout.Consumers[i].Count == 1;
+
+    // ForwardBatch split into parts: each part runs its range of images with its own workspace (part 0 the network's).
+    private static void WriteBatchForwardWork(SourceWriter w, TargetTypeInfo type)
+    {
+        // Fully qualified: inside a class derived from BatchWork, a network named like one of its members
+        // (Split, Pin, Start) would otherwise resolve to that member.
+        string self = "global::" + type.FullName;
+        w.Line("// ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the");
+        w.Line("// network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.");
+        w.Open("private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork");
+        w.Line($"private readonly {self} _network;");
+        w.Line("private float[][] _arenas = global::System.Array.Empty<float[]>();");
+        w.Line("private float[][] _scratch = global::System.Array.Empty<float[]>();");
+        w.Line("private int _batch;");
+        w.Line("private int _parts;");
+        w.Line("private int _threads;");
+        w.Line();
+        w.Open($"public BatchForwardWork({self} network)");
+        w.Line("_network = network;");
+        w.Close();
+        w.Line();
+        w.Open($"public void RunBatch({Ros} inputs, {Sp} outputs, int batch, int parts, int threads)");
+        w.Open("if (_arenas.Length < parts)");
+        w.Line("var arenas = new float[parts][];");
+        w.Line("var scratch = new float[parts][];");
+        w.Open("for (int i = 0; i < parts; i++)");
+        w.Line("arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];");
+        w.Line("scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];");
+        w.Close();
+        w.Line("(_arenas, _scratch) = (arenas, scratch);");
+        w.Close();
+        w.Line();
+        w.Line("(_batch, _parts, _threads) = (batch, parts, threads);");
+        w.Line("Pin(inputs, default, default, outputs);");
+        w.Close();
+        w.Line();
+        w.Line("protected override void Stages() => Split(0, _parts, _threads);");
+        w.Line();
+        w.Open("protected override void RunPart(int stage, int part, int parts)");
+        w.Line($"{Ros} inputs = Inputs;");
+        w.Line($"{Sp} outputs = Outputs;");
+        w.Line($"{self} network = _network;");
+        w.Open("for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)");
+        w.Line($"{self}.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);");
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Line();
+    }
 
     internal static string Activation(ActivationSpec activation, string x, string y) => activation.Kind switch
     {

@@ -37,8 +37,14 @@ public interface INetwork
     /// <summary>The layer table: one row per declared layer with its output shape and parameter count.</summary>
     IReadOnlyList<LayerInfo> Layers { get; }
 
-    /// <summary>Runs one image (C, H, W) through the network. Allocates nothing.</summary>
+    /// <summary>Runs one image (C, H, W) through the network on the calling thread. Allocates nothing.</summary>
     void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>
+    /// The most parts (threads) a batch is split into, for <c>ForwardBatch</c> and the network's trainers: default
+    /// <see cref="Environment.ProcessorCount"/>, 1 for the calling thread alone. Small batches are never split.
+    /// </summary>
+    int DegreeOfParallelism { get; set; }
 }
 
 /// <summary>One parameter tensor of a network: its name (PyTorch's <c>state_dict</c> key), shape and place in the parameter buffer.</summary>

@@ -96,6 +96,8 @@ namespace Demo
         private readonly float[] _arena = new float[ArenaLength];
         private readonly float[] _scratch = new float[ScratchLength];
         private readonly float[] _folded = new float[FoldedLength];
+        private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
+        private BatchForwardWork? _batchForward;
 
         /// <summary>The safetensors file whose tensors are compiled into this class (800 bytes, 9 tensors, checked at build time).</summary>
         public const string WeightsFile = "small.safetensors";
@@ -128,6 +130,21 @@ namespace Demo
 
         /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
         public global::System.Span<float> State => _state;
+
+        /// <summary>
+        /// The most parts a batch is split into, each run on its own thread: <see cref="ForwardBatch"/> and every
+        /// <see cref="Trainer"/> of this network. Default <see cref="global::System.Environment.ProcessorCount"/>; 1 runs
+        /// batches on the calling thread alone. A batch is never split into parts of fewer than
+        /// <see cref="global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so small batches stay on the
+        /// calling thread; <see cref="Forward"/> and <see cref="Predict"/> (one image) always do. Outputs do not depend on
+        /// it; in training only the summation order of the convolution and dense parameter gradients does.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+        public int DegreeOfParallelism
+        {
+            get => _degreeOfParallelism;
+            set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);
+        }
 
         int global::CnnGen.INetwork.InputSize => InputLength;
         int global::CnnGen.INetwork.OutputSize => OutputLength;
@@ -175,7 +192,7 @@ namespace Demo
             Run(_parameters, _state, _folded, input, output, _arena, _scratch);
         }
 
-        /// <summary>Runs a batch of images, one after another: <paramref name="inputs"/> holds whole images back to back.</summary>
+        /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
@@ -188,9 +205,66 @@ namespace Demo
             }
 
             FoldBatchNorms(_parameters, _state, _folded);
+            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
+            // late takes fewer); the results are the same bits for any split.
+            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
+            if (parts > 1)
+            {
+                (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
+                return;
+            }
+
             for (int i = 0; i < batch; i++)
             {
                 Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
+            }
+        }
+
+        // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
+        // network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.
+        private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
+        {
+            private readonly global::Demo.Small _network;
+            private float[][] _arenas = global::System.Array.Empty<float[]>();
+            private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private int _batch;
+            private int _parts;
+            private int _threads;
+
+            public BatchForwardWork(global::Demo.Small network)
+            {
+                _network = network;
+            }
+
+            public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
+            {
+                if (_arenas.Length < parts)
+                {
+                    var arenas = new float[parts][];
+                    var scratch = new float[parts][];
+                    for (int i = 0; i < parts; i++)
+                    {
+                        arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
+                        scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
+                    }
+                    (_arenas, _scratch) = (arenas, scratch);
+                }
+
+                (_batch, _parts, _threads) = (batch, parts, threads);
+                Pin(inputs, default, default, outputs);
+            }
+
+            protected override void Stages() => Split(0, _parts, _threads);
+
+            protected override void RunPart(int stage, int part, int parts)
+            {
+                global::System.ReadOnlySpan<float> inputs = Inputs;
+                global::System.Span<float> outputs = Outputs;
+                global::Demo.Small network = _network;
+                for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
+                {
+                    global::Demo.Small.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
+                }
             }
         }
 
@@ -278,41 +352,6 @@ namespace Demo
         private const int SavedLength = 4;
         private const int TrainScratchLength = 30;
 
-        // Training forward pass: layer after layer over the whole batch, each output kept on the tape.
-        private static void TrainForward(global::System.ReadOnlySpan<float> p, global::System.Span<float> state, global::System.ReadOnlySpan<float> inputs, int batch, global::System.Span<float> tape, global::System.Span<float> saved, global::System.Span<float> scratch, global::System.Random random)
-        {
-            // Layer 1: Conv2D(2, 2), 3×3×1 → 2×2×2
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 8, 8), scratch, relu: false);
-            }
-            // Layer 2: BatchNorm(), 2×2×2 → 2×2×2
-            global::CnnGen.Runtime.Kernels.BatchNormTrain(tape.Slice(0 * batch, batch * 8), tape.Slice(8 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), state.Slice(0, 4), 1E-05f, 0.1f, saved.Slice(0, 4));
-            // Layer 3: ReLU, 2×2×2 → 2×2×2
-            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(8 * batch, batch * 8), tape.Slice(16 * batch, batch * 8));
-            // Layer 4: Dense(2), 2×2×2 → 2
-            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), tape.Slice(16 * batch, batch * 8), tape.Slice(24 * batch, batch * 2), batch, relu: false);
-        }
-
-        // Training backward pass, layers in reverse. On entry the gradient tape holds dLoss/dOutput of the last
-        // layer (or, with skipSoftmax, dLoss/dScores at the final Softmax's input). Every layer adds into its
-        // inputs' gradients, and parameter gradients are added into grads (which mirrors the parameters).
-        private static void TrainBackward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, int batch, global::System.ReadOnlySpan<float> tape, global::System.Span<float> grad, global::System.Span<float> grads, global::System.ReadOnlySpan<float> saved, global::System.Span<float> scratch, bool skipSoftmax)
-        {
-            // Layer 4: Dense(2), gradient 2 → 2×2×2
-            Dense_8_to_2_Backward(p.Slice(14, 16), tape.Slice(16 * batch, batch * 8), grad.Slice(24 * batch, batch * 2), grads.Slice(14, 16), grads.Slice(30, 2), grad.Slice(16 * batch, batch * 8), batch);
-            // Layer 3: ReLU, gradient 2×2×2 → 2×2×2
-            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(8 * batch, batch * 8), grad.Slice(16 * batch, batch * 8), grad.Slice(8 * batch, batch * 8));
-            // Layer 2: BatchNorm(), gradient 2×2×2 → 2×2×2
-            global::CnnGen.Runtime.Kernels.BatchNormBackward(tape.Slice(0 * batch, batch * 8), grad.Slice(8 * batch, batch * 8), grad.Slice(0 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), grads.Slice(10, 4), saved.Slice(0, 4));
-            // Layer 1: Conv2D(2, 2), gradient 2×2×2 → 3×3×1 (nothing before it trains: no input gradient)
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_Backward(p.Slice(0, 8), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 8, 8), grads.Slice(0, 8), grads.Slice(8, 2), default, scratch);
-            }
-        }
-
-
         // Backward of Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
         // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
         // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
@@ -370,19 +409,25 @@ namespace Demo
                 global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
             }
         }
+
         /// <summary>
         /// Trains a <see cref="Small"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.
-        /// Allocates nothing after the first step of the largest batch size. Not thread-safe.
+        /// A batch is split over up to <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the
+        /// largest batch size. Not thread-safe.
         /// </summary>
         public sealed class Trainer
         {
             private readonly Small _network;
             private readonly float[] _gradients = new float[ParameterCount];
             private readonly float[] _saved = new float[SavedLength];
-            private readonly float[] _scratch = new float[TrainScratchLength];
             private readonly global::System.Random _random;
+            private readonly StepWork _step;
             private float[] _tape = global::System.Array.Empty<float>();
             private float[] _grad = global::System.Array.Empty<float>();
+            private float[] _losses = global::System.Array.Empty<float>();
+            // Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).
+            private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private float[][] _partials = global::System.Array.Empty<float[]>();
 
             /// <summary>Creates a trainer that updates <paramref name="network"/>'s parameters with <paramref name="optimizer"/>.</summary>
             /// <param name="network">The network to train.</param>
@@ -393,6 +438,7 @@ namespace Demo
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
                 Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
                 _random = new global::System.Random(seed);
+                _step = new StepWork(this);
             }
 
             /// <summary>The network being trained.</summary>
@@ -403,6 +449,14 @@ namespace Demo
 
             /// <summary>The gradients of the last batch's mean loss, laid out as <see cref="Parameters"/>.</summary>
             public global::System.ReadOnlySpan<float> Gradients => _gradients;
+
+            /// <summary>The network's <see cref="Small.DegreeOfParallelism"/> (one setting for its batches and its trainers): the most parts a training batch is split into.</summary>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+            public int DegreeOfParallelism
+            {
+                get => _network.DegreeOfParallelism;
+                set => _network.DegreeOfParallelism = value;
+            }
 
             /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
@@ -438,17 +492,7 @@ namespace Demo
                         throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
                     }
                 }
-                global::System.Span<float> tape = _tape;
-                global::System.Span<float> grad = _grad;
-                TrainForward(_network._parameters, _network._state, inputs, batch, tape, _saved, _scratch, _random);
-                float scale = 1f / batch;
-                double total = 0;
-                for (int b = 0; b < batch; b++)
-                {
-                    total += global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(24 * batch + b * 2, 2), labels[b], grad.Slice(24 * batch + b * 2, 2), scale);
-                }
-                TrainBackward(_network._parameters, inputs, batch, tape, grad, _gradients, _saved, _scratch, skipSoftmax: false);
-                return (float)(total / batch);
+                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);
             }
 
             /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
@@ -462,24 +506,10 @@ namespace Demo
                     throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
                 }
                 int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                global::System.Span<float> tape = _tape;
-                global::System.Span<float> grad = _grad;
-                TrainForward(_network._parameters, _network._state, inputs, batch, tape, _saved, _scratch, _random);
-                float scale = 1f / batch;
-                double total = 0;
-                for (int b = 0; b < batch; b++)
-                {
-                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                    global::System.Span<float> gradient = grad.Slice(24 * batch + b * 2, 2);
-                    total += loss == global::CnnGen.Training.Loss.L1
-                        ? global::CnnGen.Training.Losses.L1(tape.Slice(24 * batch + b * 2, 2), target, gradient, scale)
-                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(24 * batch + b * 2, 2), target, gradient, scale);
-                }
-                TrainBackward(_network._parameters, inputs, batch, tape, grad, _gradients, _saved, _scratch, skipSoftmax: false);
-                return (float)(total / batch);
+                return _step.Run(inputs, targets, default, loss, batch);
             }
 
-            // Checks the batch, grows the tapes for a larger batch than before, and clears the gradients.
+            // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
             private int Prepare(global::System.ReadOnlySpan<float> inputs, int targetLength, int perImage, string targetName)
             {
                 int batch = inputs.Length / InputLength;
@@ -495,10 +525,171 @@ namespace Demo
                 {
                     _tape = new float[batch * TapeLength];
                     _grad = new float[batch * TapeLength];
+                    _losses = new float[batch];
                 }
-                global::System.Array.Clear(_grad, 0, batch * TapeLength);
-                global::System.Array.Clear(_gradients);
+                // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
+                if (_partials.Length < parts)
+                {
+                    var scratch = new float[parts][];
+                    var partials = new float[parts][];
+                    for (int i = 0; i < parts; i++)
+                    {
+                        scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
+                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];
+                    }
+                    (_scratch, _partials) = (scratch, partials);
+                }
+                (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
                 return batch;
+            }
+
+            // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
+            // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
+            // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
+            // parameter gradients depends on the number of parts (it is fixed for a given number).
+            private sealed class StepWork : global::CnnGen.Runtime.BatchWork
+            {
+                private readonly Trainer _trainer;
+                private int _batch;
+                private global::CnnGen.Training.Loss _loss;
+
+                public StepWork(Trainer trainer)
+                {
+                    _trainer = trainer;
+                }
+
+                /// <summary>The parts of a per-image stage (set by Prepare).</summary>
+                public int Parts { get; set; } = 1;
+
+                /// <summary>The most threads that work on them (set by Prepare).</summary>
+                public int Threads { get; set; } = 1;
+
+                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
+                {
+                    (_batch, _loss) = (batch, loss);
+                    Pin(inputs, targets, labels, default);
+                    double total = 0;
+                    for (int b = 0; b < batch; b++)
+                    {
+                        total += _trainer._losses[b];
+                    }
+                    return (float)(total / batch);
+                }
+
+                protected override void Stages()
+                {
+                    Split(0, Parts, Threads); // images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))
+                    Split(1, 1); // whole batch, this thread: layer 2 forward (BatchNorm())
+                    Split(2, Parts, Threads); // images in parts: layers 3–4 forward, the loss, layers 4–3 backward
+                    Split(3, 1); // whole batch, this thread: layer 2 backward (BatchNorm())
+                    Split(4, Parts, Threads); // images in parts: layer 1 backward (Conv2D(2, 2))
+                    if (Parts > 1)
+                    {
+                        Split(5, Parts, Threads); // the parts' parameter gradients added into part 0's
+                    }
+                }
+
+                protected override void RunPart(int stage, int part, int parts)
+                {
+                    Trainer trainer = _trainer;
+                    int batch = _batch;
+                    int from = global::CnnGen.Runtime.BatchWork.Start(batch, part, parts);
+                    int to = global::CnnGen.Runtime.BatchWork.Start(batch, part + 1, parts);
+                    global::System.ReadOnlySpan<float> p = trainer._network._parameters;
+                    global::System.Span<float> state = trainer._network._state;
+                    global::System.ReadOnlySpan<float> inputs = Inputs;
+                    global::System.Span<float> tape = trainer._tape;
+                    global::System.Span<float> grad = trainer._grad;
+                    global::System.Span<float> grads = trainer._partials[part];
+                    global::System.Span<float> scratch = trainer._scratch[part];
+                    global::System.Span<float> saved = trainer._saved;
+                    global::System.Span<float> losses = trainer._losses;
+                    global::System.Random random = trainer._random;
+                    switch (stage)
+                    {
+                        case 0: // images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))
+                        {
+                            // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
+                            // may already be writing theirs: this stage runs through to the backward pass).
+                            grads.Clear();
+                            grad.Slice(0 * batch + from * 8, (to - from) * 8).Clear();
+                            grad.Slice(8 * batch + from * 8, (to - from) * 8).Clear();
+                            grad.Slice(16 * batch + from * 8, (to - from) * 8).Clear();
+                            grad.Slice(24 * batch + from * 2, (to - from) * 2).Clear();
+                            // Layer 1: Conv2D(2, 2), 3×3×1 → 2×2×2
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 8, 8), scratch, relu: false);
+                            }
+                            break;
+                        }
+                        case 1: // whole batch, this thread: layer 2 forward (BatchNorm())
+                        {
+                            // Layer 2: BatchNorm(), 2×2×2 → 2×2×2
+                            global::CnnGen.Runtime.Kernels.BatchNormTrain(tape.Slice(0 * batch, batch * 8), tape.Slice(8 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), state.Slice(0, 4), 1E-05f, 0.1f, saved.Slice(0, 4));
+                            break;
+                        }
+                        case 2: // images in parts: layers 3–4 forward, the loss, layers 4–3 backward
+                        {
+                            // Layer 3: ReLU, 2×2×2 → 2×2×2
+                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(8 * batch + from * 8, (to - from) * 8), tape.Slice(16 * batch + from * 8, (to - from) * 8));
+                            // Layer 4: Dense(2), 2×2×2 → 2
+                            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), tape.Slice(16 * batch + from * 8, (to - from) * 8), tape.Slice(24 * batch + from * 2, (to - from) * 2), to - from, relu: false);
+                            // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
+                            float scale = 1f / batch;
+                            if (_loss == global::CnnGen.Training.Loss.CrossEntropy)
+                            {
+                                global::System.ReadOnlySpan<int> labels = Labels;
+                                for (int b = from; b < to; b++)
+                                {
+                                    losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(24 * batch + b * 2, 2), labels[b], grad.Slice(24 * batch + b * 2, 2), scale);
+                                }
+                            }
+                            else
+                            {
+                                global::System.ReadOnlySpan<float> targets = Targets;
+                                for (int b = from; b < to; b++)
+                                {
+                                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
+                                    losses[b] = _loss == global::CnnGen.Training.Loss.L1
+                                        ? global::CnnGen.Training.Losses.L1(tape.Slice(24 * batch + b * 2, 2), target, grad.Slice(24 * batch + b * 2, 2), scale)
+                                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(24 * batch + b * 2, 2), target, grad.Slice(24 * batch + b * 2, 2), scale);
+                                }
+                            }
+                            // Layer 4: Dense(2), gradient 2 → 2×2×2
+                            Dense_8_to_2_Backward(p.Slice(14, 16), tape.Slice(16 * batch + from * 8, (to - from) * 8), grad.Slice(24 * batch + from * 2, (to - from) * 2), grads.Slice(14, 16), grads.Slice(30, 2), grad.Slice(16 * batch + from * 8, (to - from) * 8), to - from);
+                            // Layer 3: ReLU, gradient 2×2×2 → 2×2×2
+                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(8 * batch + from * 8, (to - from) * 8), grad.Slice(16 * batch + from * 8, (to - from) * 8), grad.Slice(8 * batch + from * 8, (to - from) * 8));
+                            break;
+                        }
+                        case 3: // whole batch, this thread: layer 2 backward (BatchNorm())
+                        {
+                            // Layer 2: BatchNorm(), gradient 2×2×2 → 2×2×2
+                            global::CnnGen.Runtime.Kernels.BatchNormBackward(tape.Slice(0 * batch, batch * 8), grad.Slice(8 * batch, batch * 8), grad.Slice(0 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), grads.Slice(10, 4), saved.Slice(0, 4));
+                            break;
+                        }
+                        case 4: // images in parts: layer 1 backward (Conv2D(2, 2))
+                        {
+                            // Layer 1: Conv2D(2, 2), gradient 2×2×2 → 3×3×1 (nothing before it trains: no input gradient)
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_Backward(p.Slice(0, 8), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 8, 8), grads.Slice(0, 8), grads.Slice(8, 2), default, scratch);
+                            }
+                            break;
+                        }
+                        case 5: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters
+                        {
+                            int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts);
+                            int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts) - first;
+                            for (int s = 1; s < Parts; s++)
+                            {
+                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                            }
+                            break;
+                        }
+                    }
+                }
             }
         }
     }

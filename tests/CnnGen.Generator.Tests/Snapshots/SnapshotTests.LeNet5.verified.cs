@@ -122,6 +122,8 @@ namespace Demo
         private readonly float[] _arena = new float[ArenaLength];
         private readonly float[] _scratch = new float[ScratchLength];
         private readonly float[] _folded = new float[FoldedLength];
+        private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
+        private BatchForwardWork? _batchForward;
 
         /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/>.</summary>
         public LeNet5()
@@ -141,6 +143,21 @@ namespace Demo
 
         /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
         public global::System.Span<float> State => _state;
+
+        /// <summary>
+        /// The most parts a batch is split into, each run on its own thread: <see cref="ForwardBatch"/> and every
+        /// <see cref="Trainer"/> of this network. Default <see cref="global::System.Environment.ProcessorCount"/>; 1 runs
+        /// batches on the calling thread alone. A batch is never split into parts of fewer than
+        /// <see cref="global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so small batches stay on the
+        /// calling thread; <see cref="Forward"/> and <see cref="Predict"/> (one image) always do. Outputs do not depend on
+        /// it; in training only the summation order of the convolution and dense parameter gradients does.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+        public int DegreeOfParallelism
+        {
+            get => _degreeOfParallelism;
+            set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);
+        }
 
         int global::CnnGen.INetwork.InputSize => InputLength;
         int global::CnnGen.INetwork.OutputSize => OutputLength;
@@ -190,7 +207,7 @@ namespace Demo
             Run(_parameters, _state, _folded, input, output, _arena, _scratch);
         }
 
-        /// <summary>Runs a batch of images, one after another: <paramref name="inputs"/> holds whole images back to back.</summary>
+        /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
@@ -202,9 +219,66 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected inputs of a whole number of 1×32×32 images (1024 floats each) and outputs of 10 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
             }
 
+            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
+            // late takes fewer); the results are the same bits for any split.
+            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
+            if (parts > 1)
+            {
+                (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
+                return;
+            }
+
             for (int i = 0; i < batch; i++)
             {
                 Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
+            }
+        }
+
+        // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
+        // network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.
+        private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
+        {
+            private readonly global::Demo.LeNet5 _network;
+            private float[][] _arenas = global::System.Array.Empty<float[]>();
+            private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private int _batch;
+            private int _parts;
+            private int _threads;
+
+            public BatchForwardWork(global::Demo.LeNet5 network)
+            {
+                _network = network;
+            }
+
+            public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
+            {
+                if (_arenas.Length < parts)
+                {
+                    var arenas = new float[parts][];
+                    var scratch = new float[parts][];
+                    for (int i = 0; i < parts; i++)
+                    {
+                        arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
+                        scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
+                    }
+                    (_arenas, _scratch) = (arenas, scratch);
+                }
+
+                (_batch, _parts, _threads) = (batch, parts, threads);
+                Pin(inputs, default, default, outputs);
+            }
+
+            protected override void Stages() => Split(0, _parts, _threads);
+
+            protected override void RunPart(int stage, int part, int parts)
+            {
+                global::System.ReadOnlySpan<float> inputs = Inputs;
+                global::System.Span<float> outputs = Outputs;
+                global::Demo.LeNet5 network = _network;
+                for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
+                {
+                    global::Demo.LeNet5.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
+                }
             }
         }
 
@@ -382,100 +456,6 @@ namespace Demo
         // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
         private const int SavedLength = 1;
         private const int TrainScratchLength = 27652;
-
-        // Training forward pass: layer after layer over the whole batch, each output kept on the tape.
-        private static void TrainForward(global::System.ReadOnlySpan<float> p, global::System.Span<float> state, global::System.ReadOnlySpan<float> inputs, int batch, global::System.Span<float> tape, global::System.Span<float> saved, global::System.Span<float> scratch, global::System.Random random)
-        {
-            // Layer 1: Conv2D(6, 5), 32×32×1 → 28×28×6
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 4704, 4704), scratch, relu: false);
-            }
-            // Layer 2: ReLU, 28×28×6 → 28×28×6
-            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch, batch * 4704), tape.Slice(4704 * batch, batch * 4704));
-            // Layer 3: MaxPool(2), 28×28×6 → 14×14×6
-            for (int b = 0; b < batch; b++)
-            {
-                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176));
-            }
-            // Layer 4: Conv2D(16, 5), 14×14×6 → 10×10×16
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), tape.Slice(9408 * batch + b * 1176, 1176), tape.Slice(10584 * batch + b * 1600, 1600), scratch, relu: false);
-            }
-            // Layer 5: ReLU, 10×10×16 → 10×10×16
-            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(10584 * batch, batch * 1600), tape.Slice(12184 * batch, batch * 1600));
-            // Layer 6: MaxPool(2), 10×10×16 → 5×5×16
-            for (int b = 0; b < batch; b++)
-            {
-                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400));
-            }
-            // Layer 7: Dense(120), 5×5×16 → 120
-            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), tape.Slice(13784 * batch, batch * 400), tape.Slice(14184 * batch, batch * 120), batch, relu: false);
-            // Layer 8: ReLU, 120 → 120
-            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14184 * batch, batch * 120), tape.Slice(14304 * batch, batch * 120));
-            // Layer 9: Dense(84), 120 → 84
-            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), tape.Slice(14304 * batch, batch * 120), tape.Slice(14424 * batch, batch * 84), batch, relu: false);
-            // Layer 10: ReLU, 84 → 84
-            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14424 * batch, batch * 84), tape.Slice(14508 * batch, batch * 84));
-            // Layer 11: Dense(10), 84 → 10
-            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), tape.Slice(14508 * batch, batch * 84), tape.Slice(14592 * batch, batch * 10), batch, relu: false);
-            // Layer 12: Softmax, 10 → 10
-            for (int b = 0; b < batch; b++)
-            {
-                global::CnnGen.Runtime.Kernels.Softmax(tape.Slice(14592 * batch + b * 10, 10), tape.Slice(14602 * batch + b * 10, 10));
-            }
-        }
-
-        // Training backward pass, layers in reverse. On entry the gradient tape holds dLoss/dOutput of the last
-        // layer (or, with skipSoftmax, dLoss/dScores at the final Softmax's input). Every layer adds into its
-        // inputs' gradients, and parameter gradients are added into grads (which mirrors the parameters).
-        private static void TrainBackward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, int batch, global::System.ReadOnlySpan<float> tape, global::System.Span<float> grad, global::System.Span<float> grads, global::System.ReadOnlySpan<float> saved, global::System.Span<float> scratch, bool skipSoftmax)
-        {
-            // Layer 12: Softmax, gradient 10 → 10
-            if (!skipSoftmax)
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.SoftmaxBackward(tape.Slice(14602 * batch + b * 10, 10), grad.Slice(14602 * batch + b * 10, 10), grad.Slice(14592 * batch + b * 10, 10));
-                }
-            }
-            // Layer 11: Dense(10), gradient 10 → 84
-            Dense_84_to_10_Backward(p.Slice(60856, 840), tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), grads.Slice(60856, 840), grads.Slice(61696, 10), grad.Slice(14508 * batch, batch * 84), batch);
-            // Layer 10: ReLU, gradient 84 → 84
-            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14424 * batch, batch * 84), grad.Slice(14508 * batch, batch * 84), grad.Slice(14424 * batch, batch * 84));
-            // Layer 9: Dense(84), gradient 84 → 120
-            Dense_120_to_84_Backward(p.Slice(50692, 10080), tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), grads.Slice(50692, 10080), grads.Slice(60772, 84), grad.Slice(14304 * batch, batch * 120), batch);
-            // Layer 8: ReLU, gradient 120 → 120
-            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14184 * batch, batch * 120), grad.Slice(14304 * batch, batch * 120), grad.Slice(14184 * batch, batch * 120));
-            // Layer 7: Dense(120), gradient 120 → 5×5×16
-            Dense_400_to_120_Backward(p.Slice(2572, 48000), tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), grads.Slice(2572, 48000), grads.Slice(50572, 120), grad.Slice(13784 * batch, batch * 400), batch);
-            // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
-            for (int b = 0; b < batch; b++)
-            {
-                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(12184 * batch + b * 1600, 1600));
-            }
-            // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
-            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(10584 * batch, batch * 1600), grad.Slice(12184 * batch, batch * 1600), grad.Slice(10584 * batch, batch * 1600));
-            // Layer 4: Conv2D(16, 5), gradient 10×10×16 → 14×14×6
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(p.Slice(156, 2400), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(10584 * batch + b * 1600, 1600), grads.Slice(156, 2400), grads.Slice(2556, 16), grad.Slice(9408 * batch + b * 1176, 1176), scratch);
-            }
-            // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
-            for (int b = 0; b < batch; b++)
-            {
-                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(4704 * batch + b * 4704, 4704));
-            }
-            // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
-            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch, batch * 4704), grad.Slice(4704 * batch, batch * 4704), grad.Slice(0 * batch, batch * 4704));
-            // Layer 1: Conv2D(6, 5), gradient 28×28×6 → 32×32×1 (nothing before it trains: no input gradient)
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_Backward(p.Slice(0, 150), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 4704, 4704), grads.Slice(0, 150), grads.Slice(150, 6), default, scratch);
-            }
-        }
-
 
         // Backward of Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
         // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
@@ -695,19 +675,25 @@ namespace Demo
                 global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
             }
         }
+
         /// <summary>
         /// Trains a <see cref="LeNet5"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.
-        /// Allocates nothing after the first step of the largest batch size. Not thread-safe.
+        /// A batch is split over up to <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the
+        /// largest batch size. Not thread-safe.
         /// </summary>
         public sealed class Trainer
         {
             private readonly LeNet5 _network;
             private readonly float[] _gradients = new float[ParameterCount];
             private readonly float[] _saved = new float[SavedLength];
-            private readonly float[] _scratch = new float[TrainScratchLength];
             private readonly global::System.Random _random;
+            private readonly StepWork _step;
             private float[] _tape = global::System.Array.Empty<float>();
             private float[] _grad = global::System.Array.Empty<float>();
+            private float[] _losses = global::System.Array.Empty<float>();
+            // Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).
+            private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private float[][] _partials = global::System.Array.Empty<float[]>();
 
             /// <summary>Creates a trainer that updates <paramref name="network"/>'s parameters with <paramref name="optimizer"/>.</summary>
             /// <param name="network">The network to train.</param>
@@ -718,6 +704,7 @@ namespace Demo
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
                 Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
                 _random = new global::System.Random(seed);
+                _step = new StepWork(this);
             }
 
             /// <summary>The network being trained.</summary>
@@ -728,6 +715,14 @@ namespace Demo
 
             /// <summary>The gradients of the last batch's mean loss, laid out as <see cref="Parameters"/>.</summary>
             public global::System.ReadOnlySpan<float> Gradients => _gradients;
+
+            /// <summary>The network's <see cref="LeNet5.DegreeOfParallelism"/> (one setting for its batches and its trainers): the most parts a training batch is split into.</summary>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+            public int DegreeOfParallelism
+            {
+                get => _network.DegreeOfParallelism;
+                set => _network.DegreeOfParallelism = value;
+            }
 
             /// <summary>One training step with softmax cross-entropy (fused: the gradient at the scores is p − y); returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
@@ -763,17 +758,7 @@ namespace Demo
                         throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
                     }
                 }
-                global::System.Span<float> tape = _tape;
-                global::System.Span<float> grad = _grad;
-                TrainForward(_network._parameters, _network._state, inputs, batch, tape, _saved, _scratch, _random);
-                float scale = 1f / batch;
-                double total = 0;
-                for (int b = 0; b < batch; b++)
-                {
-                    total += global::CnnGen.Training.Losses.SoftmaxCrossEntropy(tape.Slice(14602 * batch + b * 10, 10), labels[b], grad.Slice(14592 * batch + b * 10, 10), scale);
-                }
-                TrainBackward(_network._parameters, inputs, batch, tape, grad, _gradients, _saved, _scratch, skipSoftmax: true);
-                return (float)(total / batch);
+                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);
             }
 
             /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
@@ -787,24 +772,10 @@ namespace Demo
                     throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
                 }
                 int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                global::System.Span<float> tape = _tape;
-                global::System.Span<float> grad = _grad;
-                TrainForward(_network._parameters, _network._state, inputs, batch, tape, _saved, _scratch, _random);
-                float scale = 1f / batch;
-                double total = 0;
-                for (int b = 0; b < batch; b++)
-                {
-                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                    global::System.Span<float> gradient = grad.Slice(14602 * batch + b * 10, 10);
-                    total += loss == global::CnnGen.Training.Loss.L1
-                        ? global::CnnGen.Training.Losses.L1(tape.Slice(14602 * batch + b * 10, 10), target, gradient, scale)
-                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(14602 * batch + b * 10, 10), target, gradient, scale);
-                }
-                TrainBackward(_network._parameters, inputs, batch, tape, grad, _gradients, _saved, _scratch, skipSoftmax: false);
-                return (float)(total / batch);
+                return _step.Run(inputs, targets, default, loss, batch);
             }
 
-            // Checks the batch, grows the tapes for a larger batch than before, and clears the gradients.
+            // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
             private int Prepare(global::System.ReadOnlySpan<float> inputs, int targetLength, int perImage, string targetName)
             {
                 int batch = inputs.Length / InputLength;
@@ -820,10 +791,219 @@ namespace Demo
                 {
                     _tape = new float[batch * TapeLength];
                     _grad = new float[batch * TapeLength];
+                    _losses = new float[batch];
                 }
-                global::System.Array.Clear(_grad, 0, batch * TapeLength);
-                global::System.Array.Clear(_gradients);
+                // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
+                if (_partials.Length < parts)
+                {
+                    var scratch = new float[parts][];
+                    var partials = new float[parts][];
+                    for (int i = 0; i < parts; i++)
+                    {
+                        scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
+                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];
+                    }
+                    (_scratch, _partials) = (scratch, partials);
+                }
+                (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
                 return batch;
+            }
+
+            // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
+            // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
+            // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
+            // parameter gradients depends on the number of parts (it is fixed for a given number).
+            private sealed class StepWork : global::CnnGen.Runtime.BatchWork
+            {
+                private readonly Trainer _trainer;
+                private int _batch;
+                private global::CnnGen.Training.Loss _loss;
+
+                public StepWork(Trainer trainer)
+                {
+                    _trainer = trainer;
+                }
+
+                /// <summary>The parts of a per-image stage (set by Prepare).</summary>
+                public int Parts { get; set; } = 1;
+
+                /// <summary>The most threads that work on them (set by Prepare).</summary>
+                public int Threads { get; set; } = 1;
+
+                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
+                {
+                    (_batch, _loss) = (batch, loss);
+                    Pin(inputs, targets, labels, default);
+                    double total = 0;
+                    for (int b = 0; b < batch; b++)
+                    {
+                        total += _trainer._losses[b];
+                    }
+                    return (float)(total / batch);
+                }
+
+                protected override void Stages()
+                {
+                    Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
+                    if (Parts > 1)
+                    {
+                        Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's
+                    }
+                }
+
+                protected override void RunPart(int stage, int part, int parts)
+                {
+                    Trainer trainer = _trainer;
+                    int batch = _batch;
+                    int from = global::CnnGen.Runtime.BatchWork.Start(batch, part, parts);
+                    int to = global::CnnGen.Runtime.BatchWork.Start(batch, part + 1, parts);
+                    global::System.ReadOnlySpan<float> p = trainer._network._parameters;
+                    global::System.Span<float> state = trainer._network._state;
+                    global::System.ReadOnlySpan<float> inputs = Inputs;
+                    global::System.Span<float> tape = trainer._tape;
+                    global::System.Span<float> grad = trainer._grad;
+                    global::System.Span<float> grads = trainer._partials[part];
+                    global::System.Span<float> scratch = trainer._scratch[part];
+                    global::System.Span<float> saved = trainer._saved;
+                    global::System.Span<float> losses = trainer._losses;
+                    global::System.Random random = trainer._random;
+                    switch (stage)
+                    {
+                        case 0: // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
+                        {
+                            // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
+                            // may already be writing theirs: this stage runs through to the backward pass).
+                            grads.Clear();
+                            grad.Slice(0 * batch + from * 4704, (to - from) * 4704).Clear();
+                            grad.Slice(4704 * batch + from * 4704, (to - from) * 4704).Clear();
+                            grad.Slice(9408 * batch + from * 1176, (to - from) * 1176).Clear();
+                            grad.Slice(10584 * batch + from * 1600, (to - from) * 1600).Clear();
+                            grad.Slice(12184 * batch + from * 1600, (to - from) * 1600).Clear();
+                            grad.Slice(13784 * batch + from * 400, (to - from) * 400).Clear();
+                            grad.Slice(14184 * batch + from * 120, (to - from) * 120).Clear();
+                            grad.Slice(14304 * batch + from * 120, (to - from) * 120).Clear();
+                            grad.Slice(14424 * batch + from * 84, (to - from) * 84).Clear();
+                            grad.Slice(14508 * batch + from * 84, (to - from) * 84).Clear();
+                            grad.Slice(14592 * batch + from * 10, (to - from) * 10).Clear();
+                            grad.Slice(14602 * batch + from * 10, (to - from) * 10).Clear();
+                            // Layer 1: Conv2D(6, 5), 32×32×1 → 28×28×6
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 4704, 4704), scratch, relu: false);
+                            }
+                            // Layer 2: ReLU, 28×28×6 → 28×28×6
+                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 4704, (to - from) * 4704), tape.Slice(4704 * batch + from * 4704, (to - from) * 4704));
+                            // Layer 3: MaxPool(2), 28×28×6 → 14×14×6
+                            for (int b = from; b < to; b++)
+                            {
+                                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176));
+                            }
+                            // Layer 4: Conv2D(16, 5), 14×14×6 → 10×10×16
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), tape.Slice(9408 * batch + b * 1176, 1176), tape.Slice(10584 * batch + b * 1600, 1600), scratch, relu: false);
+                            }
+                            // Layer 5: ReLU, 10×10×16 → 10×10×16
+                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(10584 * batch + from * 1600, (to - from) * 1600), tape.Slice(12184 * batch + from * 1600, (to - from) * 1600));
+                            // Layer 6: MaxPool(2), 10×10×16 → 5×5×16
+                            for (int b = from; b < to; b++)
+                            {
+                                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400));
+                            }
+                            // Layer 7: Dense(120), 5×5×16 → 120
+                            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), tape.Slice(13784 * batch + from * 400, (to - from) * 400), tape.Slice(14184 * batch + from * 120, (to - from) * 120), to - from, relu: false);
+                            // Layer 8: ReLU, 120 → 120
+                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14184 * batch + from * 120, (to - from) * 120), tape.Slice(14304 * batch + from * 120, (to - from) * 120));
+                            // Layer 9: Dense(84), 120 → 84
+                            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), tape.Slice(14304 * batch + from * 120, (to - from) * 120), tape.Slice(14424 * batch + from * 84, (to - from) * 84), to - from, relu: false);
+                            // Layer 10: ReLU, 84 → 84
+                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14424 * batch + from * 84, (to - from) * 84), tape.Slice(14508 * batch + from * 84, (to - from) * 84));
+                            // Layer 11: Dense(10), 84 → 10
+                            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), tape.Slice(14508 * batch + from * 84, (to - from) * 84), tape.Slice(14592 * batch + from * 10, (to - from) * 10), to - from, relu: false);
+                            // Layer 12: Softmax, 10 → 10
+                            for (int b = from; b < to; b++)
+                            {
+                                global::CnnGen.Runtime.Kernels.Softmax(tape.Slice(14592 * batch + b * 10, 10), tape.Slice(14602 * batch + b * 10, 10));
+                            }
+                            // The loss: softmax cross-entropy (fused: the gradient at the scores is p − y), or a regression loss on the probabilities.
+                            float scale = 1f / batch;
+                            if (_loss == global::CnnGen.Training.Loss.CrossEntropy)
+                            {
+                                global::System.ReadOnlySpan<int> labels = Labels;
+                                for (int b = from; b < to; b++)
+                                {
+                                    losses[b] = global::CnnGen.Training.Losses.SoftmaxCrossEntropy(tape.Slice(14602 * batch + b * 10, 10), labels[b], grad.Slice(14592 * batch + b * 10, 10), scale);
+                                }
+                            }
+                            else
+                            {
+                                global::System.ReadOnlySpan<float> targets = Targets;
+                                for (int b = from; b < to; b++)
+                                {
+                                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
+                                    losses[b] = _loss == global::CnnGen.Training.Loss.L1
+                                        ? global::CnnGen.Training.Losses.L1(tape.Slice(14602 * batch + b * 10, 10), target, grad.Slice(14602 * batch + b * 10, 10), scale)
+                                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(14602 * batch + b * 10, 10), target, grad.Slice(14602 * batch + b * 10, 10), scale);
+                                }
+                            }
+                            // Layer 12: Softmax, gradient 10 → 10
+                            // (cross-entropy already gave the gradient at the scores: p − y)
+                            if (_loss != global::CnnGen.Training.Loss.CrossEntropy)
+                            {
+                                for (int b = from; b < to; b++)
+                                {
+                                    global::CnnGen.Runtime.Kernels.SoftmaxBackward(tape.Slice(14602 * batch + b * 10, 10), grad.Slice(14602 * batch + b * 10, 10), grad.Slice(14592 * batch + b * 10, 10));
+                                }
+                            }
+                            // Layer 11: Dense(10), gradient 10 → 84
+                            Dense_84_to_10_Backward(p.Slice(60856, 840), tape.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grads.Slice(60856, 840), grads.Slice(61696, 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
+                            // Layer 10: ReLU, gradient 84 → 84
+                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14424 * batch + from * 84, (to - from) * 84));
+                            // Layer 9: Dense(84), gradient 84 → 120
+                            Dense_120_to_84_Backward(p.Slice(50692, 10080), tape.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grads.Slice(50692, 10080), grads.Slice(60772, 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
+                            // Layer 8: ReLU, gradient 120 → 120
+                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14184 * batch + from * 120, (to - from) * 120));
+                            // Layer 7: Dense(120), gradient 120 → 5×5×16
+                            Dense_400_to_120_Backward(p.Slice(2572, 48000), tape.Slice(13784 * batch + from * 400, (to - from) * 400), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grads.Slice(2572, 48000), grads.Slice(50572, 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
+                            // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
+                            for (int b = from; b < to; b++)
+                            {
+                                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(12184 * batch + b * 1600, 1600));
+                            }
+                            // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
+                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(10584 * batch + from * 1600, (to - from) * 1600), grad.Slice(12184 * batch + from * 1600, (to - from) * 1600), grad.Slice(10584 * batch + from * 1600, (to - from) * 1600));
+                            // Layer 4: Conv2D(16, 5), gradient 10×10×16 → 14×14×6
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(p.Slice(156, 2400), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(10584 * batch + b * 1600, 1600), grads.Slice(156, 2400), grads.Slice(2556, 16), grad.Slice(9408 * batch + b * 1176, 1176), scratch);
+                            }
+                            // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
+                            for (int b = from; b < to; b++)
+                            {
+                                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(4704 * batch + b * 4704, 4704));
+                            }
+                            // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
+                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch + from * 4704, (to - from) * 4704), grad.Slice(4704 * batch + from * 4704, (to - from) * 4704), grad.Slice(0 * batch + from * 4704, (to - from) * 4704));
+                            // Layer 1: Conv2D(6, 5), gradient 28×28×6 → 32×32×1 (nothing before it trains: no input gradient)
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_Backward(p.Slice(0, 150), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 4704, 4704), grads.Slice(0, 150), grads.Slice(150, 6), default, scratch);
+                            }
+                            break;
+                        }
+                        case 1: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters
+                        {
+                            int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts);
+                            int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts) - first;
+                            for (int s = 1; s < Parts; s++)
+                            {
+                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                            }
+                            break;
+                        }
+                    }
+                }
             }
         }
     }

@@ -100,6 +100,8 @@ namespace Demo
         private readonly float[] _arena = new float[ArenaLength];
         private readonly float[] _scratch = new float[ScratchLength];
         private readonly float[] _folded = new float[FoldedLength];
+        private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
+        private BatchForwardWork? _batchForward;
 
         /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/>.</summary>
         public PadStride()
@@ -119,6 +121,21 @@ namespace Demo
 
         /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
         public global::System.Span<float> State => _state;
+
+        /// <summary>
+        /// The most parts a batch is split into, each run on its own thread: <see cref="ForwardBatch"/> and every
+        /// <see cref="Trainer"/> of this network. Default <see cref="global::System.Environment.ProcessorCount"/>; 1 runs
+        /// batches on the calling thread alone. A batch is never split into parts of fewer than
+        /// <see cref="global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so small batches stay on the
+        /// calling thread; <see cref="Forward"/> and <see cref="Predict"/> (one image) always do. Outputs do not depend on
+        /// it; in training only the summation order of the convolution and dense parameter gradients does.
+        /// </summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+        public int DegreeOfParallelism
+        {
+            get => _degreeOfParallelism;
+            set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);
+        }
 
         int global::CnnGen.INetwork.InputSize => InputLength;
         int global::CnnGen.INetwork.OutputSize => OutputLength;
@@ -162,7 +179,7 @@ namespace Demo
             Run(_parameters, _state, _folded, input, output, _arena, _scratch);
         }
 
-        /// <summary>Runs a batch of images, one after another: <paramref name="inputs"/> holds whole images back to back.</summary>
+        /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
@@ -174,9 +191,66 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected inputs of a whole number of 3×15×15 images (675 floats each) and outputs of 5 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
             }
 
+            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
+            // late takes fewer); the results are the same bits for any split.
+            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
+            if (parts > 1)
+            {
+                (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
+                return;
+            }
+
             for (int i = 0; i < batch; i++)
             {
                 Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
+            }
+        }
+
+        // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
+        // network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.
+        private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
+        {
+            private readonly global::Demo.PadStride _network;
+            private float[][] _arenas = global::System.Array.Empty<float[]>();
+            private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private int _batch;
+            private int _parts;
+            private int _threads;
+
+            public BatchForwardWork(global::Demo.PadStride network)
+            {
+                _network = network;
+            }
+
+            public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
+            {
+                if (_arenas.Length < parts)
+                {
+                    var arenas = new float[parts][];
+                    var scratch = new float[parts][];
+                    for (int i = 0; i < parts; i++)
+                    {
+                        arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
+                        scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
+                    }
+                    (_arenas, _scratch) = (arenas, scratch);
+                }
+
+                (_batch, _parts, _threads) = (batch, parts, threads);
+                Pin(inputs, default, default, outputs);
+            }
+
+            protected override void Stages() => Split(0, _parts, _threads);
+
+            protected override void RunPart(int stage, int part, int parts)
+            {
+                global::System.ReadOnlySpan<float> inputs = Inputs;
+                global::System.Span<float> outputs = Outputs;
+                global::Demo.PadStride network = _network;
+                for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
+                {
+                    global::Demo.PadStride.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
+                }
             }
         }
 
@@ -322,61 +396,6 @@ namespace Demo
         private const int SavedLength = 1;
         private const int TrainScratchLength = 7528;
 
-        // Training forward pass: layer after layer over the whole batch, each output kept on the tape.
-        private static void TrainForward(global::System.ReadOnlySpan<float> p, global::System.Span<float> state, global::System.ReadOnlySpan<float> inputs, int batch, global::System.Span<float> tape, global::System.Span<float> saved, global::System.Span<float> scratch, global::System.Random random)
-        {
-            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), 15×15×3 → 8×8×8
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512), scratch, relu: false);
-            }
-            // Layer 2: ReLU, 8×8×8 → 8×8×8
-            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch, batch * 512), tape.Slice(512 * batch, batch * 512));
-            // Layer 3: Conv2D(4, 3, Padding = Padding.Same), 8×8×8 → 8×8×4
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch, relu: false);
-            }
-            // Layer 4: Tanh, 8×8×4 → 8×8×4
-            global::CnnGen.Runtime.Kernels.Tanh(tape.Slice(1024 * batch, batch * 256), tape.Slice(1280 * batch, batch * 256));
-            // Layer 5: AvgPool(2), 8×8×4 → 4×4×4
-            for (int b = 0; b < batch; b++)
-            {
-                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64));
-            }
-            // Layer 6: Dense(5), 4×4×4 → 5
-            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch, batch * 64), tape.Slice(1600 * batch, batch * 5), batch, relu: false);
-        }
-
-        // Training backward pass, layers in reverse. On entry the gradient tape holds dLoss/dOutput of the last
-        // layer (or, with skipSoftmax, dLoss/dScores at the final Softmax's input). Every layer adds into its
-        // inputs' gradients, and parameter gradients are added into grads (which mirrors the parameters).
-        private static void TrainBackward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> inputs, int batch, global::System.ReadOnlySpan<float> tape, global::System.Span<float> grad, global::System.Span<float> grads, global::System.ReadOnlySpan<float> saved, global::System.Span<float> scratch, bool skipSoftmax)
-        {
-            // Layer 6: Dense(5), gradient 5 → 4×4×4
-            Dense_64_to_5_Backward(p.Slice(516, 320), tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), grads.Slice(516, 320), grads.Slice(836, 5), grad.Slice(1536 * batch, batch * 64), batch);
-            // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
-            for (int b = 0; b < batch; b++)
-            {
-                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
-            }
-            // Layer 4: Tanh, gradient 8×8×4 → 8×8×4
-            global::CnnGen.Runtime.Kernels.TanhBackward(tape.Slice(1280 * batch, batch * 256), grad.Slice(1280 * batch, batch * 256), grad.Slice(1024 * batch, batch * 256));
-            // Layer 3: Conv2D(4, 3, Padding = Padding.Same), gradient 8×8×4 → 8×8×8
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_Backward(p.Slice(224, 288), tape.Slice(512 * batch + b * 512, 512), grad.Slice(1024 * batch + b * 256, 256), grads.Slice(224, 288), grads.Slice(512, 4), grad.Slice(512 * batch + b * 512, 512), scratch);
-            }
-            // Layer 2: ReLU, gradient 8×8×8 → 8×8×8
-            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch, batch * 512), grad.Slice(512 * batch, batch * 512), grad.Slice(0 * batch, batch * 512));
-            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), gradient 8×8×8 → 15×15×3 (nothing before it trains: no input gradient)
-            for (int b = 0; b < batch; b++)
-            {
-                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
-            }
-        }
-
-
         // Backward of Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1, per chunk of output rows: im2col again, then
         // dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.
         private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
@@ -521,19 +540,25 @@ namespace Demo
                 global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
             }
         }
+
         /// <summary>
         /// Trains a <see cref="PadStride"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.
-        /// Allocates nothing after the first step of the largest batch size. Not thread-safe.
+        /// A batch is split over up to <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the
+        /// largest batch size. Not thread-safe.
         /// </summary>
         public sealed class Trainer
         {
             private readonly PadStride _network;
             private readonly float[] _gradients = new float[ParameterCount];
             private readonly float[] _saved = new float[SavedLength];
-            private readonly float[] _scratch = new float[TrainScratchLength];
             private readonly global::System.Random _random;
+            private readonly StepWork _step;
             private float[] _tape = global::System.Array.Empty<float>();
             private float[] _grad = global::System.Array.Empty<float>();
+            private float[] _losses = global::System.Array.Empty<float>();
+            // Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).
+            private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private float[][] _partials = global::System.Array.Empty<float[]>();
 
             /// <summary>Creates a trainer that updates <paramref name="network"/>'s parameters with <paramref name="optimizer"/>.</summary>
             /// <param name="network">The network to train.</param>
@@ -544,6 +569,7 @@ namespace Demo
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
                 Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
                 _random = new global::System.Random(seed);
+                _step = new StepWork(this);
             }
 
             /// <summary>The network being trained.</summary>
@@ -554,6 +580,14 @@ namespace Demo
 
             /// <summary>The gradients of the last batch's mean loss, laid out as <see cref="Parameters"/>.</summary>
             public global::System.ReadOnlySpan<float> Gradients => _gradients;
+
+            /// <summary>The network's <see cref="PadStride.DegreeOfParallelism"/> (one setting for its batches and its trainers): the most parts a training batch is split into.</summary>
+            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+            public int DegreeOfParallelism
+            {
+                get => _network.DegreeOfParallelism;
+                set => _network.DegreeOfParallelism = value;
+            }
 
             /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
@@ -589,17 +623,7 @@ namespace Demo
                         throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
                     }
                 }
-                global::System.Span<float> tape = _tape;
-                global::System.Span<float> grad = _grad;
-                TrainForward(_network._parameters, _network._state, inputs, batch, tape, _saved, _scratch, _random);
-                float scale = 1f / batch;
-                double total = 0;
-                for (int b = 0; b < batch; b++)
-                {
-                    total += global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(1600 * batch + b * 5, 5), labels[b], grad.Slice(1600 * batch + b * 5, 5), scale);
-                }
-                TrainBackward(_network._parameters, inputs, batch, tape, grad, _gradients, _saved, _scratch, skipSoftmax: false);
-                return (float)(total / batch);
+                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);
             }
 
             /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
@@ -613,24 +637,10 @@ namespace Demo
                     throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
                 }
                 int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                global::System.Span<float> tape = _tape;
-                global::System.Span<float> grad = _grad;
-                TrainForward(_network._parameters, _network._state, inputs, batch, tape, _saved, _scratch, _random);
-                float scale = 1f / batch;
-                double total = 0;
-                for (int b = 0; b < batch; b++)
-                {
-                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                    global::System.Span<float> gradient = grad.Slice(1600 * batch + b * 5, 5);
-                    total += loss == global::CnnGen.Training.Loss.L1
-                        ? global::CnnGen.Training.Losses.L1(tape.Slice(1600 * batch + b * 5, 5), target, gradient, scale)
-                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(1600 * batch + b * 5, 5), target, gradient, scale);
-                }
-                TrainBackward(_network._parameters, inputs, batch, tape, grad, _gradients, _saved, _scratch, skipSoftmax: false);
-                return (float)(total / batch);
+                return _step.Run(inputs, targets, default, loss, batch);
             }
 
-            // Checks the batch, grows the tapes for a larger batch than before, and clears the gradients.
+            // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
             private int Prepare(global::System.ReadOnlySpan<float> inputs, int targetLength, int perImage, string targetName)
             {
                 int batch = inputs.Length / InputLength;
@@ -646,10 +656,173 @@ namespace Demo
                 {
                     _tape = new float[batch * TapeLength];
                     _grad = new float[batch * TapeLength];
+                    _losses = new float[batch];
                 }
-                global::System.Array.Clear(_grad, 0, batch * TapeLength);
-                global::System.Array.Clear(_gradients);
+                // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
+                if (_partials.Length < parts)
+                {
+                    var scratch = new float[parts][];
+                    var partials = new float[parts][];
+                    for (int i = 0; i < parts; i++)
+                    {
+                        scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
+                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];
+                    }
+                    (_scratch, _partials) = (scratch, partials);
+                }
+                (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
                 return batch;
+            }
+
+            // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
+            // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
+            // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
+            // parameter gradients depends on the number of parts (it is fixed for a given number).
+            private sealed class StepWork : global::CnnGen.Runtime.BatchWork
+            {
+                private readonly Trainer _trainer;
+                private int _batch;
+                private global::CnnGen.Training.Loss _loss;
+
+                public StepWork(Trainer trainer)
+                {
+                    _trainer = trainer;
+                }
+
+                /// <summary>The parts of a per-image stage (set by Prepare).</summary>
+                public int Parts { get; set; } = 1;
+
+                /// <summary>The most threads that work on them (set by Prepare).</summary>
+                public int Threads { get; set; } = 1;
+
+                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
+                {
+                    (_batch, _loss) = (batch, loss);
+                    Pin(inputs, targets, labels, default);
+                    double total = 0;
+                    for (int b = 0; b < batch; b++)
+                    {
+                        total += _trainer._losses[b];
+                    }
+                    return (float)(total / batch);
+                }
+
+                protected override void Stages()
+                {
+                    Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
+                    if (Parts > 1)
+                    {
+                        Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's
+                    }
+                }
+
+                protected override void RunPart(int stage, int part, int parts)
+                {
+                    Trainer trainer = _trainer;
+                    int batch = _batch;
+                    int from = global::CnnGen.Runtime.BatchWork.Start(batch, part, parts);
+                    int to = global::CnnGen.Runtime.BatchWork.Start(batch, part + 1, parts);
+                    global::System.ReadOnlySpan<float> p = trainer._network._parameters;
+                    global::System.Span<float> state = trainer._network._state;
+                    global::System.ReadOnlySpan<float> inputs = Inputs;
+                    global::System.Span<float> tape = trainer._tape;
+                    global::System.Span<float> grad = trainer._grad;
+                    global::System.Span<float> grads = trainer._partials[part];
+                    global::System.Span<float> scratch = trainer._scratch[part];
+                    global::System.Span<float> saved = trainer._saved;
+                    global::System.Span<float> losses = trainer._losses;
+                    global::System.Random random = trainer._random;
+                    switch (stage)
+                    {
+                        case 0: // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
+                        {
+                            // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
+                            // may already be writing theirs: this stage runs through to the backward pass).
+                            grads.Clear();
+                            grad.Slice(0 * batch + from * 512, (to - from) * 512).Clear();
+                            grad.Slice(512 * batch + from * 512, (to - from) * 512).Clear();
+                            grad.Slice(1024 * batch + from * 256, (to - from) * 256).Clear();
+                            grad.Slice(1280 * batch + from * 256, (to - from) * 256).Clear();
+                            grad.Slice(1536 * batch + from * 64, (to - from) * 64).Clear();
+                            grad.Slice(1600 * batch + from * 5, (to - from) * 5).Clear();
+                            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), 15×15×3 → 8×8×8
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512), scratch, relu: false);
+                            }
+                            // Layer 2: ReLU, 8×8×8 → 8×8×8
+                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 512, (to - from) * 512), tape.Slice(512 * batch + from * 512, (to - from) * 512));
+                            // Layer 3: Conv2D(4, 3, Padding = Padding.Same), 8×8×8 → 8×8×4
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch, relu: false);
+                            }
+                            // Layer 4: Tanh, 8×8×4 → 8×8×4
+                            global::CnnGen.Runtime.Kernels.Tanh(tape.Slice(1024 * batch + from * 256, (to - from) * 256), tape.Slice(1280 * batch + from * 256, (to - from) * 256));
+                            // Layer 5: AvgPool(2), 8×8×4 → 4×4×4
+                            for (int b = from; b < to; b++)
+                            {
+                                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64));
+                            }
+                            // Layer 6: Dense(5), 4×4×4 → 5
+                            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch + from * 64, (to - from) * 64), tape.Slice(1600 * batch + from * 5, (to - from) * 5), to - from, relu: false);
+                            // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
+                            float scale = 1f / batch;
+                            if (_loss == global::CnnGen.Training.Loss.CrossEntropy)
+                            {
+                                global::System.ReadOnlySpan<int> labels = Labels;
+                                for (int b = from; b < to; b++)
+                                {
+                                    losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(1600 * batch + b * 5, 5), labels[b], grad.Slice(1600 * batch + b * 5, 5), scale);
+                                }
+                            }
+                            else
+                            {
+                                global::System.ReadOnlySpan<float> targets = Targets;
+                                for (int b = from; b < to; b++)
+                                {
+                                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
+                                    losses[b] = _loss == global::CnnGen.Training.Loss.L1
+                                        ? global::CnnGen.Training.Losses.L1(tape.Slice(1600 * batch + b * 5, 5), target, grad.Slice(1600 * batch + b * 5, 5), scale)
+                                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(1600 * batch + b * 5, 5), target, grad.Slice(1600 * batch + b * 5, 5), scale);
+                                }
+                            }
+                            // Layer 6: Dense(5), gradient 5 → 4×4×4
+                            Dense_64_to_5_Backward(p.Slice(516, 320), tape.Slice(1536 * batch + from * 64, (to - from) * 64), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grads.Slice(516, 320), grads.Slice(836, 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
+                            // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
+                            for (int b = from; b < to; b++)
+                            {
+                                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
+                            }
+                            // Layer 4: Tanh, gradient 8×8×4 → 8×8×4
+                            global::CnnGen.Runtime.Kernels.TanhBackward(tape.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1024 * batch + from * 256, (to - from) * 256));
+                            // Layer 3: Conv2D(4, 3, Padding = Padding.Same), gradient 8×8×4 → 8×8×8
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_Backward(p.Slice(224, 288), tape.Slice(512 * batch + b * 512, 512), grad.Slice(1024 * batch + b * 256, 256), grads.Slice(224, 288), grads.Slice(512, 4), grad.Slice(512 * batch + b * 512, 512), scratch);
+                            }
+                            // Layer 2: ReLU, gradient 8×8×8 → 8×8×8
+                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch + from * 512, (to - from) * 512), grad.Slice(512 * batch + from * 512, (to - from) * 512), grad.Slice(0 * batch + from * 512, (to - from) * 512));
+                            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), gradient 8×8×8 → 15×15×3 (nothing before it trains: no input gradient)
+                            for (int b = from; b < to; b++)
+                            {
+                                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
+                            }
+                            break;
+                        }
+                        case 1: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters
+                        {
+                            int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts);
+                            int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts) - first;
+                            for (int s = 1; s < Parts; s++)
+                            {
+                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                            }
+                            break;
+                        }
+                    }
+                }
             }
         }
     }

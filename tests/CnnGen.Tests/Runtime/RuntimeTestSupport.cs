@@ -75,5 +75,7 @@ internal sealed class FakeNetwork : INetwork
 
     public IReadOnlyList<LayerInfo> Layers => Array.Empty<LayerInfo>();
 
+    public int DegreeOfParallelism { get; set; } = 1;
+
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => throw new NotSupportedException();
 }
