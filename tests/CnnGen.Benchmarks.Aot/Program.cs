@@ -28,6 +28,8 @@ var cases = new List<(string Network, int Batch, Mode Mode)>();
 cases.AddRange(Cases.Forward.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.Forward)));
 cases.AddRange(Cases.Train.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.Train)));
 cases.AddRange(Cases.TwoCores.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.ForwardTwoCores)));
+cases.AddRange(Cases.TrainTwoCores.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.Train)).Where(c => !cases.Contains(c)));
+cases.AddRange(Cases.TrainTwoCores.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.TrainTwoCores)));
 var results = new HarnessResults { Runtime = runtime, Details = details };
 foreach ((string network, int batch, Mode mode) in cases)
 {

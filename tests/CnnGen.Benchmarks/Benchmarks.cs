@@ -29,6 +29,9 @@ public static class Catalog
     /// <summary>Two-core cases.</summary>
     public static string[] TwoCores => Cases.TwoCores;
 
+    /// <summary>The training rows on one core and on two.</summary>
+    public static string[] TrainTwoCores => Cases.TrainTwoCores;
+
     /// <summary>The models folder (tests/CnnGen.Benchmarks/Models).</summary>
     public static string Models { get; set; } = CnnGenCase.FindModels();
 
@@ -152,10 +155,8 @@ public class Training
 }
 
 /// <summary>
-/// The batch rows on one core and on both, side by side. CnnGen has no thread-count option yet, so its two-core
-/// row runs two instances with the same weights, half the batch each, through Parallel.Invoke.
-/// TODO(threads): when the generated networks take a thread count, add a benchmark <c>CnnGenThreadCount</c>
-/// ([Work(Mode.Forward, cores: 2)]) that runs one instance with two threads: the table shows it in its own column.
+/// The batch rows on one core and on both, side by side: the generated network's ForwardBatch with
+/// DegreeOfParallelism 1 and 2; ONNX Runtime with IntraOpNumThreads 1 and 2.
 /// </summary>
 public class TwoCores
 {
@@ -175,7 +176,7 @@ public class TwoCores
     [GlobalSetup(Target = nameof(CnnGenOneCore))]
     public void SetupOneCore() => _one = Checked(Mode.Forward);
 
-    /// <summary>CnnGen's two instances, checked against ONNX Runtime.</summary>
+    /// <summary>CnnGen with DegreeOfParallelism = 2, checked against ONNX Runtime.</summary>
     [GlobalSetup(Target = nameof(CnnGenTwoCores))]
     public void SetupTwoCores() => _two = Checked(Mode.ForwardTwoCores);
 
@@ -199,7 +200,7 @@ public class TwoCores
     [Benchmark(Baseline = true), Work(Mode.Forward)]
     public void CnnGenOneCore() => _one.Run();
 
-    /// <summary>CnnGen, two instances on two cores.</summary>
+    /// <summary>CnnGen, DegreeOfParallelism = 2.</summary>
     [Benchmark, Work(Mode.Forward, cores: 2)]
     public void CnnGenTwoCores() => _two.Run();
 
@@ -226,5 +227,41 @@ public class TwoCores
         int[] shape = CnnGenCase.InputShape(network);
         float[] inputs = CnnGenCase.RandomInputs(batch * shape[0] * shape[1] * shape[2], seed: 42);
         return new OrtCase(network, batch, inputs, outputLength: Catalog.Classes(network), threads, Catalog.Models);
+    }
+}
+
+/// <summary>The training step on one core and on both: the Trainer with DegreeOfParallelism 1 and 2.</summary>
+public class TrainingTwoCores
+{
+    private CnnGenCase _one = null!;
+    private CnnGenCase _two = null!;
+
+    /// <summary>Network and batch.</summary>
+    [ParamsSource(nameof(Labels))]
+    public string Case { get; set; } = "";
+
+    /// <summary>The two-core training cases whose models exist.</summary>
+    public static IEnumerable<string> Labels => Catalog.Available(Catalog.TrainTwoCores);
+
+    /// <summary>One core.</summary>
+    [GlobalSetup(Target = nameof(CnnGenOneCore))]
+    public void SetupOneCore() => _one = Create(Mode.Train);
+
+    /// <summary>Two cores.</summary>
+    [GlobalSetup(Target = nameof(CnnGenTwoCores))]
+    public void SetupTwoCores() => _two = Create(Mode.TrainTwoCores);
+
+    /// <summary>Trainer.TrainBatch, DegreeOfParallelism = 1.</summary>
+    [Benchmark(Baseline = true), Work(Mode.Train)]
+    public void CnnGenOneCore() => _one.Run();
+
+    /// <summary>Trainer.TrainBatch, DegreeOfParallelism = 2.</summary>
+    [Benchmark, Work(Mode.Train, cores: 2)]
+    public void CnnGenTwoCores() => _two.Run();
+
+    private CnnGenCase Create(Mode mode)
+    {
+        (string network, int batch) = Catalog.Parse(Case);
+        return CnnGenCase.Create(network, batch, mode, Catalog.Models);
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Threading.Tasks;
 using CnnGen.IO;
 using CnnGen.Training;
 using CnnGen.Zoo;
@@ -16,9 +15,11 @@ public enum Mode
     /// <summary>One training step on one core: forward, softmax cross-entropy, backward, SGD update.</summary>
     Train,
 
-    /// <summary>Forward pass of the batch on both cores: two network instances with the same weights, half the batch each.</summary>
-    // TODO(threads): when the generated networks take a thread count, run that API here instead of two instances.
+    /// <summary>Forward pass of the batch on both cores: ForwardBatch with DegreeOfParallelism = 2.</summary>
     ForwardTwoCores,
+
+    /// <summary>One training step on both cores: the Trainer with DegreeOfParallelism = 2.</summary>
+    TrainTwoCores,
 }
 
 /// <summary>The cases measured, as "Network bBatch" labels: shared by the BenchmarkDotNet project and the AOT harness.</summary>
@@ -32,6 +33,9 @@ public static class Cases
 
     /// <summary>One core against two: the batch rows.</summary>
     public static readonly string[] TwoCores = ["LeNet5 b64", "CifarNet b8", "ResNet18 b8"];
+
+    /// <summary>One core against two: the training rows.</summary>
+    public static readonly string[] TrainTwoCores = ["LeNet5 b32", "CifarNet b32"];
 
     /// <summary>"ResNet18 b8" → ("ResNet18", 8).</summary>
     public static (string Network, int Batch) Parse(string label)
@@ -89,7 +93,7 @@ public sealed class CnnGenCase
     public long MultiplyAddsPerImage { get; }
 
     /// <summary>Multiply-adds of one call: the forward count × batch, × 3 for a training step (forward, input gradients, weight gradients — the usual estimate; the first layer needs no input gradient, so slightly less), × 1 on two cores (the same work).</summary>
-    public double MultiplyAddsPerCall => MultiplyAddsPerImage * (double)Batch * (Mode == Mode.Train ? 3 : 1);
+    public double MultiplyAddsPerCall => MultiplyAddsPerImage * (double)Batch * (Mode is Mode.Train or Mode.TrainTwoCores ? 3 : 1);
 
     /// <summary>The batch's images back to back, uniform in [0, 1), seed 42: the same the ONNX Runtime side is given.</summary>
     public float[] Inputs { get; }
@@ -100,7 +104,7 @@ public sealed class CnnGenCase
     /// <summary>Class labels for the training step, uniform, seed 7.</summary>
     public int[] Labels { get; }
 
-    /// <summary>Runs the measured call once. Allocates nothing (two-core mode: whatever <see cref="Parallel.Invoke(Action[])"/> allocates).</summary>
+    /// <summary>Runs the measured call once. Allocates nothing after the first call.</summary>
     public Action Run { get; private set; } = static () => { };
 
     /// <summary>A short label, e.g. "LeNet5 b64" or "LeNet5 b32 train".</summary>
@@ -111,6 +115,7 @@ public sealed class CnnGenCase
     {
         Mode.Train => $"{network} b{batch} train",
         Mode.ForwardTwoCores => $"{network} b{batch} 2 cores",
+        Mode.TrainTwoCores => $"{network} b{batch} train 2 cores",
         _ => $"{network} b{batch}",
     };
 
@@ -136,7 +141,7 @@ public sealed class CnnGenCase
     };
 
     /// <summary>
-    /// Builds the case: creates the network (two for <see cref="Mode.ForwardTwoCores"/>), loads
+    /// Builds the case: creates the network with DegreeOfParallelism 1 (2 for the two-core modes), loads
     /// <c>{models}/{stem}.safetensors</c>, and runs the call once.
     /// </summary>
     public static CnnGenCase Create(string network, int batch, Mode mode, string models)
@@ -220,9 +225,17 @@ public sealed class CnnGenCase
         return network;
     }
 
-    private static CnnGenCase Build<T>(string name, int batch, Mode mode, int inputLength, int outputLength, long macs, Func<T> create,
+    private static CnnGenCase Build<T>(string name, int batch, Mode mode, int inputLength, int outputLength, long macs, Func<T> load,
         Func<T, ForwardOne> one, Func<T, ForwardMany> many, Func<T, TrainStep> train)
+        where T : INetwork
     {
+        // One core unless the mode says two: the generated classes default to every core.
+        Func<T> create = () =>
+        {
+            T network = load();
+            network.DegreeOfParallelism = mode is Mode.ForwardTwoCores or Mode.TrainTwoCores ? 2 : 1;
+            return network;
+        };
         var c = new CnnGenCase(name, batch, mode, inputLength, outputLength, macs);
         float[] inputs = c.Inputs;
         float[] outputs = c.Outputs;
@@ -242,17 +255,12 @@ public sealed class CnnGenCase
                 c.Run = () => step(inputs, labels);
                 break;
             case Mode.ForwardTwoCores:
-                if (batch % 2 != 0)
-                {
-                    throw new ArgumentException("Two cores split the batch in halves: give an even batch.", nameof(batch));
-                }
-
-                ForwardMany first = many(create());
-                ForwardMany second = many(create());
-                int half = batch / 2;
-                Action a = () => first(inputs.AsSpan(0, half * inputLength), outputs.AsSpan(0, half * outputLength));
-                Action b = () => second(inputs.AsSpan(half * inputLength), outputs.AsSpan(half * outputLength));
-                c.Run = () => Parallel.Invoke(a, b);
+                ForwardMany both = many(create());
+                c.Run = () => both(inputs, outputs);
+                break;
+            case Mode.TrainTwoCores:
+                TrainStep stepBoth = train(create());
+                c.Run = () => stepBoth(inputs, labels);
                 break;
         }
 
