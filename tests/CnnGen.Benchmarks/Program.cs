@@ -133,7 +133,7 @@ static List<Measured> Measure(bool quick, List<string> bdnArgs, string results)
         bdnArgs.AddRange(["--filter", "*"]);
     }
 
-    IEnumerable<Summary> summaries = BenchmarkSwitcher.FromTypes([typeof(Forward), typeof(Training), typeof(TwoCores)]).Run([.. bdnArgs], config);
+    IEnumerable<Summary> summaries = BenchmarkSwitcher.FromTypes([typeof(Forward), typeof(Training), typeof(TwoCores), typeof(TrainingTwoCores)]).Run([.. bdnArgs], config);
     var rows = new List<Measured>();
     foreach (Summary summary in summaries)
     {
