@@ -22,7 +22,7 @@ using Perfolizer.Horology;
 //   --tables-only: no timing; rebuild the tables from the last run's artifacts/bench/dotnet.json and the JSON files
 //   (e.g. after rerunning only tools/bench/pytorch_bench.py or the AOT harness).
 string models = Catalog.Models;
-string root = Path.GetFullPath(Path.Combine(models, "..", "..", ".."));
+string root = FindRoot() ?? Directory.GetCurrentDirectory();
 string results = Path.Combine(root, "artifacts", "bench");
 bool quick = false, checkOnly = false, tablesOnly = false;
 string? doc = null;
@@ -83,6 +83,12 @@ else
     run = new DotnetRun(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
         quick ? "quick job: 2 warm-up and 5 measured iterations of ≥ 250 ms" : "full job: 5 warm-up and 15 measured iterations",
         Measure(quick, bdnArgs, results));
+    if (run.Rows.Count == 0)
+    {
+        Console.WriteLine("// nothing was measured (see BenchmarkDotNet's output above); the tables are left as they are.");
+        return 1;
+    }
+
     Directory.CreateDirectory(results);
     File.WriteAllText(dotnetFile, JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true }));
 }
@@ -148,6 +154,24 @@ static List<Measured> Measure(bool quick, List<string> bdnArgs, string results)
     }
 
     return rows;
+}
+
+
+// The repository (the folder with CnnGen.sln) above the executable or the current directory.
+static string? FindRoot()
+{
+    foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+    {
+        for (DirectoryInfo? dir = new(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CnnGen.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+    }
+
+    return null;
 }
 
 /// <summary>What a BenchmarkDotNet run measured, saved as artifacts/bench/dotnet.json for --tables-only.</summary>

@@ -64,7 +64,7 @@ public static class Table
             bool? met = ratio is null ? null : ratio >= need;
             string target = string.Create(Inv, $"≥ {need:0.#}× {peer}");
             s.AppendLine(string.Create(Inv,
-                $"| {Name(key)} | {Time(cnn?.MedianNs)} | {Rate(cnn, work)} | {Num(cnn is null ? null : work.Gflops(cnn.MedianNs), "F1")} | {Num(cnn is null ? null : 100 * work.FractionOfPeak(cnn.MedianNs), "F1")} % | {Bytes(cnn?.AllocatedBytes)} | {Rate(ort, work)} | {RateNs(torchNs, batch)} | {Ratio(ratio)} | {target} | {Met(met)} |"));
+                $"| {Name(key)} | {Time(cnn?.MedianNs)} | {Rate(cnn, work)} | {Num(cnn is null ? null : work.Gflops(cnn.MedianNs), "F1")} | {(cnn is null ? "—" : Num(100 * work.FractionOfPeak(cnn.MedianNs), "F1") + " %")} | {Bytes(cnn?.AllocatedBytes)} | {Rate(ort, work)} | {RateNs(torchNs, batch)} | {Ratio(ratio)} | {target} | {Met(met)} |"));
             targets.Add(($"{Name(key)}: {target} images/s", Ratio(ratio), met));
             if (cnn is not null) allocations.Add((Name(key), cnn.AllocatedBytes));
         }
