@@ -320,34 +320,29 @@ internal static class TrainingEmitter
         w.Line($"/// <summary>One training step with {(endsInSoftmax ? "softmax cross-entropy (fused: the gradient at the scores is p − y)" : "cross-entropy on the outputs taken as scores")}; returns the batch's mean loss before the step.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back, <see cref=\"InputLength\"/> floats each.</param>");
         w.Line("/// <param name=\"labels\">One class index per image.</param>");
-        w.Open($"public float TrainBatch({Ros} inputs, global::System.ReadOnlySpan<int> labels)");
-        w.Line("float loss = ComputeGradients(inputs, labels);");
-        w.Line("Optimizer.Step(_network._parameters, _gradients);");
-        w.Line("return loss;");
-        w.Close();
+        w.Line($"public float TrainBatch({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);");
         w.Line();
         w.Line("/// <summary>One training step with a regression loss against <paramref name=\"targets\"/>; returns the batch's mean loss before the step.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
         w.Line("/// <param name=\"loss\">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>");
-        w.Open($"public float TrainBatch({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss)");
-        w.Line("float value = ComputeGradients(inputs, targets, loss);");
-        w.Line("Optimizer.Step(_network._parameters, _gradients);");
-        w.Line("return value;");
-        w.Close();
+        w.Line($"public float TrainBatch({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);");
         w.Line();
 
         w.Line("/// <summary>Computes <see cref=\"Gradients\"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"labels\">One class index per image, 0 to OutputLength − 1.</param>");
-        w.Open($"public float ComputeGradients({Ros} inputs, global::System.ReadOnlySpan<int> labels)");
+        w.Line($"public float ComputeGradients({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);");
+        w.Line();
+        w.Line("// The gradients of the mean cross-entropy, then (with an optimizer) its step.");
+        w.Open($"private float Run({Ros} inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)");
         w.Line("int batch = Prepare(inputs, labels.Length, 1, nameof(labels));");
         w.Open("for (int i = 0; i < batch; i++)");
         w.Open("if ((uint)labels[i] >= OutputLength)");
         w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $\"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.\");");
         w.Close();
         w.Close();
-        w.Line("return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);");
+        w.Line("return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);");
         w.Close();
         w.Line();
 
@@ -355,12 +350,15 @@ internal static class TrainingEmitter
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
         w.Line("/// <param name=\"loss\">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>");
-        w.Open($"public float ComputeGradients({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss)");
+        w.Line($"public float ComputeGradients({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);");
+        w.Line();
+        w.Line("// The gradients of a regression loss, then (with an optimizer) its step.");
+        w.Open($"private float Run({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)");
         w.Open("if (loss == global::CnnGen.Training.Loss.CrossEntropy)");
         w.Line("throw new global::System.ArgumentException(\"Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.\", nameof(loss));");
         w.Close();
         w.Line("int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));");
-        w.Line("return _step.Run(inputs, targets, default, loss, batch);");
+        w.Line("return _step.Run(inputs, targets, default, loss, batch, optimizer);");
         w.Close();
         w.Line();
 
@@ -404,11 +402,14 @@ internal static class TrainingEmitter
         w.Line("// One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,");
         w.Line("// each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a");
         w.Line("// whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the");
-        w.Line("// parameter gradients depends on the number of parts (it is fixed for a given number).");
+        w.Line("// parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part");
+        w.Line("// a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its");
+        w.Line("// range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).");
         w.Open($"private sealed class StepWork : {BatchWork}");
         w.Line("private readonly Trainer _trainer;");
         w.Line("private int _batch;");
         w.Line("private global::CnnGen.Training.Loss _loss;");
+        w.Line("private global::CnnGen.Training.Optimizer? _optimizer;");
         w.Line();
         w.Open("public StepWork(Trainer trainer)");
         w.Line("_trainer = trainer;");
@@ -420,9 +421,18 @@ internal static class TrainingEmitter
         w.Line("/// <summary>The most threads that work on them (set by Prepare).</summary>");
         w.Line("public int Threads { get; set; } = 1;");
         w.Line();
-        w.Open($"public float Run({Ros} inputs, {Ros} targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)");
-        w.Line("(_batch, _loss) = (batch, loss);");
+        w.Open($"public float Run({Ros} inputs, {Ros} targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)");
+        w.Line("bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;");
+        w.Line("(_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);");
+        w.Open("try");
         w.Line("Pin(inputs, targets, labels, default);");
+        w.Close();
+        w.Open("finally");
+        w.Line("_optimizer = null;");
+        w.Close();
+        w.Open("if (optimizer is not null && !inStages)");
+        w.Line("optimizer.Step(_trainer._network._parameters, _trainer._gradients);");
+        w.Close();
         w.Line("double total = 0;");
         w.Open("for (int b = 0; b < batch; b++)");
         w.Line("total += _trainer._losses[b];");
@@ -437,7 +447,8 @@ internal static class TrainingEmitter
         }
 
         w.Open("if (Parts > 1)");
-        w.Line($"Split({reduce}, Parts, Threads); // the parts' parameter gradients added into part 0's");
+        w.Line("_optimizer?.BeginStep(ParameterCount);");
+        w.Line($"Split({reduce}, Parts, Threads); // the parts' parameter gradients added into part 0's, and the optimizer step");
         w.Close();
         w.Close();
         w.Line();
@@ -496,12 +507,13 @@ internal static class TrainingEmitter
             w.Close();
         }
 
-        w.Open($"case {reduce}: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters");
-        w.Line($"int first = {BatchWork}.Start(ParameterCount, part, parts);");
-        w.Line($"int count = {BatchWork}.Start(ParameterCount, part + 1, parts) - first;");
+        w.Open($"case {reduce}: // the parts' parameter gradients added into part 0's, in part order, and the optimizer step, over this part's share of the parameters");
+        w.Line($"int first = {BatchWork}.Start(ParameterCount, part, parts, 16);");
+        w.Line($"int count = {BatchWork}.Start(ParameterCount, part + 1, parts, 16) - first;");
         w.Open("for (int s = 1; s < Parts; s++)");
         w.Line($"global::CnnGen.Runtime.Kernels.Accumulate(new {Ros}(trainer._partials[s], first, count), new {Sp}(trainer._gradients, first, count));");
         w.Close();
+        w.Line("_optimizer?.StepRange(trainer._network._parameters, trainer._gradients, first, count);");
         w.Line("break;");
         w.Close();
         w.Close();

@@ -482,28 +482,21 @@ namespace Demo.Models
                 /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
                 /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
                 /// <param name="labels">One class index per image.</param>
-                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-                {
-                    float loss = ComputeGradients(inputs, labels);
-                    Optimizer.Step(_network._parameters, _gradients);
-                    return loss;
-                }
+                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
 
                 /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
                 /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
-                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)
-                {
-                    float value = ComputeGradients(inputs, targets, loss);
-                    Optimizer.Step(_network._parameters, _gradients);
-                    return value;
-                }
+                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
 
                 /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
-                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
+
+                // The gradients of the mean cross-entropy, then (with an optimizer) its step.
+                private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
                     for (int i = 0; i < batch; i++)
@@ -513,21 +506,24 @@ namespace Demo.Models
                             throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
                         }
                     }
-                    return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);
+                    return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);
                 }
 
                 /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
                 /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
-                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)
+                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
+
+                // The gradients of a regression loss, then (with an optimizer) its step.
+                private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     if (loss == global::CnnGen.Training.Loss.CrossEntropy)
                     {
                         throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
                     }
                     int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                    return _step.Run(inputs, targets, default, loss, batch);
+                    return _step.Run(inputs, targets, default, loss, batch, optimizer);
                 }
 
                 // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
@@ -568,12 +564,15 @@ namespace Demo.Models
                 // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
                 // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
                 // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
-                // parameter gradients depends on the number of parts (it is fixed for a given number).
+                // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
+                // a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its
+                // range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).
                 private sealed class StepWork : global::CnnGen.Runtime.BatchWork
                 {
                     private readonly Trainer _trainer;
                     private int _batch;
                     private global::CnnGen.Training.Loss _loss;
+                    private global::CnnGen.Training.Optimizer? _optimizer;
 
                     public StepWork(Trainer trainer)
                     {
@@ -586,10 +585,22 @@ namespace Demo.Models
                     /// <summary>The most threads that work on them (set by Prepare).</summary>
                     public int Threads { get; set; } = 1;
 
-                    public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
+                    public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                     {
-                        (_batch, _loss) = (batch, loss);
-                        Pin(inputs, targets, labels, default);
+                        bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
+                        (_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);
+                        try
+                        {
+                            Pin(inputs, targets, labels, default);
+                        }
+                        finally
+                        {
+                            _optimizer = null;
+                        }
+                        if (optimizer is not null && !inStages)
+                        {
+                            optimizer.Step(_trainer._network._parameters, _trainer._gradients);
+                        }
                         double total = 0;
                         for (int b = 0; b < batch; b++)
                         {
@@ -603,7 +614,8 @@ namespace Demo.Models
                         Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
                         if (Parts > 1)
                         {
-                            Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's
+                            _optimizer?.BeginStep(ParameterCount);
+                            Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's, and the optimizer step
                         }
                     }
 
@@ -685,14 +697,15 @@ namespace Demo.Models
                                 }
                                 break;
                             }
-                            case 1: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters
+                            case 1: // the parts' parameter gradients added into part 0's, in part order, and the optimizer step, over this part's share of the parameters
                             {
-                                int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts);
-                                int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts) - first;
+                                int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
+                                int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - first;
                                 for (int s = 1; s < Parts; s++)
                                 {
                                     global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
                                 }
+                                _optimizer?.StepRange(trainer._network._parameters, trainer._gradients, first, count);
                                 break;
                             }
                         }

@@ -143,6 +143,71 @@ public class ParallelTests
         AssertRelative(one, four, "DropoutProbe gradients", relative: 1e-4); // sums of 1,337 images in another order
     }
 
+    /// <summary>An optimizer that only steps whole buffers (the default of <see cref="Optimizer"/>): plain SGD by hand.</summary>
+    private sealed class WholeSgd : Optimizer
+    {
+        public WholeSgd(float learningRate)
+            : base(learningRate, 0f)
+        {
+        }
+
+        public int Steps { get; private set; }
+
+        public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+            Steps++;
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] -= LearningRate * gradients[i];
+            }
+        }
+
+        public override void Reset()
+        {
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void The_optimizer_step_run_in_the_parts_equals_a_whole_step_after_the_gradients(int degree)
+    {
+        // TrainBatch on several parts runs the optimizer in the step's last stage, each part over its range of the
+        // parameters; ComputeGradients then Step on the same number of parts must give the same bits. An optimizer
+        // that cannot step in ranges is stepped once, whole, after the stages.
+        var staged = new LeNet5(seed: 3) { DegreeOfParallelism = degree };
+        var manual = new LeNet5(seed: 3) { DegreeOfParallelism = degree };
+        var whole = new LeNet5(seed: 3) { DegreeOfParallelism = degree };
+        int batch = BatchFor(staged, perImageFactor: 3, parts: degree);
+        float[] inputs = ForwardTests.Random(batch * LeNet5.InputLength, 71);
+        int[] labels = Enumerable.Range(0, batch).Select(i => (i * 3) % 10).ToArray();
+        var stagedTrainer = new LeNet5.Trainer(staged, new Adam(1e-2f, weightDecay: 1e-3f));
+        var manualOptimizer = new Adam(1e-2f, weightDecay: 1e-3f);
+        var manualTrainer = new LeNet5.Trainer(manual, manualOptimizer);
+        var wholeOptimizer = new WholeSgd(0.05f);
+        var wholeTrainer = new LeNet5.Trainer(whole, wholeOptimizer);
+        float[] before = whole.Parameters.ToArray();
+        for (int step = 0; step < 3; step++)
+        {
+            float expected = manualTrainer.ComputeGradients(inputs, labels);
+            manualOptimizer.Step(manual.Parameters, manualTrainer.Gradients);
+            Assert.Equal(expected, stagedTrainer.TrainBatch(inputs, labels));
+            Assert.Equal(manualTrainer.Gradients.ToArray(), stagedTrainer.Gradients.ToArray());
+            Assert.Equal(manual.Parameters.ToArray(), staged.Parameters.ToArray());
+        }
+
+        Assert.Equal(3, manualOptimizer.StepCount);
+        Assert.Equal(manualOptimizer.StepCount, ((Adam)stagedTrainer.Optimizer).StepCount);
+        wholeTrainer.TrainBatch(inputs, labels);
+        Assert.Equal(1, wholeOptimizer.Steps);
+        float[] gradients = wholeTrainer.Gradients.ToArray();
+        float[] after = whole.Parameters.ToArray();
+        for (int i = 0; i < after.Length; i++)
+        {
+            Assert.Equal(before[i] - (0.05f * gradients[i]), after[i]);
+        }
+    }
+
     [Fact]
     public void DegreeOfParallelism_defaults_to_the_processor_count_is_shared_with_the_trainer_and_rejects_zero()
     {
