@@ -31,9 +31,21 @@ internal static partial class LayerKernels
         (int hp, int wp, int wide) = Frame(layer);
         int padded = IsPadded(layer) ? layer.In.Channels * hp * wp : 0;
 
-        // padded input + padded input gradient + the wide output gradient + the taps' gradient
-        return (2 * padded) + (WideIsOutput(layer) ? 0 : layer.Out.Channels * wide) + (Taps(layer) * wide);
+        // padded input + padded input gradient + the wide output gradient + the taps' gradient, or (before the input
+        // gradient, in the same place) the transposed output gradient of the weight-gradient product
+        int input = (WideIsOutput(layer) ? 0 : layer.Out.Channels * wide) + (Taps(layer) * wide);
+        return (2 * padded) + System.Math.Max(input, PositionMajorWeightGradient(layer) ? TransposedGradientLength(layer) : 0);
     }
+
+    /// <summary>
+    /// Whether a stride-1 convolution's weight gradient is the position-major product (GemmGradients.AddConvWeightGradient:
+    /// vectors of output channels, no horizontal sums): with at least 16 output channels (a whole 512-bit vector) and at
+    /// least as many taps as channels (with fewer taps the transposition of dY weighs more than the products saved).
+    /// </summary>
+    private static bool PositionMajorWeightGradient(LayerPlan layer) => layer.Out.Channels >= 16 && Taps(layer) >= layer.Out.Channels;
+
+    /// <summary>GemmGradients.ConvWeightGradientScratch: OH·OW rows of K rounded up to 16.</summary>
+    private static int TransposedGradientLength(LayerPlan layer) => layer.Out.Height * layer.Out.Width * ((layer.Out.Channels + 15) / 16 * 16);
 
     public static void WriteBackward(SourceWriter w, NetworkPlan plan)
     {
@@ -72,9 +84,20 @@ internal static partial class LayerKernels
     {
         bool padded = IsPadded(layer);
         bool direct = WideIsOutput(layer);
+        bool positionMajor = PositionMajorWeightGradient(layer);
         w.Line($"// Backward of Conv2D {ConvSummary(layer)}, with the same wide rows and tap offsets:");
-        w.Line("// dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added");
-        w.Line("// back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.");
+        if (positionMajor)
+        {
+            w.Line("// dW[K, taps] += dY[K, P] · col[P, taps] reduced over the P output positions (dY transposed once, vectors of K");
+            w.Line("// channels, the frame's values broadcast: no horizontal sums); dTaps = Wᵀ · dY, then each tap's gradient is added");
+            w.Line("// back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.");
+        }
+        else
+        {
+            w.Line("// dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added");
+            w.Line("// back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.");
+        }
+
         w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, {Sp} scratch)");
         ConvConstants(w, layer);
         w.Line("const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;");
@@ -102,6 +125,14 @@ internal static partial class LayerKernels
         w.Line("gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));");
         w.Close();
         w.Close();
+        if (positionMajor)
+        {
+            w.Line($"global::CnnGen.Runtime.GemmGradients.AddConvWeightGradient(K, Taps, OH, OW, gradOutput, padded, WP, {TapsField(MethodName(layer))}, gradWeights, scratch.Slice({at}));");
+            w.Open("if (!wantInput)");
+            w.Line("return;");
+            w.Close();
+        }
+
         if (direct)
         {
             w.Line($"{Ros} wide = gradOutput;");
@@ -118,7 +149,11 @@ internal static partial class LayerKernels
             at = at == "0" ? "K * Wide" : at + " + K * Wide";
         }
 
-        w.Line($"global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, {TapsField(MethodName(layer))}, gradWeights, Taps, true);");
+        if (!positionMajor)
+        {
+            w.Line($"global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, {TapsField(MethodName(layer))}, gradWeights, Taps, true);");
+        }
+
         w.Open("if (wantInput)");
         w.Line($"{Sp} gradTaps = scratch.Slice({at}, Taps * Wide);");
         w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);");

@@ -539,7 +539,8 @@ namespace Demo
         }
 
         // Backward of Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
+        // dW[K, taps] += dY[K, P] · col[P, taps] reduced over the P output positions (dY transposed once, vectors of K
+        // channels, the frame's values broadcast: no horizontal sums); dTaps = Wᵀ · dY, then each tap's gradient is added
         // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
         private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
@@ -559,6 +560,11 @@ namespace Demo
                     gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
                 }
             }
+            global::CnnGen.Runtime.GemmGradients.AddConvWeightGradient(K, Taps, OH, OW, gradOutput, padded, WP, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradWeights, scratch.Slice(0));
+            if (!wantInput)
+            {
+                return;
+            }
             global::System.Span<float> wide = scratch.Slice(0, K * Wide);
             wide.Clear();
             for (int k = 0; k < K; k++)
@@ -568,7 +574,6 @@ namespace Demo
                     gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
                 }
             }
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradWeights, Taps, true);
             if (wantInput)
             {
                 global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
