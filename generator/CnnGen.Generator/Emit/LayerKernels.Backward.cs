@@ -273,19 +273,29 @@ internal static partial class LayerKernels
 
     private static void WriteDenseBackward(SourceWriter w, string name, LayerPlan layer)
     {
-        w.Line($"// Backward of Dense {layer.In.Size} → {layer.Out.Size} over the batch, two matrix products: dW[out, in] += dYᵀ · X,");
-        w.Line("// dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].");
-        w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, int batch)");
+        w.Line($"// Backward of Dense {layer.In.Size} → {layer.Out.Size} over the images of a part: dX[b, in] += dY · W. The weights' gradient");
+        w.Line("// is taken over the whole batch once the backward pass is done (the _WeightGradient method below).");
+        w.Open($"private static void {name}({Ros} weights, {Ros} gradOutput, {Sp} gradInput, int batch)");
         w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
-        w.Open("if (!gradBias.IsEmpty)");
-        w.Open("for (int b = 0; b < batch; b++)");
-        w.Line("global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);");
-        w.Close();
-        w.Close();
-        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);");
-        w.Open("if (!gradInput.IsEmpty)");
         w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);");
         w.Close();
+        w.Line();
+        w.Line($"// The gradient of Dense {layer.In.Size} → {layer.Out.Size}'s parameters over the whole batch, for its outputs [first, first + count):");
+        w.Line("// dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.");
+        w.Open($"private static void {WeightGradientName(layer)}({Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, int batch, int first, int count)");
+        w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
+        w.Open("if (count <= 0)");
+        w.Line("return;");
+        w.Close();
+        w.Open("if (!gradBias.IsEmpty)");
+        w.Line("gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));");
+        w.Open("for (int b = 1; b < batch; b++)");
+        w.Line("global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));");
+        w.Close();
+        w.Close();
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);");
         w.Close();
     }
+
+    public static string WeightGradientName(LayerPlan layer) => MethodName(layer) + "_WeightGradient";
 }

@@ -17,9 +17,11 @@ namespace CnnGen.Generator.Emit;
 /// on the worker threads and the calling thread, each part with its own scratch and its own parameter-gradient
 /// buffer. A whole-batch stage holds what needs the whole batch at once — BatchNorm forward and backward (batch
 /// statistics) and Dropout forward (one seeded random sequence over the batch) — and runs on the calling thread.
-/// A last stage adds the parts' parameter gradients into part 0's, in part order. So everything but the summation
-/// order of the parameter gradients is independent of the number of parts, and a given number of parts always
-/// gives the same bits.
+/// A last stage, split by parameter ranges rather than images, takes the dense layers' parameter gradients over the
+/// whole batch (one product per layer whose depth is the batch, split by output rows: no per-part copies of the large
+/// dense weights), adds the parts' other parameter gradients into part 0's in part order, and runs the optimizer step
+/// on each range (Optimizer.StepRange). So everything but the summation order of the convolutions' (and BatchNorm's)
+/// parameter gradients is independent of the number of parts, and a given number of parts always gives the same bits.
 /// </remarks>
 internal static class TrainingEmitter
 {
@@ -153,8 +155,12 @@ internal static class TrainingEmitter
             case ConvSpec:
                 PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)}, scratch);");
                 break;
+            case DenseSpec when wantInput:
+                w.Line("// (the parameters' gradient: over the whole batch in the last stage)");
+                w.Line($"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Range("grad", i)}, {tape.InputGradientRange(input)}, to - from);");
+                break;
             case DenseSpec:
-                w.Line($"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Range("tape", input)}, {tape.Range("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientRange(input)}, to - from);");
+                w.Line("// (the parameters' gradient: over the whole batch in the last stage)");
                 break;
             case PoolSpec when wantInput:
                 string output = tape.Image("tape", i) + ", ";
@@ -446,10 +452,18 @@ internal static class TrainingEmitter
             w.Line($"Split({s}, {(stages[s].WholeBatch ? "1" : "Parts, Threads")}); // {StageSummary(plan, stages[s].WholeBatch, stages[s].Ops, s == 0)}");
         }
 
-        w.Open("if (Parts > 1)");
+        bool dense = plan.Layers.Any(l => l.Spec is DenseSpec);
+        if (!dense)
+        {
+            w.Open("if (Parts > 1)");
+        }
+
         w.Line("_optimizer?.BeginStep(ParameterCount);");
-        w.Line($"Split({reduce}, Parts, Threads); // the parts' parameter gradients added into part 0's, and the optimizer step");
-        w.Close();
+        w.Line($"Split({reduce}, Parts, Threads); // {(dense ? "the dense layers' parameter gradients over the whole batch, " : string.Empty)}the parts' parameter gradients added into part 0's, and the optimizer step");
+        if (!dense)
+        {
+            w.Close();
+        }
         w.Close();
         w.Line();
         w.Open("protected override void RunPart(int stage, int part, int parts)");
@@ -476,7 +490,11 @@ internal static class TrainingEmitter
             {
                 w.Line("// This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts");
                 w.Line("// may already be writing theirs: this stage runs through to the backward pass).");
-                w.Line("grads.Clear();");
+                foreach ((int offset, int length) in PartRanges(plan))
+                {
+                    w.Line(offset == 0 && length == plan.ParameterCount ? "grads.Clear();" : $"grads.Slice({offset}, {length}).Clear();");
+                }
+
                 for (int i = 0; i < plan.Layers.Count; i++)
                 {
                     if (tape.NeedsGradient[i] && plan.Layers[i].Spec is not FlattenSpec)
@@ -507,18 +525,71 @@ internal static class TrainingEmitter
             w.Close();
         }
 
-        w.Open($"case {reduce}: // the parts' parameter gradients added into part 0's, in part order, and the optimizer step, over this part's share of the parameters");
-        w.Line($"int first = {BatchWork}.Start(ParameterCount, part, parts, 16);");
-        w.Line($"int count = {BatchWork}.Start(ParameterCount, part + 1, parts, 16) - first;");
-        w.Open("for (int s = 1; s < Parts; s++)");
-        w.Line($"global::CnnGen.Runtime.Kernels.Accumulate(new {Ros}(trainer._partials[s], first, count), new {Sp}(trainer._gradients, first, count));");
-        w.Close();
-        w.Line("_optimizer?.StepRange(trainer._network._parameters, trainer._gradients, first, count);");
+        w.Open($"case {reduce}: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step");
+        w.Line($"{Sp} gradients = trainer._gradients;");
+        w.Line($"{Sp} parameters = trainer._network._parameters;");
+        w.Line("int first, count;");
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            LayerPlan layer = plan.Layers[i];
+            if (layer.Spec is not DenseSpec)
+            {
+                continue;
+            }
+
+            int rowLength = layer.In.Size;
+            w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, outputs [first, first + count): the weights' rows and the biases");
+            w.Line($"first = {BatchWork}.Start({layer.Out.Size}, part, parts);");
+            w.Line($"count = {BatchWork}.Start({layer.Out.Size}, part + 1, parts) - first;");
+            w.Line($"{LayerKernels.WeightGradientName(layer)}({tape.Batch("tape", layer.Inputs[0])}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "gradients.")}, {NetworkEmitter.Bias(layer).Replace("p.", "gradients.")}, batch, first, count);");
+            w.Line($"_optimizer?.StepRange(parameters, gradients, {layer.ParameterOffset} + first * {rowLength}, count * {rowLength});");
+            if (layer.BiasCount > 0)
+            {
+                w.Line($"_optimizer?.StepRange(parameters, gradients, {layer.ParameterOffset + layer.WeightCount} + first, count);");
+            }
+        }
+
+        foreach ((int offset, int length) in PartRanges(plan))
+        {
+            w.Line($"// Parameters [{offset}, {offset + length}): summed over the parts");
+            w.Line($"first = {offset} + {BatchWork}.Start({length}, part, parts, 16);");
+            w.Line($"count = {offset} + {BatchWork}.Start({length}, part + 1, parts, 16) - first;");
+            w.Open("for (int s = 1; s < Parts; s++)");
+            w.Line($"global::CnnGen.Runtime.Kernels.Accumulate(new {Ros}(trainer._partials[s], first, count), gradients.Slice(first, count));");
+            w.Close();
+            w.Line("_optimizer?.StepRange(parameters, gradients, first, count);");
+        }
+
         w.Line("break;");
         w.Close();
         w.Close();
         w.Close();
         w.Close();
+    }
+
+    // The parameter ranges each part accumulates on its own (every parameter but the dense layers', whose gradient is
+    // taken over the whole batch in the last stage), adjacent layers merged.
+    private static List<(int Offset, int Length)> PartRanges(NetworkPlan plan)
+    {
+        var ranges = new List<(int Offset, int Length)>();
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.Parameters == 0 || layer.Spec is DenseSpec)
+            {
+                continue;
+            }
+
+            if (ranges.Count > 0 && ranges[ranges.Count - 1].Offset + ranges[ranges.Count - 1].Length == layer.ParameterOffset)
+            {
+                ranges[ranges.Count - 1] = (ranges[ranges.Count - 1].Offset, ranges[ranges.Count - 1].Length + (int)layer.Parameters);
+            }
+            else
+            {
+                ranges.Add((layer.ParameterOffset, (int)layer.Parameters));
+            }
+        }
+
+        return ranges;
     }
 
     private static string StageSummary(NetworkPlan plan, bool wholeBatch, List<(OpKind Kind, int Layer)> ops, bool first)

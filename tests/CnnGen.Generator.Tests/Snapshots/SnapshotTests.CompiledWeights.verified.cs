@@ -391,23 +391,32 @@ namespace Demo
             }
         }
 
-        // Backward of Dense 8 → 2 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_8_to_2_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // Backward of Dense 8 → 2 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_8_to_2_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 8, Out = 2;
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+        }
+
+        // The gradient of Dense 8 → 2's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_8_to_2_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+        {
+            const int In = 8, Out = 2;
+            if (count <= 0)
+            {
+                return;
+            }
             if (!gradBias.IsEmpty)
             {
-                for (int b = 0; b < batch; b++)
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
                 }
             }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
-            {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
         }
 
         /// <summary>
@@ -595,11 +604,8 @@ namespace Demo
                     Split(2, Parts, Threads); // images in parts: layers 3–4 forward, the loss, layers 4–3 backward
                     Split(3, 1); // whole batch, this thread: layer 2 backward (BatchNorm())
                     Split(4, Parts, Threads); // images in parts: layer 1 backward (Conv2D(2, 2))
-                    if (Parts > 1)
-                    {
-                        _optimizer?.BeginStep(ParameterCount);
-                        Split(5, Parts, Threads); // the parts' parameter gradients added into part 0's, and the optimizer step
-                    }
+                    _optimizer?.BeginStep(ParameterCount);
+                    Split(5, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
                 }
 
                 protected override void RunPart(int stage, int part, int parts)
@@ -624,7 +630,7 @@ namespace Demo
                         {
                             // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
                             // may already be writing theirs: this stage runs through to the backward pass).
-                            grads.Clear();
+                            grads.Slice(0, 14).Clear();
                             grad.Slice(0 * batch + from * 8, (to - from) * 8).Clear();
                             grad.Slice(8 * batch + from * 8, (to - from) * 8).Clear();
                             grad.Slice(16 * batch + from * 8, (to - from) * 8).Clear();
@@ -670,7 +676,8 @@ namespace Demo
                                 }
                             }
                             // Layer 4: Dense(2), gradient 2 → 2×2×2
-                            Dense_8_to_2_Backward(p.Slice(14, 16), tape.Slice(16 * batch + from * 8, (to - from) * 8), grad.Slice(24 * batch + from * 2, (to - from) * 2), grads.Slice(14, 16), grads.Slice(30, 2), grad.Slice(16 * batch + from * 8, (to - from) * 8), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_8_to_2_Backward(p.Slice(14, 16), grad.Slice(24 * batch + from * 2, (to - from) * 2), grad.Slice(16 * batch + from * 8, (to - from) * 8), to - from);
                             // Layer 3: ReLU, gradient 2×2×2 → 2×2×2
                             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(8 * batch + from * 8, (to - from) * 8), grad.Slice(16 * batch + from * 8, (to - from) * 8), grad.Slice(8 * batch + from * 8, (to - from) * 8));
                             break;
@@ -690,15 +697,25 @@ namespace Demo
                             }
                             break;
                         }
-                        case 5: // the parts' parameter gradients added into part 0's, in part order, and the optimizer step, over this part's share of the parameters
+                        case 5: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
                         {
-                            int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
-                            int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - first;
+                            global::System.Span<float> gradients = trainer._gradients;
+                            global::System.Span<float> parameters = trainer._network._parameters;
+                            int first, count;
+                            // Layer 4: Dense(2), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(2, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(2, part + 1, parts) - first;
+                            Dense_8_to_2_WeightGradient(tape.Slice(16 * batch, batch * 8), grad.Slice(24 * batch, batch * 2), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 14 + first * 8, count * 8);
+                            _optimizer?.StepRange(parameters, gradients, 30 + first, count);
+                            // Parameters [0, 14): summed over the parts
+                            first = 0 + global::CnnGen.Runtime.BatchWork.Start(14, part, parts, 16);
+                            count = 0 + global::CnnGen.Runtime.BatchWork.Start(14, part + 1, parts, 16) - first;
                             for (int s = 1; s < Parts; s++)
                             {
-                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                             }
-                            _optimizer?.StepRange(trainer._network._parameters, trainer._gradients, first, count);
+                            _optimizer?.StepRange(parameters, gradients, first, count);
                             break;
                         }
                     }

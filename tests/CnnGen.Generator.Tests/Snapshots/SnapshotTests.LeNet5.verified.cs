@@ -624,61 +624,88 @@ namespace Demo
             }
         }
 
-        // Backward of Dense 400 → 120 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // Backward of Dense 400 → 120 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 400, Out = 120;
-            if (!gradBias.IsEmpty)
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
-            {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
         }
 
-        // Backward of Dense 120 → 84 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // The gradient of Dense 400 → 120's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_400_to_120_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+        {
+            const int In = 400, Out = 120;
+            if (count <= 0)
+            {
+                return;
+            }
+            if (!gradBias.IsEmpty)
+            {
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
+                {
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
+                }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
+        }
+
+        // Backward of Dense 120 → 84 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 120, Out = 84;
-            if (!gradBias.IsEmpty)
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
-            {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
         }
 
-        // Backward of Dense 84 → 10 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // The gradient of Dense 120 → 84's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_120_to_84_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
         {
-            const int In = 84, Out = 10;
+            const int In = 120, Out = 84;
+            if (count <= 0)
+            {
+                return;
+            }
             if (!gradBias.IsEmpty)
             {
-                for (int b = 0; b < batch; b++)
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
                 }
             }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
+        }
+
+        // Backward of Dense 84 → 10 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
+        {
+            const int In = 84, Out = 10;
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+        }
+
+        // The gradient of Dense 84 → 10's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_84_to_10_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+        {
+            const int In = 84, Out = 10;
+            if (count <= 0)
             {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+                return;
             }
+            if (!gradBias.IsEmpty)
+            {
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
+                {
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
+                }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
         }
 
         /// <summary>
@@ -862,11 +889,8 @@ namespace Demo
                 protected override void Stages()
                 {
                     Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
-                    if (Parts > 1)
-                    {
-                        _optimizer?.BeginStep(ParameterCount);
-                        Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's, and the optimizer step
-                    }
+                    _optimizer?.BeginStep(ParameterCount);
+                    Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
                 }
 
                 protected override void RunPart(int stage, int part, int parts)
@@ -891,7 +915,7 @@ namespace Demo
                         {
                             // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
                             // may already be writing theirs: this stage runs through to the backward pass).
-                            grads.Clear();
+                            grads.Slice(0, 2572).Clear();
                             grad.Slice(0 * batch + from * 4704, (to - from) * 4704).Clear();
                             grad.Slice(4704 * batch + from * 4704, (to - from) * 4704).Clear();
                             grad.Slice(9408 * batch + from * 1176, (to - from) * 1176).Clear();
@@ -974,15 +998,18 @@ namespace Demo
                                 }
                             }
                             // Layer 11: Dense(10), gradient 10 → 84
-                            Dense_84_to_10_Backward(p.Slice(60856, 840), tape.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grads.Slice(60856, 840), grads.Slice(61696, 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_84_to_10_Backward(p.Slice(60856, 840), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
                             // Layer 10: ReLU, gradient 84 → 84
                             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14424 * batch + from * 84, (to - from) * 84));
                             // Layer 9: Dense(84), gradient 84 → 120
-                            Dense_120_to_84_Backward(p.Slice(50692, 10080), tape.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grads.Slice(50692, 10080), grads.Slice(60772, 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_120_to_84_Backward(p.Slice(50692, 10080), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
                             // Layer 8: ReLU, gradient 120 → 120
                             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14184 * batch + from * 120, (to - from) * 120));
                             // Layer 7: Dense(120), gradient 120 → 5×5×16
-                            Dense_400_to_120_Backward(p.Slice(2572, 48000), tape.Slice(13784 * batch + from * 400, (to - from) * 400), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grads.Slice(2572, 48000), grads.Slice(50572, 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_400_to_120_Backward(p.Slice(2572, 48000), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
                             // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
                             for (int b = from; b < to; b++)
                             {
@@ -1009,15 +1036,37 @@ namespace Demo
                             }
                             break;
                         }
-                        case 1: // the parts' parameter gradients added into part 0's, in part order, and the optimizer step, over this part's share of the parameters
+                        case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
                         {
-                            int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
-                            int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - first;
+                            global::System.Span<float> gradients = trainer._gradients;
+                            global::System.Span<float> parameters = trainer._network._parameters;
+                            int first, count;
+                            // Layer 7: Dense(120), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(120, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(120, part + 1, parts) - first;
+                            Dense_400_to_120_WeightGradient(tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 2572 + first * 400, count * 400);
+                            _optimizer?.StepRange(parameters, gradients, 50572 + first, count);
+                            // Layer 9: Dense(84), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(84, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(84, part + 1, parts) - first;
+                            Dense_120_to_84_WeightGradient(tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 50692 + first * 120, count * 120);
+                            _optimizer?.StepRange(parameters, gradients, 60772 + first, count);
+                            // Layer 11: Dense(10), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(10, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(10, part + 1, parts) - first;
+                            Dense_84_to_10_WeightGradient(tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 60856 + first * 84, count * 84);
+                            _optimizer?.StepRange(parameters, gradients, 61696 + first, count);
+                            // Parameters [0, 2572): summed over the parts
+                            first = 0 + global::CnnGen.Runtime.BatchWork.Start(2572, part, parts, 16);
+                            count = 0 + global::CnnGen.Runtime.BatchWork.Start(2572, part + 1, parts, 16) - first;
                             for (int s = 1; s < Parts; s++)
                             {
-                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                             }
-                            _optimizer?.StepRange(trainer._network._parameters, trainer._gradients, first, count);
+                            _optimizer?.StepRange(parameters, gradients, first, count);
                             break;
                         }
                     }

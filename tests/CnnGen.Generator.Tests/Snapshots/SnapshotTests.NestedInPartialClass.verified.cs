@@ -412,23 +412,32 @@ namespace Demo.Models
                 }
             }
 
-            // Backward of Dense 12 → 4 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-            // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-            private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+            // Backward of Dense 12 → 4 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+            // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+            private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
             {
                 const int In = 12, Out = 4;
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+            }
+
+            // The gradient of Dense 12 → 4's parameters over the whole batch, for its outputs [first, first + count):
+            // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+            private static void Dense_12_to_4_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+            {
+                const int In = 12, Out = 4;
+                if (count <= 0)
+                {
+                    return;
+                }
                 if (!gradBias.IsEmpty)
                 {
-                    for (int b = 0; b < batch; b++)
+                    gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                    for (int b = 1; b < batch; b++)
                     {
-                        global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
+                        global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
                     }
                 }
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-                if (!gradInput.IsEmpty)
-                {
-                    global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-                }
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
             }
 
             /// <summary>
@@ -612,11 +621,8 @@ namespace Demo.Models
                     protected override void Stages()
                     {
                         Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
-                        if (Parts > 1)
-                        {
-                            _optimizer?.BeginStep(ParameterCount);
-                            Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's, and the optimizer step
-                        }
+                        _optimizer?.BeginStep(ParameterCount);
+                        Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
                     }
 
                     protected override void RunPart(int stage, int part, int parts)
@@ -641,7 +647,7 @@ namespace Demo.Models
                             {
                                 // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
                                 // may already be writing theirs: this stage runs through to the backward pass).
-                                grads.Clear();
+                                grads.Slice(0, 57).Clear();
                                 grad.Slice(0 * batch + from * 48, (to - from) * 48).Clear();
                                 grad.Slice(48 * batch + from * 48, (to - from) * 48).Clear();
                                 grad.Slice(96 * batch + from * 12, (to - from) * 12).Clear();
@@ -682,7 +688,8 @@ namespace Demo.Models
                                     }
                                 }
                                 // Layer 4: Dense(4), gradient 4 → 2×2×3
-                                Dense_12_to_4_Backward(p.Slice(57, 48), tape.Slice(96 * batch + from * 12, (to - from) * 12), grad.Slice(108 * batch + from * 4, (to - from) * 4), grads.Slice(57, 48), grads.Slice(105, 4), grad.Slice(96 * batch + from * 12, (to - from) * 12), to - from);
+                                // (the parameters' gradient: over the whole batch in the last stage)
+                                Dense_12_to_4_Backward(p.Slice(57, 48), grad.Slice(108 * batch + from * 4, (to - from) * 4), grad.Slice(96 * batch + from * 12, (to - from) * 12), to - from);
                                 // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
                                 for (int b = from; b < to; b++)
                                 {
@@ -697,15 +704,25 @@ namespace Demo.Models
                                 }
                                 break;
                             }
-                            case 1: // the parts' parameter gradients added into part 0's, in part order, and the optimizer step, over this part's share of the parameters
+                            case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
                             {
-                                int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
-                                int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - first;
+                                global::System.Span<float> gradients = trainer._gradients;
+                                global::System.Span<float> parameters = trainer._network._parameters;
+                                int first, count;
+                                // Layer 4: Dense(4), outputs [first, first + count): the weights' rows and the biases
+                                first = global::CnnGen.Runtime.BatchWork.Start(4, part, parts);
+                                count = global::CnnGen.Runtime.BatchWork.Start(4, part + 1, parts) - first;
+                                Dense_12_to_4_WeightGradient(tape.Slice(96 * batch, batch * 12), grad.Slice(108 * batch, batch * 4), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
+                                _optimizer?.StepRange(parameters, gradients, 57 + first * 12, count * 12);
+                                _optimizer?.StepRange(parameters, gradients, 105 + first, count);
+                                // Parameters [0, 57): summed over the parts
+                                first = 0 + global::CnnGen.Runtime.BatchWork.Start(57, part, parts, 16);
+                                count = 0 + global::CnnGen.Runtime.BatchWork.Start(57, part + 1, parts, 16) - first;
                                 for (int s = 1; s < Parts; s++)
                                 {
-                                    global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                                    global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                                 }
-                                _optimizer?.StepRange(trainer._network._parameters, trainer._gradients, first, count);
+                                _optimizer?.StepRange(parameters, gradients, first, count);
                                 break;
                             }
                         }

@@ -522,23 +522,32 @@ namespace Demo
             }
         }
 
-        // Backward of Dense 64 → 5 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_64_to_5_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // Backward of Dense 64 → 5 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_64_to_5_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 64, Out = 5;
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+        }
+
+        // The gradient of Dense 64 → 5's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_64_to_5_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+        {
+            const int In = 64, Out = 5;
+            if (count <= 0)
+            {
+                return;
+            }
             if (!gradBias.IsEmpty)
             {
-                for (int b = 0; b < batch; b++)
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
                 }
             }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
-            {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
         }
 
         /// <summary>
@@ -722,11 +731,8 @@ namespace Demo
                 protected override void Stages()
                 {
                     Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
-                    if (Parts > 1)
-                    {
-                        _optimizer?.BeginStep(ParameterCount);
-                        Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's, and the optimizer step
-                    }
+                    _optimizer?.BeginStep(ParameterCount);
+                    Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
                 }
 
                 protected override void RunPart(int stage, int part, int parts)
@@ -751,7 +757,7 @@ namespace Demo
                         {
                             // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
                             // may already be writing theirs: this stage runs through to the backward pass).
-                            grads.Clear();
+                            grads.Slice(0, 516).Clear();
                             grad.Slice(0 * batch + from * 512, (to - from) * 512).Clear();
                             grad.Slice(512 * batch + from * 512, (to - from) * 512).Clear();
                             grad.Slice(1024 * batch + from * 256, (to - from) * 256).Clear();
@@ -801,7 +807,8 @@ namespace Demo
                                 }
                             }
                             // Layer 6: Dense(5), gradient 5 → 4×4×4
-                            Dense_64_to_5_Backward(p.Slice(516, 320), tape.Slice(1536 * batch + from * 64, (to - from) * 64), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grads.Slice(516, 320), grads.Slice(836, 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_64_to_5_Backward(p.Slice(516, 320), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
                             // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
                             for (int b = from; b < to; b++)
                             {
@@ -823,15 +830,25 @@ namespace Demo
                             }
                             break;
                         }
-                        case 1: // the parts' parameter gradients added into part 0's, in part order, and the optimizer step, over this part's share of the parameters
+                        case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
                         {
-                            int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
-                            int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - first;
+                            global::System.Span<float> gradients = trainer._gradients;
+                            global::System.Span<float> parameters = trainer._network._parameters;
+                            int first, count;
+                            // Layer 6: Dense(5), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(5, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(5, part + 1, parts) - first;
+                            Dense_64_to_5_WeightGradient(tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 516 + first * 64, count * 64);
+                            _optimizer?.StepRange(parameters, gradients, 836 + first, count);
+                            // Parameters [0, 516): summed over the parts
+                            first = 0 + global::CnnGen.Runtime.BatchWork.Start(516, part, parts, 16);
+                            count = 0 + global::CnnGen.Runtime.BatchWork.Start(516, part + 1, parts, 16) - first;
                             for (int s = 1; s < Parts; s++)
                             {
-                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                             }
-                            _optimizer?.StepRange(trainer._network._parameters, trainer._gradients, first, count);
+                            _optimizer?.StepRange(parameters, gradients, first, count);
                             break;
                         }
                     }

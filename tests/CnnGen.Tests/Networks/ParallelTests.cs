@@ -209,6 +209,27 @@ public class ParallelTests
     }
 
     [Fact]
+    public void Dense_parameter_gradients_are_taken_over_the_whole_batch_and_do_not_depend_on_the_parts()
+    {
+        // The dense layers' weight and bias gradients are one product over the whole batch in the step's last stage
+        // (split by output rows, never by images), so they are the same bits for any number of parts; the convolutions'
+        // are summed over the parts and differ by rounding only.
+        var one = new LeNet5(seed: 4) { DegreeOfParallelism = 1 };
+        var three = new LeNet5(seed: 4) { DegreeOfParallelism = 3 };
+        int batch = BatchFor(three, perImageFactor: 3, parts: 3);
+        float[] inputs = ForwardTests.Random(batch * LeNet5.InputLength, 81);
+        int[] labels = Enumerable.Range(0, batch).Select(i => (i * 7) % 10).ToArray();
+        var oneTrainer = new LeNet5.Trainer(one, new Sgd(0.1f));
+        var threeTrainer = new LeNet5.Trainer(three, new Sgd(0.1f));
+        Assert.Equal(oneTrainer.ComputeGradients(inputs, labels), threeTrainer.ComputeGradients(inputs, labels));
+        TensorInfo fc1 = ((INetwork)one).Tensors.Single(t => t.Name == "fc1.weight");
+        float[] expected = oneTrainer.Gradients.ToArray(), actual = threeTrainer.Gradients.ToArray();
+        Assert.Equal(expected[fc1.Offset..], actual[fc1.Offset..]);
+        AssertRelative(expected[..fc1.Offset], actual[..fc1.Offset], "convolution gradients");
+        Assert.Contains(expected[fc1.Offset..], value => value != 0);
+    }
+
+    [Fact]
     public void DegreeOfParallelism_defaults_to_the_processor_count_is_shared_with_the_trainer_and_rejects_zero()
     {
         var net = new LeNet5(seed: 1);
