@@ -217,6 +217,44 @@ internal static partial class LayerKernels
         string output = $", {Ros} output";
         w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput)");
         PoolConstants(w, layer);
+        Window win = layer.Window!;
+        bool inside = win.PaddingHeight == 0 && win.PaddingWidth == 0
+            && ((layer.Out.Height - 1) * win.StrideHeight) + win.KernelHeight <= layer.In.Height
+            && ((layer.Out.Width - 1) * win.StrideWidth) + win.KernelWidth <= layer.In.Width;
+        if (kind is PoolKind.Max or PoolKind.Min && inside && win.KernelHeight * win.KernelWidth <= 16)
+        {
+            // Every window lies inside the input: no clipping, the window's cells unrolled at constant offsets.
+            w.Line("// Every window lies inside the input: its cells are scanned at constant offsets from its corner.");
+            w.Open("for (int c = 0; c < C; c++)");
+            w.Line($"{Ros} channel = input.Slice(c * H * W, H * W);");
+            w.Line($"{Sp} gradChannel = gradInput.Slice(c * H * W, H * W);");
+            w.Line($"{Ros} targets = output.Slice(c * OH * OW, OH * OW);");
+            w.Line($"{Ros} gradients = gradOutput.Slice(c * OH * OW, OH * OW);");
+            w.Open("for (int oy = 0; oy < OH; oy++)");
+            w.Open("for (int ox = 0; ox < OW; ox++)");
+            w.Line("int corner = (oy * SH - PH) * W + ox * SW - PW;");
+            w.Line($"{Ros} cells = channel.Slice(corner, (FH - 1) * W + FW);");
+            w.Line("float target = targets[oy * OW + ox];");
+            w.Line("int best = -1;");
+            for (int y = win.KernelHeight - 1; y >= 0; y--)
+            {
+                for (int x = win.KernelWidth - 1; x >= 0; x--)
+                {
+                    string at = y == 0 ? $"{x}" : x == 0 ? $"{y} * W" : $"{y} * W + {x}";
+                    w.Line($"best += ({at} - best) & -(cells[{at}] == target ? 1 : 0);");
+                }
+            }
+
+            w.Open("if (best >= 0)");
+            w.Line("gradChannel[corner + best] += gradients[oy * OW + ox];");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+            return;
+        }
+
         OpenWindowLoops(w, gradient: true);
         w.Line("float g = gradOutput[(c * OH + oy) * OW + ox];");
         switch (kind)

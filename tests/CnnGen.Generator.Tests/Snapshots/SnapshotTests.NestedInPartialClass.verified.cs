@@ -378,34 +378,28 @@ namespace Demo.Models
                 const int C = 3, H = 4, W = 4;
                 const int OH = 2, OW = 2;
                 const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
+                // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
                 for (int c = 0; c < C; c++)
                 {
                     global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
                     global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
+                    global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
+                    global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
                     for (int oy = 0; oy < OH; oy++)
                     {
-                        int y0 = oy * SH - PH;
-                        int y1 = global::System.Math.Min(y0 + FH, H + PH);
                         for (int ox = 0; ox < OW; ox++)
                         {
-                            int x0 = ox * SW - PW;
-                            int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                            int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                            int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                            float g = gradOutput[(c * OH + oy) * OW + ox];
-                            float target = output[(c * OH + oy) * OW + ox];
+                            int corner = (oy * SH - PH) * W + ox * SW - PW;
+                            global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
+                            float target = targets[oy * OW + ox];
                             int best = -1;
-                            for (int y = yb - 1; y >= ya; y--)
-                            {
-                                for (int x = xb - 1; x >= xa; x--)
-                                {
-                                    int at = y * W + x;
-                                    best += (at - best) & -(channel[at] == target ? 1 : 0);
-                                }
-                            }
+                            best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
+                            best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
+                            best += (1 - best) & -(cells[1] == target ? 1 : 0);
+                            best += (0 - best) & -(cells[0] == target ? 1 : 0);
                             if (best >= 0)
                             {
-                                gradChannel[best] += g;
+                                gradChannel[corner + best] += gradients[oy * OW + ox];
                             }
                         }
                     }
