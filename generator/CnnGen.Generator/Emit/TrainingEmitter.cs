@@ -46,6 +46,11 @@ internal static class TrainingEmitter
         w.Line($"// BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.");
         w.Line($"private const int SavedLength = {tape.SavedLength};");
         w.Line($"private const int TrainScratchLength = {System.Math.Max(tape.Scratch, 1)};");
+        var partRanges = PartRanges(plan);
+        int partialLength = partRanges.Count == 0 ? 0 : partRanges[partRanges.Count - 1].Offset + partRanges[partRanges.Count - 1].Length;
+        w.Line("// The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over");
+        w.Line("// the whole batch in the step's last stage), up to the last such parameter.");
+        w.Line($"private const int PartialLength = {partialLength};");
         LayerKernels.WriteBackward(w, plan);
         WriteTrainer(w, type, plan, tape);
     }
@@ -383,13 +388,13 @@ internal static class TrainingEmitter
         w.Line("_losses = new float[batch];");
         w.Close();
         w.Line("// Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).");
-        w.Line($"int parts = {BatchWork}.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);");
+        w.Line($"int parts = {BatchWork}.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);");
         w.Open("if (_partials.Length < parts)");
         w.Line("var scratch = new float[parts][];");
         w.Line("var partials = new float[parts][];");
         w.Open("for (int i = 0; i < parts; i++)");
         w.Line("scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];");
-        w.Line("partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];");
+        w.Line("partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];");
         w.Close();
         w.Line("(_scratch, _partials) = (scratch, partials);");
         w.Close();

@@ -351,6 +351,9 @@ namespace Demo
         // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
         private const int SavedLength = 4;
         private const int TrainScratchLength = 30;
+        // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
+        // the whole batch in the step's last stage), up to the last such parameter.
+        private const int PartialLength = 14;
 
         // Backward of Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
         // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
@@ -533,7 +536,7 @@ namespace Demo
                     _losses = new float[batch];
                 }
                 // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
                 if (_partials.Length < parts)
                 {
                     var scratch = new float[parts][];
@@ -541,7 +544,7 @@ namespace Demo
                     for (int i = 0; i < parts; i++)
                     {
                         scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];
+                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
                     }
                     (_scratch, _partials) = (scratch, partials);
                 }

@@ -395,6 +395,9 @@ namespace Demo
         // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
         private const int SavedLength = 1;
         private const int TrainScratchLength = 7528;
+        // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
+        // the whole batch in the step's last stage), up to the last such parameter.
+        private const int PartialLength = 516;
 
         // Backward of Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1, per chunk of output rows: im2col again, then
         // dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.
@@ -664,7 +667,7 @@ namespace Demo
                     _losses = new float[batch];
                 }
                 // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
                 if (_partials.Length < parts)
                 {
                     var scratch = new float[parts][];
@@ -672,7 +675,7 @@ namespace Demo
                     for (int i = 0; i < parts; i++)
                     {
                         scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];
+                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
                     }
                     (_scratch, _partials) = (scratch, partials);
                 }

@@ -261,6 +261,10 @@ public class ParallelTests
         Assert.Equal(8, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 2, 4, 0));
         Assert.Equal(8, BatchWork.PartsFor(32, 3 * LeNet5.MultiplyAddsPerImage, 2, 4, LeNet5.ParameterCount));
         Assert.Equal(2, BatchWork.PartsFor(32, 3 * CifarNet.MultiplyAddsPerImage, 2, 4, CifarNet.ParameterCount));
+
+        // The trainers' extra buffers hold only the non-dense gradients (PartialLength): CifarNet's convolutions,
+        // 896 + 9,248 + 18,496 + 36,928 + 73,856 + 147,584 = 287,008 floats, allow 8 parts (7 · 287,008 ≤ 4,000,000).
+        Assert.Equal(8, BatchWork.PartsFor(32, 3 * CifarNet.MultiplyAddsPerImage, 2, 4, 287_008));
         Assert.Equal(4, BatchWork.PartsFor(24, LeNet5.MultiplyAddsPerImage, 2, 4, 0)); // 5 by work, rounded down to a multiple of 2
         Assert.Equal(1, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 1, 4, 0)); // 1 thread: never split
     }
