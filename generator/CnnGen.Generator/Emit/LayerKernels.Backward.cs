@@ -31,9 +31,21 @@ internal static partial class LayerKernels
         (int hp, int wp, int wide) = Frame(layer);
         int padded = IsPadded(layer) ? layer.In.Channels * hp * wp : 0;
 
-        // padded input + padded input gradient + the wide output gradient + the taps' gradient
-        return (2 * padded) + (WideIsOutput(layer) ? 0 : layer.Out.Channels * wide) + (Taps(layer) * wide);
+        // padded input + padded input gradient + the wide output gradient + the taps' gradient, or (before the input
+        // gradient, in the same place) the transposed output gradient of the weight-gradient product
+        int input = (WideIsOutput(layer) ? 0 : layer.Out.Channels * wide) + (Taps(layer) * wide);
+        return (2 * padded) + System.Math.Max(input, PositionMajorWeightGradient(layer) ? TransposedGradientLength(layer) : 0);
     }
+
+    /// <summary>
+    /// Whether a stride-1 convolution's weight gradient is the position-major product (GemmGradients.AddConvWeightGradient:
+    /// vectors of output channels, no horizontal sums): with at least 16 output channels (a whole 512-bit vector) and at
+    /// least as many taps as channels (with fewer taps the transposition of dY weighs more than the products saved).
+    /// </summary>
+    private static bool PositionMajorWeightGradient(LayerPlan layer) => layer.Out.Channels >= 16 && Taps(layer) >= layer.Out.Channels;
+
+    /// <summary>GemmGradients.ConvWeightGradientScratch: OH·OW rows of K rounded up to 16.</summary>
+    private static int TransposedGradientLength(LayerPlan layer) => layer.Out.Height * layer.Out.Width * ((layer.Out.Channels + 15) / 16 * 16);
 
     public static void WriteBackward(SourceWriter w, NetworkPlan plan)
     {
@@ -72,9 +84,20 @@ internal static partial class LayerKernels
     {
         bool padded = IsPadded(layer);
         bool direct = WideIsOutput(layer);
+        bool positionMajor = PositionMajorWeightGradient(layer);
         w.Line($"// Backward of Conv2D {ConvSummary(layer)}, with the same wide rows and tap offsets:");
-        w.Line("// dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added");
-        w.Line("// back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.");
+        if (positionMajor)
+        {
+            w.Line("// dW[K, taps] += dY[K, P] · col[P, taps] reduced over the P output positions (dY transposed once, vectors of K");
+            w.Line("// channels, the frame's values broadcast: no horizontal sums); dTaps = Wᵀ · dY, then each tap's gradient is added");
+            w.Line("// back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.");
+        }
+        else
+        {
+            w.Line("// dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added");
+            w.Line("// back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.");
+        }
+
         w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, {Sp} scratch)");
         ConvConstants(w, layer);
         w.Line("const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;");
@@ -102,6 +125,14 @@ internal static partial class LayerKernels
         w.Line("gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));");
         w.Close();
         w.Close();
+        if (positionMajor)
+        {
+            w.Line($"global::CnnGen.Runtime.GemmGradients.AddConvWeightGradient(K, Taps, OH, OW, gradOutput, padded, WP, {TapsField(MethodName(layer))}, gradWeights, scratch.Slice({at}));");
+            w.Open("if (!wantInput)");
+            w.Line("return;");
+            w.Close();
+        }
+
         if (direct)
         {
             w.Line($"{Ros} wide = gradOutput;");
@@ -118,7 +149,11 @@ internal static partial class LayerKernels
             at = at == "0" ? "K * Wide" : at + " + K * Wide";
         }
 
-        w.Line($"global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, {TapsField(MethodName(layer))}, gradWeights, Taps, true);");
+        if (!positionMajor)
+        {
+            w.Line($"global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, {TapsField(MethodName(layer))}, gradWeights, Taps, true);");
+        }
+
         w.Open("if (wantInput)");
         w.Line($"{Sp} gradTaps = scratch.Slice({at}, Taps * Wide);");
         w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);");
@@ -182,6 +217,44 @@ internal static partial class LayerKernels
         string output = $", {Ros} output";
         w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput)");
         PoolConstants(w, layer);
+        Window win = layer.Window!;
+        bool inside = win.PaddingHeight == 0 && win.PaddingWidth == 0
+            && ((layer.Out.Height - 1) * win.StrideHeight) + win.KernelHeight <= layer.In.Height
+            && ((layer.Out.Width - 1) * win.StrideWidth) + win.KernelWidth <= layer.In.Width;
+        if (kind is PoolKind.Max or PoolKind.Min && inside && win.KernelHeight * win.KernelWidth <= 16)
+        {
+            // Every window lies inside the input: no clipping, the window's cells unrolled at constant offsets.
+            w.Line("// Every window lies inside the input: its cells are scanned at constant offsets from its corner.");
+            w.Open("for (int c = 0; c < C; c++)");
+            w.Line($"{Ros} channel = input.Slice(c * H * W, H * W);");
+            w.Line($"{Sp} gradChannel = gradInput.Slice(c * H * W, H * W);");
+            w.Line($"{Ros} targets = output.Slice(c * OH * OW, OH * OW);");
+            w.Line($"{Ros} gradients = gradOutput.Slice(c * OH * OW, OH * OW);");
+            w.Open("for (int oy = 0; oy < OH; oy++)");
+            w.Open("for (int ox = 0; ox < OW; ox++)");
+            w.Line("int corner = (oy * SH - PH) * W + ox * SW - PW;");
+            w.Line($"{Ros} cells = channel.Slice(corner, (FH - 1) * W + FW);");
+            w.Line("float target = targets[oy * OW + ox];");
+            w.Line("int best = -1;");
+            for (int y = win.KernelHeight - 1; y >= 0; y--)
+            {
+                for (int x = win.KernelWidth - 1; x >= 0; x--)
+                {
+                    string at = y == 0 ? $"{x}" : x == 0 ? $"{y} * W" : $"{y} * W + {x}";
+                    w.Line($"best += ({at} - best) & -(cells[{at}] == target ? 1 : 0);");
+                }
+            }
+
+            w.Open("if (best >= 0)");
+            w.Line("gradChannel[corner + best] += gradients[oy * OW + ox];");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
+            return;
+        }
+
         OpenWindowLoops(w, gradient: true);
         w.Line("float g = gradOutput[(c * OH + oy) * OW + ox];");
         switch (kind)
@@ -238,19 +311,29 @@ internal static partial class LayerKernels
 
     private static void WriteDenseBackward(SourceWriter w, string name, LayerPlan layer)
     {
-        w.Line($"// Backward of Dense {layer.In.Size} → {layer.Out.Size} over the batch, two matrix products: dW[out, in] += dYᵀ · X,");
-        w.Line("// dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].");
-        w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, int batch)");
+        w.Line($"// Backward of Dense {layer.In.Size} → {layer.Out.Size} over the images of a part: dX[b, in] += dY · W. The weights' gradient");
+        w.Line("// is taken over the whole batch once the backward pass is done (the _WeightGradient method below).");
+        w.Open($"private static void {name}({Ros} weights, {Ros} gradOutput, {Sp} gradInput, int batch)");
         w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
-        w.Open("if (!gradBias.IsEmpty)");
-        w.Open("for (int b = 0; b < batch; b++)");
-        w.Line("global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);");
-        w.Close();
-        w.Close();
-        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);");
-        w.Open("if (!gradInput.IsEmpty)");
         w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);");
         w.Close();
+        w.Line();
+        w.Line($"// The gradient of Dense {layer.In.Size} → {layer.Out.Size}'s parameters over the whole batch, for its outputs [first, first + count):");
+        w.Line("// dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.");
+        w.Open($"private static void {WeightGradientName(layer)}({Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, int batch, int first, int count)");
+        w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
+        w.Open("if (count <= 0)");
+        w.Line("return;");
+        w.Close();
+        w.Open("if (!gradBias.IsEmpty)");
+        w.Line("gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));");
+        w.Open("for (int b = 1; b < batch; b++)");
+        w.Line("global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));");
+        w.Close();
+        w.Close();
+        w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);");
         w.Close();
     }
+
+    public static string WeightGradientName(LayerPlan layer) => MethodName(layer) + "_WeightGradient";
 }

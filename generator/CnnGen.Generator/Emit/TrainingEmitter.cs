@@ -17,9 +17,11 @@ namespace CnnGen.Generator.Emit;
 /// on the worker threads and the calling thread, each part with its own scratch and its own parameter-gradient
 /// buffer. A whole-batch stage holds what needs the whole batch at once — BatchNorm forward and backward (batch
 /// statistics) and Dropout forward (one seeded random sequence over the batch) — and runs on the calling thread.
-/// A last stage adds the parts' parameter gradients into part 0's, in part order. So everything but the summation
-/// order of the parameter gradients is independent of the number of parts, and a given number of parts always
-/// gives the same bits.
+/// A last stage, split by parameter ranges rather than images, takes the dense layers' parameter gradients over the
+/// whole batch (one product per layer whose depth is the batch, split by output rows: no per-part copies of the large
+/// dense weights), adds the parts' other parameter gradients into part 0's in part order, and runs the optimizer step
+/// on each range (Optimizer.StepRange). So everything but the summation order of the convolutions' (and BatchNorm's)
+/// parameter gradients is independent of the number of parts, and a given number of parts always gives the same bits.
 /// </remarks>
 internal static class TrainingEmitter
 {
@@ -44,6 +46,11 @@ internal static class TrainingEmitter
         w.Line($"// BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.");
         w.Line($"private const int SavedLength = {tape.SavedLength};");
         w.Line($"private const int TrainScratchLength = {System.Math.Max(tape.Scratch, 1)};");
+        var partRanges = PartRanges(plan);
+        int partialLength = partRanges.Count == 0 ? 0 : partRanges[partRanges.Count - 1].Offset + partRanges[partRanges.Count - 1].Length;
+        w.Line("// The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over");
+        w.Line("// the whole batch in the step's last stage), up to the last such parameter.");
+        w.Line($"private const int PartialLength = {partialLength};");
         LayerKernels.WriteBackward(w, plan);
         WriteTrainer(w, type, plan, tape);
     }
@@ -153,8 +160,12 @@ internal static class TrainingEmitter
             case ConvSpec:
                 PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)}, scratch);");
                 break;
+            case DenseSpec when wantInput:
+                w.Line("// (the parameters' gradient: over the whole batch in the last stage)");
+                w.Line($"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Range("grad", i)}, {tape.InputGradientRange(input)}, to - from);");
+                break;
             case DenseSpec:
-                w.Line($"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Range("tape", input)}, {tape.Range("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientRange(input)}, to - from);");
+                w.Line("// (the parameters' gradient: over the whole batch in the last stage)");
                 break;
             case PoolSpec when wantInput:
                 string output = tape.Image("tape", i) + ", ";
@@ -320,34 +331,29 @@ internal static class TrainingEmitter
         w.Line($"/// <summary>One training step with {(endsInSoftmax ? "softmax cross-entropy (fused: the gradient at the scores is p − y)" : "cross-entropy on the outputs taken as scores")}; returns the batch's mean loss before the step.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back, <see cref=\"InputLength\"/> floats each.</param>");
         w.Line("/// <param name=\"labels\">One class index per image.</param>");
-        w.Open($"public float TrainBatch({Ros} inputs, global::System.ReadOnlySpan<int> labels)");
-        w.Line("float loss = ComputeGradients(inputs, labels);");
-        w.Line("Optimizer.Step(_network._parameters, _gradients);");
-        w.Line("return loss;");
-        w.Close();
+        w.Line($"public float TrainBatch({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);");
         w.Line();
         w.Line("/// <summary>One training step with a regression loss against <paramref name=\"targets\"/>; returns the batch's mean loss before the step.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
         w.Line("/// <param name=\"loss\">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>");
-        w.Open($"public float TrainBatch({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss)");
-        w.Line("float value = ComputeGradients(inputs, targets, loss);");
-        w.Line("Optimizer.Step(_network._parameters, _gradients);");
-        w.Line("return value;");
-        w.Close();
+        w.Line($"public float TrainBatch({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);");
         w.Line();
 
         w.Line("/// <summary>Computes <see cref=\"Gradients\"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"labels\">One class index per image, 0 to OutputLength − 1.</param>");
-        w.Open($"public float ComputeGradients({Ros} inputs, global::System.ReadOnlySpan<int> labels)");
+        w.Line($"public float ComputeGradients({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);");
+        w.Line();
+        w.Line("// The gradients of the mean cross-entropy, then (with an optimizer) its step.");
+        w.Open($"private float Run({Ros} inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)");
         w.Line("int batch = Prepare(inputs, labels.Length, 1, nameof(labels));");
         w.Open("for (int i = 0; i < batch; i++)");
         w.Open("if ((uint)labels[i] >= OutputLength)");
         w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $\"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.\");");
         w.Close();
         w.Close();
-        w.Line("return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);");
+        w.Line("return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);");
         w.Close();
         w.Line();
 
@@ -355,12 +361,15 @@ internal static class TrainingEmitter
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
         w.Line("/// <param name=\"loss\">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>");
-        w.Open($"public float ComputeGradients({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss)");
+        w.Line($"public float ComputeGradients({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);");
+        w.Line();
+        w.Line("// The gradients of a regression loss, then (with an optimizer) its step.");
+        w.Open($"private float Run({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)");
         w.Open("if (loss == global::CnnGen.Training.Loss.CrossEntropy)");
         w.Line("throw new global::System.ArgumentException(\"Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.\", nameof(loss));");
         w.Close();
         w.Line("int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));");
-        w.Line("return _step.Run(inputs, targets, default, loss, batch);");
+        w.Line("return _step.Run(inputs, targets, default, loss, batch, optimizer);");
         w.Close();
         w.Line();
 
@@ -379,13 +388,13 @@ internal static class TrainingEmitter
         w.Line("_losses = new float[batch];");
         w.Close();
         w.Line("// Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).");
-        w.Line($"int parts = {BatchWork}.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);");
+        w.Line($"int parts = {BatchWork}.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);");
         w.Open("if (_partials.Length < parts)");
         w.Line("var scratch = new float[parts][];");
         w.Line("var partials = new float[parts][];");
         w.Open("for (int i = 0; i < parts; i++)");
         w.Line("scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];");
-        w.Line("partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];");
+        w.Line("partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];");
         w.Close();
         w.Line("(_scratch, _partials) = (scratch, partials);");
         w.Close();
@@ -404,11 +413,14 @@ internal static class TrainingEmitter
         w.Line("// One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,");
         w.Line("// each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a");
         w.Line("// whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the");
-        w.Line("// parameter gradients depends on the number of parts (it is fixed for a given number).");
+        w.Line("// parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part");
+        w.Line("// a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its");
+        w.Line("// range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).");
         w.Open($"private sealed class StepWork : {BatchWork}");
         w.Line("private readonly Trainer _trainer;");
         w.Line("private int _batch;");
         w.Line("private global::CnnGen.Training.Loss _loss;");
+        w.Line("private global::CnnGen.Training.Optimizer? _optimizer;");
         w.Line();
         w.Open("public StepWork(Trainer trainer)");
         w.Line("_trainer = trainer;");
@@ -420,9 +432,18 @@ internal static class TrainingEmitter
         w.Line("/// <summary>The most threads that work on them (set by Prepare).</summary>");
         w.Line("public int Threads { get; set; } = 1;");
         w.Line();
-        w.Open($"public float Run({Ros} inputs, {Ros} targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)");
-        w.Line("(_batch, _loss) = (batch, loss);");
+        w.Open($"public float Run({Ros} inputs, {Ros} targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)");
+        w.Line("bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;");
+        w.Line("(_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);");
+        w.Open("try");
         w.Line("Pin(inputs, targets, labels, default);");
+        w.Close();
+        w.Open("finally");
+        w.Line("_optimizer = null;");
+        w.Close();
+        w.Open("if (optimizer is not null && !inStages)");
+        w.Line("optimizer.Step(_trainer._network._parameters, _trainer._gradients);");
+        w.Close();
         w.Line("double total = 0;");
         w.Open("for (int b = 0; b < batch; b++)");
         w.Line("total += _trainer._losses[b];");
@@ -436,9 +457,18 @@ internal static class TrainingEmitter
             w.Line($"Split({s}, {(stages[s].WholeBatch ? "1" : "Parts, Threads")}); // {StageSummary(plan, stages[s].WholeBatch, stages[s].Ops, s == 0)}");
         }
 
-        w.Open("if (Parts > 1)");
-        w.Line($"Split({reduce}, Parts, Threads); // the parts' parameter gradients added into part 0's");
-        w.Close();
+        bool dense = plan.Layers.Any(l => l.Spec is DenseSpec);
+        if (!dense)
+        {
+            w.Open("if (Parts > 1)");
+        }
+
+        w.Line("_optimizer?.BeginStep(ParameterCount);");
+        w.Line($"Split({reduce}, Parts, Threads); // {(dense ? "the dense layers' parameter gradients over the whole batch, " : string.Empty)}the parts' parameter gradients added into part 0's, and the optimizer step");
+        if (!dense)
+        {
+            w.Close();
+        }
         w.Close();
         w.Line();
         w.Open("protected override void RunPart(int stage, int part, int parts)");
@@ -465,7 +495,11 @@ internal static class TrainingEmitter
             {
                 w.Line("// This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts");
                 w.Line("// may already be writing theirs: this stage runs through to the backward pass).");
-                w.Line("grads.Clear();");
+                foreach ((int offset, int length) in PartRanges(plan))
+                {
+                    w.Line(offset == 0 && length == plan.ParameterCount ? "grads.Clear();" : $"grads.Slice({offset}, {length}).Clear();");
+                }
+
                 for (int i = 0; i < plan.Layers.Count; i++)
                 {
                     if (tape.NeedsGradient[i] && plan.Layers[i].Spec is not FlattenSpec)
@@ -496,17 +530,71 @@ internal static class TrainingEmitter
             w.Close();
         }
 
-        w.Open($"case {reduce}: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters");
-        w.Line($"int first = {BatchWork}.Start(ParameterCount, part, parts);");
-        w.Line($"int count = {BatchWork}.Start(ParameterCount, part + 1, parts) - first;");
-        w.Open("for (int s = 1; s < Parts; s++)");
-        w.Line($"global::CnnGen.Runtime.Kernels.Accumulate(new {Ros}(trainer._partials[s], first, count), new {Sp}(trainer._gradients, first, count));");
-        w.Close();
+        w.Open($"case {reduce}: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step");
+        w.Line($"{Sp} gradients = trainer._gradients;");
+        w.Line($"{Sp} parameters = trainer._network._parameters;");
+        w.Line("int first, count;");
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            LayerPlan layer = plan.Layers[i];
+            if (layer.Spec is not DenseSpec)
+            {
+                continue;
+            }
+
+            int rowLength = layer.In.Size;
+            w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, outputs [first, first + count): the weights' rows and the biases");
+            w.Line($"first = {BatchWork}.Start({layer.Out.Size}, part, parts);");
+            w.Line($"count = {BatchWork}.Start({layer.Out.Size}, part + 1, parts) - first;");
+            w.Line($"{LayerKernels.WeightGradientName(layer)}({tape.Batch("tape", layer.Inputs[0])}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "gradients.")}, {NetworkEmitter.Bias(layer).Replace("p.", "gradients.")}, batch, first, count);");
+            w.Line($"_optimizer?.StepRange(parameters, gradients, {layer.ParameterOffset} + first * {rowLength}, count * {rowLength});");
+            if (layer.BiasCount > 0)
+            {
+                w.Line($"_optimizer?.StepRange(parameters, gradients, {layer.ParameterOffset + layer.WeightCount} + first, count);");
+            }
+        }
+
+        foreach ((int offset, int length) in PartRanges(plan))
+        {
+            w.Line($"// Parameters [{offset}, {offset + length}): summed over the parts");
+            w.Line($"first = {offset} + {BatchWork}.Start({length}, part, parts, 16);");
+            w.Line($"count = {offset} + {BatchWork}.Start({length}, part + 1, parts, 16) - first;");
+            w.Open("for (int s = 1; s < Parts; s++)");
+            w.Line($"global::CnnGen.Runtime.Kernels.Accumulate(new {Ros}(trainer._partials[s], first, count), gradients.Slice(first, count));");
+            w.Close();
+            w.Line("_optimizer?.StepRange(parameters, gradients, first, count);");
+        }
+
         w.Line("break;");
         w.Close();
         w.Close();
         w.Close();
         w.Close();
+    }
+
+    // The parameter ranges each part accumulates on its own (every parameter but the dense layers', whose gradient is
+    // taken over the whole batch in the last stage), adjacent layers merged.
+    private static List<(int Offset, int Length)> PartRanges(NetworkPlan plan)
+    {
+        var ranges = new List<(int Offset, int Length)>();
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.Parameters == 0 || layer.Spec is DenseSpec)
+            {
+                continue;
+            }
+
+            if (ranges.Count > 0 && ranges[ranges.Count - 1].Offset + ranges[ranges.Count - 1].Length == layer.ParameterOffset)
+            {
+                ranges[ranges.Count - 1] = (ranges[ranges.Count - 1].Offset, ranges[ranges.Count - 1].Length + (int)layer.Parameters);
+            }
+            else
+            {
+                ranges.Add((layer.ParameterOffset, (int)layer.Parameters));
+            }
+        }
+
+        return ranges;
     }
 
     private static string StageSummary(NetworkPlan plan, bool wholeBatch, List<(OpKind Kind, int Layer)> ops, bool first)

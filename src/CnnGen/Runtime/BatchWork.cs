@@ -127,6 +127,17 @@ public abstract unsafe class BatchWork
     /// <returns>The index of the part's first image.</returns>
     public static int Start(int items, int part, int parts) => (int)((long)items * part / parts);
 
+    /// <summary>
+    /// As <see cref="Start(int, int, int)"/>, with every part but the last starting and ending at a multiple of
+    /// <paramref name="align"/> (so that ranges of a buffer split across threads start on whole vectors).
+    /// </summary>
+    /// <param name="items">The items to split.</param>
+    /// <param name="part">The part, 0 to <paramref name="parts"/> (the end of the last part).</param>
+    /// <param name="parts">The number of parts.</param>
+    /// <param name="align">The alignment, 1 or more.</param>
+    /// <returns>The index of the part's first item.</returns>
+    public static int Start(int items, int part, int parts, int align) => part >= parts ? items : Start(items / align, part, parts) * align;
+
     /// <summary>Runs <see cref="Stages"/> with the spans pinned; parts on other threads read them through the properties.</summary>
     /// <param name="inputs">The batch's inputs.</param>
     /// <param name="targets">Regression targets, or empty.</param>

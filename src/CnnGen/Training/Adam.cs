@@ -15,6 +15,8 @@ public sealed class Adam : Optimizer
     private readonly double epsilonValue;
     private float[]? m;
     private float[]? v;
+    private float negStepSize;
+    private float bc2Sqrt;
 
     /// <summary>Creates the optimizer; the defaults are PyTorch's.</summary>
     /// <param name="learningRate">The step size (PyTorch's <c>lr</c>), ≥ 0.</param>
@@ -53,7 +55,18 @@ public sealed class Adam : Optimizer
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         CheckLengths(parameters, gradients);
-        int n = parameters.Length;
+        BeginStep(parameters.Length);
+        StepRange(parameters, gradients, 0, parameters.Length);
+    }
+
+    /// <inheritdoc/>
+    public override bool StepsInRanges => true;
+
+    /// <inheritdoc/>
+    public override void BeginStep(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        int n = length;
         if (StepCount > 0)
         {
             CheckStateLength(m!.Length, n);
@@ -76,15 +89,26 @@ public sealed class Adam : Optimizer
         double t = StepCount;
         double biasCorrection1 = 1 - Math.Pow(beta1Value, t);
         double biasCorrection2 = 1 - Math.Pow(beta2Value, t);
-        float negStepSize = (float)(-(LearningRateValue / biasCorrection1));
-        float bc2Sqrt = (float)Math.Sqrt(biasCorrection2);
+        negStepSize = (float)(-(LearningRateValue / biasCorrection1));
+        bc2Sqrt = (float)Math.Sqrt(biasCorrection2);
+    }
+
+    /// <inheritdoc/>
+    public override void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, int count)
+    {
+        CheckRange(parameters, gradients, StepCount > 0 ? m!.Length : -1, offset, count);
+        parameters = parameters.Slice(offset, count);
+        gradients = gradients.Slice(offset, count);
+        float negStepSize = this.negStepSize;
+        float bc2Sqrt = this.bc2Sqrt;
         float b1 = (float)beta1Value, oneMinusB1 = (float)(1 - beta1Value);
         float b2 = (float)beta2Value, oneMinusB2 = (float)(1 - beta2Value);
         float eps = (float)epsilonValue;
         float wd = (float)WeightDecayValue;
         bool decay = WeightDecayValue != 0;
 
-        Span<float> ms = m, vs = v;
+        Span<float> ms = m.AsSpan(offset, count), vs = v.AsSpan(offset, count);
+        int n = count;
         int i = 0;
         int width = Vector<float>.Count;
         if (Vector.IsHardwareAccelerated)

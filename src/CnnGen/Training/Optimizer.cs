@@ -66,6 +66,41 @@ public abstract class Optimizer
     /// <exception cref="ArgumentException">The lengths differ, or differ from the buffer the optimizer's state was made for.</exception>
     public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
 
+    /// <summary>
+    /// Whether this optimizer can update its buffer in ranges (<see cref="BeginStep"/>, then <see cref="StepRange"/> over
+    /// ranges that cover the buffer), so that a trainer may split the step across threads. <see cref="Sgd"/> and
+    /// <see cref="Adam"/> can; an optimizer that does not override these members is stepped whole with <see cref="Step"/>
+    /// on the calling thread.
+    /// </summary>
+    public virtual bool StepsInRanges => false;
+
+    /// <summary>
+    /// Starts a step over a buffer of <paramref name="length"/> parameters that is then updated range by range with
+    /// <see cref="StepRange"/>: checks or allocates the state and advances the step count, on the calling thread. Every
+    /// parameter must then be updated exactly once before the next step. <see cref="Step"/> is <see cref="BeginStep"/>
+    /// and one <see cref="StepRange"/> over the whole buffer, and gives the same bits as any split into ranges.
+    /// </summary>
+    /// <param name="length">The number of parameters (the buffer's length).</param>
+    /// <exception cref="ArgumentException">The optimizer holds state for a buffer of another length.</exception>
+    /// <exception cref="NotSupportedException"><see cref="StepsInRanges"/> is false.</exception>
+    public virtual void BeginStep(int length) => throw new NotSupportedException($"{GetType().Name} does not step in ranges: call Step.");
+
+    /// <summary>
+    /// Updates the parameters [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="count"/>) of the step
+    /// started by <see cref="BeginStep"/>. Ranges of one step that do not overlap may be updated at the same time on
+    /// different threads.
+    /// </summary>
+    /// <param name="parameters">The whole parameter buffer (its length was given to <see cref="BeginStep"/>).</param>
+    /// <param name="gradients">The whole gradient buffer, one value per parameter.</param>
+    /// <param name="offset">The first parameter of the range.</param>
+    /// <param name="count">The number of parameters in the range.</param>
+    /// <exception cref="ArgumentException">The lengths differ from the step's.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the buffer.</exception>
+    /// <exception cref="InvalidOperationException">No step was started with <see cref="BeginStep"/>.</exception>
+    /// <exception cref="NotSupportedException"><see cref="StepsInRanges"/> is false.</exception>
+    public virtual void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, int count) =>
+        throw new NotSupportedException($"{GetType().Name} does not step in ranges: call Step.");
+
     /// <summary>Forgets all state (momentum, moment estimates, step count): the next step behaves like the first.</summary>
     public abstract void Reset();
 
@@ -76,6 +111,22 @@ public abstract class Optimizer
         {
             throw new ArgumentException(
                 $"There are {parameters.Length} parameters but {gradients.Length} gradients; they must have the same length.", nameof(gradients));
+        }
+    }
+
+    /// <summary>Throws unless both buffers have <paramref name="length"/> values and the range lies inside them.</summary>
+    private protected static void CheckRange(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, int length, int offset, int count)
+    {
+        if (length < 0)
+        {
+            throw new InvalidOperationException("StepRange updates a step started by BeginStep: call BeginStep first.");
+        }
+
+        CheckLengths(parameters, gradients);
+        CheckStateLength(length, parameters.Length);
+        if (offset < 0 || count < 0 || offset > length - count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"The range [{offset}, {offset} + {count}) is not inside the {length} parameters.");
         }
     }
 

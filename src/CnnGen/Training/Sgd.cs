@@ -12,6 +12,8 @@ public sealed class Sgd : Optimizer
 {
     private float[]? buffer;
     private bool hasBuffer;
+    private bool first;
+    private int stepLength = -1;
     private readonly double momentumValue;
 
     /// <summary>Creates the optimizer.</summary>
@@ -34,10 +36,45 @@ public sealed class Sgd : Optimizer
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         CheckLengths(parameters, gradients);
+        BeginStep(parameters.Length);
+        StepRange(parameters, gradients, 0, parameters.Length);
+    }
+
+    /// <inheritdoc/>
+    public override bool StepsInRanges => true;
+
+    /// <inheritdoc/>
+    public override void BeginStep(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (momentumValue != 0)
+        {
+            if (hasBuffer)
+            {
+                CheckStateLength(buffer!.Length, length);
+            }
+            else if (buffer is null || buffer.Length != length)
+            {
+                buffer = new float[length];
+            }
+
+            first = !hasBuffer;
+            hasBuffer = true;
+        }
+
+        stepLength = length;
+    }
+
+    /// <inheritdoc/>
+    public override void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, int count)
+    {
+        CheckRange(parameters, gradients, stepLength, offset, count);
+        parameters = parameters.Slice(offset, count);
+        gradients = gradients.Slice(offset, count);
         float negLr = -(float)LearningRateValue;
         float wd = (float)WeightDecayValue;
         bool decay = WeightDecayValue != 0;
-        int n = parameters.Length;
+        int n = count;
         int i = 0;
         int width = Vector<float>.Count;
 
@@ -67,17 +104,8 @@ public sealed class Sgd : Optimizer
             return;
         }
 
-        if (hasBuffer)
-        {
-            CheckStateLength(buffer!.Length, n);
-        }
-        else if (buffer is null || buffer.Length != n)
-        {
-            buffer = new float[n];
-        }
-
-        Span<float> b = buffer;
-        bool first = !hasBuffer;
+        Span<float> b = buffer.AsSpan(offset, count);
+        bool firstStep = first;
         float mu = (float)momentumValue;
         if (Vector.IsHardwareAccelerated)
         {
@@ -89,7 +117,7 @@ public sealed class Sgd : Optimizer
                 var p = new Vector<float>(parameters.Slice(i));
                 var d = new Vector<float>(gradients.Slice(i));
                 if (decay) d += vWd * p;
-                Vector<float> m = first ? d : new Vector<float>(b.Slice(i)) * vMu + d;
+                Vector<float> m = firstStep ? d : new Vector<float>(b.Slice(i)) * vMu + d;
                 m.CopyTo(b.Slice(i));
                 (p + vNegLr * m).CopyTo(parameters.Slice(i));
             }
@@ -100,14 +128,12 @@ public sealed class Sgd : Optimizer
             float p = parameters[i];
             float d = gradients[i];
             if (decay) d += wd * p;
-            float m = first ? d : b[i] * mu + d;
+            float m = firstStep ? d : b[i] * mu + d;
             b[i] = m;
             parameters[i] = p + negLr * m;
         }
-
-        hasBuffer = true;
     }
 
     /// <inheritdoc/>
-    public override void Reset() => hasBuffer = false;
+    public override void Reset() => (hasBuffer, stepLength) = (false, -1);
 }

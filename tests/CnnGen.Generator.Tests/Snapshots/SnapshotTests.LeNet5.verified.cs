@@ -456,6 +456,9 @@ namespace Demo
         // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
         private const int SavedLength = 1;
         private const int TrainScratchLength = 27652;
+        // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
+        // the whole batch in the step's last stage), up to the last such parameter.
+        private const int PartialLength = 2572;
 
         // Backward of Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
         // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
@@ -504,34 +507,28 @@ namespace Demo
             const int C = 6, H = 28, W = 28;
             const int OH = 14, OW = 14;
             const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
+            // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
             for (int c = 0; c < C; c++)
             {
                 global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
                 global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
+                global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
+                global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    int y0 = oy * SH - PH;
-                    int y1 = global::System.Math.Min(y0 + FH, H + PH);
                     for (int ox = 0; ox < OW; ox++)
                     {
-                        int x0 = ox * SW - PW;
-                        int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                        int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                        int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                        float g = gradOutput[(c * OH + oy) * OW + ox];
-                        float target = output[(c * OH + oy) * OW + ox];
+                        int corner = (oy * SH - PH) * W + ox * SW - PW;
+                        global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
+                        float target = targets[oy * OW + ox];
                         int best = -1;
-                        for (int y = yb - 1; y >= ya; y--)
-                        {
-                            for (int x = xb - 1; x >= xa; x--)
-                            {
-                                int at = y * W + x;
-                                best += (at - best) & -(channel[at] == target ? 1 : 0);
-                            }
-                        }
+                        best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
+                        best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
+                        best += (1 - best) & -(cells[1] == target ? 1 : 0);
+                        best += (0 - best) & -(cells[0] == target ? 1 : 0);
                         if (best >= 0)
                         {
-                            gradChannel[best] += g;
+                            gradChannel[corner + best] += gradients[oy * OW + ox];
                         }
                     }
                 }
@@ -539,7 +536,8 @@ namespace Demo
         }
 
         // Backward of Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
+        // dW[K, taps] += dY[K, P] · col[P, taps] reduced over the P output positions (dY transposed once, vectors of K
+        // channels, the frame's values broadcast: no horizontal sums); dTaps = Wᵀ · dY, then each tap's gradient is added
         // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
         private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
@@ -559,6 +557,11 @@ namespace Demo
                     gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
                 }
             }
+            global::CnnGen.Runtime.GemmGradients.AddConvWeightGradient(K, Taps, OH, OW, gradOutput, padded, WP, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradWeights, scratch.Slice(0));
+            if (!wantInput)
+            {
+                return;
+            }
             global::System.Span<float> wide = scratch.Slice(0, K * Wide);
             wide.Clear();
             for (int k = 0; k < K; k++)
@@ -568,7 +571,6 @@ namespace Demo
                     gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
                 }
             }
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradWeights, Taps, true);
             if (wantInput)
             {
                 global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
@@ -585,95 +587,116 @@ namespace Demo
             const int C = 16, H = 10, W = 10;
             const int OH = 5, OW = 5;
             const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
+            // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
             for (int c = 0; c < C; c++)
             {
                 global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
                 global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
+                global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
+                global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
                 for (int oy = 0; oy < OH; oy++)
                 {
-                    int y0 = oy * SH - PH;
-                    int y1 = global::System.Math.Min(y0 + FH, H + PH);
                     for (int ox = 0; ox < OW; ox++)
                     {
-                        int x0 = ox * SW - PW;
-                        int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                        int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                        int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                        float g = gradOutput[(c * OH + oy) * OW + ox];
-                        float target = output[(c * OH + oy) * OW + ox];
+                        int corner = (oy * SH - PH) * W + ox * SW - PW;
+                        global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
+                        float target = targets[oy * OW + ox];
                         int best = -1;
-                        for (int y = yb - 1; y >= ya; y--)
-                        {
-                            for (int x = xb - 1; x >= xa; x--)
-                            {
-                                int at = y * W + x;
-                                best += (at - best) & -(channel[at] == target ? 1 : 0);
-                            }
-                        }
+                        best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
+                        best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
+                        best += (1 - best) & -(cells[1] == target ? 1 : 0);
+                        best += (0 - best) & -(cells[0] == target ? 1 : 0);
                         if (best >= 0)
                         {
-                            gradChannel[best] += g;
+                            gradChannel[corner + best] += gradients[oy * OW + ox];
                         }
                     }
                 }
             }
         }
 
-        // Backward of Dense 400 → 120 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // Backward of Dense 400 → 120 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 400, Out = 120;
-            if (!gradBias.IsEmpty)
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
-            {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
         }
 
-        // Backward of Dense 120 → 84 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // The gradient of Dense 400 → 120's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_400_to_120_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+        {
+            const int In = 400, Out = 120;
+            if (count <= 0)
+            {
+                return;
+            }
+            if (!gradBias.IsEmpty)
+            {
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
+                {
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
+                }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
+        }
+
+        // Backward of Dense 120 → 84 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 120, Out = 84;
-            if (!gradBias.IsEmpty)
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
-            {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
         }
 
-        // Backward of Dense 84 → 10 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // The gradient of Dense 120 → 84's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_120_to_84_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
         {
-            const int In = 84, Out = 10;
+            const int In = 120, Out = 84;
+            if (count <= 0)
+            {
+                return;
+            }
             if (!gradBias.IsEmpty)
             {
-                for (int b = 0; b < batch; b++)
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
                 }
             }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
+        }
+
+        // Backward of Dense 84 → 10 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
+        {
+            const int In = 84, Out = 10;
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+        }
+
+        // The gradient of Dense 84 → 10's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_84_to_10_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+        {
+            const int In = 84, Out = 10;
+            if (count <= 0)
             {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+                return;
             }
+            if (!gradBias.IsEmpty)
+            {
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
+                {
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
+                }
+            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
         }
 
         /// <summary>
@@ -727,28 +750,21 @@ namespace Demo
             /// <summary>One training step with softmax cross-entropy (fused: the gradient at the scores is p − y); returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
             /// <param name="labels">One class index per image.</param>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-            {
-                float loss = ComputeGradients(inputs, labels);
-                Optimizer.Step(_network._parameters, _gradients);
-                return loss;
-            }
+            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
 
             /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
             /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)
-            {
-                float value = ComputeGradients(inputs, targets, loss);
-                Optimizer.Step(_network._parameters, _gradients);
-                return value;
-            }
+            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
 
             /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
+
+            // The gradients of the mean cross-entropy, then (with an optimizer) its step.
+            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
             {
                 int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
                 for (int i = 0; i < batch; i++)
@@ -758,21 +774,24 @@ namespace Demo
                         throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
                     }
                 }
-                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);
+                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);
             }
 
             /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
             /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)
+            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
+
+            // The gradients of a regression loss, then (with an optimizer) its step.
+            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
             {
                 if (loss == global::CnnGen.Training.Loss.CrossEntropy)
                 {
                     throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
                 }
                 int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                return _step.Run(inputs, targets, default, loss, batch);
+                return _step.Run(inputs, targets, default, loss, batch, optimizer);
             }
 
             // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
@@ -794,7 +813,7 @@ namespace Demo
                     _losses = new float[batch];
                 }
                 // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
                 if (_partials.Length < parts)
                 {
                     var scratch = new float[parts][];
@@ -802,7 +821,7 @@ namespace Demo
                     for (int i = 0; i < parts; i++)
                     {
                         scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];
+                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
                     }
                     (_scratch, _partials) = (scratch, partials);
                 }
@@ -813,12 +832,15 @@ namespace Demo
             // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
             // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
             // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
-            // parameter gradients depends on the number of parts (it is fixed for a given number).
+            // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
+            // a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its
+            // range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).
             private sealed class StepWork : global::CnnGen.Runtime.BatchWork
             {
                 private readonly Trainer _trainer;
                 private int _batch;
                 private global::CnnGen.Training.Loss _loss;
+                private global::CnnGen.Training.Optimizer? _optimizer;
 
                 public StepWork(Trainer trainer)
                 {
@@ -831,10 +853,22 @@ namespace Demo
                 /// <summary>The most threads that work on them (set by Prepare).</summary>
                 public int Threads { get; set; } = 1;
 
-                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
+                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                 {
-                    (_batch, _loss) = (batch, loss);
-                    Pin(inputs, targets, labels, default);
+                    bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
+                    (_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);
+                    try
+                    {
+                        Pin(inputs, targets, labels, default);
+                    }
+                    finally
+                    {
+                        _optimizer = null;
+                    }
+                    if (optimizer is not null && !inStages)
+                    {
+                        optimizer.Step(_trainer._network._parameters, _trainer._gradients);
+                    }
                     double total = 0;
                     for (int b = 0; b < batch; b++)
                     {
@@ -846,10 +880,8 @@ namespace Demo
                 protected override void Stages()
                 {
                     Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
-                    if (Parts > 1)
-                    {
-                        Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's
-                    }
+                    _optimizer?.BeginStep(ParameterCount);
+                    Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
                 }
 
                 protected override void RunPart(int stage, int part, int parts)
@@ -874,7 +906,7 @@ namespace Demo
                         {
                             // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
                             // may already be writing theirs: this stage runs through to the backward pass).
-                            grads.Clear();
+                            grads.Slice(0, 2572).Clear();
                             grad.Slice(0 * batch + from * 4704, (to - from) * 4704).Clear();
                             grad.Slice(4704 * batch + from * 4704, (to - from) * 4704).Clear();
                             grad.Slice(9408 * batch + from * 1176, (to - from) * 1176).Clear();
@@ -957,15 +989,18 @@ namespace Demo
                                 }
                             }
                             // Layer 11: Dense(10), gradient 10 → 84
-                            Dense_84_to_10_Backward(p.Slice(60856, 840), tape.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grads.Slice(60856, 840), grads.Slice(61696, 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_84_to_10_Backward(p.Slice(60856, 840), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
                             // Layer 10: ReLU, gradient 84 → 84
                             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14424 * batch + from * 84, (to - from) * 84));
                             // Layer 9: Dense(84), gradient 84 → 120
-                            Dense_120_to_84_Backward(p.Slice(50692, 10080), tape.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grads.Slice(50692, 10080), grads.Slice(60772, 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_120_to_84_Backward(p.Slice(50692, 10080), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
                             // Layer 8: ReLU, gradient 120 → 120
                             global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14184 * batch + from * 120, (to - from) * 120));
                             // Layer 7: Dense(120), gradient 120 → 5×5×16
-                            Dense_400_to_120_Backward(p.Slice(2572, 48000), tape.Slice(13784 * batch + from * 400, (to - from) * 400), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grads.Slice(2572, 48000), grads.Slice(50572, 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_400_to_120_Backward(p.Slice(2572, 48000), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
                             // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
                             for (int b = from; b < to; b++)
                             {
@@ -992,14 +1027,37 @@ namespace Demo
                             }
                             break;
                         }
-                        case 1: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters
+                        case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
                         {
-                            int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts);
-                            int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts) - first;
+                            global::System.Span<float> gradients = trainer._gradients;
+                            global::System.Span<float> parameters = trainer._network._parameters;
+                            int first, count;
+                            // Layer 7: Dense(120), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(120, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(120, part + 1, parts) - first;
+                            Dense_400_to_120_WeightGradient(tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 2572 + first * 400, count * 400);
+                            _optimizer?.StepRange(parameters, gradients, 50572 + first, count);
+                            // Layer 9: Dense(84), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(84, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(84, part + 1, parts) - first;
+                            Dense_120_to_84_WeightGradient(tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 50692 + first * 120, count * 120);
+                            _optimizer?.StepRange(parameters, gradients, 60772 + first, count);
+                            // Layer 11: Dense(10), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(10, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(10, part + 1, parts) - first;
+                            Dense_84_to_10_WeightGradient(tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 60856 + first * 84, count * 84);
+                            _optimizer?.StepRange(parameters, gradients, 61696 + first, count);
+                            // Parameters [0, 2572): summed over the parts
+                            first = 0 + global::CnnGen.Runtime.BatchWork.Start(2572, part, parts, 16);
+                            count = 0 + global::CnnGen.Runtime.BatchWork.Start(2572, part + 1, parts, 16) - first;
                             for (int s = 1; s < Parts; s++)
                             {
-                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                             }
+                            _optimizer?.StepRange(parameters, gradients, first, count);
                             break;
                         }
                     }

@@ -330,6 +330,9 @@ namespace Demo.Models
             // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
             private const int SavedLength = 1;
             private const int TrainScratchLength = 462;
+            // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
+            // the whole batch in the step's last stage), up to the last such parameter.
+            private const int PartialLength = 57;
 
             // Backward of Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
             // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
@@ -378,57 +381,60 @@ namespace Demo.Models
                 const int C = 3, H = 4, W = 4;
                 const int OH = 2, OW = 2;
                 const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
+                // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
                 for (int c = 0; c < C; c++)
                 {
                     global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
                     global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
+                    global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
+                    global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
                     for (int oy = 0; oy < OH; oy++)
                     {
-                        int y0 = oy * SH - PH;
-                        int y1 = global::System.Math.Min(y0 + FH, H + PH);
                         for (int ox = 0; ox < OW; ox++)
                         {
-                            int x0 = ox * SW - PW;
-                            int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                            int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                            int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                            float g = gradOutput[(c * OH + oy) * OW + ox];
-                            float target = output[(c * OH + oy) * OW + ox];
+                            int corner = (oy * SH - PH) * W + ox * SW - PW;
+                            global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
+                            float target = targets[oy * OW + ox];
                             int best = -1;
-                            for (int y = yb - 1; y >= ya; y--)
-                            {
-                                for (int x = xb - 1; x >= xa; x--)
-                                {
-                                    int at = y * W + x;
-                                    best += (at - best) & -(channel[at] == target ? 1 : 0);
-                                }
-                            }
+                            best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
+                            best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
+                            best += (1 - best) & -(cells[1] == target ? 1 : 0);
+                            best += (0 - best) & -(cells[0] == target ? 1 : 0);
                             if (best >= 0)
                             {
-                                gradChannel[best] += g;
+                                gradChannel[corner + best] += gradients[oy * OW + ox];
                             }
                         }
                     }
                 }
             }
 
-            // Backward of Dense 12 → 4 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-            // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-            private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+            // Backward of Dense 12 → 4 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+            // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+            private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
             {
                 const int In = 12, Out = 4;
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+            }
+
+            // The gradient of Dense 12 → 4's parameters over the whole batch, for its outputs [first, first + count):
+            // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+            private static void Dense_12_to_4_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+            {
+                const int In = 12, Out = 4;
+                if (count <= 0)
+                {
+                    return;
+                }
                 if (!gradBias.IsEmpty)
                 {
-                    for (int b = 0; b < batch; b++)
+                    gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                    for (int b = 1; b < batch; b++)
                     {
-                        global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
+                        global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
                     }
                 }
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-                if (!gradInput.IsEmpty)
-                {
-                    global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-                }
+                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
             }
 
             /// <summary>
@@ -482,28 +488,21 @@ namespace Demo.Models
                 /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
                 /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
                 /// <param name="labels">One class index per image.</param>
-                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-                {
-                    float loss = ComputeGradients(inputs, labels);
-                    Optimizer.Step(_network._parameters, _gradients);
-                    return loss;
-                }
+                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
 
                 /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
                 /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
-                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)
-                {
-                    float value = ComputeGradients(inputs, targets, loss);
-                    Optimizer.Step(_network._parameters, _gradients);
-                    return value;
-                }
+                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
 
                 /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
-                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
+
+                // The gradients of the mean cross-entropy, then (with an optimizer) its step.
+                private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
                     for (int i = 0; i < batch; i++)
@@ -513,21 +512,24 @@ namespace Demo.Models
                             throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
                         }
                     }
-                    return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);
+                    return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);
                 }
 
                 /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
                 /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
-                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)
+                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
+
+                // The gradients of a regression loss, then (with an optimizer) its step.
+                private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     if (loss == global::CnnGen.Training.Loss.CrossEntropy)
                     {
                         throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
                     }
                     int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                    return _step.Run(inputs, targets, default, loss, batch);
+                    return _step.Run(inputs, targets, default, loss, batch, optimizer);
                 }
 
                 // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
@@ -549,7 +551,7 @@ namespace Demo.Models
                         _losses = new float[batch];
                     }
                     // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                    int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
+                    int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
                     if (_partials.Length < parts)
                     {
                         var scratch = new float[parts][];
@@ -557,7 +559,7 @@ namespace Demo.Models
                         for (int i = 0; i < parts; i++)
                         {
                             scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                            partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];
+                            partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
                         }
                         (_scratch, _partials) = (scratch, partials);
                     }
@@ -568,12 +570,15 @@ namespace Demo.Models
                 // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
                 // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
                 // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
-                // parameter gradients depends on the number of parts (it is fixed for a given number).
+                // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
+                // a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its
+                // range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).
                 private sealed class StepWork : global::CnnGen.Runtime.BatchWork
                 {
                     private readonly Trainer _trainer;
                     private int _batch;
                     private global::CnnGen.Training.Loss _loss;
+                    private global::CnnGen.Training.Optimizer? _optimizer;
 
                     public StepWork(Trainer trainer)
                     {
@@ -586,10 +591,22 @@ namespace Demo.Models
                     /// <summary>The most threads that work on them (set by Prepare).</summary>
                     public int Threads { get; set; } = 1;
 
-                    public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
+                    public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                     {
-                        (_batch, _loss) = (batch, loss);
-                        Pin(inputs, targets, labels, default);
+                        bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
+                        (_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);
+                        try
+                        {
+                            Pin(inputs, targets, labels, default);
+                        }
+                        finally
+                        {
+                            _optimizer = null;
+                        }
+                        if (optimizer is not null && !inStages)
+                        {
+                            optimizer.Step(_trainer._network._parameters, _trainer._gradients);
+                        }
                         double total = 0;
                         for (int b = 0; b < batch; b++)
                         {
@@ -601,10 +618,8 @@ namespace Demo.Models
                     protected override void Stages()
                     {
                         Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
-                        if (Parts > 1)
-                        {
-                            Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's
-                        }
+                        _optimizer?.BeginStep(ParameterCount);
+                        Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
                     }
 
                     protected override void RunPart(int stage, int part, int parts)
@@ -629,7 +644,7 @@ namespace Demo.Models
                             {
                                 // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
                                 // may already be writing theirs: this stage runs through to the backward pass).
-                                grads.Clear();
+                                grads.Slice(0, 57).Clear();
                                 grad.Slice(0 * batch + from * 48, (to - from) * 48).Clear();
                                 grad.Slice(48 * batch + from * 48, (to - from) * 48).Clear();
                                 grad.Slice(96 * batch + from * 12, (to - from) * 12).Clear();
@@ -670,7 +685,8 @@ namespace Demo.Models
                                     }
                                 }
                                 // Layer 4: Dense(4), gradient 4 → 2×2×3
-                                Dense_12_to_4_Backward(p.Slice(57, 48), tape.Slice(96 * batch + from * 12, (to - from) * 12), grad.Slice(108 * batch + from * 4, (to - from) * 4), grads.Slice(57, 48), grads.Slice(105, 4), grad.Slice(96 * batch + from * 12, (to - from) * 12), to - from);
+                                // (the parameters' gradient: over the whole batch in the last stage)
+                                Dense_12_to_4_Backward(p.Slice(57, 48), grad.Slice(108 * batch + from * 4, (to - from) * 4), grad.Slice(96 * batch + from * 12, (to - from) * 12), to - from);
                                 // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
                                 for (int b = from; b < to; b++)
                                 {
@@ -685,14 +701,25 @@ namespace Demo.Models
                                 }
                                 break;
                             }
-                            case 1: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters
+                            case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
                             {
-                                int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts);
-                                int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts) - first;
+                                global::System.Span<float> gradients = trainer._gradients;
+                                global::System.Span<float> parameters = trainer._network._parameters;
+                                int first, count;
+                                // Layer 4: Dense(4), outputs [first, first + count): the weights' rows and the biases
+                                first = global::CnnGen.Runtime.BatchWork.Start(4, part, parts);
+                                count = global::CnnGen.Runtime.BatchWork.Start(4, part + 1, parts) - first;
+                                Dense_12_to_4_WeightGradient(tape.Slice(96 * batch, batch * 12), grad.Slice(108 * batch, batch * 4), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
+                                _optimizer?.StepRange(parameters, gradients, 57 + first * 12, count * 12);
+                                _optimizer?.StepRange(parameters, gradients, 105 + first, count);
+                                // Parameters [0, 57): summed over the parts
+                                first = 0 + global::CnnGen.Runtime.BatchWork.Start(57, part, parts, 16);
+                                count = 0 + global::CnnGen.Runtime.BatchWork.Start(57, part + 1, parts, 16) - first;
                                 for (int s = 1; s < Parts; s++)
                                 {
-                                    global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                                    global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                                 }
+                                _optimizer?.StepRange(parameters, gradients, first, count);
                                 break;
                             }
                         }

@@ -395,6 +395,9 @@ namespace Demo
         // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
         private const int SavedLength = 1;
         private const int TrainScratchLength = 7528;
+        // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
+        // the whole batch in the step's last stage), up to the last such parameter.
+        private const int PartialLength = 516;
 
         // Backward of Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1, per chunk of output rows: im2col again, then
         // dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.
@@ -522,23 +525,32 @@ namespace Demo
             }
         }
 
-        // Backward of Dense 64 → 5 over the batch, two matrix products: dW[out, in] += dYᵀ · X,
-        // dX[b, in] += dY · W; and db[o] += Σ_b dY[b, o].
-        private static void Dense_64_to_5_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, int batch)
+        // Backward of Dense 64 → 5 over the images of a part: dX[b, in] += dY · W. The weights' gradient
+        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        private static void Dense_64_to_5_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 64, Out = 5;
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
+        }
+
+        // The gradient of Dense 64 → 5's parameters over the whole batch, for its outputs [first, first + count):
+        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        private static void Dense_64_to_5_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
+        {
+            const int In = 64, Out = 5;
+            if (count <= 0)
+            {
+                return;
+            }
             if (!gradBias.IsEmpty)
             {
-                for (int b = 0; b < batch; b++)
+                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
+                for (int b = 1; b < batch; b++)
                 {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out, Out), gradBias);
+                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
                 }
             }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Out, In, batch, gradOutput, 1, Out, input, In, gradWeights, In, true);
-            if (!gradInput.IsEmpty)
-            {
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
+            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
         }
 
         /// <summary>
@@ -592,28 +604,21 @@ namespace Demo
             /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
             /// <param name="labels">One class index per image.</param>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-            {
-                float loss = ComputeGradients(inputs, labels);
-                Optimizer.Step(_network._parameters, _gradients);
-                return loss;
-            }
+            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
 
             /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
             /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)
-            {
-                float value = ComputeGradients(inputs, targets, loss);
-                Optimizer.Step(_network._parameters, _gradients);
-                return value;
-            }
+            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
 
             /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
+
+            // The gradients of the mean cross-entropy, then (with an optimizer) its step.
+            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
             {
                 int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
                 for (int i = 0; i < batch; i++)
@@ -623,21 +628,24 @@ namespace Demo
                         throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
                     }
                 }
-                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch);
+                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);
             }
 
             /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
             /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss)
+            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
+
+            // The gradients of a regression loss, then (with an optimizer) its step.
+            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
             {
                 if (loss == global::CnnGen.Training.Loss.CrossEntropy)
                 {
                     throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
                 }
                 int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                return _step.Run(inputs, targets, default, loss, batch);
+                return _step.Run(inputs, targets, default, loss, batch, optimizer);
             }
 
             // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
@@ -659,7 +667,7 @@ namespace Demo
                     _losses = new float[batch];
                 }
                 // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, ParameterCount);
+                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
                 if (_partials.Length < parts)
                 {
                     var scratch = new float[parts][];
@@ -667,7 +675,7 @@ namespace Demo
                     for (int i = 0; i < parts; i++)
                     {
                         scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[ParameterCount];
+                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
                     }
                     (_scratch, _partials) = (scratch, partials);
                 }
@@ -678,12 +686,15 @@ namespace Demo
             // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
             // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
             // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
-            // parameter gradients depends on the number of parts (it is fixed for a given number).
+            // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
+            // a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its
+            // range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).
             private sealed class StepWork : global::CnnGen.Runtime.BatchWork
             {
                 private readonly Trainer _trainer;
                 private int _batch;
                 private global::CnnGen.Training.Loss _loss;
+                private global::CnnGen.Training.Optimizer? _optimizer;
 
                 public StepWork(Trainer trainer)
                 {
@@ -696,10 +707,22 @@ namespace Demo
                 /// <summary>The most threads that work on them (set by Prepare).</summary>
                 public int Threads { get; set; } = 1;
 
-                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch)
+                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                 {
-                    (_batch, _loss) = (batch, loss);
-                    Pin(inputs, targets, labels, default);
+                    bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
+                    (_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);
+                    try
+                    {
+                        Pin(inputs, targets, labels, default);
+                    }
+                    finally
+                    {
+                        _optimizer = null;
+                    }
+                    if (optimizer is not null && !inStages)
+                    {
+                        optimizer.Step(_trainer._network._parameters, _trainer._gradients);
+                    }
                     double total = 0;
                     for (int b = 0; b < batch; b++)
                     {
@@ -711,10 +734,8 @@ namespace Demo
                 protected override void Stages()
                 {
                     Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
-                    if (Parts > 1)
-                    {
-                        Split(1, Parts, Threads); // the parts' parameter gradients added into part 0's
-                    }
+                    _optimizer?.BeginStep(ParameterCount);
+                    Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
                 }
 
                 protected override void RunPart(int stage, int part, int parts)
@@ -739,7 +760,7 @@ namespace Demo
                         {
                             // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
                             // may already be writing theirs: this stage runs through to the backward pass).
-                            grads.Clear();
+                            grads.Slice(0, 516).Clear();
                             grad.Slice(0 * batch + from * 512, (to - from) * 512).Clear();
                             grad.Slice(512 * batch + from * 512, (to - from) * 512).Clear();
                             grad.Slice(1024 * batch + from * 256, (to - from) * 256).Clear();
@@ -789,7 +810,8 @@ namespace Demo
                                 }
                             }
                             // Layer 6: Dense(5), gradient 5 → 4×4×4
-                            Dense_64_to_5_Backward(p.Slice(516, 320), tape.Slice(1536 * batch + from * 64, (to - from) * 64), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grads.Slice(516, 320), grads.Slice(836, 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
+                            // (the parameters' gradient: over the whole batch in the last stage)
+                            Dense_64_to_5_Backward(p.Slice(516, 320), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
                             // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
                             for (int b = from; b < to; b++)
                             {
@@ -811,14 +833,25 @@ namespace Demo
                             }
                             break;
                         }
-                        case 1: // the parts' parameter gradients added into part 0's, in part order, over this part's share of the parameters
+                        case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
                         {
-                            int first = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts);
-                            int count = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts) - first;
+                            global::System.Span<float> gradients = trainer._gradients;
+                            global::System.Span<float> parameters = trainer._network._parameters;
+                            int first, count;
+                            // Layer 6: Dense(5), outputs [first, first + count): the weights' rows and the biases
+                            first = global::CnnGen.Runtime.BatchWork.Start(5, part, parts);
+                            count = global::CnnGen.Runtime.BatchWork.Start(5, part + 1, parts) - first;
+                            Dense_64_to_5_WeightGradient(tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
+                            _optimizer?.StepRange(parameters, gradients, 516 + first * 64, count * 64);
+                            _optimizer?.StepRange(parameters, gradients, 836 + first, count);
+                            // Parameters [0, 516): summed over the parts
+                            first = 0 + global::CnnGen.Runtime.BatchWork.Start(516, part, parts, 16);
+                            count = 0 + global::CnnGen.Runtime.BatchWork.Start(516, part + 1, parts, 16) - first;
                             for (int s = 1; s < Parts; s++)
                             {
-                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), new global::System.Span<float>(trainer._gradients, first, count));
+                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                             }
+                            _optimizer?.StepRange(parameters, gradients, first, count);
                             break;
                         }
                     }

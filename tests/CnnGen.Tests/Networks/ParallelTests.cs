@@ -143,6 +143,92 @@ public class ParallelTests
         AssertRelative(one, four, "DropoutProbe gradients", relative: 1e-4); // sums of 1,337 images in another order
     }
 
+    /// <summary>An optimizer that only steps whole buffers (the default of <see cref="Optimizer"/>): plain SGD by hand.</summary>
+    private sealed class WholeSgd : Optimizer
+    {
+        public WholeSgd(float learningRate)
+            : base(learningRate, 0f)
+        {
+        }
+
+        public int Steps { get; private set; }
+
+        public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+            Steps++;
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] -= LearningRate * gradients[i];
+            }
+        }
+
+        public override void Reset()
+        {
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void The_optimizer_step_run_in_the_parts_equals_a_whole_step_after_the_gradients(int degree)
+    {
+        // TrainBatch on several parts runs the optimizer in the step's last stage, each part over its range of the
+        // parameters; ComputeGradients then Step on the same number of parts must give the same bits. An optimizer
+        // that cannot step in ranges is stepped once, whole, after the stages.
+        var staged = new LeNet5(seed: 3) { DegreeOfParallelism = degree };
+        var manual = new LeNet5(seed: 3) { DegreeOfParallelism = degree };
+        var whole = new LeNet5(seed: 3) { DegreeOfParallelism = degree };
+        int batch = BatchFor(staged, perImageFactor: 3, parts: degree);
+        float[] inputs = ForwardTests.Random(batch * LeNet5.InputLength, 71);
+        int[] labels = Enumerable.Range(0, batch).Select(i => (i * 3) % 10).ToArray();
+        var stagedTrainer = new LeNet5.Trainer(staged, new Adam(1e-2f, weightDecay: 1e-3f));
+        var manualOptimizer = new Adam(1e-2f, weightDecay: 1e-3f);
+        var manualTrainer = new LeNet5.Trainer(manual, manualOptimizer);
+        var wholeOptimizer = new WholeSgd(0.05f);
+        var wholeTrainer = new LeNet5.Trainer(whole, wholeOptimizer);
+        float[] before = whole.Parameters.ToArray();
+        for (int step = 0; step < 3; step++)
+        {
+            float expected = manualTrainer.ComputeGradients(inputs, labels);
+            manualOptimizer.Step(manual.Parameters, manualTrainer.Gradients);
+            Assert.Equal(expected, stagedTrainer.TrainBatch(inputs, labels));
+            Assert.Equal(manualTrainer.Gradients.ToArray(), stagedTrainer.Gradients.ToArray());
+            Assert.Equal(manual.Parameters.ToArray(), staged.Parameters.ToArray());
+        }
+
+        Assert.Equal(3, manualOptimizer.StepCount);
+        Assert.Equal(manualOptimizer.StepCount, ((Adam)stagedTrainer.Optimizer).StepCount);
+        wholeTrainer.TrainBatch(inputs, labels);
+        Assert.Equal(1, wholeOptimizer.Steps);
+        float[] gradients = wholeTrainer.Gradients.ToArray();
+        float[] after = whole.Parameters.ToArray();
+        for (int i = 0; i < after.Length; i++)
+        {
+            Assert.Equal(before[i] - (0.05f * gradients[i]), after[i]);
+        }
+    }
+
+    [Fact]
+    public void Dense_parameter_gradients_are_taken_over_the_whole_batch_and_do_not_depend_on_the_parts()
+    {
+        // The dense layers' weight and bias gradients are one product over the whole batch in the step's last stage
+        // (split by output rows, never by images), so they are the same bits for any number of parts; the convolutions'
+        // are summed over the parts and differ by rounding only.
+        var one = new LeNet5(seed: 4) { DegreeOfParallelism = 1 };
+        var three = new LeNet5(seed: 4) { DegreeOfParallelism = 3 };
+        int batch = BatchFor(three, perImageFactor: 3, parts: 3);
+        float[] inputs = ForwardTests.Random(batch * LeNet5.InputLength, 81);
+        int[] labels = Enumerable.Range(0, batch).Select(i => (i * 7) % 10).ToArray();
+        var oneTrainer = new LeNet5.Trainer(one, new Sgd(0.1f));
+        var threeTrainer = new LeNet5.Trainer(three, new Sgd(0.1f));
+        Assert.Equal(oneTrainer.ComputeGradients(inputs, labels), threeTrainer.ComputeGradients(inputs, labels));
+        TensorInfo fc1 = ((INetwork)one).Tensors.Single(t => t.Name == "fc1.weight");
+        float[] expected = oneTrainer.Gradients.ToArray(), actual = threeTrainer.Gradients.ToArray();
+        Assert.Equal(expected[fc1.Offset..], actual[fc1.Offset..]);
+        AssertRelative(expected[..fc1.Offset], actual[..fc1.Offset], "convolution gradients");
+        Assert.Contains(expected[fc1.Offset..], value => value != 0);
+    }
+
     [Fact]
     public void DegreeOfParallelism_defaults_to_the_processor_count_is_shared_with_the_trainer_and_rejects_zero()
     {
@@ -175,6 +261,10 @@ public class ParallelTests
         Assert.Equal(8, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 2, 4, 0));
         Assert.Equal(8, BatchWork.PartsFor(32, 3 * LeNet5.MultiplyAddsPerImage, 2, 4, LeNet5.ParameterCount));
         Assert.Equal(2, BatchWork.PartsFor(32, 3 * CifarNet.MultiplyAddsPerImage, 2, 4, CifarNet.ParameterCount));
+
+        // The trainers' extra buffers hold only the non-dense gradients (PartialLength): CifarNet's convolutions,
+        // 896 + 9,248 + 18,496 + 36,928 + 73,856 + 147,584 = 287,008 floats, allow 8 parts (7 · 287,008 ≤ 4,000,000).
+        Assert.Equal(8, BatchWork.PartsFor(32, 3 * CifarNet.MultiplyAddsPerImage, 2, 4, 287_008));
         Assert.Equal(4, BatchWork.PartsFor(24, LeNet5.MultiplyAddsPerImage, 2, 4, 0)); // 5 by work, rounded down to a multiple of 2
         Assert.Equal(1, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 1, 4, 0)); // 1 thread: never split
     }
