@@ -10,13 +10,14 @@ namespace CnnGen.Runtime;
 /// Single-precision matrix products for the emitted convolution and dense kernels (forward and
 /// backward), register-blocked per instruction set: an explicit <see cref="Vector512{T}"/> path, a
 /// <see cref="Vector256{T}"/> path and a scalar fallback, chosen by <c>IsHardwareAccelerated</c>
-/// (a JIT-time constant, so only one path is compiled). Matrices are row-major with explicit strides.
+/// (a JIT-time constant, so only one path is compiled). Matrices are row-major with explicit strides. With
+/// AVX-512, A·B products of 32 rows or more pack B into cache-sized panels first (Gemm.Packed.cs).
 /// Every product can add into C (<c>accumulate</c>) and ends with an optional fused epilogue: a bias
 /// (per row for <c>MultiplyBroadcast</c>, per column for <c>MultiplyTransposed</c>) and ReLU:
 /// C = relu((accumulate ? C : 0) + A·B + bias). Not meant to be called directly.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Gemm
+public static partial class Gemm
 {
     private const int Rows = 6;     // rows of C per register block (MultiplyBroadcast)
     private const int RowsT = 4;    // rows of C per register block (MultiplyTransposed)
@@ -106,7 +107,11 @@ public static class Gemm
         bool hasBias = !rowBias.IsEmpty;
         ref int offs = ref MemoryMarshal.GetReference(offsets);
         bool useOffsets = !offsets.IsEmpty;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (Vector512.IsHardwareAccelerated && n >= 16 && k > 0 && m >= PackedMinRows)
+        {
+            Packed<Vector512<float>, Simd512, Simd512Narrow>(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+        }
+        else if (Vector512.IsHardwareAccelerated && n >= 16)
         {
             Broadcast512(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
