@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Runtime;
 
@@ -52,6 +53,9 @@ public static partial class Gemm
         static abstract TV From(int first, int from);
 
         static abstract TV Select(TV mask, TV a, TV b);
+
+        /// <summary>The first <paramref name="count"/> (0 … Width) floats at p, the other lanes zero; reads nothing past them.</summary>
+        static abstract unsafe TV LoadFirst(float* p, int count);
     }
 
     internal readonly struct Simd512 : ISimd<Vector512<float>>
@@ -68,6 +72,7 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Vector512.Max(a, Vector512<float>.Zero);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> From(int first, int from) => Vector512.GreaterThanOrEqual(Vector512.Create(first) + Vector512<int>.Indices, Vector512.Create(from)).AsSingle();
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<float> LoadFirst(float* p, int count) => Avx512F.MaskLoad(p, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero);
     }
 
     /// <summary>The Vector512 block one vector wide, for a last panel of at most 16 columns.</summary>
@@ -85,6 +90,43 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Simd512.Relu(a);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> From(int first, int from) => Simd512.From(first, from);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Simd512.Select(mask, a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<float> LoadFirst(float* p, int count) => Simd512.LoadFirst(p, count);
+    }
+
+    /// <summary>The Vector256 block (AVX2: 16 registers, so 6 rows × 2 vectors = 12 accumulators).</summary>
+    internal readonly struct Simd256 : ISimd<Vector256<float>>
+    {
+        public static int Width => 8;
+        public static int TileRows => 6;
+        public static int TileVectors => 2;
+        public static Vector256<float> Zero => Vector256<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nuint at) => Vector256.LoadUnsafe(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nuint at) => v.StoreUnsafe(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Vector256.Max(a, Vector256<float>.Zero);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> From(int first, int from) => Vector256.GreaterThanOrEqual(Vector256.Create(first) + Vector256<int>.Indices, Vector256.Create(from)).AsSingle();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<float> LoadFirst(float* p, int count) => Avx.MaskLoad(p, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle());
+    }
+
+    /// <summary>The Vector256 block one vector wide, for a last panel of at most 8 columns.</summary>
+    internal readonly struct Simd256Narrow : ISimd<Vector256<float>>
+    {
+        public static int Width => 8;
+        public static int TileRows => 6;
+        public static int TileVectors => 1;
+        public static Vector256<float> Zero => Vector256<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nuint at) => Simd256.Load(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nuint at) => Simd256.Store(v, ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Simd256.Splat(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Simd256.Fma(a, b, c);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Simd256.Relu(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> From(int first, int from) => Simd256.From(first, from);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Simd256.Select(mask, a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<float> LoadFirst(float* p, int count) => Simd256.LoadFirst(p, count);
     }
 
     /// <summary>Floats of the per-thread panel: DepthBlock rows × the widest panel (2 × 16 floats).</summary>
@@ -99,7 +141,7 @@ public static partial class Gemm
     /// column n, its columns already done masked off at the store; a partial row block repeats A's last row and goes
     /// through a scratch tile.
     /// </summary>
-    internal static void Packed<TV, TS, TN>(int m, int n, int k, ref float a, nint rsA, nint csA, ref float b, nint ldb, ref int offs, bool useOffsets, ref float c, nint ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    internal static void Packed<TV, TS, TN>(int m, int n, int k, ref float a, nint rsA, nint csA, ref float b, nint ldb, ref int offs, bool useOffsets, ref float c, nint ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int runLength = 0, int runStride = 0)
         where TV : struct
         where TS : struct, ISimd<TV>
         where TN : struct, ISimd<TV>
@@ -129,7 +171,7 @@ public static partial class Gemm
                 {
                     // At most one vector left: the narrow block over the one vector ending at n.
                     j0 = n - TN.Width;
-                    Pack<TV, TN>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, TN.Width, ref panel);
+                    Pack<TV, TN>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, TN.Width, ref panel, runLength, runStride);
                     Narrow<TV, TN>(m, kb, ref ak, rsA, csA, ref panel, ref Unsafe.Add(ref c, j0), ldc, load, addBias, ref bias, clamp, TN.From(j0, done), ref spare, done - j0);
                     continue;
                 }
@@ -142,7 +184,7 @@ public static partial class Gemm
                     mask1 = TS.From(j0 + TS.Width, done);
                 }
 
-                Pack<TV, TS>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, cols, ref panel);
+                Pack<TV, TS>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, cols, ref panel, runLength, runStride);
                 for (int i0 = 0; i0 < m; i0 += mr)
                 {
                     int rows = Math.Min(mr, m - i0);
@@ -211,10 +253,16 @@ public static partial class Gemm
     }
 
     // Copies rows p0 … p0 + kb − 1 of B, columns j0 … j0 + cols − 1, into the panel (row p at p·nr), zeros past cols.
-    private static void Pack<TV, TS>(int kb, ref float b, nint ldb, ref int offs, bool useOffsets, int p0, int j0, int cols, ref float panel)
+    private static void Pack<TV, TS>(int kb, ref float b, nint ldb, ref int offs, bool useOffsets, int p0, int j0, int cols, ref float panel, int runLength, int runStride)
         where TV : struct
         where TS : struct, ISimd<TV>
     {
+        if (runLength > 0)
+        {
+            PackRuns<TV, TS>(kb, ref b, ref offs, p0, j0, cols, ref panel, runLength, runStride);
+            return;
+        }
+
         int nv = TS.TileVectors;
         nint nr = (nint)TS.Width * nv;
         ref float dst = ref panel;
@@ -336,6 +384,63 @@ public static partial class Gemm
     }
 
     // Stores one row of a register block: (load ? old : 0) + v + bias, ReLU, only the lanes the masks keep.
+    // As Pack, for B's columns in runs: column j of row p at b[offs[p] + (j / runLength) · runStride + j mod runLength]
+    // (a stride-1 convolution's output rows, runLength = OW wide, in its padded input frame runStride = WP wide). Each
+    // run inside the panel is copied with whole vectors and one masked load (which reads nothing past the run); the
+    // lanes a masked load zeroes past the run are overwritten by the next run, or are the panel's zero padding. The
+    // stores may run up to one vector past the panel's last row, into the spare tile that follows it.
+    private static unsafe void PackRuns<TV, TS>(int kb, ref float b, ref int offs, int p0, int j0, int cols, ref float panel, int runLength, int runStride)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int nr = TS.Width * TS.TileVectors, w = TS.Width;
+        Span<int> runs = stackalloc int[3 * 40];
+        int count = 0;
+        for (int j = j0; j < j0 + cols;)
+        {
+            int y = j / runLength, x = j - (y * runLength);
+            int length = Math.Min(runLength - x, j0 + cols - j);
+            runs[3 * count] = j - j0;
+            runs[(3 * count) + 1] = (y * runStride) + x;
+            runs[(3 * count) + 2] = length;
+            count++;
+            j += length;
+        }
+
+        fixed (float* source = &b)
+        fixed (float* target = &panel)
+        {
+            float* dst = target;
+            for (int p = 0; p < kb; p++)
+            {
+                float* src = source + Unsafe.Add(ref offs, p0 + p);
+                for (int r = 0; r < count; r++)
+                {
+                    float* from = src + runs[(3 * r) + 1];
+                    float* to = dst + runs[3 * r];
+                    int length = runs[(3 * r) + 2];
+                    int t = 0;
+                    for (; t + w <= length; t += w)
+                    {
+                        TS.Store(TS.Load(ref *(from + t), 0), ref *(to + t), 0);
+                    }
+
+                    if (t < length)
+                    {
+                        TS.Store(TS.LoadFirst(from + t, length - t), ref *(to + t), 0);
+                    }
+                }
+
+                for (int j = cols; j < nr; j++)
+                {
+                    dst[j] = 0f;
+                }
+
+                dst += nr;
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Put<TV, TS>(TV v0, TV v1, ref float t, bool load, bool hasBias, ref float bias, bool relu, TV mask0, TV mask1)
         where TV : struct

@@ -71,6 +71,76 @@ public static partial class Gemm
         Broadcast(m, n, k, a, rsA, csA, b, 0, bRowOffsets, c, ldc, accumulate, rowBias, relu);
     }
 
+    /// <summary>
+    /// As <see cref="MultiplyBroadcast(int, int, int, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, bool, ReadOnlySpan{float}, bool)"/>,
+    /// with B's columns in runs of <paramref name="runLength"/> that start <paramref name="runStride"/> apart:
+    /// B[p, j] = b[bRowOffsets[p] + (j / runLength)·runStride + j mod runLength]. A stride-1 convolution reads its
+    /// padded input frame this way with C its output rows as they are (OW = runLength columns of each WP = runStride
+    /// wide frame row), so no column is computed for the FW − 1 frame columns between output rows.
+    /// </summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="k">Columns of A, rows of B (at least the length of <paramref name="bRowOffsets"/>).</param>
+    /// <param name="a">A's elements.</param>
+    /// <param name="rsA">Distance between rows of A.</param>
+    /// <param name="csA">Distance between columns of A.</param>
+    /// <param name="b">The elements B's rows are read from.</param>
+    /// <param name="bRowOffsets">Where each of the k rows of B starts in <paramref name="b"/>.</param>
+    /// <param name="runLength">Columns of B per run (at least 1).</param>
+    /// <param name="runStride">Distance in <paramref name="b"/> between the starts of consecutive runs (at least <paramref name="runLength"/>).</param>
+    /// <param name="c">C's elements (row-major).</param>
+    /// <param name="ldc">Distance between rows of C.</param>
+    /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
+    /// <param name="rowBias">Empty, or m values: rowBias[i] is added to row i.</param>
+    /// <param name="relu">Apply max(0, ·) to the result.</param>
+    public static void MultiplyBroadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets, int runLength, int runStride, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default, bool relu = false)
+    {
+        if (runLength < 1 || runStride < runLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(runStride), "Runs need runLength ≥ 1 and runStride ≥ runLength.");
+        }
+
+        if (runLength == runStride || n <= runLength)
+        {
+            MultiplyBroadcast(m, n, k, a, rsA, csA, b, bRowOffsets, c, ldc, accumulate, rowBias, relu);
+            return;
+        }
+
+        // The offset of B's last column from the start of its row.
+        long extent = ((long)(n - 1) / runLength * runStride) + ((n - 1) % runLength) + 1;
+        Check(k <= 0 || m <= 0 || n <= 0 || OffsetsFit(bRowOffsets, k, (int)Math.Min(extent, int.MaxValue), b.Length), nameof(bRowOffsets));
+        if (m <= 0 || n <= 0)
+        {
+            return;
+        }
+
+        Check(k <= 0 || a.Length > ((long)(m - 1) * rsA) + ((long)(k - 1) * csA), nameof(a));
+        Check(c.Length >= ((long)(m - 1) * ldc) + n, nameof(c));
+        Check(rowBias.IsEmpty || rowBias.Length >= m, nameof(rowBias));
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float cr = ref MemoryMarshal.GetReference(c);
+        ref float bias = ref MemoryMarshal.GetReference(rowBias);
+        ref int offs = ref MemoryMarshal.GetReference(bRowOffsets);
+        bool hasBias = !rowBias.IsEmpty;
+        if (Vector512.IsHardwareAccelerated && n >= 16 && k > 0)
+        {
+            Packed<Vector512<float>, Simd512, Simd512Narrow>(m, n, k, ref ar, rsA, csA, ref br, 0, ref offs, true, ref cr, ldc, accumulate, hasBias, ref bias, relu, runLength, runStride);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8 && k > 0)
+        {
+            Packed<Vector256<float>, Simd256, Simd256Narrow>(m, n, k, ref ar, rsA, csA, ref br, 0, ref offs, true, ref cr, ldc, accumulate, hasBias, ref bias, relu, runLength, runStride);
+        }
+        else
+        {
+            // One product per run (scalar, or too few columns for a vector).
+            for (int j = 0, y = 0; j < n; j += runLength, y++)
+            {
+                Broadcast(m, Math.Min(runLength, n - j), k, a, rsA, csA, b.Slice(y * runStride), 0, bRowOffsets, c.Slice(j), ldc, accumulate, rowBias, relu);
+            }
+        }
+    }
+
     private static bool OffsetsFit(ReadOnlySpan<int> offsets, int rows, int length, int available)
     {
         if (offsets.Length < rows)

@@ -237,6 +237,73 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// B's columns in runs (a stride-1 convolution's output rows in its padded frame): run lengths shorter and longer
+    /// than a vector and than the 32-wide panel, runs that start mid-panel, few and many rows of A, depths across the
+    /// K-block, B rows at a convolution's tap offsets ending at the very end of the buffer (the masked loads must not
+    /// read past it), against a naive product.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Flags))]
+    public void Runs_of_columns_match_a_naive_product(bool accumulate, bool withBias, bool relu)
+    {
+        var random = new Random(16);
+        var cases = new (int M, int Runs, int RunLength, int Gap, int K)[]
+        {
+            (32, 7, 7, 2, 27), (64, 7, 7, 2, 300), (33, 14, 14, 2, 257), (8, 3, 5, 1, 9), (5, 10, 10, 4, 25),
+            (40, 2, 56, 2, 64), (48, 8, 8, 2, 600), (71, 5, 30, 3, 100), (32, 4, 16, 2, 1), (32, 1, 1, 1, 3), (96, 3, 33, 2, 40),
+        };
+        foreach ((int m, int runCount, int runLength, int gap, int k) in cases)
+        {
+            int runStride = runLength + gap, n = runCount * runLength, ldc = n + 1;
+            int extent = ((runCount - 1) * runStride) + runLength;
+            float[] b = Random(random, extent + 3 * k);
+            int[] offsets = new int[k];
+            for (int p = 0; p < k; p++)
+            {
+                offsets[p] = random.Next(0, b.Length - extent + 1);
+            }
+
+            offsets[k - 1] = b.Length - extent; // the last row of B ends where b ends
+            float[] a = Random(random, m * k);
+            float[] c = Random(random, ((m - 1) * ldc) + n);
+            float[] bias = withBias ? Random(random, m) : Array.Empty<float>();
+            float[] before = (float[])c.Clone();
+            var expected = new double[m, n];
+            var scale = new double[m, n];
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0, size = 0;
+                    for (int p = 0; p < k; p++)
+                    {
+                        double term = (double)a[(i * k) + p] * b[offsets[p] + (j / runLength * runStride) + (j % runLength)];
+                        s += term;
+                        size += Math.Abs(term);
+                    }
+
+                    s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0);
+                    expected[i, j] = relu ? Math.Max(0, s) : s;
+                    scale[i, j] = size + 2;
+                }
+            }
+
+            Gemm.MultiplyBroadcast(m, n, k, a, k, 1, b, offsets, runLength, runStride, c, ldc, accumulate, bias, relu);
+            AssertProduct(expected, scale, c, before, ldc, $"runs m={m} n={n} ({runCount} × {runLength}, stride {runStride}) k={k}");
+        }
+    }
+
+    [Fact]
+    public void Runs_that_do_not_fit_are_rejected()
+    {
+        // 2 runs of 4, 6 apart: the last column of B is 6 + 3 = 9 past its row's start, so b needs offset + 10 floats.
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(1, 8, 1, new float[1], 1, 1, new float[12], new[] { 3 }, 4, 6, new float[8], 8, false));
+        Gemm.MultiplyBroadcast(1, 8, 1, new float[1], 1, 1, new float[12], new[] { 2 }, 4, 6, new float[8], 8, false);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyBroadcast(1, 8, 1, new float[1], 1, 1, new float[12], new[] { 0 }, 4, 3, new float[8], 8, false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyBroadcast(1, 8, 1, new float[1], 1, 1, new float[12], new[] { 0 }, 0, 3, new float[8], 8, false));
+    }
+
     [Fact]
     public void The_packed_path_allocates_nothing_once_warm()
     {
