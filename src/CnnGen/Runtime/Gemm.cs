@@ -183,11 +183,11 @@ public static partial class Gemm
         }
         else if (Vector512.IsHardwareAccelerated && n >= 16)
         {
-            Broadcast512(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            BroadcastVectors<Vector512<float>, Simd512>(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            Broadcast256(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            BroadcastVectors<Vector256<float>, Simd256>(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else
         {
@@ -323,33 +323,38 @@ public static partial class Gemm
         target = relu ? MathF.Max(value, 0f) : value;
     }
 
-    // ---- A·B, 512-bit ------------------------------------------------------------------------------
+    // ---- A·B, unpacked (fewer than 32 rows, or Vector256) ----------------------------------------------
 
-    private static void Broadcast512(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void BroadcastVectors<TV, TS>(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        // Column blocks of 32, then one of 16, then the last partial vector as the vector ending at column n
-        // whose lanes already done are masked off (n ≥ 16 here, so it never reads before column 0).
+        // Column blocks of 2 vectors, then one of 1, then the last partial vector as the vector ending at column n
+        // whose lanes already done are masked off (n ≥ one vector here, so it never reads before column 0).
+        int w = TS.Width;
+        TV all = TS.From(0, 0);
         int j = 0;
-        for (; j + 32 <= n; j += 32)
+        for (; j + (2 * w) <= n; j += 2 * w)
         {
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, Vector512<float>.AllBitsSet);
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, all);
         }
 
-        if (j + 16 <= n)
+        if (j + w <= n)
         {
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, Vector512<float>.AllBitsSet);
-            j += 16;
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, all);
+            j += w;
         }
 
         if (j < n)
         {
-            int start = n - 16;
-            Vector512<float> mask = Vector512.GreaterThanOrEqual(Vector512.Create(start) + Vector512<int>.Indices, Vector512.Create(j)).AsSingle();
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, mask);
+            int start = n - w;
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, TS.From(start, j));
         }
     }
 
-    private static void Rows512(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, Vector512<float> mask)
+    private static void RowBlocks<TV, TS>(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, TV mask)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
         int i = 0;
         for (; i + Rows <= m; i += Rows)
@@ -359,11 +364,11 @@ public static partial class Gemm
             ref float bi = ref Unsafe.Add(ref bias, hasBias ? i : 0);
             if (vectors == 2)
             {
-                Block512(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
+                Block<TV, TS>(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
             }
             else
             {
-                Block512(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
+                Block<TV, TS>(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
             }
         }
 
@@ -380,22 +385,22 @@ public static partial class Gemm
         {
             switch (rest)
             {
-                case 1: Block512(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block512(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block512(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block512(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block512(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 1: Block<TV, TS>(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 2: Block<TV, TS>(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 3: Block<TV, TS>(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 4: Block<TV, TS>(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                default: Block<TV, TS>(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
             }
         }
         else
         {
             switch (rest)
             {
-                case 1: Block512(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block512(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block512(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block512(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block512(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 1: Block<TV, TS>(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 2: Block<TV, TS>(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 3: Block<TV, TS>(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 4: Block<TV, TS>(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                default: Block<TV, TS>(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
             }
         }
     }
@@ -403,251 +408,96 @@ public static partial class Gemm
     // One register block: mr ≤ 6 rows × nv ≤ 2 vectors, inlined with constant mr and nv so the unused
     // accumulators and branches vanish.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block512(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, Vector512<float> mask)
+    private static void Block<TV, TS>(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, TV mask)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        TV c00 = TS.Zero, c01 = TS.Zero, c10 = TS.Zero, c11 = TS.Zero, c20 = TS.Zero, c21 = TS.Zero;
+        TV c30 = TS.Zero, c31 = TS.Zero, c40 = TS.Zero, c41 = TS.Zero, c50 = TS.Zero, c51 = TS.Zero;
         nint r1 = rsA, r2 = 2 * (nint)rsA, r3 = 3 * (nint)rsA, r4 = 4 * (nint)rsA, r5 = 5 * (nint)rsA;
+        nuint w = (nuint)TS.Width;
         ref float ap = ref a;
         ref float bp = ref b;
         for (int p = 0; p < k; p++)
         {
             ref float row = ref useOffsets ? ref Unsafe.Add(ref b, (nint)Unsafe.Add(ref offs, p)) : ref bp;
-            Vector512<float> b0 = Vector512.LoadUnsafe(ref row);
-            Vector512<float> b1 = nv > 1 ? Vector512.LoadUnsafe(ref row, 16) : default;
-            Vector512<float> x = Vector512.Create(ap);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-            if (nv > 1) c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            TV b0 = TS.Load(ref row, 0);
+            TV b1 = nv > 1 ? TS.Load(ref row, w) : TS.Zero;
+            TV x = TS.Splat(ap);
+            c00 = TS.Fma(x, b0, c00);
+            if (nv > 1) c01 = TS.Fma(x, b1, c01);
             if (mr > 1)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r1));
-                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-                if (nv > 1) c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = TS.Splat(Unsafe.Add(ref ap, r1));
+                c10 = TS.Fma(x, b0, c10);
+                if (nv > 1) c11 = TS.Fma(x, b1, c11);
             }
 
             if (mr > 2)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r2));
-                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-                if (nv > 1) c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = TS.Splat(Unsafe.Add(ref ap, r2));
+                c20 = TS.Fma(x, b0, c20);
+                if (nv > 1) c21 = TS.Fma(x, b1, c21);
             }
 
             if (mr > 3)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r3));
-                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-                if (nv > 1) c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = TS.Splat(Unsafe.Add(ref ap, r3));
+                c30 = TS.Fma(x, b0, c30);
+                if (nv > 1) c31 = TS.Fma(x, b1, c31);
             }
 
             if (mr > 4)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r4));
-                c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
-                if (nv > 1) c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = TS.Splat(Unsafe.Add(ref ap, r4));
+                c40 = TS.Fma(x, b0, c40);
+                if (nv > 1) c41 = TS.Fma(x, b1, c41);
             }
 
             if (mr > 5)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r5));
-                c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
-                if (nv > 1) c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                x = TS.Splat(Unsafe.Add(ref ap, r5));
+                c50 = TS.Fma(x, b0, c50);
+                if (nv > 1) c51 = TS.Fma(x, b1, c51);
             }
 
             ap = ref Unsafe.Add(ref ap, csA);
             bp = ref Unsafe.Add(ref bp, ldb);
         }
 
-        Store512(c00, c01, nv, ref c, accumulate, hasBias, ref bias, relu, mask);
-        if (mr > 1) Store512(c10, c11, nv, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask);
-        if (mr > 2) Store512(c20, c21, nv, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask);
-        if (mr > 3) Store512(c30, c31, nv, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask);
-        if (mr > 4) Store512(c40, c41, nv, ref Unsafe.Add(ref c, 4 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask);
-        if (mr > 5) Store512(c50, c51, nv, ref Unsafe.Add(ref c, 5 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask);
+        Store<TV, TS>(c00, c01, nv, ref c, accumulate, hasBias, ref bias, relu, mask);
+        if (mr > 1) Store<TV, TS>(c10, c11, nv, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask);
+        if (mr > 2) Store<TV, TS>(c20, c21, nv, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask);
+        if (mr > 3) Store<TV, TS>(c30, c31, nv, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask);
+        if (mr > 4) Store<TV, TS>(c40, c41, nv, ref Unsafe.Add(ref c, 4 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask);
+        if (mr > 5) Store<TV, TS>(c50, c51, nv, ref Unsafe.Add(ref c, 5 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask);
     }
 
+    // One row of a block: the first vector through the mask (the partial last vector), the second whole.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(Vector512<float> v0, Vector512<float> v1, int nv, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu, Vector512<float> mask)
+    private static void Store<TV, TS>(TV v0, TV v1, int nv, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu, TV mask)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        Vector512<float> add = hasBias ? Vector512.Create(bias) : Vector512<float>.Zero;
-        Vector512<float> old = Vector512.LoadUnsafe(ref c);
-        Vector512<float> r = (accumulate ? v0 + old : v0) + add;
+        TV add = hasBias ? TS.Splat(bias) : TS.Zero;
+        TV old = TS.Load(ref c, 0);
+        TV r = TS.Add(accumulate ? TS.Add(v0, old) : v0, add);
         if (relu)
         {
-            r = Vector512.Max(r, Vector512<float>.Zero);
+            r = TS.Relu(r);
         }
 
-        Vector512.ConditionalSelect(mask, r, old).StoreUnsafe(ref c);
+        TS.Store(TS.Select(mask, r, old), ref c, 0);
         if (nv > 1)
         {
-            r = (accumulate ? v1 + Vector512.LoadUnsafe(ref c, 16) : v1) + add;
+            nuint w = (nuint)TS.Width;
+            r = TS.Add(accumulate ? TS.Add(v1, TS.Load(ref c, w)) : v1, add);
             if (relu)
             {
-                r = Vector512.Max(r, Vector512<float>.Zero);
+                r = TS.Relu(r);
             }
 
-            r.StoreUnsafe(ref c, 16);
-        }
-    }
-
-    // ---- A·B, 256-bit ------------------------------------------------------------------------------
-
-    private static void Broadcast256(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
-    {
-        int j = 0;
-        for (; j + 16 <= n; j += 16)
-        {
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, Vector256<float>.AllBitsSet);
-        }
-
-        if (j + 8 <= n)
-        {
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, Vector256<float>.AllBitsSet);
-            j += 8;
-        }
-
-        if (j < n)
-        {
-            int start = n - 8;
-            Vector256<float> mask = Vector256.GreaterThanOrEqual(Vector256.Create(start) + Vector256<int>.Indices, Vector256.Create(j)).AsSingle();
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, mask);
-        }
-    }
-
-    private static void Rows256(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, Vector256<float> mask)
-    {
-        int i = 0;
-        for (; i + Rows <= m; i += Rows)
-        {
-            ref float ai = ref Unsafe.Add(ref a, (nint)i * rsA);
-            ref float ci = ref Unsafe.Add(ref c, (nint)i * ldc);
-            ref float bi = ref Unsafe.Add(ref bias, hasBias ? i : 0);
-            if (vectors == 2)
-            {
-                Block256(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
-            }
-            else
-            {
-                Block256(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
-            }
-        }
-
-        int rest = m - i;
-        if (rest == 0)
-        {
-            return;
-        }
-
-        ref float ar = ref Unsafe.Add(ref a, (nint)i * rsA);
-        ref float cr = ref Unsafe.Add(ref c, (nint)i * ldc);
-        ref float br = ref Unsafe.Add(ref bias, hasBias ? i : 0);
-        if (vectors == 2)
-        {
-            switch (rest)
-            {
-                case 1: Block256(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block256(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block256(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block256(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block256(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-            }
-        }
-        else
-        {
-            switch (rest)
-            {
-                case 1: Block256(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block256(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block256(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block256(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block256(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block256(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, Vector256<float> mask)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        nint r1 = rsA, r2 = 2 * (nint)rsA, r3 = 3 * (nint)rsA, r4 = 4 * (nint)rsA, r5 = 5 * (nint)rsA;
-        ref float ap = ref a;
-        ref float bp = ref b;
-        for (int p = 0; p < k; p++)
-        {
-            ref float row = ref useOffsets ? ref Unsafe.Add(ref b, (nint)Unsafe.Add(ref offs, p)) : ref bp;
-            Vector256<float> b0 = Vector256.LoadUnsafe(ref row);
-            Vector256<float> b1 = nv > 1 ? Vector256.LoadUnsafe(ref row, 8) : default;
-            Vector256<float> x = Vector256.Create(ap);
-            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-            if (nv > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (mr > 1)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r1));
-                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-                if (nv > 1) c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            }
-
-            if (mr > 2)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r2));
-                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-                if (nv > 1) c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            }
-
-            if (mr > 3)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r3));
-                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-                if (nv > 1) c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            }
-
-            if (mr > 4)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r4));
-                c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
-                if (nv > 1) c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            }
-
-            if (mr > 5)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r5));
-                c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
-                if (nv > 1) c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
-            }
-
-            ap = ref Unsafe.Add(ref ap, csA);
-            bp = ref Unsafe.Add(ref bp, ldb);
-        }
-
-        Store256(c00, c01, nv, ref c, accumulate, hasBias, ref bias, relu, mask);
-        if (mr > 1) Store256(c10, c11, nv, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask);
-        if (mr > 2) Store256(c20, c21, nv, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask);
-        if (mr > 3) Store256(c30, c31, nv, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask);
-        if (mr > 4) Store256(c40, c41, nv, ref Unsafe.Add(ref c, 4 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask);
-        if (mr > 5) Store256(c50, c51, nv, ref Unsafe.Add(ref c, 5 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256(Vector256<float> v0, Vector256<float> v1, int nv, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu, Vector256<float> mask)
-    {
-        Vector256<float> add = hasBias ? Vector256.Create(bias) : Vector256<float>.Zero;
-        Vector256<float> old = Vector256.LoadUnsafe(ref c);
-        Vector256<float> r = (accumulate ? v0 + old : v0) + add;
-        if (relu)
-        {
-            r = Vector256.Max(r, Vector256<float>.Zero);
-        }
-
-        Vector256.ConditionalSelect(mask, r, old).StoreUnsafe(ref c);
-        if (nv > 1)
-        {
-            r = (accumulate ? v1 + Vector256.LoadUnsafe(ref c, 8) : v1) + add;
-            if (relu)
-            {
-                r = Vector256.Max(r, Vector256<float>.Zero);
-            }
-
-            r.StoreUnsafe(ref c, 8);
+            TS.Store(r, ref c, w);
         }
     }
 
