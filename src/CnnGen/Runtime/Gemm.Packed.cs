@@ -56,6 +56,10 @@ public static partial class Gemm
 
         /// <summary>The first <paramref name="count"/> (0 … Width) floats at p, the other lanes zero; reads nothing past them.</summary>
         static abstract unsafe TV LoadFirst(float* p, int count);
+
+        static abstract TV And(TV a, TV b);
+
+        static abstract float Sum(TV v);
     }
 
     internal readonly struct Simd512 : ISimd<Vector512<float>>
@@ -73,6 +77,8 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> From(int first, int from) => Vector512.GreaterThanOrEqual(Vector512.Create(first) + Vector512<int>.Indices, Vector512.Create(from)).AsSingle();
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<float> LoadFirst(float* p, int count) => Avx512F.MaskLoad(p, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
     }
 
     /// <summary>The Vector512 block one vector wide, for a last panel of at most 16 columns.</summary>
@@ -91,6 +97,8 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> From(int first, int from) => Simd512.From(first, from);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Simd512.Select(mask, a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<float> LoadFirst(float* p, int count) => Simd512.LoadFirst(p, count);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
     }
 
     /// <summary>The Vector256 block (AVX2: 16 registers, so 6 rows × 2 vectors = 12 accumulators).</summary>
@@ -109,6 +117,8 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> From(int first, int from) => Vector256.GreaterThanOrEqual(Vector256.Create(first) + Vector256<int>.Indices, Vector256.Create(from)).AsSingle();
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<float> LoadFirst(float* p, int count) => Avx.MaskLoad(p, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
     }
 
     /// <summary>The Vector256 block one vector wide, for a last panel of at most 8 columns.</summary>
@@ -127,6 +137,8 @@ public static partial class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> From(int first, int from) => Simd256.From(first, from);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Simd256.Select(mask, a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<float> LoadFirst(float* p, int count) => Simd256.LoadFirst(p, count);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
     }
 
     /// <summary>Floats of the per-thread panel: DepthBlock rows × the widest panel (2 × 16 floats).</summary>

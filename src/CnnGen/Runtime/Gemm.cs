@@ -278,11 +278,11 @@ public static partial class Gemm
         bool useOffsets = !offsets.IsEmpty;
         if (Vector512.IsHardwareAccelerated && k >= 16)
         {
-            Dot512(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Dot<Vector512<float>, Simd512>(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else if (Vector256.IsHardwareAccelerated && k >= 8)
         {
-            Dot256(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Dot<Vector256<float>, Simd256>(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else
         {
@@ -505,13 +505,15 @@ public static partial class Gemm
     private static ref float RowOf(ref float b, int ldb, ref int offs, bool useOffsets, int j) =>
         ref Unsafe.Add(ref b, useOffsets ? Unsafe.Add(ref offs, j) : (nint)j * ldb);
 
-    // ---- A·Bᵀ, 512-bit -----------------------------------------------------------------------------
+    // ---- A·Bᵀ, vectors (one generic kernel for both widths) ----------------------------------------
 
-    private static void Dot512(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void Dot<TV, TS>(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        // The last vector of each row ends at column k; its first lanes, already counted, are zeroed (k ≥ 16).
-        int full = k / 16 * 16;
-        Vector512<float> tail = Vector512.GreaterThanOrEqual(Vector512.Create(k - 16) + Vector512<int>.Indices, Vector512.Create(full)).AsSingle();
+        // The last vector of each row ends at column k; its first lanes, already counted, are zeroed (k ≥ one vector).
+        int w = TS.Width, full = k / w * w;
+        TV tail = TS.From(k - w, full);
         int i = 0;
         if (m == 1)
         {
@@ -519,13 +521,13 @@ public static partial class Gemm
             int j8 = 0;
             for (; j8 + 8 <= n; j8 += 8)
             {
-                DotRow512(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+                DotRow<TV, TS>(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
             }
 
             for (; j8 < n; j8++)
             {
                 ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j8);
-                DotBlock512(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+                DotBlock<TV, TS>(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
             }
 
             return;
@@ -546,10 +548,10 @@ public static partial class Gemm
                 ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
-                    case 4: DotBlock512(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock512(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock512(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock512(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 4: DotBlock<TV, TS>(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 3: DotBlock<TV, TS>(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 2: DotBlock<TV, TS>(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    default: DotBlock<TV, TS>(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
                 }
             }
 
@@ -560,16 +562,18 @@ public static partial class Gemm
                 ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
-                    case 4: DotBlock512(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock512(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock512(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock512(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 4: DotBlock<TV, TS>(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 3: DotBlock<TV, TS>(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 2: DotBlock<TV, TS>(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    default: DotBlock<TV, TS>(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
                 }
             }
         }
     }
 
-    private static void DotRow512(int k, Vector512<float> tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void DotRow<TV, TS>(int k, TV tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
         ref float b0 = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
         ref float b1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
@@ -579,89 +583,91 @@ public static partial class Gemm
         ref float b5 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 5);
         ref float b6 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 6);
         ref float b7 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 7);
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        for (int p = 0; p < k; p += 16)
+        TV s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        for (int p = 0; p < k; p += TS.Width)
         {
-            bool isTail = p + 16 > k;
-            nuint at = (nuint)(isTail ? k - 16 : p);
-            Vector512<float> x = Vector512.LoadUnsafe(ref a, at);
+            bool isTail = p + TS.Width > k;
+            nuint at = (nuint)(isTail ? k - TS.Width : p);
+            TV x = TS.Load(ref a, at);
             if (isTail)
             {
-                x &= tail;
+                x = TS.And(x, tail);
             }
 
-            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b0, at), s0);
-            s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b1, at), s1);
-            s2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b2, at), s2);
-            s3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b3, at), s3);
-            s4 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b4, at), s4);
-            s5 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b5, at), s5);
-            s6 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b6, at), s6);
-            s7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b7, at), s7);
+            s0 = TS.Fma(x, TS.Load(ref b0, at), s0);
+            s1 = TS.Fma(x, TS.Load(ref b1, at), s1);
+            s2 = TS.Fma(x, TS.Load(ref b2, at), s2);
+            s3 = TS.Fma(x, TS.Load(ref b3, at), s3);
+            s4 = TS.Fma(x, TS.Load(ref b4, at), s4);
+            s5 = TS.Fma(x, TS.Load(ref b5, at), s5);
+            s6 = TS.Fma(x, TS.Load(ref b6, at), s6);
+            s7 = TS.Fma(x, TS.Load(ref b7, at), s7);
         }
 
-        DotStore(Vector512.Sum(s0), Vector512.Sum(s1), Vector512.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
-        DotStore(Vector512.Sum(s3), Vector512.Sum(s4), Vector512.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
-        DotStore(Vector512.Sum(s6), Vector512.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
+        DotStore(TS.Sum(s0), TS.Sum(s1), TS.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
+        DotStore(TS.Sum(s3), TS.Sum(s4), TS.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
+        DotStore(TS.Sum(s6), TS.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotBlock512(int mr, int nr, int k, Vector512<float> tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void DotBlock<TV, TS>(int mr, int nr, int k, TV tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        Vector512<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
-        Vector512<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
+        TV s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
+        TV s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
         ref float a1 = ref Unsafe.Add(ref a, mr > 1 ? lda : 0);
         ref float a2 = ref Unsafe.Add(ref a, mr > 2 ? 2 * (nint)lda : 0);
         ref float a3 = ref Unsafe.Add(ref a, mr > 3 ? 3 * (nint)lda : 0);
-        for (int p = 0; p < k; p += 16)
+        for (int p = 0; p < k; p += TS.Width)
         {
             // Full vectors, then (when k is not a multiple of 16) the vector ending at k with its counted lanes masked.
-            bool isTail = p + 16 > k;
-            int at = isTail ? k - 16 : p;
-            Vector512<float> x0 = Vector512.LoadUnsafe(ref a, (nuint)at);
+            bool isTail = p + TS.Width > k;
+            int at = isTail ? k - TS.Width : p;
+            TV x0 = TS.Load(ref a, (nuint)at);
             if (isTail)
             {
-                x0 &= tail;
+                x0 = TS.And(x0, tail);
             }
 
-            Vector512<float> y0 = Vector512.LoadUnsafe(ref b, (nuint)at);
-            Vector512<float> y1 = nr > 1 ? Vector512.LoadUnsafe(ref b1, (nuint)at) : default;
-            Vector512<float> y2 = nr > 2 ? Vector512.LoadUnsafe(ref b2, (nuint)at) : default;
-            s00 = Vector512.FusedMultiplyAdd(x0, y0, s00);
-            if (nr > 1) s01 = Vector512.FusedMultiplyAdd(x0, y1, s01);
-            if (nr > 2) s02 = Vector512.FusedMultiplyAdd(x0, y2, s02);
+            TV y0 = TS.Load(ref b, (nuint)at);
+            TV y1 = nr > 1 ? TS.Load(ref b1, (nuint)at) : default;
+            TV y2 = nr > 2 ? TS.Load(ref b2, (nuint)at) : default;
+            s00 = TS.Fma(x0, y0, s00);
+            if (nr > 1) s01 = TS.Fma(x0, y1, s01);
+            if (nr > 2) s02 = TS.Fma(x0, y2, s02);
             if (mr > 1)
             {
-                Vector512<float> x = Vector512.LoadUnsafe(ref a1, (nuint)at);
-                if (isTail) x &= tail;
-                s10 = Vector512.FusedMultiplyAdd(x, y0, s10);
-                if (nr > 1) s11 = Vector512.FusedMultiplyAdd(x, y1, s11);
-                if (nr > 2) s12 = Vector512.FusedMultiplyAdd(x, y2, s12);
+                TV x = TS.Load(ref a1, (nuint)at);
+                if (isTail) x = TS.And(x, tail);
+                s10 = TS.Fma(x, y0, s10);
+                if (nr > 1) s11 = TS.Fma(x, y1, s11);
+                if (nr > 2) s12 = TS.Fma(x, y2, s12);
             }
 
             if (mr > 2)
             {
-                Vector512<float> x = Vector512.LoadUnsafe(ref a2, (nuint)at);
-                if (isTail) x &= tail;
-                s20 = Vector512.FusedMultiplyAdd(x, y0, s20);
-                if (nr > 1) s21 = Vector512.FusedMultiplyAdd(x, y1, s21);
-                if (nr > 2) s22 = Vector512.FusedMultiplyAdd(x, y2, s22);
+                TV x = TS.Load(ref a2, (nuint)at);
+                if (isTail) x = TS.And(x, tail);
+                s20 = TS.Fma(x, y0, s20);
+                if (nr > 1) s21 = TS.Fma(x, y1, s21);
+                if (nr > 2) s22 = TS.Fma(x, y2, s22);
             }
 
             if (mr > 3)
             {
-                Vector512<float> x = Vector512.LoadUnsafe(ref a3, (nuint)at);
-                if (isTail) x &= tail;
-                s30 = Vector512.FusedMultiplyAdd(x, y0, s30);
-                if (nr > 1) s31 = Vector512.FusedMultiplyAdd(x, y1, s31);
-                if (nr > 2) s32 = Vector512.FusedMultiplyAdd(x, y2, s32);
+                TV x = TS.Load(ref a3, (nuint)at);
+                if (isTail) x = TS.And(x, tail);
+                s30 = TS.Fma(x, y0, s30);
+                if (nr > 1) s31 = TS.Fma(x, y1, s31);
+                if (nr > 2) s32 = TS.Fma(x, y2, s32);
             }
         }
 
-        DotStore(Vector512.Sum(s00), nr > 1 ? Vector512.Sum(s01) : 0f, nr > 2 ? Vector512.Sum(s02) : 0f, nr, ref c, accumulate, hasBias, ref bias, relu);
-        if (mr > 1) DotStore(Vector512.Sum(s10), nr > 1 ? Vector512.Sum(s11) : 0f, nr > 2 ? Vector512.Sum(s12) : 0f, nr, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 2) DotStore(Vector512.Sum(s20), nr > 1 ? Vector512.Sum(s21) : 0f, nr > 2 ? Vector512.Sum(s22) : 0f, nr, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 3) DotStore(Vector512.Sum(s30), nr > 1 ? Vector512.Sum(s31) : 0f, nr > 2 ? Vector512.Sum(s32) : 0f, nr, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
+        DotStore(TS.Sum(s00), nr > 1 ? TS.Sum(s01) : 0f, nr > 2 ? TS.Sum(s02) : 0f, nr, ref c, accumulate, hasBias, ref bias, relu);
+        if (mr > 1) DotStore(TS.Sum(s10), nr > 1 ? TS.Sum(s11) : 0f, nr > 2 ? TS.Sum(s12) : 0f, nr, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref bias, relu);
+        if (mr > 2) DotStore(TS.Sum(s20), nr > 1 ? TS.Sum(s21) : 0f, nr > 2 ? TS.Sum(s22) : 0f, nr, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref bias, relu);
+        if (mr > 3) DotStore(TS.Sum(s30), nr > 1 ? TS.Sum(s31) : 0f, nr > 2 ? TS.Sum(s32) : 0f, nr, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -670,162 +676,5 @@ public static partial class Gemm
         Finish(ref c, v0 + (hasBias ? bias : 0f), accumulate, relu);
         if (nr > 1) Finish(ref Unsafe.Add(ref c, 1), v1 + (hasBias ? Unsafe.Add(ref bias, 1) : 0f), accumulate, relu);
         if (nr > 2) Finish(ref Unsafe.Add(ref c, 2), v2 + (hasBias ? Unsafe.Add(ref bias, 2) : 0f), accumulate, relu);
-    }
-
-    // ---- A·Bᵀ, 256-bit -----------------------------------------------------------------------------
-
-    private static void Dot256(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
-    {
-        int full = k / 8 * 8;
-        Vector256<float> tail = Vector256.GreaterThanOrEqual(Vector256.Create(k - 8) + Vector256<int>.Indices, Vector256.Create(full)).AsSingle();
-        int i = 0;
-        if (m == 1)
-        {
-            // One row (a dense layer on one image): 8 rows of B at a time, so 8 independent sums hide the FMA latency.
-            int j8 = 0;
-            for (; j8 + 8 <= n; j8 += 8)
-            {
-                DotRow256(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
-            }
-
-            for (; j8 < n; j8++)
-            {
-                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j8);
-                DotBlock256(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
-            }
-
-            return;
-        }
-
-        for (; i < m; i += RowsT)
-        {
-            int mr = Math.Min(RowsT, m - i);
-            ref float ai = ref Unsafe.Add(ref a, (nint)i * lda);
-            ref float ci = ref Unsafe.Add(ref c, (nint)i * ldc);
-            int j = 0;
-            for (; j + ColsT <= n; j += ColsT)
-            {
-                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-                ref float bj1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
-                ref float bj2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
-                ref float cj = ref Unsafe.Add(ref ci, j);
-                ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
-                switch (mr)
-                {
-                    case 4: DotBlock256(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock256(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock256(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock256(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                }
-            }
-
-            for (; j < n; j++)
-            {
-                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-                ref float cj = ref Unsafe.Add(ref ci, j);
-                ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
-                switch (mr)
-                {
-                    case 4: DotBlock256(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock256(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock256(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock256(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                }
-            }
-        }
-    }
-
-    private static void DotRow256(int k, Vector256<float> tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
-    {
-        ref float b0 = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-        ref float b1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
-        ref float b2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
-        ref float b3 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 3);
-        ref float b4 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 4);
-        ref float b5 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 5);
-        ref float b6 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 6);
-        ref float b7 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 7);
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        for (int p = 0; p < k; p += 8)
-        {
-            bool isTail = p + 8 > k;
-            nuint at = (nuint)(isTail ? k - 8 : p);
-            Vector256<float> x = Vector256.LoadUnsafe(ref a, at);
-            if (isTail)
-            {
-                x &= tail;
-            }
-
-            s0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b0, at), s0);
-            s1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b1, at), s1);
-            s2 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b2, at), s2);
-            s3 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b3, at), s3);
-            s4 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b4, at), s4);
-            s5 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b5, at), s5);
-            s6 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b6, at), s6);
-            s7 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b7, at), s7);
-        }
-
-        DotStore(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
-        DotStore(Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
-        DotStore(Vector256.Sum(s6), Vector256.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotBlock256(int mr, int nr, int k, Vector256<float> tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
-    {
-        Vector256<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
-        Vector256<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
-        ref float a1 = ref Unsafe.Add(ref a, mr > 1 ? lda : 0);
-        ref float a2 = ref Unsafe.Add(ref a, mr > 2 ? 2 * (nint)lda : 0);
-        ref float a3 = ref Unsafe.Add(ref a, mr > 3 ? 3 * (nint)lda : 0);
-        for (int p = 0; p < k; p += 8)
-        {
-            bool isTail = p + 8 > k;
-            int at = isTail ? k - 8 : p;
-            Vector256<float> x0 = Vector256.LoadUnsafe(ref a, (nuint)at);
-            if (isTail)
-            {
-                x0 &= tail;
-            }
-
-            Vector256<float> y0 = Vector256.LoadUnsafe(ref b, (nuint)at);
-            Vector256<float> y1 = nr > 1 ? Vector256.LoadUnsafe(ref b1, (nuint)at) : default;
-            Vector256<float> y2 = nr > 2 ? Vector256.LoadUnsafe(ref b2, (nuint)at) : default;
-            s00 = Vector256.FusedMultiplyAdd(x0, y0, s00);
-            if (nr > 1) s01 = Vector256.FusedMultiplyAdd(x0, y1, s01);
-            if (nr > 2) s02 = Vector256.FusedMultiplyAdd(x0, y2, s02);
-            if (mr > 1)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref a1, (nuint)at);
-                if (isTail) x &= tail;
-                s10 = Vector256.FusedMultiplyAdd(x, y0, s10);
-                if (nr > 1) s11 = Vector256.FusedMultiplyAdd(x, y1, s11);
-                if (nr > 2) s12 = Vector256.FusedMultiplyAdd(x, y2, s12);
-            }
-
-            if (mr > 2)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref a2, (nuint)at);
-                if (isTail) x &= tail;
-                s20 = Vector256.FusedMultiplyAdd(x, y0, s20);
-                if (nr > 1) s21 = Vector256.FusedMultiplyAdd(x, y1, s21);
-                if (nr > 2) s22 = Vector256.FusedMultiplyAdd(x, y2, s22);
-            }
-
-            if (mr > 3)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref a3, (nuint)at);
-                if (isTail) x &= tail;
-                s30 = Vector256.FusedMultiplyAdd(x, y0, s30);
-                if (nr > 1) s31 = Vector256.FusedMultiplyAdd(x, y1, s31);
-                if (nr > 2) s32 = Vector256.FusedMultiplyAdd(x, y2, s32);
-            }
-        }
-
-        DotStore(Vector256.Sum(s00), nr > 1 ? Vector256.Sum(s01) : 0f, nr > 2 ? Vector256.Sum(s02) : 0f, nr, ref c, accumulate, hasBias, ref bias, relu);
-        if (mr > 1) DotStore(Vector256.Sum(s10), nr > 1 ? Vector256.Sum(s11) : 0f, nr > 2 ? Vector256.Sum(s12) : 0f, nr, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 2) DotStore(Vector256.Sum(s20), nr > 1 ? Vector256.Sum(s21) : 0f, nr > 2 ? Vector256.Sum(s22) : 0f, nr, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 3) DotStore(Vector256.Sum(s30), nr > 1 ? Vector256.Sum(s31) : 0f, nr > 2 ? Vector256.Sum(s32) : 0f, nr, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
     }
 }
