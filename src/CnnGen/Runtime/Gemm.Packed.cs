@@ -6,12 +6,14 @@ using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Runtime;
 
-// The packed A·B product (MultiplyBroadcast with AVX-512 and at least 32 rows): B copied K-block by K-block into
-// contiguous panels two vectors wide (each panel stays in L1 while every 8-row block of A passes over it, and the
-// K-block of A, read in place, stays in L2 across the panels), and an 8 × 2-vector register block over the panel.
-// The kernel is generic over the vector type and block shape (ISimd): the narrow one-vector block for the last panel
-// is the same code. A Vector256 instance (6 × 2) measured no faster than the unpacked Vector256 kernel (probe of
-// 2026-11-30: ResNet-18's products 45.1 vs 44.2 ms, CifarNet's 0.98 vs 0.92 ms), so that path stays unpacked.
+// The packed A·B product (MultiplyBroadcast with AVX-512 and at least 32 rows, and the overload whose B columns come
+// in runs): B copied K-block by K-block into contiguous panels two vectors wide (each panel stays in L1 while every
+// 8-row block of A passes over it, and the K-block of A, read in place, stays in L2 across the panels), and an
+// 8 × 2-vector register block over the panel. The ISimd structs make every kernel of Gemm generic over the vector
+// type: the packed one (Simd512 8 × 2, its one-vector tail Simd512Narrow; Simd256 6 × 2 for the runs overload on
+// AVX2), the unpacked 6-row A·B block and the A·Bᵀ dot products. The packed Vector256 instance measured no faster than
+// the unpacked kernel for plain products (probe of 2026-11-30: ResNet-18's products 45.1 vs 44.2 ms, CifarNet's
+// 0.98 vs 0.92 ms), so without AVX-512 only the runs overload packs (the unpacked block cannot skip the gaps).
 public static partial class Gemm
 {
     /// <summary>Rows of B per packed panel (a K-block): at most 256 × 32 floats = 32 KiB, inside Zen 5's 48 KiB L1.</summary>
