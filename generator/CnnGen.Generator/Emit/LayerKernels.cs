@@ -29,6 +29,25 @@ internal static partial class LayerKernels
     /// <summary>Whether a layer runs through an emitted shape-specific method.</summary>
     public static bool HasMethod(LayerPlan layer) => MethodName(layer).Length > 0;
 
+    /// <summary>
+    /// Whether a stride-1 convolution reads its output rows as runs of the frame (the runtime's packed GEMM, which skips
+    /// the FW − 1 frame columns between output rows and writes the output directly) instead of computing wide rows and
+    /// copying their first OW columns out. Only with at least 32 filters (fewer, as LeNet-5's 6 and 16, go through the
+    /// unpacked 6-row block, which cannot skip columns), and only when that cuts the columns the packed kernel computes
+    /// (whole 32-wide panels, the last one 16 or 32 wide) by at least 10 %: gathering the runs into the panels costs a
+    /// few percent, so e.g. ResNet-18's 7×7 layers (49 or 61 columns: 64 computed either way) keep the wide rows.
+    /// </summary>
+    private static bool UsesRuns(LayerPlan layer)
+    {
+        if (WideIsOutput(layer) || layer.Out.Channels < 32)
+        {
+            return false;
+        }
+
+        static int Computed(int n) => (n / 32 * 32) + (n % 32 == 0 ? 0 : n % 32 <= 16 ? 16 : 32);
+        return Computed(layer.Out.Height * layer.Out.Width) * 10 <= Computed(Frame(layer).Wide) * 9;
+    }
+
     /// <summary>Stride-1 convolutions use the padded "wide row" method, which needs scratch space.</summary>
     public static bool IsWideConv(LayerPlan layer) => layer.Spec is ConvSpec && layer.Window!.StrideHeight == 1 && layer.Window.StrideWidth == 1;
 
@@ -70,7 +89,7 @@ internal static partial class LayerKernels
 
         (int hp, int wp, int wide) = Frame(layer);
         int padded = IsPadded(layer) ? layer.In.Channels * hp * wp : 0;
-        return padded + (WideIsOutput(layer) ? 0 : layer.Out.Channels * wide);
+        return padded + (WideIsOutput(layer) || UsesRuns(layer) ? 0 : layer.Out.Channels * wide);
     }
 
     public static void Write(SourceWriter w, NetworkPlan plan)
@@ -145,10 +164,11 @@ internal static partial class LayerKernels
         w.Line($"// Conv2D {ConvSummary(layer)}.");
         w.Line("// One matrix product over \"wide rows\": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],");
         w.Line("// the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no");
-        w.Line("// im2col copy); bias and ReLU in the product's epilogue." + (direct ? " The wide rows are the output rows." : " The FW − 1 extra columns of each wide row are dropped."));
+        bool runs = UsesRuns(layer);
+        w.Line("// im2col copy); bias and ReLU in the product's epilogue." + (direct ? " The wide rows are the output rows." : runs ? " The product skips the FW − 1 frame columns between output rows." : " The FW − 1 extra columns of each wide row are dropped."));
         w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output, {Sp} scratch, bool relu)");
         ConvConstants(w, layer);
-        w.Line("const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;");
+        w.Line(runs ? "const int HP = H + 2 * PH, WP = W + 2 * PW;" : "const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;");
         string frame = "padded";
         int used = 0;
         if (padded)
@@ -166,6 +186,11 @@ internal static partial class LayerKernels
         if (direct)
         {
             w.Line($"global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, {frame}, {TapsField(name)}, output, OH * OW, false, bias, relu);");
+        }
+        else if (runs)
+        {
+            w.Line("// The product reads the frame's rows as runs of OW columns WP apart and writes the output rows directly.");
+            w.Line($"global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, OH * OW, Taps, weights, Taps, 1, {frame}, {TapsField(name)}, OW, WP, output, OH * OW, false, bias, relu);");
         }
         else
         {

@@ -10,13 +10,14 @@ namespace CnnGen.Runtime;
 /// Single-precision matrix products for the emitted convolution and dense kernels (forward and
 /// backward), register-blocked per instruction set: an explicit <see cref="Vector512{T}"/> path, a
 /// <see cref="Vector256{T}"/> path and a scalar fallback, chosen by <c>IsHardwareAccelerated</c>
-/// (a JIT-time constant, so only one path is compiled). Matrices are row-major with explicit strides.
+/// (a JIT-time constant, so only one path is compiled). Matrices are row-major with explicit strides. With
+/// AVX-512, A·B products of 32 rows or more pack B into cache-sized panels first (Gemm.Packed.cs).
 /// Every product can add into C (<c>accumulate</c>) and ends with an optional fused epilogue: a bias
 /// (per row for <c>MultiplyBroadcast</c>, per column for <c>MultiplyTransposed</c>) and ReLU:
 /// C = relu((accumulate ? C : 0) + A·B + bias). Not meant to be called directly.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Gemm
+public static partial class Gemm
 {
     private const int Rows = 6;     // rows of C per register block (MultiplyBroadcast)
     private const int RowsT = 4;    // rows of C per register block (MultiplyTransposed)
@@ -70,6 +71,76 @@ public static class Gemm
         Broadcast(m, n, k, a, rsA, csA, b, 0, bRowOffsets, c, ldc, accumulate, rowBias, relu);
     }
 
+    /// <summary>
+    /// As <see cref="MultiplyBroadcast(int, int, int, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int, bool, ReadOnlySpan{float}, bool)"/>,
+    /// with B's columns in runs of <paramref name="runLength"/> that start <paramref name="runStride"/> apart:
+    /// B[p, j] = b[bRowOffsets[p] + (j / runLength)·runStride + j mod runLength]. A stride-1 convolution reads its
+    /// padded input frame this way with C its output rows as they are (OW = runLength columns of each WP = runStride
+    /// wide frame row), so no column is computed for the FW − 1 frame columns between output rows.
+    /// </summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="k">Columns of A, rows of B (at least the length of <paramref name="bRowOffsets"/>).</param>
+    /// <param name="a">A's elements.</param>
+    /// <param name="rsA">Distance between rows of A.</param>
+    /// <param name="csA">Distance between columns of A.</param>
+    /// <param name="b">The elements B's rows are read from.</param>
+    /// <param name="bRowOffsets">Where each of the k rows of B starts in <paramref name="b"/>.</param>
+    /// <param name="runLength">Columns of B per run (at least 1).</param>
+    /// <param name="runStride">Distance in <paramref name="b"/> between the starts of consecutive runs (at least <paramref name="runLength"/>).</param>
+    /// <param name="c">C's elements (row-major).</param>
+    /// <param name="ldc">Distance between rows of C.</param>
+    /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
+    /// <param name="rowBias">Empty, or m values: rowBias[i] is added to row i.</param>
+    /// <param name="relu">Apply max(0, ·) to the result.</param>
+    public static void MultiplyBroadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets, int runLength, int runStride, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default, bool relu = false)
+    {
+        if (runLength < 1 || runStride < runLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(runStride), "Runs need runLength ≥ 1 and runStride ≥ runLength.");
+        }
+
+        if (runLength == runStride || n <= runLength)
+        {
+            MultiplyBroadcast(m, n, k, a, rsA, csA, b, bRowOffsets, c, ldc, accumulate, rowBias, relu);
+            return;
+        }
+
+        // The offset of B's last column from the start of its row.
+        long extent = ((long)(n - 1) / runLength * runStride) + ((n - 1) % runLength) + 1;
+        Check(k <= 0 || m <= 0 || n <= 0 || OffsetsFit(bRowOffsets, k, (int)Math.Min(extent, int.MaxValue), b.Length), nameof(bRowOffsets));
+        if (m <= 0 || n <= 0)
+        {
+            return;
+        }
+
+        Check(k <= 0 || a.Length > ((long)(m - 1) * rsA) + ((long)(k - 1) * csA), nameof(a));
+        Check(c.Length >= ((long)(m - 1) * ldc) + n, nameof(c));
+        Check(rowBias.IsEmpty || rowBias.Length >= m, nameof(rowBias));
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float cr = ref MemoryMarshal.GetReference(c);
+        ref float bias = ref MemoryMarshal.GetReference(rowBias);
+        ref int offs = ref MemoryMarshal.GetReference(bRowOffsets);
+        bool hasBias = !rowBias.IsEmpty;
+        if (Vector512.IsHardwareAccelerated && n >= 16 && k > 0)
+        {
+            Packed<Vector512<float>, Simd512, Simd512Narrow>(m, n, k, ref ar, rsA, csA, ref br, 0, ref offs, true, ref cr, ldc, accumulate, hasBias, ref bias, relu, runLength, runStride);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8 && k > 0)
+        {
+            Packed<Vector256<float>, Simd256, Simd256Narrow>(m, n, k, ref ar, rsA, csA, ref br, 0, ref offs, true, ref cr, ldc, accumulate, hasBias, ref bias, relu, runLength, runStride);
+        }
+        else
+        {
+            // One product per run (scalar, or too few columns for a vector).
+            for (int j = 0, y = 0; j < n; j += runLength, y++)
+            {
+                Broadcast(m, Math.Min(runLength, n - j), k, a, rsA, csA, b.Slice(y * runStride), 0, bRowOffsets, c.Slice(j), ldc, accumulate, rowBias, relu);
+            }
+        }
+    }
+
     private static bool OffsetsFit(ReadOnlySpan<int> offsets, int rows, int length, int available)
     {
         if (offsets.Length < rows)
@@ -106,13 +177,17 @@ public static class Gemm
         bool hasBias = !rowBias.IsEmpty;
         ref int offs = ref MemoryMarshal.GetReference(offsets);
         bool useOffsets = !offsets.IsEmpty;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (Vector512.IsHardwareAccelerated && n >= 16 && k > 0 && m >= PackedMinRows)
         {
-            Broadcast512(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Packed<Vector512<float>, Simd512, Simd512Narrow>(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+        }
+        else if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            BroadcastVectors<Vector512<float>, Simd512>(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            Broadcast256(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            BroadcastVectors<Vector256<float>, Simd256>(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else
         {
@@ -203,11 +278,11 @@ public static class Gemm
         bool useOffsets = !offsets.IsEmpty;
         if (Vector512.IsHardwareAccelerated && k >= 16)
         {
-            Dot512(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Dot<Vector512<float>, Simd512>(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else if (Vector256.IsHardwareAccelerated && k >= 8)
         {
-            Dot256(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Dot<Vector256<float>, Simd256>(m, n, k, ref ar, lda, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else
         {
@@ -248,33 +323,38 @@ public static class Gemm
         target = relu ? MathF.Max(value, 0f) : value;
     }
 
-    // ---- A·B, 512-bit ------------------------------------------------------------------------------
+    // ---- A·B, unpacked (fewer than 32 rows, or Vector256) ----------------------------------------------
 
-    private static void Broadcast512(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void BroadcastVectors<TV, TS>(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        // Column blocks of 32, then one of 16, then the last partial vector as the vector ending at column n
-        // whose lanes already done are masked off (n ≥ 16 here, so it never reads before column 0).
+        // Column blocks of 2 vectors, then one of 1, then the last partial vector as the vector ending at column n
+        // whose lanes already done are masked off (n ≥ one vector here, so it never reads before column 0).
+        int w = TS.Width;
+        TV all = TS.From(0, 0);
         int j = 0;
-        for (; j + 32 <= n; j += 32)
+        for (; j + (2 * w) <= n; j += 2 * w)
         {
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, Vector512<float>.AllBitsSet);
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, all);
         }
 
-        if (j + 16 <= n)
+        if (j + w <= n)
         {
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, Vector512<float>.AllBitsSet);
-            j += 16;
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, all);
+            j += w;
         }
 
         if (j < n)
         {
-            int start = n - 16;
-            Vector512<float> mask = Vector512.GreaterThanOrEqual(Vector512.Create(start) + Vector512<int>.Indices, Vector512.Create(j)).AsSingle();
-            Rows512(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, mask);
+            int start = n - w;
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, TS.From(start, j));
         }
     }
 
-    private static void Rows512(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, Vector512<float> mask)
+    private static void RowBlocks<TV, TS>(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, TV mask)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
         int i = 0;
         for (; i + Rows <= m; i += Rows)
@@ -284,11 +364,11 @@ public static class Gemm
             ref float bi = ref Unsafe.Add(ref bias, hasBias ? i : 0);
             if (vectors == 2)
             {
-                Block512(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
+                Block<TV, TS>(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
             }
             else
             {
-                Block512(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
+                Block<TV, TS>(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
             }
         }
 
@@ -305,22 +385,22 @@ public static class Gemm
         {
             switch (rest)
             {
-                case 1: Block512(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block512(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block512(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block512(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block512(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 1: Block<TV, TS>(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 2: Block<TV, TS>(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 3: Block<TV, TS>(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 4: Block<TV, TS>(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                default: Block<TV, TS>(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
             }
         }
         else
         {
             switch (rest)
             {
-                case 1: Block512(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block512(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block512(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block512(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block512(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 1: Block<TV, TS>(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 2: Block<TV, TS>(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 3: Block<TV, TS>(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                case 4: Block<TV, TS>(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
+                default: Block<TV, TS>(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
             }
         }
     }
@@ -328,251 +408,96 @@ public static class Gemm
     // One register block: mr ≤ 6 rows × nv ≤ 2 vectors, inlined with constant mr and nv so the unused
     // accumulators and branches vanish.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block512(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, Vector512<float> mask)
+    private static void Block<TV, TS>(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, TV mask)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        TV c00 = TS.Zero, c01 = TS.Zero, c10 = TS.Zero, c11 = TS.Zero, c20 = TS.Zero, c21 = TS.Zero;
+        TV c30 = TS.Zero, c31 = TS.Zero, c40 = TS.Zero, c41 = TS.Zero, c50 = TS.Zero, c51 = TS.Zero;
         nint r1 = rsA, r2 = 2 * (nint)rsA, r3 = 3 * (nint)rsA, r4 = 4 * (nint)rsA, r5 = 5 * (nint)rsA;
+        nuint w = (nuint)TS.Width;
         ref float ap = ref a;
         ref float bp = ref b;
         for (int p = 0; p < k; p++)
         {
             ref float row = ref useOffsets ? ref Unsafe.Add(ref b, (nint)Unsafe.Add(ref offs, p)) : ref bp;
-            Vector512<float> b0 = Vector512.LoadUnsafe(ref row);
-            Vector512<float> b1 = nv > 1 ? Vector512.LoadUnsafe(ref row, 16) : default;
-            Vector512<float> x = Vector512.Create(ap);
-            c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-            if (nv > 1) c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            TV b0 = TS.Load(ref row, 0);
+            TV b1 = nv > 1 ? TS.Load(ref row, w) : TS.Zero;
+            TV x = TS.Splat(ap);
+            c00 = TS.Fma(x, b0, c00);
+            if (nv > 1) c01 = TS.Fma(x, b1, c01);
             if (mr > 1)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r1));
-                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-                if (nv > 1) c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = TS.Splat(Unsafe.Add(ref ap, r1));
+                c10 = TS.Fma(x, b0, c10);
+                if (nv > 1) c11 = TS.Fma(x, b1, c11);
             }
 
             if (mr > 2)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r2));
-                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-                if (nv > 1) c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = TS.Splat(Unsafe.Add(ref ap, r2));
+                c20 = TS.Fma(x, b0, c20);
+                if (nv > 1) c21 = TS.Fma(x, b1, c21);
             }
 
             if (mr > 3)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r3));
-                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-                if (nv > 1) c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = TS.Splat(Unsafe.Add(ref ap, r3));
+                c30 = TS.Fma(x, b0, c30);
+                if (nv > 1) c31 = TS.Fma(x, b1, c31);
             }
 
             if (mr > 4)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r4));
-                c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
-                if (nv > 1) c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = TS.Splat(Unsafe.Add(ref ap, r4));
+                c40 = TS.Fma(x, b0, c40);
+                if (nv > 1) c41 = TS.Fma(x, b1, c41);
             }
 
             if (mr > 5)
             {
-                x = Vector512.Create(Unsafe.Add(ref ap, r5));
-                c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
-                if (nv > 1) c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                x = TS.Splat(Unsafe.Add(ref ap, r5));
+                c50 = TS.Fma(x, b0, c50);
+                if (nv > 1) c51 = TS.Fma(x, b1, c51);
             }
 
             ap = ref Unsafe.Add(ref ap, csA);
             bp = ref Unsafe.Add(ref bp, ldb);
         }
 
-        Store512(c00, c01, nv, ref c, accumulate, hasBias, ref bias, relu, mask);
-        if (mr > 1) Store512(c10, c11, nv, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask);
-        if (mr > 2) Store512(c20, c21, nv, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask);
-        if (mr > 3) Store512(c30, c31, nv, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask);
-        if (mr > 4) Store512(c40, c41, nv, ref Unsafe.Add(ref c, 4 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask);
-        if (mr > 5) Store512(c50, c51, nv, ref Unsafe.Add(ref c, 5 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask);
+        Store<TV, TS>(c00, c01, nv, ref c, accumulate, hasBias, ref bias, relu, mask);
+        if (mr > 1) Store<TV, TS>(c10, c11, nv, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask);
+        if (mr > 2) Store<TV, TS>(c20, c21, nv, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask);
+        if (mr > 3) Store<TV, TS>(c30, c31, nv, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask);
+        if (mr > 4) Store<TV, TS>(c40, c41, nv, ref Unsafe.Add(ref c, 4 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask);
+        if (mr > 5) Store<TV, TS>(c50, c51, nv, ref Unsafe.Add(ref c, 5 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask);
     }
 
+    // One row of a block: the first vector through the mask (the partial last vector), the second whole.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(Vector512<float> v0, Vector512<float> v1, int nv, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu, Vector512<float> mask)
+    private static void Store<TV, TS>(TV v0, TV v1, int nv, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu, TV mask)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        Vector512<float> add = hasBias ? Vector512.Create(bias) : Vector512<float>.Zero;
-        Vector512<float> old = Vector512.LoadUnsafe(ref c);
-        Vector512<float> r = (accumulate ? v0 + old : v0) + add;
+        TV add = hasBias ? TS.Splat(bias) : TS.Zero;
+        TV old = TS.Load(ref c, 0);
+        TV r = TS.Add(accumulate ? TS.Add(v0, old) : v0, add);
         if (relu)
         {
-            r = Vector512.Max(r, Vector512<float>.Zero);
+            r = TS.Relu(r);
         }
 
-        Vector512.ConditionalSelect(mask, r, old).StoreUnsafe(ref c);
+        TS.Store(TS.Select(mask, r, old), ref c, 0);
         if (nv > 1)
         {
-            r = (accumulate ? v1 + Vector512.LoadUnsafe(ref c, 16) : v1) + add;
+            nuint w = (nuint)TS.Width;
+            r = TS.Add(accumulate ? TS.Add(v1, TS.Load(ref c, w)) : v1, add);
             if (relu)
             {
-                r = Vector512.Max(r, Vector512<float>.Zero);
+                r = TS.Relu(r);
             }
 
-            r.StoreUnsafe(ref c, 16);
-        }
-    }
-
-    // ---- A·B, 256-bit ------------------------------------------------------------------------------
-
-    private static void Broadcast256(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
-    {
-        int j = 0;
-        for (; j + 16 <= n; j += 16)
-        {
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, Vector256<float>.AllBitsSet);
-        }
-
-        if (j + 8 <= n)
-        {
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, Vector256<float>.AllBitsSet);
-            j += 8;
-        }
-
-        if (j < n)
-        {
-            int start = n - 8;
-            Vector256<float> mask = Vector256.GreaterThanOrEqual(Vector256.Create(start) + Vector256<int>.Indices, Vector256.Create(j)).AsSingle();
-            Rows256(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, mask);
-        }
-    }
-
-    private static void Rows256(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, Vector256<float> mask)
-    {
-        int i = 0;
-        for (; i + Rows <= m; i += Rows)
-        {
-            ref float ai = ref Unsafe.Add(ref a, (nint)i * rsA);
-            ref float ci = ref Unsafe.Add(ref c, (nint)i * ldc);
-            ref float bi = ref Unsafe.Add(ref bias, hasBias ? i : 0);
-            if (vectors == 2)
-            {
-                Block256(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
-            }
-            else
-            {
-                Block256(6, 1, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
-            }
-        }
-
-        int rest = m - i;
-        if (rest == 0)
-        {
-            return;
-        }
-
-        ref float ar = ref Unsafe.Add(ref a, (nint)i * rsA);
-        ref float cr = ref Unsafe.Add(ref c, (nint)i * ldc);
-        ref float br = ref Unsafe.Add(ref bias, hasBias ? i : 0);
-        if (vectors == 2)
-        {
-            switch (rest)
-            {
-                case 1: Block256(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block256(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block256(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block256(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block256(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-            }
-        }
-        else
-        {
-            switch (rest)
-            {
-                case 1: Block256(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block256(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block256(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block256(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block256(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block256(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, Vector256<float> mask)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        nint r1 = rsA, r2 = 2 * (nint)rsA, r3 = 3 * (nint)rsA, r4 = 4 * (nint)rsA, r5 = 5 * (nint)rsA;
-        ref float ap = ref a;
-        ref float bp = ref b;
-        for (int p = 0; p < k; p++)
-        {
-            ref float row = ref useOffsets ? ref Unsafe.Add(ref b, (nint)Unsafe.Add(ref offs, p)) : ref bp;
-            Vector256<float> b0 = Vector256.LoadUnsafe(ref row);
-            Vector256<float> b1 = nv > 1 ? Vector256.LoadUnsafe(ref row, 8) : default;
-            Vector256<float> x = Vector256.Create(ap);
-            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-            if (nv > 1) c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (mr > 1)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r1));
-                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-                if (nv > 1) c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            }
-
-            if (mr > 2)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r2));
-                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-                if (nv > 1) c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            }
-
-            if (mr > 3)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r3));
-                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-                if (nv > 1) c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            }
-
-            if (mr > 4)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r4));
-                c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
-                if (nv > 1) c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            }
-
-            if (mr > 5)
-            {
-                x = Vector256.Create(Unsafe.Add(ref ap, r5));
-                c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
-                if (nv > 1) c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
-            }
-
-            ap = ref Unsafe.Add(ref ap, csA);
-            bp = ref Unsafe.Add(ref bp, ldb);
-        }
-
-        Store256(c00, c01, nv, ref c, accumulate, hasBias, ref bias, relu, mask);
-        if (mr > 1) Store256(c10, c11, nv, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask);
-        if (mr > 2) Store256(c20, c21, nv, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask);
-        if (mr > 3) Store256(c30, c31, nv, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask);
-        if (mr > 4) Store256(c40, c41, nv, ref Unsafe.Add(ref c, 4 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask);
-        if (mr > 5) Store256(c50, c51, nv, ref Unsafe.Add(ref c, 5 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256(Vector256<float> v0, Vector256<float> v1, int nv, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu, Vector256<float> mask)
-    {
-        Vector256<float> add = hasBias ? Vector256.Create(bias) : Vector256<float>.Zero;
-        Vector256<float> old = Vector256.LoadUnsafe(ref c);
-        Vector256<float> r = (accumulate ? v0 + old : v0) + add;
-        if (relu)
-        {
-            r = Vector256.Max(r, Vector256<float>.Zero);
-        }
-
-        Vector256.ConditionalSelect(mask, r, old).StoreUnsafe(ref c);
-        if (nv > 1)
-        {
-            r = (accumulate ? v1 + Vector256.LoadUnsafe(ref c, 8) : v1) + add;
-            if (relu)
-            {
-                r = Vector256.Max(r, Vector256<float>.Zero);
-            }
-
-            r.StoreUnsafe(ref c, 8);
+            TS.Store(r, ref c, w);
         }
     }
 
@@ -580,13 +505,15 @@ public static class Gemm
     private static ref float RowOf(ref float b, int ldb, ref int offs, bool useOffsets, int j) =>
         ref Unsafe.Add(ref b, useOffsets ? Unsafe.Add(ref offs, j) : (nint)j * ldb);
 
-    // ---- A·Bᵀ, 512-bit -----------------------------------------------------------------------------
+    // ---- A·Bᵀ, vectors (one generic kernel for both widths) ----------------------------------------
 
-    private static void Dot512(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void Dot<TV, TS>(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        // The last vector of each row ends at column k; its first lanes, already counted, are zeroed (k ≥ 16).
-        int full = k / 16 * 16;
-        Vector512<float> tail = Vector512.GreaterThanOrEqual(Vector512.Create(k - 16) + Vector512<int>.Indices, Vector512.Create(full)).AsSingle();
+        // The last vector of each row ends at column k; its first lanes, already counted, are zeroed (k ≥ one vector).
+        int w = TS.Width, full = k / w * w;
+        TV tail = TS.From(k - w, full);
         int i = 0;
         if (m == 1)
         {
@@ -594,13 +521,13 @@ public static class Gemm
             int j8 = 0;
             for (; j8 + 8 <= n; j8 += 8)
             {
-                DotRow512(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+                DotRow<TV, TS>(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
             }
 
             for (; j8 < n; j8++)
             {
                 ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j8);
-                DotBlock512(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+                DotBlock<TV, TS>(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
             }
 
             return;
@@ -621,10 +548,10 @@ public static class Gemm
                 ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
-                    case 4: DotBlock512(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock512(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock512(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock512(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 4: DotBlock<TV, TS>(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 3: DotBlock<TV, TS>(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 2: DotBlock<TV, TS>(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    default: DotBlock<TV, TS>(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
                 }
             }
 
@@ -635,16 +562,18 @@ public static class Gemm
                 ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
-                    case 4: DotBlock512(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock512(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock512(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock512(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 4: DotBlock<TV, TS>(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 3: DotBlock<TV, TS>(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    case 2: DotBlock<TV, TS>(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
+                    default: DotBlock<TV, TS>(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
                 }
             }
         }
     }
 
-    private static void DotRow512(int k, Vector512<float> tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void DotRow<TV, TS>(int k, TV tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
         ref float b0 = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
         ref float b1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
@@ -654,89 +583,91 @@ public static class Gemm
         ref float b5 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 5);
         ref float b6 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 6);
         ref float b7 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 7);
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        for (int p = 0; p < k; p += 16)
+        TV s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        for (int p = 0; p < k; p += TS.Width)
         {
-            bool isTail = p + 16 > k;
-            nuint at = (nuint)(isTail ? k - 16 : p);
-            Vector512<float> x = Vector512.LoadUnsafe(ref a, at);
+            bool isTail = p + TS.Width > k;
+            nuint at = (nuint)(isTail ? k - TS.Width : p);
+            TV x = TS.Load(ref a, at);
             if (isTail)
             {
-                x &= tail;
+                x = TS.And(x, tail);
             }
 
-            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b0, at), s0);
-            s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b1, at), s1);
-            s2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b2, at), s2);
-            s3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b3, at), s3);
-            s4 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b4, at), s4);
-            s5 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b5, at), s5);
-            s6 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b6, at), s6);
-            s7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b7, at), s7);
+            s0 = TS.Fma(x, TS.Load(ref b0, at), s0);
+            s1 = TS.Fma(x, TS.Load(ref b1, at), s1);
+            s2 = TS.Fma(x, TS.Load(ref b2, at), s2);
+            s3 = TS.Fma(x, TS.Load(ref b3, at), s3);
+            s4 = TS.Fma(x, TS.Load(ref b4, at), s4);
+            s5 = TS.Fma(x, TS.Load(ref b5, at), s5);
+            s6 = TS.Fma(x, TS.Load(ref b6, at), s6);
+            s7 = TS.Fma(x, TS.Load(ref b7, at), s7);
         }
 
-        DotStore(Vector512.Sum(s0), Vector512.Sum(s1), Vector512.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
-        DotStore(Vector512.Sum(s3), Vector512.Sum(s4), Vector512.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
-        DotStore(Vector512.Sum(s6), Vector512.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
+        DotStore(TS.Sum(s0), TS.Sum(s1), TS.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
+        DotStore(TS.Sum(s3), TS.Sum(s4), TS.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
+        DotStore(TS.Sum(s6), TS.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotBlock512(int mr, int nr, int k, Vector512<float> tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+    private static void DotBlock<TV, TS>(int mr, int nr, int k, TV tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        Vector512<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
-        Vector512<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
+        TV s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
+        TV s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
         ref float a1 = ref Unsafe.Add(ref a, mr > 1 ? lda : 0);
         ref float a2 = ref Unsafe.Add(ref a, mr > 2 ? 2 * (nint)lda : 0);
         ref float a3 = ref Unsafe.Add(ref a, mr > 3 ? 3 * (nint)lda : 0);
-        for (int p = 0; p < k; p += 16)
+        for (int p = 0; p < k; p += TS.Width)
         {
             // Full vectors, then (when k is not a multiple of 16) the vector ending at k with its counted lanes masked.
-            bool isTail = p + 16 > k;
-            int at = isTail ? k - 16 : p;
-            Vector512<float> x0 = Vector512.LoadUnsafe(ref a, (nuint)at);
+            bool isTail = p + TS.Width > k;
+            int at = isTail ? k - TS.Width : p;
+            TV x0 = TS.Load(ref a, (nuint)at);
             if (isTail)
             {
-                x0 &= tail;
+                x0 = TS.And(x0, tail);
             }
 
-            Vector512<float> y0 = Vector512.LoadUnsafe(ref b, (nuint)at);
-            Vector512<float> y1 = nr > 1 ? Vector512.LoadUnsafe(ref b1, (nuint)at) : default;
-            Vector512<float> y2 = nr > 2 ? Vector512.LoadUnsafe(ref b2, (nuint)at) : default;
-            s00 = Vector512.FusedMultiplyAdd(x0, y0, s00);
-            if (nr > 1) s01 = Vector512.FusedMultiplyAdd(x0, y1, s01);
-            if (nr > 2) s02 = Vector512.FusedMultiplyAdd(x0, y2, s02);
+            TV y0 = TS.Load(ref b, (nuint)at);
+            TV y1 = nr > 1 ? TS.Load(ref b1, (nuint)at) : default;
+            TV y2 = nr > 2 ? TS.Load(ref b2, (nuint)at) : default;
+            s00 = TS.Fma(x0, y0, s00);
+            if (nr > 1) s01 = TS.Fma(x0, y1, s01);
+            if (nr > 2) s02 = TS.Fma(x0, y2, s02);
             if (mr > 1)
             {
-                Vector512<float> x = Vector512.LoadUnsafe(ref a1, (nuint)at);
-                if (isTail) x &= tail;
-                s10 = Vector512.FusedMultiplyAdd(x, y0, s10);
-                if (nr > 1) s11 = Vector512.FusedMultiplyAdd(x, y1, s11);
-                if (nr > 2) s12 = Vector512.FusedMultiplyAdd(x, y2, s12);
+                TV x = TS.Load(ref a1, (nuint)at);
+                if (isTail) x = TS.And(x, tail);
+                s10 = TS.Fma(x, y0, s10);
+                if (nr > 1) s11 = TS.Fma(x, y1, s11);
+                if (nr > 2) s12 = TS.Fma(x, y2, s12);
             }
 
             if (mr > 2)
             {
-                Vector512<float> x = Vector512.LoadUnsafe(ref a2, (nuint)at);
-                if (isTail) x &= tail;
-                s20 = Vector512.FusedMultiplyAdd(x, y0, s20);
-                if (nr > 1) s21 = Vector512.FusedMultiplyAdd(x, y1, s21);
-                if (nr > 2) s22 = Vector512.FusedMultiplyAdd(x, y2, s22);
+                TV x = TS.Load(ref a2, (nuint)at);
+                if (isTail) x = TS.And(x, tail);
+                s20 = TS.Fma(x, y0, s20);
+                if (nr > 1) s21 = TS.Fma(x, y1, s21);
+                if (nr > 2) s22 = TS.Fma(x, y2, s22);
             }
 
             if (mr > 3)
             {
-                Vector512<float> x = Vector512.LoadUnsafe(ref a3, (nuint)at);
-                if (isTail) x &= tail;
-                s30 = Vector512.FusedMultiplyAdd(x, y0, s30);
-                if (nr > 1) s31 = Vector512.FusedMultiplyAdd(x, y1, s31);
-                if (nr > 2) s32 = Vector512.FusedMultiplyAdd(x, y2, s32);
+                TV x = TS.Load(ref a3, (nuint)at);
+                if (isTail) x = TS.And(x, tail);
+                s30 = TS.Fma(x, y0, s30);
+                if (nr > 1) s31 = TS.Fma(x, y1, s31);
+                if (nr > 2) s32 = TS.Fma(x, y2, s32);
             }
         }
 
-        DotStore(Vector512.Sum(s00), nr > 1 ? Vector512.Sum(s01) : 0f, nr > 2 ? Vector512.Sum(s02) : 0f, nr, ref c, accumulate, hasBias, ref bias, relu);
-        if (mr > 1) DotStore(Vector512.Sum(s10), nr > 1 ? Vector512.Sum(s11) : 0f, nr > 2 ? Vector512.Sum(s12) : 0f, nr, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 2) DotStore(Vector512.Sum(s20), nr > 1 ? Vector512.Sum(s21) : 0f, nr > 2 ? Vector512.Sum(s22) : 0f, nr, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 3) DotStore(Vector512.Sum(s30), nr > 1 ? Vector512.Sum(s31) : 0f, nr > 2 ? Vector512.Sum(s32) : 0f, nr, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
+        DotStore(TS.Sum(s00), nr > 1 ? TS.Sum(s01) : 0f, nr > 2 ? TS.Sum(s02) : 0f, nr, ref c, accumulate, hasBias, ref bias, relu);
+        if (mr > 1) DotStore(TS.Sum(s10), nr > 1 ? TS.Sum(s11) : 0f, nr > 2 ? TS.Sum(s12) : 0f, nr, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref bias, relu);
+        if (mr > 2) DotStore(TS.Sum(s20), nr > 1 ? TS.Sum(s21) : 0f, nr > 2 ? TS.Sum(s22) : 0f, nr, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref bias, relu);
+        if (mr > 3) DotStore(TS.Sum(s30), nr > 1 ? TS.Sum(s31) : 0f, nr > 2 ? TS.Sum(s32) : 0f, nr, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -745,162 +676,5 @@ public static class Gemm
         Finish(ref c, v0 + (hasBias ? bias : 0f), accumulate, relu);
         if (nr > 1) Finish(ref Unsafe.Add(ref c, 1), v1 + (hasBias ? Unsafe.Add(ref bias, 1) : 0f), accumulate, relu);
         if (nr > 2) Finish(ref Unsafe.Add(ref c, 2), v2 + (hasBias ? Unsafe.Add(ref bias, 2) : 0f), accumulate, relu);
-    }
-
-    // ---- A·Bᵀ, 256-bit -----------------------------------------------------------------------------
-
-    private static void Dot256(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
-    {
-        int full = k / 8 * 8;
-        Vector256<float> tail = Vector256.GreaterThanOrEqual(Vector256.Create(k - 8) + Vector256<int>.Indices, Vector256.Create(full)).AsSingle();
-        int i = 0;
-        if (m == 1)
-        {
-            // One row (a dense layer on one image): 8 rows of B at a time, so 8 independent sums hide the FMA latency.
-            int j8 = 0;
-            for (; j8 + 8 <= n; j8 += 8)
-            {
-                DotRow256(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
-            }
-
-            for (; j8 < n; j8++)
-            {
-                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j8);
-                DotBlock256(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
-            }
-
-            return;
-        }
-
-        for (; i < m; i += RowsT)
-        {
-            int mr = Math.Min(RowsT, m - i);
-            ref float ai = ref Unsafe.Add(ref a, (nint)i * lda);
-            ref float ci = ref Unsafe.Add(ref c, (nint)i * ldc);
-            int j = 0;
-            for (; j + ColsT <= n; j += ColsT)
-            {
-                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-                ref float bj1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
-                ref float bj2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
-                ref float cj = ref Unsafe.Add(ref ci, j);
-                ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
-                switch (mr)
-                {
-                    case 4: DotBlock256(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock256(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock256(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock256(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                }
-            }
-
-            for (; j < n; j++)
-            {
-                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-                ref float cj = ref Unsafe.Add(ref ci, j);
-                ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
-                switch (mr)
-                {
-                    case 4: DotBlock256(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock256(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock256(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock256(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                }
-            }
-        }
-    }
-
-    private static void DotRow256(int k, Vector256<float> tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
-    {
-        ref float b0 = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-        ref float b1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
-        ref float b2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
-        ref float b3 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 3);
-        ref float b4 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 4);
-        ref float b5 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 5);
-        ref float b6 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 6);
-        ref float b7 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 7);
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        for (int p = 0; p < k; p += 8)
-        {
-            bool isTail = p + 8 > k;
-            nuint at = (nuint)(isTail ? k - 8 : p);
-            Vector256<float> x = Vector256.LoadUnsafe(ref a, at);
-            if (isTail)
-            {
-                x &= tail;
-            }
-
-            s0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b0, at), s0);
-            s1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b1, at), s1);
-            s2 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b2, at), s2);
-            s3 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b3, at), s3);
-            s4 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b4, at), s4);
-            s5 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b5, at), s5);
-            s6 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b6, at), s6);
-            s7 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref b7, at), s7);
-        }
-
-        DotStore(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
-        DotStore(Vector256.Sum(s3), Vector256.Sum(s4), Vector256.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
-        DotStore(Vector256.Sum(s6), Vector256.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotBlock256(int mr, int nr, int k, Vector256<float> tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
-    {
-        Vector256<float> s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
-        Vector256<float> s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
-        ref float a1 = ref Unsafe.Add(ref a, mr > 1 ? lda : 0);
-        ref float a2 = ref Unsafe.Add(ref a, mr > 2 ? 2 * (nint)lda : 0);
-        ref float a3 = ref Unsafe.Add(ref a, mr > 3 ? 3 * (nint)lda : 0);
-        for (int p = 0; p < k; p += 8)
-        {
-            bool isTail = p + 8 > k;
-            int at = isTail ? k - 8 : p;
-            Vector256<float> x0 = Vector256.LoadUnsafe(ref a, (nuint)at);
-            if (isTail)
-            {
-                x0 &= tail;
-            }
-
-            Vector256<float> y0 = Vector256.LoadUnsafe(ref b, (nuint)at);
-            Vector256<float> y1 = nr > 1 ? Vector256.LoadUnsafe(ref b1, (nuint)at) : default;
-            Vector256<float> y2 = nr > 2 ? Vector256.LoadUnsafe(ref b2, (nuint)at) : default;
-            s00 = Vector256.FusedMultiplyAdd(x0, y0, s00);
-            if (nr > 1) s01 = Vector256.FusedMultiplyAdd(x0, y1, s01);
-            if (nr > 2) s02 = Vector256.FusedMultiplyAdd(x0, y2, s02);
-            if (mr > 1)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref a1, (nuint)at);
-                if (isTail) x &= tail;
-                s10 = Vector256.FusedMultiplyAdd(x, y0, s10);
-                if (nr > 1) s11 = Vector256.FusedMultiplyAdd(x, y1, s11);
-                if (nr > 2) s12 = Vector256.FusedMultiplyAdd(x, y2, s12);
-            }
-
-            if (mr > 2)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref a2, (nuint)at);
-                if (isTail) x &= tail;
-                s20 = Vector256.FusedMultiplyAdd(x, y0, s20);
-                if (nr > 1) s21 = Vector256.FusedMultiplyAdd(x, y1, s21);
-                if (nr > 2) s22 = Vector256.FusedMultiplyAdd(x, y2, s22);
-            }
-
-            if (mr > 3)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref a3, (nuint)at);
-                if (isTail) x &= tail;
-                s30 = Vector256.FusedMultiplyAdd(x, y0, s30);
-                if (nr > 1) s31 = Vector256.FusedMultiplyAdd(x, y1, s31);
-                if (nr > 2) s32 = Vector256.FusedMultiplyAdd(x, y2, s32);
-            }
-        }
-
-        DotStore(Vector256.Sum(s00), nr > 1 ? Vector256.Sum(s01) : 0f, nr > 2 ? Vector256.Sum(s02) : 0f, nr, ref c, accumulate, hasBias, ref bias, relu);
-        if (mr > 1) DotStore(Vector256.Sum(s10), nr > 1 ? Vector256.Sum(s11) : 0f, nr > 2 ? Vector256.Sum(s12) : 0f, nr, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 2) DotStore(Vector256.Sum(s20), nr > 1 ? Vector256.Sum(s21) : 0f, nr > 2 ? Vector256.Sum(s22) : 0f, nr, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 3) DotStore(Vector256.Sum(s30), nr > 1 ? Vector256.Sum(s31) : 0f, nr > 2 ? Vector256.Sum(s32) : 0f, nr, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
     }
 }

@@ -160,6 +160,166 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// The packed path (32 rows of A or more, with AVX-512): rows around its 8-row block, columns around its 32- and
+    /// 16-wide panels (the last partial panel overlaps the previous one, or is narrower than a vector), depths around
+    /// its 256-row K-blocks (split evenly: 257 is two blocks of 129 and 128), B through row offsets or a stride, A
+    /// row-major or transposed, C with padded rows, against a naive product computed here in double precision.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Flags))]
+    public void Large_products_match_a_naive_product_across_every_block_edge(bool accumulate, bool withBias, bool relu)
+    {
+        var random = new Random(14);
+        int[] rows = { 32, 33, 39, 40, 47, 64, 71 };
+        int[] columns = { 1, 5, 15, 16, 17, 31, 32, 33, 47, 48, 49, 61, 78, 100 };
+        int[] depths = { 1, 27, 255, 256, 257, 300, 513, 600 };
+        foreach (int m in rows)
+        {
+            foreach (int n in columns)
+            {
+                for (int d = 0; d < depths.Length; d++)
+                {
+                    // Not every combination: each (m, n) pair sees half the depths, the odd or the even ones by m + n.
+                    int k = depths[d];
+                    if (((m + n + d) & 1) == 1)
+                    {
+                        continue;
+                    }
+
+                    bool transposed = ((m + n + k) & 1) == 0;
+                    bool offsets = ((m + k) % 3) != 0;
+                    int rsA = transposed ? 1 : k + 2, csA = transposed ? m + 1 : 1;
+                    int ldb = n + 3, ldc = n + 2;
+                    float[] a = Random(random, ((m - 1) * rsA) + ((k - 1) * csA) + 1);
+                    float[] b = Random(random, ((k - 1) * ldb) + n + 50);
+                    int[] rowAt = new int[k];
+                    for (int p = 0; p < k; p++)
+                    {
+                        rowAt[p] = offsets ? random.Next(0, b.Length - n + 1) : p * ldb;
+                    }
+
+                    float[] c = Random(random, ((m - 1) * ldc) + n);
+                    float[] bias = withBias ? Random(random, m) : Array.Empty<float>();
+                    float[] before = (float[])c.Clone();
+                    var expected = new double[m, n];
+                    var scale = new double[m, n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            double s = 0, size = 0;
+                            for (int p = 0; p < k; p++)
+                            {
+                                double term = (double)a[(i * rsA) + (p * csA)] * b[rowAt[p] + j];
+                                s += term;
+                                size += Math.Abs(term);
+                            }
+
+                            s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0);
+                            expected[i, j] = relu ? Math.Max(0, s) : s;
+                            scale[i, j] = size + 2;
+                        }
+                    }
+
+                    if (offsets)
+                    {
+                        Gemm.MultiplyBroadcast(m, n, k, a, rsA, csA, b, rowAt, c, ldc, accumulate, bias, relu);
+                    }
+                    else
+                    {
+                        Gemm.MultiplyBroadcast(m, n, k, a, rsA, csA, b, ldb, c, ldc, accumulate, bias, relu);
+                    }
+
+                    AssertProduct(expected, scale, c, before, ldc, $"m={m} n={n} k={k} transposedA={transposed} offsets={offsets}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// B's columns in runs (a stride-1 convolution's output rows in its padded frame): run lengths shorter and longer
+    /// than a vector and than the 32-wide panel, runs that start mid-panel, few and many rows of A, depths across the
+    /// K-block, B rows at a convolution's tap offsets ending at the very end of the buffer (the masked loads must not
+    /// read past it), against a naive product.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Flags))]
+    public void Runs_of_columns_match_a_naive_product(bool accumulate, bool withBias, bool relu)
+    {
+        var random = new Random(16);
+        var cases = new (int M, int Runs, int RunLength, int Gap, int K)[]
+        {
+            (32, 7, 7, 2, 27), (64, 7, 7, 2, 300), (33, 14, 14, 2, 257), (8, 3, 5, 1, 9), (5, 10, 10, 4, 25),
+            (40, 2, 56, 2, 64), (48, 8, 8, 2, 600), (71, 5, 30, 3, 100), (32, 4, 16, 2, 1), (32, 1, 1, 1, 3), (96, 3, 33, 2, 40),
+        };
+        foreach ((int m, int runCount, int runLength, int gap, int k) in cases)
+        {
+            int runStride = runLength + gap, n = runCount * runLength, ldc = n + 1;
+            int extent = ((runCount - 1) * runStride) + runLength;
+            float[] b = Random(random, extent + 3 * k);
+            int[] offsets = new int[k];
+            for (int p = 0; p < k; p++)
+            {
+                offsets[p] = random.Next(0, b.Length - extent + 1);
+            }
+
+            offsets[k - 1] = b.Length - extent; // the last row of B ends where b ends
+            float[] a = Random(random, m * k);
+            float[] c = Random(random, ((m - 1) * ldc) + n);
+            float[] bias = withBias ? Random(random, m) : Array.Empty<float>();
+            float[] before = (float[])c.Clone();
+            var expected = new double[m, n];
+            var scale = new double[m, n];
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0, size = 0;
+                    for (int p = 0; p < k; p++)
+                    {
+                        double term = (double)a[(i * k) + p] * b[offsets[p] + (j / runLength * runStride) + (j % runLength)];
+                        s += term;
+                        size += Math.Abs(term);
+                    }
+
+                    s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0);
+                    expected[i, j] = relu ? Math.Max(0, s) : s;
+                    scale[i, j] = size + 2;
+                }
+            }
+
+            Gemm.MultiplyBroadcast(m, n, k, a, k, 1, b, offsets, runLength, runStride, c, ldc, accumulate, bias, relu);
+            AssertProduct(expected, scale, c, before, ldc, $"runs m={m} n={n} ({runCount} × {runLength}, stride {runStride}) k={k}");
+        }
+    }
+
+    [Fact]
+    public void Runs_that_do_not_fit_are_rejected()
+    {
+        // 2 runs of 4, 6 apart: the last column of B is 6 + 3 = 9 past its row's start, so b needs offset + 10 floats.
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyBroadcast(1, 8, 1, new float[1], 1, 1, new float[12], new[] { 3 }, 4, 6, new float[8], 8, false));
+        Gemm.MultiplyBroadcast(1, 8, 1, new float[1], 1, 1, new float[12], new[] { 2 }, 4, 6, new float[8], 8, false);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyBroadcast(1, 8, 1, new float[1], 1, 1, new float[12], new[] { 0 }, 4, 3, new float[8], 8, false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyBroadcast(1, 8, 1, new float[1], 1, 1, new float[12], new[] { 0 }, 0, 3, new float[8], 8, false));
+    }
+
+    [Fact]
+    public void The_packed_path_allocates_nothing_once_warm()
+    {
+        // The panel B is packed into is a per-thread buffer made on the thread's first large product.
+        var random = new Random(15);
+        float[] a = Random(random, 64 * 600), b = Random(random, 600 * 100), c = new float[64 * 100], bias = Random(random, 64);
+        Gemm.MultiplyBroadcast(64, 100, 600, a, 600, 1, b, 100, c, 100, false, bias, true);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++)
+        {
+            Gemm.MultiplyBroadcast(64, 100, 600, a, 600, 1, b, 100, c, 100, true, bias, true);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -1,0 +1,475 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace CnnGen.Runtime;
+
+// The packed A·B product (MultiplyBroadcast with AVX-512 and at least 32 rows, and the overload whose B columns come
+// in runs): B copied K-block by K-block into contiguous panels two vectors wide (each panel stays in L1 while every
+// 8-row block of A passes over it, and the K-block of A, read in place, stays in L2 across the panels), and an
+// 8 × 2-vector register block over the panel. The ISimd structs make every kernel of Gemm generic over the vector
+// type: the packed one (Simd512 8 × 2, its one-vector tail Simd512Narrow; Simd256 6 × 2 for the runs overload on
+// AVX2), the unpacked 6-row A·B block and the A·Bᵀ dot products. The packed Vector256 instance measured no faster than
+// the unpacked kernel for plain products (probe of 2026-11-30: ResNet-18's products 45.1 vs 44.2 ms, CifarNet's
+// 0.98 vs 0.92 ms), so without AVX-512 only the runs overload packs (the unpacked block cannot skip the gaps).
+public static partial class Gemm
+{
+    /// <summary>Rows of B per packed panel (a K-block): at most 256 × 32 floats = 32 KiB, inside Zen 5's 48 KiB L1.</summary>
+    private const int DepthBlock = 256;
+
+    /// <summary>
+    /// Fewer rows of A than this go through the unpacked kernels: the panel's copy is paid once per row block, and
+    /// with 6 or 16 rows (LeNet-5's convolutions) the unpacked 6-row block was faster in the probe.
+    /// </summary>
+    private const int PackedMinRows = 32;
+
+    [ThreadStatic]
+    private static float[]? t_panel;
+
+    internal interface ISimd<TV>
+        where TV : struct
+    {
+        static abstract int Width { get; }
+
+        static abstract int TileRows { get; }
+
+        static abstract int TileVectors { get; }
+
+        static abstract TV Zero { get; }
+
+        static abstract TV Load(ref float p, nuint at);
+
+        static abstract void Store(TV v, ref float p, nuint at);
+
+        static abstract TV Splat(float x);
+
+        static abstract TV Fma(TV a, TV b, TV c);
+
+        static abstract TV Add(TV a, TV b);
+
+        static abstract TV Relu(TV a);
+
+        /// <summary>All bits set in the lanes whose column, first + lane, is at least <paramref name="from"/>.</summary>
+        static abstract TV From(int first, int from);
+
+        static abstract TV Select(TV mask, TV a, TV b);
+
+        /// <summary>The first <paramref name="count"/> (0 … Width) floats at p, the other lanes zero; reads nothing past them.</summary>
+        static abstract unsafe TV LoadFirst(float* p, int count);
+
+        static abstract TV And(TV a, TV b);
+
+        static abstract float Sum(TV v);
+    }
+
+    internal readonly struct Simd512 : ISimd<Vector512<float>>
+    {
+        public static int Width => 16;
+        public static int TileRows => 8;
+        public static int TileVectors => 2;
+        public static Vector512<float> Zero => Vector512<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, nuint at) => Vector512.LoadUnsafe(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, nuint at) => v.StoreUnsafe(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Vector512.Max(a, Vector512<float>.Zero);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> From(int first, int from) => Vector512.GreaterThanOrEqual(Vector512.Create(first) + Vector512<int>.Indices, Vector512.Create(from)).AsSingle();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<float> LoadFirst(float* p, int count) => Avx512F.MaskLoad(p, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    }
+
+    /// <summary>The Vector512 block one vector wide, for a last panel of at most 16 columns.</summary>
+    internal readonly struct Simd512Narrow : ISimd<Vector512<float>>
+    {
+        public static int Width => 16;
+        public static int TileRows => 8;
+        public static int TileVectors => 1;
+        public static Vector512<float> Zero => Vector512<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, nuint at) => Simd512.Load(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, nuint at) => Simd512.Store(v, ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Simd512.Splat(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Simd512.Fma(a, b, c);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Simd512.Relu(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> From(int first, int from) => Simd512.From(first, from);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Simd512.Select(mask, a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<float> LoadFirst(float* p, int count) => Simd512.LoadFirst(p, count);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    }
+
+    /// <summary>The Vector256 block (AVX2: 16 registers, so 6 rows × 2 vectors = 12 accumulators).</summary>
+    internal readonly struct Simd256 : ISimd<Vector256<float>>
+    {
+        public static int Width => 8;
+        public static int TileRows => 6;
+        public static int TileVectors => 2;
+        public static Vector256<float> Zero => Vector256<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nuint at) => Vector256.LoadUnsafe(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nuint at) => v.StoreUnsafe(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Vector256.Max(a, Vector256<float>.Zero);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> From(int first, int from) => Vector256.GreaterThanOrEqual(Vector256.Create(first) + Vector256<int>.Indices, Vector256.Create(from)).AsSingle();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<float> LoadFirst(float* p, int count) => Avx.MaskLoad(p, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    }
+
+    /// <summary>The Vector256 block one vector wide, for a last panel of at most 8 columns.</summary>
+    internal readonly struct Simd256Narrow : ISimd<Vector256<float>>
+    {
+        public static int Width => 8;
+        public static int TileRows => 6;
+        public static int TileVectors => 1;
+        public static Vector256<float> Zero => Vector256<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nuint at) => Simd256.Load(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nuint at) => Simd256.Store(v, ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Simd256.Splat(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Simd256.Fma(a, b, c);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Simd256.Relu(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> From(int first, int from) => Simd256.From(first, from);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Simd256.Select(mask, a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<float> LoadFirst(float* p, int count) => Simd256.LoadFirst(p, count);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    }
+
+    /// <summary>Floats of the per-thread panel: DepthBlock rows × the widest panel (2 × 16 floats).</summary>
+    private const int PanelLength = DepthBlock * 32;
+
+    private const int TileLength = 8 * 32;
+
+    /// <summary>
+    /// C = relu((accumulate ? C : 0) + A·B + rowBias) by K-blocks: each block of B's rows is copied, TileVectors
+    /// vectors wide, into a contiguous panel that every TileRows-row block of A then passes over. The last K-block adds
+    /// the bias and applies ReLU. A partial last panel (n not a multiple of the panel width) is the panel ending at
+    /// column n, its columns already done masked off at the store; a partial row block repeats A's last row and goes
+    /// through a scratch tile.
+    /// </summary>
+    internal static void Packed<TV, TS, TN>(int m, int n, int k, ref float a, nint rsA, nint csA, ref float b, nint ldb, ref int offs, bool useOffsets, ref float c, nint ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int runLength = 0, int runStride = 0)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+        where TN : struct, ISimd<TV>
+    {
+        int mr = TS.TileRows;
+        int nr = TS.Width * TS.TileVectors;
+        float[] buffer = t_panel ??= new float[PanelLength + TileLength];
+        ref float panel = ref MemoryMarshal.GetArrayDataReference(buffer);
+        ref float spare = ref Unsafe.Add(ref panel, PanelLength);
+        int blocks = (k + DepthBlock - 1) / DepthBlock;
+        int kc = (k + blocks - 1) / blocks;
+        TV all = TS.From(0, 0);
+        for (int p0 = 0; p0 < k; p0 += kc)
+        {
+            int kb = Math.Min(kc, k - p0);
+            bool load = accumulate || p0 > 0;
+            bool last = p0 + kb >= k;
+            bool addBias = last && hasBias;
+            bool clamp = last && relu;
+            ref float ak = ref Unsafe.Add(ref a, p0 * csA);
+            for (int done = 0; done < n; done += nr)
+            {
+                // The panel's first column: j0 = done, or for the last partial panel the one ending at n (n ≥ nr).
+                int j0 = done, cols = Math.Min(nr, n - done);
+                TV mask0 = all, mask1 = all;
+                if (cols <= TN.Width && n >= TN.Width && TN.Width < nr)
+                {
+                    // At most one vector left: the narrow block over the one vector ending at n.
+                    j0 = n - TN.Width;
+                    Pack<TV, TN>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, TN.Width, ref panel, runLength, runStride);
+                    Narrow<TV, TN>(m, kb, ref ak, rsA, csA, ref panel, ref Unsafe.Add(ref c, j0), ldc, load, addBias, ref bias, clamp, TN.From(j0, done), ref spare, done - j0);
+                    continue;
+                }
+
+                if (cols < nr && n >= nr)
+                {
+                    j0 = n - nr;
+                    cols = nr;
+                    mask0 = TS.From(j0, done);
+                    mask1 = TS.From(j0 + TS.Width, done);
+                }
+
+                Pack<TV, TS>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, cols, ref panel, runLength, runStride);
+                for (int i0 = 0; i0 < m; i0 += mr)
+                {
+                    int rows = Math.Min(mr, m - i0);
+                    ref float ai = ref Unsafe.Add(ref ak, i0 * rsA);
+                    ref float ci = ref Unsafe.Add(ref c, (i0 * ldc) + j0);
+                    ref float bi = ref Unsafe.Add(ref bias, addBias ? i0 : 0);
+                    if (rows == mr && cols == nr)
+                    {
+                        Tile<TV, TS>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask0, mask1);
+                        continue;
+                    }
+
+                    // Rows past m repeat A's last row; the block goes to the spare tile, its valid part into C.
+                    nint r1 = rows - 1;
+                    Tile<TV, TS>(kb, ref ai, csA, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, nr, false, false, ref bi, false, all, all);
+                    Spill(rows, nr, cols, done - j0, ref spare, ref ci, ldc, load, addBias, ref bi, clamp);
+                }
+            }
+        }
+    }
+
+    // The last panel, one vector wide, over every row block (partial row blocks through the spare tile).
+    private static void Narrow<TV, TN>(int m, int kb, ref float ak, nint rsA, nint csA, ref float panel, ref float c, nint ldc, bool load, bool addBias, ref float bias, bool clamp, TV mask, ref float spare, int from)
+        where TV : struct
+        where TN : struct, ISimd<TV>
+    {
+        int mr = TN.TileRows, w = TN.Width;
+        for (int i0 = 0; i0 < m; i0 += mr)
+        {
+            int rows = Math.Min(mr, m - i0);
+            ref float ai = ref Unsafe.Add(ref ak, i0 * rsA);
+            ref float ci = ref Unsafe.Add(ref c, i0 * ldc);
+            ref float bi = ref Unsafe.Add(ref bias, addBias ? i0 : 0);
+            if (rows == mr)
+            {
+                Tile<TV, TN>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask, mask);
+            }
+            else
+            {
+                nint r1 = rows - 1;
+                Tile<TV, TN>(kb, ref ai, csA, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, w, false, false, ref bi, false, TN.From(0, 0), TN.From(0, 0));
+                Spill(rows, w, w, from, ref spare, ref ci, ldc, load, addBias, ref bi, clamp);
+            }
+        }
+    }
+
+    // C[r, j] = (load ? C[r, j] : 0) + spare[r, j] + bias[r], ReLU, for the valid rows and the columns from `from` on.
+    private static void Spill(int rows, int stride, int cols, int from, ref float spare, ref float c, nint ldc, bool load, bool addBias, ref float bias, bool clamp)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            ref float cr = ref Unsafe.Add(ref c, r * ldc);
+            ref float sr = ref Unsafe.Add(ref spare, r * stride);
+            float rb = addBias ? Unsafe.Add(ref bias, r) : 0f;
+            for (int j = from; j < cols; j++)
+            {
+                float v = Unsafe.Add(ref sr, j) + rb;
+                if (load)
+                {
+                    v += Unsafe.Add(ref cr, j);
+                }
+
+                Unsafe.Add(ref cr, j) = clamp ? MathF.Max(v, 0f) : v;
+            }
+        }
+    }
+
+    // Copies rows p0 … p0 + kb − 1 of B, columns j0 … j0 + cols − 1, into the panel (row p at p·nr), zeros past cols.
+    private static void Pack<TV, TS>(int kb, ref float b, nint ldb, ref int offs, bool useOffsets, int p0, int j0, int cols, ref float panel, int runLength, int runStride)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        if (runLength > 0)
+        {
+            PackRuns<TV, TS>(kb, ref b, ref offs, p0, j0, cols, ref panel, runLength, runStride);
+            return;
+        }
+
+        int nv = TS.TileVectors;
+        nint nr = (nint)TS.Width * nv;
+        ref float dst = ref panel;
+        if (cols == nr)
+        {
+            for (int p = 0; p < kb; p++)
+            {
+                ref float src = ref Unsafe.Add(ref b, (useOffsets ? Unsafe.Add(ref offs, p0 + p) : (p0 + p) * ldb) + j0);
+                TS.Store(TS.Load(ref src, 0), ref dst, 0);
+                if (nv > 1)
+                {
+                    TS.Store(TS.Load(ref src, (nuint)TS.Width), ref dst, (nuint)TS.Width);
+                }
+
+                dst = ref Unsafe.Add(ref dst, nr);
+            }
+
+            return;
+        }
+
+        for (int p = 0; p < kb; p++)
+        {
+            ref float src = ref Unsafe.Add(ref b, (useOffsets ? Unsafe.Add(ref offs, p0 + p) : (p0 + p) * ldb) + j0);
+            int j = 0;
+            for (; j < cols; j++)
+            {
+                Unsafe.Add(ref dst, j) = Unsafe.Add(ref src, j);
+            }
+
+            for (; j < nr; j++)
+            {
+                Unsafe.Add(ref dst, j) = 0f;
+            }
+
+            dst = ref Unsafe.Add(ref dst, nr);
+        }
+    }
+
+    // One register block: TileRows rows of A (row r at a + o_r, stepping csA per k) times the packed panel
+    // (TileVectors vectors per row of the panel), stored through Put.
+    private static void Tile<TV, TS>(int kc, ref float a, nint csA, nint o1, nint o2, nint o3, nint o4, nint o5, nint o6, nint o7, ref float b, ref float t, nint ldt, bool load, bool hasBias, ref float bias, bool relu, TV mask0, TV mask1)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int mr = TS.TileRows, nv = TS.TileVectors;
+        nint nr = (nint)TS.Width * nv;
+        TV c00 = TS.Zero, c01 = TS.Zero, c10 = TS.Zero, c11 = TS.Zero, c20 = TS.Zero, c21 = TS.Zero, c30 = TS.Zero, c31 = TS.Zero;
+        TV c40 = TS.Zero, c41 = TS.Zero, c50 = TS.Zero, c51 = TS.Zero, c60 = TS.Zero, c61 = TS.Zero, c70 = TS.Zero, c71 = TS.Zero;
+        ref float ap = ref a;
+        ref float bp = ref b;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = TS.Load(ref bp, 0);
+            TV b1 = nv > 1 ? TS.Load(ref bp, (nuint)TS.Width) : TS.Zero;
+            TV x = TS.Splat(ap);
+            c00 = TS.Fma(x, b0, c00);
+            if (nv > 1) c01 = TS.Fma(x, b1, c01);
+            if (mr > 1)
+            {
+                x = TS.Splat(Unsafe.Add(ref ap, o1));
+                c10 = TS.Fma(x, b0, c10);
+                if (nv > 1) c11 = TS.Fma(x, b1, c11);
+            }
+
+            if (mr > 2)
+            {
+                x = TS.Splat(Unsafe.Add(ref ap, o2));
+                c20 = TS.Fma(x, b0, c20);
+                if (nv > 1) c21 = TS.Fma(x, b1, c21);
+            }
+
+            if (mr > 3)
+            {
+                x = TS.Splat(Unsafe.Add(ref ap, o3));
+                c30 = TS.Fma(x, b0, c30);
+                if (nv > 1) c31 = TS.Fma(x, b1, c31);
+            }
+
+            if (mr > 4)
+            {
+                x = TS.Splat(Unsafe.Add(ref ap, o4));
+                c40 = TS.Fma(x, b0, c40);
+                if (nv > 1) c41 = TS.Fma(x, b1, c41);
+            }
+
+            if (mr > 5)
+            {
+                x = TS.Splat(Unsafe.Add(ref ap, o5));
+                c50 = TS.Fma(x, b0, c50);
+                if (nv > 1) c51 = TS.Fma(x, b1, c51);
+            }
+
+            if (mr > 6)
+            {
+                x = TS.Splat(Unsafe.Add(ref ap, o6));
+                c60 = TS.Fma(x, b0, c60);
+                if (nv > 1) c61 = TS.Fma(x, b1, c61);
+            }
+
+            if (mr > 7)
+            {
+                x = TS.Splat(Unsafe.Add(ref ap, o7));
+                c70 = TS.Fma(x, b0, c70);
+                if (nv > 1) c71 = TS.Fma(x, b1, c71);
+            }
+
+            ap = ref Unsafe.Add(ref ap, csA);
+            bp = ref Unsafe.Add(ref bp, nr);
+        }
+
+        Put<TV, TS>(c00, c01, ref t, load, hasBias, ref bias, relu, mask0, mask1);
+        if (mr > 1) Put<TV, TS>(c10, c11, ref Unsafe.Add(ref t, ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask0, mask1);
+        if (mr > 2) Put<TV, TS>(c20, c21, ref Unsafe.Add(ref t, 2 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask0, mask1);
+        if (mr > 3) Put<TV, TS>(c30, c31, ref Unsafe.Add(ref t, 3 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask0, mask1);
+        if (mr > 4) Put<TV, TS>(c40, c41, ref Unsafe.Add(ref t, 4 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask0, mask1);
+        if (mr > 5) Put<TV, TS>(c50, c51, ref Unsafe.Add(ref t, 5 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask0, mask1);
+        if (mr > 6) Put<TV, TS>(c60, c61, ref Unsafe.Add(ref t, 6 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu, mask0, mask1);
+        if (mr > 7) Put<TV, TS>(c70, c71, ref Unsafe.Add(ref t, 7 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 7 : 0), relu, mask0, mask1);
+    }
+
+    // Stores one row of a register block: (load ? old : 0) + v + bias, ReLU, only the lanes the masks keep.
+    // As Pack, for B's columns in runs: column j of row p at b[offs[p] + (j / runLength) · runStride + j mod runLength]
+    // (a stride-1 convolution's output rows, runLength = OW wide, in its padded input frame runStride = WP wide). Each
+    // run inside the panel is copied with whole vectors and one masked load (which reads nothing past the run); the
+    // lanes a masked load zeroes past the run are overwritten by the next run, or are the panel's zero padding. The
+    // stores may run up to one vector past the panel's last row, into the spare tile that follows it.
+    private static unsafe void PackRuns<TV, TS>(int kb, ref float b, ref int offs, int p0, int j0, int cols, ref float panel, int runLength, int runStride)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int nr = TS.Width * TS.TileVectors, w = TS.Width;
+        Span<int> runs = stackalloc int[3 * 40];
+        int count = 0;
+        for (int j = j0; j < j0 + cols;)
+        {
+            int y = j / runLength, x = j - (y * runLength);
+            int length = Math.Min(runLength - x, j0 + cols - j);
+            runs[3 * count] = j - j0;
+            runs[(3 * count) + 1] = (y * runStride) + x;
+            runs[(3 * count) + 2] = length;
+            count++;
+            j += length;
+        }
+
+        fixed (float* source = &b)
+        fixed (float* target = &panel)
+        {
+            float* dst = target;
+            for (int p = 0; p < kb; p++)
+            {
+                float* src = source + Unsafe.Add(ref offs, p0 + p);
+                for (int r = 0; r < count; r++)
+                {
+                    float* from = src + runs[(3 * r) + 1];
+                    float* to = dst + runs[3 * r];
+                    int length = runs[(3 * r) + 2];
+                    int t = 0;
+                    for (; t + w <= length; t += w)
+                    {
+                        TS.Store(TS.Load(ref *(from + t), 0), ref *(to + t), 0);
+                    }
+
+                    if (t < length)
+                    {
+                        TS.Store(TS.LoadFirst(from + t, length - t), ref *(to + t), 0);
+                    }
+                }
+
+                for (int j = cols; j < nr; j++)
+                {
+                    dst[j] = 0f;
+                }
+
+                dst += nr;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put<TV, TS>(TV v0, TV v1, ref float t, bool load, bool hasBias, ref float bias, bool relu, TV mask0, TV mask1)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        nuint w = (nuint)TS.Width;
+        TV add = hasBias ? TS.Splat(bias) : TS.Zero;
+        TV old = TS.Load(ref t, 0);
+        TV r = TS.Add(load ? TS.Add(v0, old) : v0, add);
+        TS.Store(TS.Select(mask0, relu ? TS.Relu(r) : r, old), ref t, 0);
+        if (TS.TileVectors > 1)
+        {
+            old = TS.Load(ref t, w);
+            r = TS.Add(load ? TS.Add(v1, old) : v1, add);
+            TS.Store(TS.Select(mask1, relu ? TS.Relu(r) : r, old), ref t, w);
+        }
+    }
+}
