@@ -8,7 +8,7 @@ namespace CnnGen.Tests.Runtime;
 /// GemmGradients.AddConvWeightGradient against a naive double-precision loop written here, over output-channel
 /// counts around the 8- and 16-lane vectors (1–33), tap counts around the 8-tap register block, padded frames
 /// (row stride wider than the window's reach) and frames that end exactly at the last tap's last element.
-/// CI runs these again with DOTNET_EnableAVX512F=0 (the Vector256 path) and DOTNET_EnableHWIntrinsic=0 (scalar).
+/// CI runs these again with DOTNET_EnableAVX512=0 (the Vector256 path) and DOTNET_EnableHWIntrinsic=0 (scalar).
 /// </summary>
 public sealed class GemmGradientsTests
 {

@@ -9,7 +9,7 @@ namespace CnnGen.Tests.Runtime;
 /// The runtime GEMM against a naive double-precision product, over shapes that hit every register-block
 /// tail of every instruction-set path (rows 1–13 around the 6- and 4-row blocks, columns around the 8-, 16-,
 /// 32- and 64-wide vector blocks, k around the 8- and 16-wide dot vectors), with strides, transposed A,
-/// accumulation, bias and ReLU. CI runs these again with DOTNET_EnableAVX512F=0 (the Vector256 path) and
+/// accumulation, bias and ReLU. CI runs these again with DOTNET_EnableAVX512=0 (the Vector256 path) and
 /// DOTNET_EnableHWIntrinsic=0 (scalar).
 /// </summary>
 public sealed class GemmTests
