@@ -46,6 +46,7 @@ internal static class NetworkEmitter
         WriteInitialization(w, plan);
         WriteForward(w, type, plan, layout);
         LayerKernels.Write(w, plan);
+        WriteDirectKernels(w, plan, layout);
         TrainingEmitter.Write(w, type, plan);
         w.Close();
 
@@ -115,6 +116,10 @@ internal static class NetworkEmitter
         w.Line($"private const int ScratchLength = {System.Math.Max(layout.ScratchLength, 1)};");
         w.Line($"// Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).");
         w.Line($"private const int FoldedLength = {System.Math.Max(layout.FoldedLength, 1)};");
+        w.Line($"// The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the");
+        w.Line($"// parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).");
+        w.Line($"private const int PackedLength = {System.Math.Max(layout.PackedLength, 1)};");
+        w.Line($"private const int PackedSourceLength = {System.Math.Max(layout.PackedSourceLength, 1)};");
         w.Line();
     }
 
@@ -153,6 +158,8 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _arena = new float[ArenaLength];");
         w.Line("private readonly float[] _scratch = new float[ScratchLength];");
         w.Line("private readonly float[] _folded = new float[FoldedLength];");
+        w.Line("private readonly float[] _packed = new float[PackedLength];");
+        w.Line("private readonly float[] _packedSource = new float[PackedSourceLength];");
         w.Line("private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;");
         w.Line("private BatchForwardWork? _batchForward;");
         w.Line();
@@ -288,7 +295,8 @@ internal static class NetworkEmitter
             w.Line("FoldBatchNorms(_parameters, _state, _folded);");
         }
 
-        w.Line("Run(_parameters, _state, _folded, input, output, _arena, _scratch);");
+        WritePackCall(w, layout);
+        w.Line("Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);");
         w.Close();
         w.Line();
 
@@ -307,6 +315,7 @@ internal static class NetworkEmitter
             w.Line("FoldBatchNorms(_parameters, _state, _folded);");
         }
 
+        WritePackCall(w, layout);
         w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
         w.Line("// late takes fewer); the results are the same bits for any split.");
         w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
@@ -316,7 +325,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Open("for (int i = 0; i < batch; i++)");
-        w.Line("Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
+        w.Line("Run(_parameters, _state, _folded, _packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
         w.Close();
         w.Close();
         w.Line();
@@ -355,7 +364,7 @@ internal static class NetworkEmitter
         }
 
         w.Line("// The layer sequence, every shape a constant.");
-        w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
+        w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             LayerPlan layer = plan.Layers[i];
@@ -371,6 +380,25 @@ internal static class NetworkEmitter
 
             string x = layout.Tensor(layer.Inputs[0]);
             string y = layout.Tensor(i);
+            if (layout.Direct[i])
+            {
+                int pool = layout.FusedPool[i];
+                if (layout.FoldedInto[i] >= 0)
+                {
+                    w.Line($"// (with {plan.Layers[layout.FoldedInto[i]].TensorPrefix} folded in)");
+                }
+
+                string target = pool < 0 ? y : layout.Tensor(pool);
+                w.Line($"{LayerKernels.DirectMethodName(layer, pool < 0 ? null : plan.Layers[pool])}(packed.Slice({layout.PackOffset[i]}, {LayerKernels.PackedLength(layer)}), {x}, {target}, scratch, relu: {(FusesReLU(plan, layout, i) ? "true" : "false")});");
+                continue;
+            }
+
+            if (layout.FusedInto[i] >= 0)
+            {
+                w.Line($"// (fused into the epilogue of layer {plan.Layers[layout.FusedInto[i]].Position}'s direct convolution)");
+                continue;
+            }
+
             switch (layer.Spec)
             {
                 case ConvSpec:
@@ -443,15 +471,59 @@ internal static class NetworkEmitter
     /// Whether layer i (a convolution or dense layer) applies the ReLU after it in its own epilogue: the ReLU reads
     /// only layer i and runs in place, so nothing else sees the values before it.
     /// </summary>
-    private static bool FusesReLU(NetworkPlan plan, InferenceLayout layout, int i) =>
-        plan.Layers[i].Spec is ConvSpec or DenseSpec
-        && layout.FoldedInto[i] < 0
-        && i + 1 < plan.Layers.Count
-        && plan.Layers[i + 1].Spec is ActivationSpec { Kind: ActivationKind.ReLU }
-        && plan.Layers[i + 1].Inputs.Count == 1
-        && plan.Layers[i + 1].Inputs[0] == i
-        && layout.InPlace[i + 1]
-        && layout.Consumers[i].Count == 1;
+    private static bool FusesReLU(NetworkPlan plan, InferenceLayout layout, int i) => layout.FusesReLU(i);
+
+    // Packs the direct convolutions' weights (after any BatchNorm folding) when they changed since the last pass.
+    private static void WritePackCall(SourceWriter w, InferenceLayout layout)
+    {
+        if (layout.PackedLength > 0)
+        {
+            w.Line("PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);");
+        }
+    }
+
+    private static void WriteDirectKernels(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
+    {
+        if (layout.PackedLength == 0)
+        {
+            return;
+        }
+
+        w.Line();
+        w.Line("// The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.");
+        w.Line("// The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory");
+        w.Line("// compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.");
+        w.Open($"private static void PackDirectConvolutions({Ros} p, {Ros} folded, {Sp} source, {Sp} packed)");
+        var written = new HashSet<string>();
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            if (!layout.Direct[i])
+            {
+                continue;
+            }
+
+            LayerPlan layer = plan.Layers[i];
+            bool isFolded = layout.FoldedInto[i] >= 0;
+            string weights = isFolded ? $"folded.Slice({layout.FoldOffset[i]}, {layer.WeightCount})" : Weights(layer);
+            string bias = isFolded ? $"folded.Slice({layout.FoldOffset[i] + layer.WeightCount}, {layer.Out.Channels})" : Bias(layer);
+            w.Line($"// {layer.TensorPrefix}{(isFolded ? " (with its BatchNorm folded in)" : string.Empty)}");
+            w.Line($"global::CnnGen.Runtime.DirectConv.Pack({weights}, {bias}, {layer.Out.Channels}, {layer.WeightCount / layer.Out.Channels}, source.Slice({layout.SourceOffset[i]}, {layer.WeightCount + layer.Out.Channels}), packed.Slice({layout.PackOffset[i]}, {LayerKernels.PackedLength(layer)}));");
+        }
+
+        w.Close();
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            if (layout.Direct[i])
+            {
+                LayerPlan? pool = layout.FusedPool[i] < 0 ? null : plan.Layers[layout.FusedPool[i]];
+                if (written.Add(LayerKernels.DirectMethodName(plan.Layers[i], pool)))
+                {
+                    w.Line();
+                    LayerKernels.WriteDirect(w, plan.Layers[i], pool);
+                }
+            }
+        }
+    }
 
     // ForwardBatch split into parts: each part runs its range of images with its own workspace (part 0 the network's).
     private static void WriteBatchForwardWork(SourceWriter w, TargetTypeInfo type)
@@ -495,7 +567,7 @@ internal static class NetworkEmitter
         w.Line($"{Sp} outputs = Outputs;");
         w.Line($"{self} network = _network;");
         w.Open("for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)");
-        w.Line($"{self}.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);");
+        w.Line($"{self}.Run(network._parameters, network._state, network._folded, network._packed, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);");
         w.Close();
         w.Close();
         w.Close();

@@ -80,6 +80,10 @@ namespace Demo
         private const int ScratchLength = 5352;
         // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
         private const int FoldedLength = 1;
+        // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
+        // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
+        private const int PackedLength = 2416;
+        private const int PackedSourceLength = 2416;
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -122,6 +126,8 @@ namespace Demo
         private readonly float[] _arena = new float[ArenaLength];
         private readonly float[] _scratch = new float[ScratchLength];
         private readonly float[] _folded = new float[FoldedLength];
+        private readonly float[] _packed = new float[PackedLength];
+        private readonly float[] _packedSource = new float[PackedSourceLength];
         private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
         private BatchForwardWork? _batchForward;
 
@@ -204,7 +210,8 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected an output span of 10 floats (10), got {output.Length}.", nameof(output));
             }
 
-            Run(_parameters, _state, _folded, input, output, _arena, _scratch);
+            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
+            Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
         }
 
         /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
@@ -219,6 +226,7 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected inputs of a whole number of 1×32×32 images (1024 floats each) and outputs of 10 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
             }
 
+            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
             // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
             // late takes fewer); the results are the same bits for any split.
             int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
@@ -230,7 +238,7 @@ namespace Demo
 
             for (int i = 0; i < batch; i++)
             {
-                Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
+                Run(_parameters, _state, _folded, _packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
             }
         }
 
@@ -277,7 +285,7 @@ namespace Demo
                 global::Demo.LeNet5 network = _network;
                 for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
                 {
-                    global::Demo.LeNet5.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
+                    global::Demo.LeNet5.Run(network._parameters, network._state, network._folded, network._packed, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
                 }
             }
         }
@@ -292,7 +300,7 @@ namespace Demo
         }
 
         // The layer sequence, every shape a constant.
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
+        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(6, 5)
             //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
@@ -310,7 +318,7 @@ namespace Demo
             // Layer 4: Conv2D(16, 5)
             //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
             //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
-            Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), arena.Slice(4704, 1176), arena.Slice(0, 1600), scratch, relu: true);
+            DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
 
             // Layer 5: ReLU
             //   10×10×16, element-wise.
@@ -318,12 +326,12 @@ namespace Demo
 
             // Layer 6: MaxPool(2)
             //   10×10×16 → 5×5×16: 2×2 window, stride 2, padding 0; (10 − 2 + 2·0)/2 + 1 = 5.
-            MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(arena.Slice(0, 1600), arena.Slice(4704, 400));
+            // (fused into the epilogue of layer 4's direct convolution)
 
             // Layer 7: Dense(120)
             //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
             //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
-            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(4704, 400), arena.Slice(5104, 120), 1, relu: true);
+            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(1600, 400), arena.Slice(4704, 120), 1, relu: true);
 
             // Layer 8: ReLU
             //   120, element-wise.
@@ -332,7 +340,7 @@ namespace Demo
             // Layer 9: Dense(84)
             //   120 → 84, fully connected.
             //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
-            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(5104, 120), arena.Slice(4704, 84), 1, relu: true);
+            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(4704, 120), arena.Slice(1600, 84), 1, relu: true);
 
             // Layer 10: ReLU
             //   84, element-wise.
@@ -341,13 +349,13 @@ namespace Demo
             // Layer 11: Dense(10)
             //   84 → 10, fully connected.
             //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
-            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(4704, 84), arena.Slice(5104, 10), 1, relu: false);
+            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(1600, 84), arena.Slice(4704, 10), 1, relu: false);
 
             // Layer 12: Softmax
             //   10, element-wise over the class scores.
-            global::CnnGen.Runtime.Kernels.Softmax(arena.Slice(5104, 10), arena.Slice(5104, 10)); // in place
+            global::CnnGen.Runtime.Kernels.Softmax(arena.Slice(4704, 10), arena.Slice(4704, 10)); // in place
 
-            arena.Slice(5104, 10).CopyTo(output);
+            arena.Slice(4704, 10).CopyTo(output);
         }
 
         // Where each of the C·FH·FW kernel taps of Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0 starts in the 32×32 (padded) input frame.
@@ -448,6 +456,36 @@ namespace Demo
         {
             const int In = 84, Out = 10;
             global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+        }
+
+        // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
+        // The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory
+        // compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.
+        private static void PackDirectConvolutions(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> folded, global::System.Span<float> source, global::System.Span<float> packed)
+        {
+            // conv2
+            global::CnnGen.Runtime.DirectConv.Pack(p.Slice(156, 2400), p.Slice(2556, 16), 16, 150, source.Slice(0, 2416), packed.Slice(0, 2416));
+        }
+
+        // Where each of the C·FH·FW kernel taps of DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0 starts in the 14×14 (padded) input frame, and where
+        // the window of each output position starts, the 2×2 positions of each of the 5×5 pooled cells together (then repeats up to 104).
+        private static readonly int[] s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(6, 5, 5, 196, 14);
+        private static readonly int[] s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions = global::CnnGen.Runtime.DirectConv.Positions(14, 1, 1, 5, 5, 2, 2);
+
+        // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, then max pooling 2×2 → 5×5×16, fused.
+        // Direct convolution vectorised over the 16 output channels (K ≥ 8 and a small layer: no column is wasted, unlike
+        // the wide rows of a GEMM, and no im2col copy): weights packed [C·FH·FW][K rounded up to 16], one vector load per
+        // tap and one broadcast per input pixel, 8 output positions per register block.
+        // The max pool is fused into the epilogue: max over each pooled cell's positions, then + bias, then ReLU (the same
+        // values as bias → ReLU → pool: max commutes with adding a constant and ReLU is monotonic); the convolution's own
+        // output is never written, and no output row outside a whole pooling window is computed.
+        private static void DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        {
+            const int C = 6, H = 14, W = 14, K = 16;
+            const int PH = 0, PW = 0, HP = H + 2 * PH, WP = W + 2 * PW;
+            const int Cells = 25, Group = 4, Products = 104 * 16;
+            // Without padding the frame is the input itself.
+            global::CnnGen.Runtime.DirectConv.Forward(input.Slice(0, C * HP * WP), s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions, Group, Cells, packed, K, relu, output, scratch.Slice(0, Products));
         }
 
         // ---- Training ----------------------------------------------------------------------------------

@@ -66,6 +66,10 @@ namespace Demo.Models
             private const int ScratchLength = 66;
             // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
             private const int FoldedLength = 1;
+            // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
+            // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
+            private const int PackedLength = 1;
+            private const int PackedSourceLength = 1;
 
             private static readonly global::CnnGen.LayerInfo[] s_layers =
             {
@@ -94,6 +98,8 @@ namespace Demo.Models
             private readonly float[] _arena = new float[ArenaLength];
             private readonly float[] _scratch = new float[ScratchLength];
             private readonly float[] _folded = new float[FoldedLength];
+            private readonly float[] _packed = new float[PackedLength];
+            private readonly float[] _packedSource = new float[PackedSourceLength];
             private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
             private BatchForwardWork? _batchForward;
 
@@ -167,7 +173,7 @@ namespace Demo.Models
                     throw new global::System.ArgumentException($"Expected an output span of 4 floats (4), got {output.Length}.", nameof(output));
                 }
 
-                Run(_parameters, _state, _folded, input, output, _arena, _scratch);
+                Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
             }
 
             /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
@@ -193,7 +199,7 @@ namespace Demo.Models
 
                 for (int i = 0; i < batch; i++)
                 {
-                    Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
+                    Run(_parameters, _state, _folded, _packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
                 }
             }
 
@@ -240,7 +246,7 @@ namespace Demo.Models
                     global::Demo.Models.Zoo.SigmoidNet network = _network;
                     for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
                     {
-                        global::Demo.Models.Zoo.SigmoidNet.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
+                        global::Demo.Models.Zoo.SigmoidNet.Run(network._parameters, network._state, network._folded, network._packed, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
                     }
                 }
             }
@@ -255,7 +261,7 @@ namespace Demo.Models
             }
 
             // The layer sequence, every shape a constant.
-            private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
+            private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
             {
                 // Layer 1: Conv2D(3, 3)
                 //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
