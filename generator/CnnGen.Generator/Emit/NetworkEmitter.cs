@@ -316,20 +316,39 @@ internal static class NetworkEmitter
         }
 
         WritePackCall(w, layout);
-        w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
-        w.Line("// late takes fewer); the results are the same bits for any split.");
-        w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
+        bool batchMajor = TailStart(plan) >= 0;
+        if (batchMajor)
+        {
+            w.Line("// One part per thread: each part runs its images batch-major (RunImages), so larger parts read the dense layers'");
+            w.Line("// weights fewer times; the results are the same bits for any split.");
+            w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 1, 0);");
+        }
+        else
+        {
+            w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
+            w.Line("// late takes fewer); the results are the same bits for any split.");
+            w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
+        }
+
         w.Open("if (parts > 1)");
         w.Line("(_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);");
         w.Line("return;");
         w.Close();
         w.Line();
-        w.Open("for (int i = 0; i < batch; i++)");
-        w.Line("Run(_parameters, _state, _folded, _packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
-        w.Close();
+        if (batchMajor)
+        {
+            w.Line("RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);");
+        }
+        else
+        {
+            w.Open("for (int i = 0; i < batch; i++)");
+            w.Line("Run(_parameters, _state, _folded, _packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
+            w.Close();
+        }
+
         w.Close();
         w.Line();
-        WriteBatchForwardWork(w, type);
+        WriteBatchForwardWork(w, type, batchMajor);
 
         w.Line("/// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name=\"output\"/> receives all outputs.</summary>");
         w.Line("/// <param name=\"input\">One image, as for <see cref=\"Forward\"/>.</param>");
@@ -365,7 +384,143 @@ internal static class NetworkEmitter
 
         w.Line("// The layer sequence, every shape a constant.");
         w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
-        for (int i = 0; i < plan.Layers.Count; i++)
+        WriteLayers(w, plan, layout, plan.Layers.Count);
+        w.Line();
+        w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
+        w.Close();
+        WriteBatchMajor(w, plan, layout);
+    }
+
+    /// <summary>
+    /// The first dense layer when it and every layer after it form a chain of dense, element-wise, Dropout and Flatten
+    /// layers (each reading the one before), so ForwardBatch can run that tail over many images at once; -1 otherwise.
+    /// </summary>
+    private static int TailStart(NetworkPlan plan)
+    {
+        int d = -1;
+        for (int i = 0; i < plan.Layers.Count && d < 0; i++)
+        {
+            d = plan.Layers[i].Spec is DenseSpec ? i : -1;
+        }
+
+        if (d < 0)
+        {
+            return -1;
+        }
+
+        for (int k = d; k < plan.Layers.Count; k++)
+        {
+            LayerPlan layer = plan.Layers[k];
+            if (layer.Inputs.Count != 1 || (k > d && layer.Inputs[0] != k - 1) || layer.Spec is not (DenseSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            {
+                return -1;
+            }
+        }
+
+        return d;
+    }
+
+    // ForwardBatch batch-major: the layers before the first dense layer image by image, then the dense tail as one product
+    // per layer over a chunk of images.
+    private static void WriteBatchMajor(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
+    {
+        int d = TailStart(plan);
+        if (d < 0)
+        {
+            return;
+        }
+
+        const int Chunk = 32;
+        int head = plan.Layers[d].In.Size;
+        int width = 1;
+        for (int k = d; k < plan.Layers.Count; k++)
+        {
+            width = System.Math.Max(width, plan.Layers[k].Out.Size);
+        }
+
+        w.Line();
+        w.Line($"// ForwardBatch runs batch-major: layers 1–{plan.Layers[d].Position - 1} image by image (RunHead, the same code as Run), each image's input of");
+        w.Line($"// layer {plan.Layers[d].Position} ({head} floats) gathered for a chunk of up to {Chunk} images, then the dense tail over the whole chunk at once");
+        w.Line("// (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not");
+        w.Line("// once per image. Every image's output is the same bits as Forward's (each output is the same dot product).");
+        w.Line($"private const int Chunk = {Chunk}, HeadLength = {head}, TailWidth = {width};");
+        w.Line("private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);");
+        w.Line("private readonly float[] _work = new float[WorkLength];");
+        w.Line();
+        w.Open($"private static void RunImages({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} inputs, {Sp} outputs, int count, {Sp} arena, {Sp} scratch, {Sp} work)");
+        w.Line($"{Sp} head = work.Slice(0, Chunk * HeadLength);");
+        w.Line($"{Sp} ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);");
+        w.Line($"{Sp} pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);");
+        w.Open("for (int first = 0; first < count; first += Chunk)");
+        w.Line("int n = global::System.Math.Min(Chunk, count - first);");
+        w.Open("for (int j = 0; j < n; j++)");
+        w.Line("RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);");
+        w.Close();
+        w.Line();
+        w.Line("RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line($"// Layers 1–{plan.Layers[d].Position - 1} of one image; the input of layer {plan.Layers[d].Position} goes to head.");
+        w.Open($"private static void RunHead({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} head, {Sp} arena, {Sp} scratch)");
+        WriteLayers(w, plan, layout, d);
+        w.Line();
+        w.Line($"{layout.Tensor(plan.Layers[d].Inputs[0])}.CopyTo(head);");
+        w.Close();
+        w.Line();
+        w.Line($"// Layers {plan.Layers[d].Position}–{plan.Layers[plan.Layers.Count - 1].Position} over a chunk of images at once: x holds their inputs back to back.");
+        w.Open($"private static void RunTail({Ros} p, {Ros} x, {Sp} output, int batch, {Sp} ping, {Sp} pong)");
+        string current = "x";
+        int size = head;
+        bool toPing = true;
+        for (int k = d; k < plan.Layers.Count; k++)
+        {
+            LayerPlan layer = plan.Layers[k];
+            if (k > d)
+            {
+                w.Line();
+            }
+
+            foreach (string comment in LayerComment(layer))
+            {
+                w.Line("// " + comment);
+            }
+
+            switch (layer.Spec)
+            {
+                case DenseSpec:
+                    string target = toPing ? "ping" : "pong";
+                    toPing = !toPing;
+                    size = layer.Out.Size;
+                    w.Line($"{LayerKernels.MethodName(layer)}({Weights(layer)}, {Bias(layer)}, {current}, {target}.Slice(0, batch * {size}), batch, relu: {(FusesReLU(plan, layout, k) ? "true" : "false")});");
+                    current = $"{target}.Slice(0, batch * {size})";
+                    break;
+                case ActivationSpec when FusesReLU(plan, layout, k - 1):
+                    w.Line("// (fused into the epilogue of the layer before)");
+                    break;
+                case ActivationSpec { Kind: ActivationKind.Softmax }:
+                    w.Open("for (int b = 0; b < batch; b++)");
+                    w.Line($"global::CnnGen.Runtime.Kernels.Softmax({current}.Slice(b * {size}, {size}), {current}.Slice(b * {size}, {size})); // in place, image by image");
+                    w.Close();
+                    break;
+                case ActivationSpec activation:
+                    w.Line(Activation(activation, current, current) + " // in place, the whole chunk");
+                    break;
+                default:
+                    w.Line("// (nothing to do at inference)");
+                    break;
+            }
+        }
+
+        w.Line();
+        w.Line($"{current}.CopyTo(output);");
+        w.Close();
+    }
+
+    // Layers [0, count) of the single-image sequence.
+    private static void WriteLayers(SourceWriter w, NetworkPlan plan, InferenceLayout layout, int count)
+    {
+        for (int i = 0; i < count; i++)
         {
             LayerPlan layer = plan.Layers[i];
             if (i > 0)
@@ -462,9 +617,6 @@ internal static class NetworkEmitter
             }
         }
 
-        w.Line();
-        w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
-        w.Close();
     }
 
     /// <summary>
@@ -526,17 +678,24 @@ internal static class NetworkEmitter
     }
 
     // ForwardBatch split into parts: each part runs its range of images with its own workspace (part 0 the network's).
-    private static void WriteBatchForwardWork(SourceWriter w, TargetTypeInfo type)
+    private static void WriteBatchForwardWork(SourceWriter w, TargetTypeInfo type, bool batchMajor)
     {
         // Fully qualified: inside a class derived from BatchWork, a network named like one of its members
         // (Split, Pin, Start) would otherwise resolve to that member.
         string self = "global::" + type.FullName;
         w.Line("// ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the");
-        w.Line("// network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.");
+        w.Line(batchMajor
+            ? "// network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages)."
+            : "// network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.");
         w.Open("private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork");
         w.Line($"private readonly {self} _network;");
         w.Line("private float[][] _arenas = global::System.Array.Empty<float[]>();");
         w.Line("private float[][] _scratch = global::System.Array.Empty<float[]>();");
+        if (batchMajor)
+        {
+            w.Line("private float[][] _work = global::System.Array.Empty<float[]>();");
+        }
+
         w.Line("private int _batch;");
         w.Line("private int _parts;");
         w.Line("private int _threads;");
@@ -549,11 +708,21 @@ internal static class NetworkEmitter
         w.Open("if (_arenas.Length < parts)");
         w.Line("var arenas = new float[parts][];");
         w.Line("var scratch = new float[parts][];");
+        if (batchMajor)
+        {
+            w.Line("var work = new float[parts][];");
+        }
+
         w.Open("for (int i = 0; i < parts; i++)");
         w.Line("arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];");
         w.Line("scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];");
+        if (batchMajor)
+        {
+            w.Line("work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];");
+        }
+
         w.Close();
-        w.Line("(_arenas, _scratch) = (arenas, scratch);");
+        w.Line(batchMajor ? "(_arenas, _scratch, _work) = (arenas, scratch, work);" : "(_arenas, _scratch) = (arenas, scratch);");
         w.Close();
         w.Line();
         w.Line("(_batch, _parts, _threads) = (batch, parts, threads);");
@@ -566,9 +735,18 @@ internal static class NetworkEmitter
         w.Line($"{Ros} inputs = Inputs;");
         w.Line($"{Sp} outputs = Outputs;");
         w.Line($"{self} network = _network;");
-        w.Open("for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)");
-        w.Line($"{self}.Run(network._parameters, network._state, network._folded, network._packed, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);");
-        w.Close();
+        if (batchMajor)
+        {
+            w.Line("int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;");
+            w.Line($"{self}.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);");
+        }
+        else
+        {
+            w.Open("for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)");
+            w.Line($"{self}.Run(network._parameters, network._state, network._folded, network._packed, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);");
+            w.Close();
+        }
+
         w.Close();
         w.Close();
         w.Line();

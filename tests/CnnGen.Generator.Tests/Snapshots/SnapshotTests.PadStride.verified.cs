@@ -199,28 +199,26 @@ namespace Demo
             }
 
             PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
-            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-            // late takes fewer); the results are the same bits for any split.
-            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
+            // One part per thread: each part runs its images batch-major (RunImages), so larger parts read the dense layers'
+            // weights fewer times; the results are the same bits for any split.
+            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 1, 0);
             if (parts > 1)
             {
                 (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
                 return;
             }
 
-            for (int i = 0; i < batch; i++)
-            {
-                Run(_parameters, _state, _folded, _packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
-            }
+            RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
         }
 
         // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-        // network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.
+        // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
         private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
         {
             private readonly global::Demo.PadStride _network;
             private float[][] _arenas = global::System.Array.Empty<float[]>();
             private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private float[][] _work = global::System.Array.Empty<float[]>();
             private int _batch;
             private int _parts;
             private int _threads;
@@ -236,12 +234,14 @@ namespace Demo
                 {
                     var arenas = new float[parts][];
                     var scratch = new float[parts][];
+                    var work = new float[parts][];
                     for (int i = 0; i < parts; i++)
                     {
                         arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
                         scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
+                        work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
                     }
-                    (_arenas, _scratch) = (arenas, scratch);
+                    (_arenas, _scratch, _work) = (arenas, scratch, work);
                 }
 
                 (_batch, _parts, _threads) = (batch, parts, threads);
@@ -255,10 +255,8 @@ namespace Demo
                 global::System.ReadOnlySpan<float> inputs = Inputs;
                 global::System.Span<float> outputs = Outputs;
                 global::Demo.PadStride network = _network;
-                for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
-                {
-                    global::Demo.PadStride.Run(network._parameters, network._state, network._folded, network._packed, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
-                }
+                int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
+                global::Demo.PadStride.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
             }
         }
 
@@ -302,6 +300,70 @@ namespace Demo
             Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), arena.Slice(0, 64), arena.Slice(512, 5), 1, relu: false);
 
             arena.Slice(512, 5).CopyTo(output);
+        }
+
+        // ForwardBatch runs batch-major: layers 1–5 image by image (RunHead, the same code as Run), each image's input of
+        // layer 6 (64 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
+        // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
+        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        private const int Chunk = 32, HeadLength = 64, TailWidth = 5;
+        private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
+        private readonly float[] _work = new float[WorkLength];
+
+        private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+        {
+            global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
+            global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
+            global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
+            for (int first = 0; first < count; first += Chunk)
+            {
+                int n = global::System.Math.Min(Chunk, count - first);
+                for (int j = 0; j < n; j++)
+                {
+                    RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
+                }
+
+                RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
+            }
+        }
+
+        // Layers 1–5 of one image; the input of layer 6 goes to head.
+        private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
+        {
+            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
+            //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
+            //   224 parameters (3·3·3·8 + 8): conv1.weight at [0, 216), conv1.bias at [216, 224); 13,824 multiply-adds.
+            DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
+
+            // Layer 2: ReLU
+            //   8×8×8, element-wise.
+            // (fused into the epilogue of the layer before)
+
+            // Layer 3: Conv2D(4, 3, Padding = Padding.Same)
+            //   8×8×8 → 8×8×4: 3×3 window, stride 1, padding 1; (8 − 3 + 2·1)/1 + 1 = 8.
+            //   292 parameters (3·3·8·4 + 4): conv2.weight at [224, 512), conv2.bias at [512, 516); 18,432 multiply-adds.
+            Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch, relu: false);
+
+            // Layer 4: Tanh
+            //   8×8×4, element-wise.
+            global::CnnGen.Runtime.Kernels.Tanh(arena.Slice(512, 256), arena.Slice(512, 256)); // in place
+
+            // Layer 5: AvgPool(2)
+            //   8×8×4 → 4×4×4: 2×2 window, stride 2, padding 0; (8 − 2 + 2·0)/2 + 1 = 4.
+            AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(arena.Slice(512, 256), arena.Slice(0, 64));
+
+            arena.Slice(0, 64).CopyTo(head);
+        }
+
+        // Layers 6–6 over a chunk of images at once: x holds their inputs back to back.
+        private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+        {
+            // Layer 6: Dense(5)
+            //   4×4×4 → 5, fully connected (flattens its input in C, H, W order).
+            //   325 parameters (64·5 + 5): fc1.weight at [516, 836), fc1.bias at [836, 841); 320 multiply-adds.
+            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), x, ping.Slice(0, batch * 5), batch, relu: false);
+
+            ping.Slice(0, batch * 5).CopyTo(output);
         }
 
         // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1.
