@@ -160,18 +160,11 @@ public static class DirectConv
         }
 
         // Every offset must stay inside the frame: the loops below read through refs without bounds checks.
-        int maxTap = 0;
-        foreach (int t in taps)
+        if (positions.Length > 0 && taps.Length > 0
+            && (System.Numerics.Tensors.TensorPrimitives.Min(positions) < 0 || System.Numerics.Tensors.TensorPrimitives.Min(taps) < 0
+                || (long)System.Numerics.Tensors.TensorPrimitives.Max(positions) + System.Numerics.Tensors.TensorPrimitives.Max(taps) >= frame.Length))
         {
-            maxTap = Math.Max(maxTap, t);
-        }
-
-        foreach (int p in positions)
-        {
-            if (p < 0 || p + maxTap >= frame.Length)
-            {
-                throw new ArgumentException("A position's window leaves the input frame.", nameof(positions));
-            }
+            throw new ArgumentException("A position's window leaves the input frame.", nameof(positions));
         }
 
         ref float f = ref MemoryMarshal.GetReference(frame);
@@ -300,23 +293,62 @@ public static class DirectConv
     private static void Epilogue(Span<float> products, int group, int cells, ReadOnlySpan<float> bias, int channels, bool relu, Span<float> output)
     {
         int kp = bias.Length;
+        ref float pr = ref MemoryMarshal.GetReference(products);
+        ref float br = ref MemoryMarshal.GetReference(bias);
+        ref float or = ref MemoryMarshal.GetReference(output);
+        if (products.Length < cells * group * kp || output.Length < channels * cells)
+        {
+            throw new ArgumentException("The products or the output are too short.");
+        }
+
         for (int cell = 0; cell < cells; cell++)
         {
-            Span<float> first = products.Slice(cell * group * kp, kp);
-            for (int g = 1; g < group; g++)
+            ref float first = ref Unsafe.Add(ref pr, cell * group * kp);
+            int k = 0;
+            if (Vector512.IsHardwareAccelerated)
             {
-                System.Numerics.Tensors.TensorPrimitives.Max(first, products.Slice(((cell * group) + g) * kp, kp), first);
+                for (; k + 16 <= kp; k += 16)
+                {
+                    Vector512<float> m = Vector512.LoadUnsafe(ref first, (nuint)k);
+                    for (int g = 1; g < group; g++)
+                    {
+                        m = Vector512.Max(m, Vector512.LoadUnsafe(ref first, (nuint)((g * kp) + k)));
+                    }
+
+                    m += Vector512.LoadUnsafe(ref br, (nuint)k);
+                    (relu ? Vector512.Max(m, Vector512<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; k + 8 <= kp; k += 8)
+                {
+                    Vector256<float> m = Vector256.LoadUnsafe(ref first, (nuint)k);
+                    for (int g = 1; g < group; g++)
+                    {
+                        m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)((g * kp) + k)));
+                    }
+
+                    m += Vector256.LoadUnsafe(ref br, (nuint)k);
+                    (relu ? Vector256.Max(m, Vector256<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
+                }
             }
 
-            System.Numerics.Tensors.TensorPrimitives.Add(first, bias, first);
-            if (relu)
+            for (; k < kp; k++)
             {
-                System.Numerics.Tensors.TensorPrimitives.Max(first, 0f, first);
+                float m = Unsafe.Add(ref first, k);
+                for (int g = 1; g < group; g++)
+                {
+                    m = MathF.Max(m, Unsafe.Add(ref first, (g * kp) + k));
+                }
+
+                m += Unsafe.Add(ref br, k);
+                Unsafe.Add(ref first, k) = relu ? MathF.Max(m, 0f) : m;
             }
 
-            for (int k = 0; k < channels; k++)
+            for (k = 0; k < channels; k++)
             {
-                output[(k * cells) + cell] = first[k];
+                Unsafe.Add(ref or, (k * cells) + cell) = Unsafe.Add(ref first, k);
             }
         }
     }

@@ -480,11 +480,8 @@ namespace Demo
         // Padded cells never win the maximum.
         private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            const int C = 6, H = 28, W = 28;
-            const int OH = 14, OW = 14;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
-            global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
+            // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
+            global::CnnGen.Runtime.MaxPool2.Forward(input, output, 6, 28, 28);
         }
 
         // Where each of the C·FH·FW kernel taps of Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0 starts in the 14×14 (padded) input frame.
@@ -518,11 +515,8 @@ namespace Demo
         // Padded cells never win the maximum.
         private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            const int C = 16, H = 10, W = 10;
-            const int OH = 5, OW = 5;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
-            global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
+            // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
+            global::CnnGen.Runtime.MaxPool2.Forward(input, output, 16, 10, 10);
         }
 
         // Dense 400 → 120: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,

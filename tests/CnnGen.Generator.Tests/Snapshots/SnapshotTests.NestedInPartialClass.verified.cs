@@ -368,11 +368,8 @@ namespace Demo.Models
             // Padded cells never win the maximum.
             private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                const int C = 3, H = 4, W = 4;
-                const int OH = 2, OW = 2;
-                const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-                // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
-                global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
+                // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
+                global::CnnGen.Runtime.MaxPool2.Forward(input, output, 3, 4, 4);
             }
 
             // Dense 12 → 4: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
