@@ -66,7 +66,9 @@ internal static partial class LayerKernels
         int positions = pool is null
             ? conv.Out.Height * conv.Out.Width
             : pool.Out.Height * pool.Out.Width * pool.Window!.KernelHeight * pool.Window.KernelWidth;
-        return frame + (Positions(positions) * PaddedChannels(conv));
+        int rows = pool is null ? conv.Out.Height : pool.Out.Height * pool.Window!.KernelHeight;
+        int cols = pool is null ? conv.Out.Width : pool.Out.Width * pool.Window!.KernelWidth;
+        return frame + (System.Math.Max(Positions(positions), IsWideConv(conv) ? rows * cols : 0) * PaddedChannels(conv));
     }
 
     /// <summary>The emitted method of a direct convolution (with the pool when one is fused).</summary>
@@ -103,17 +105,32 @@ internal static partial class LayerKernels
         w.Open($"private static void {name}({Ros} packed, {Ros} input, {Sp} output, {Sp} scratch, bool relu)");
         w.Line($"const int C = {conv.In.Channels}, H = {conv.In.Height}, W = {conv.In.Width}, K = {conv.Out.Channels};");
         w.Line($"const int PH = {win.PaddingHeight}, PW = {win.PaddingWidth}, HP = H + 2 * PH, WP = W + 2 * PW;");
-        w.Line($"const int Cells = {cellsH * cellsW}, Group = {pfh * pfw}, Products = {positions} * {PaddedChannels(conv)};");
+        bool rows = IsWideConv(conv);
+        int products = System.Math.Max(positions, rows ? cellsH * pfh * cellsW * pfw : 0) * PaddedChannels(conv);
+        w.Line(rows
+            ? $"const int FH = {win.KernelHeight}, FW = {win.KernelWidth}, Rows = {cellsH * pfh}, Cols = {cellsW * pfw}, PFH = {pfh}, PFW = {pfw}, Products = {products};"
+            : $"const int Cells = {cellsH * cellsW}, Group = {pfh * pfw}, Products = {products};");
+        string frame = padded ? "padded" : "input.Slice(0, C * HP * WP)";
+        string rest = padded ? "scratch.Slice(C * HP * WP, Products)" : "scratch.Slice(0, Products)";
         if (padded)
         {
             w.Line($"{Sp} padded = scratch.Slice(0, C * HP * WP);");
             WritePaddedCopy(w, "padded");
-            w.Line($"global::CnnGen.Runtime.DirectConv.Forward(padded, s_{name}_taps, s_{name}_positions, Group, Cells, packed, K, relu, output, scratch.Slice(C * HP * WP, Products));");
         }
         else
         {
             w.Line("// Without padding the frame is the input itself.");
-            w.Line($"global::CnnGen.Runtime.DirectConv.Forward(input.Slice(0, C * HP * WP), s_{name}_taps, s_{name}_positions, Group, Cells, packed, K, relu, output, scratch.Slice(0, Products));");
+        }
+
+        if (rows)
+        {
+            w.Line("// Stride 1: the outputs are whole rows of the frame, so (with AVX-512 and a 3- or 5-wide kernel) the register block is");
+            w.Line("// 2 rows × 8 columns and each input pixel is broadcast once for every output it feeds; the position table otherwise.");
+            w.Line($"global::CnnGen.Runtime.DirectConv.ForwardRows({frame}, HP, WP, C, FH, FW, Rows, Cols, PFH, PFW, s_{name}_taps, s_{name}_positions, packed, K, relu, output, {rest});");
+        }
+        else
+        {
+            w.Line($"global::CnnGen.Runtime.DirectConv.Forward({frame}, s_{name}_taps, s_{name}_positions, Group, Cells, packed, K, relu, output, {rest});");
         }
 
         w.Close();

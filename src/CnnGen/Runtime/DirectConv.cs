@@ -194,8 +194,739 @@ public static class DirectConv
             }
         }
 
-        Epilogue(scratch, group, cells, packed.Slice(tapCount * kp, kp), channels, relu, output);
+        Span<int> offsets = stackalloc int[group];
+        for (int g = 0; g < group; g++)
+        {
+            offsets[g] = g;
+        }
+
+        Epilogue(scratch, offsets, cells, cells, 0, group, packed.Slice(tapCount * kp, kp), channels, relu, output);
     }
+
+    /// <summary>Scratch floats <see cref="ForwardRows"/> needs: the larger of the row-block and the position-table products.</summary>
+    /// <param name="positions">The length of the position table.</param>
+    /// <param name="rows">Output rows computed.</param>
+    /// <param name="cols">Output columns computed.</param>
+    /// <param name="channels">K.</param>
+    public static int RowsScratchLength(int positions, int rows, int cols, int channels) => Math.Max(positions, rows * cols) * PaddedChannels(channels);
+
+    /// <summary>
+    /// As <see cref="Forward"/> for a stride-1 convolution, whose output positions are whole rows × columns of the frame: with
+    /// <see cref="Vector512{T}"/>, a 3- or 5-wide kernel, at least 2 rows and 5 columns, the register block is 2 output rows × 8,
+    /// 6 or 5 columns (whichever computes the fewest columns twice; up to 16 accumulators) and each input pixel is broadcast once for all the outputs it feeds (the kernel row's
+    /// weight vectors stay in registers), so the loop is bound by the FMAs rather than by one broadcast load per FMA;
+    /// otherwise the position table of <see cref="Forward"/>. Both sum the taps in the same order: same bits either way.
+    /// </summary>
+    /// <param name="frame">The (padded) input frame, C × HP × WP.</param>
+    /// <param name="frameHeight">HP.</param>
+    /// <param name="frameWidth">WP.</param>
+    /// <param name="inChannels">C.</param>
+    /// <param name="kernelHeight">FH.</param>
+    /// <param name="kernelWidth">FW.</param>
+    /// <param name="rows">Output rows computed: POH·PFH with a pool, OH without.</param>
+    /// <param name="cols">Output columns computed: POW·PFW with a pool, OW without.</param>
+    /// <param name="poolHeight">PFH, 1 without pooling.</param>
+    /// <param name="poolWidth">PFW, 1 without pooling.</param>
+    /// <param name="taps">As for <see cref="Forward"/>.</param>
+    /// <param name="positions">As for <see cref="Forward"/> (the fallback).</param>
+    /// <param name="packed">The packed weights and bias of <see cref="Pack"/>.</param>
+    /// <param name="channels">K.</param>
+    /// <param name="relu">Whether to apply ReLU after the bias.</param>
+    /// <param name="output">K × cells floats.</param>
+    /// <param name="scratch"><see cref="RowsScratchLength"/> floats.</param>
+    public static void ForwardRows(ReadOnlySpan<float> frame, int frameHeight, int frameWidth, int inChannels, int kernelHeight, int kernelWidth, int rows, int cols, int poolHeight, int poolWidth, ReadOnlySpan<int> taps, ReadOnlySpan<int> positions, ReadOnlySpan<float> packed, int channels, bool relu, Span<float> output, Span<float> scratch)
+    {
+        int cells = (rows / poolHeight) * (cols / poolWidth);
+        if (!Vector512.IsHardwareAccelerated || (kernelWidth != 3 && kernelWidth != 5) || rows < 2 || cols < 5)
+        {
+            Forward(frame, taps, positions, poolHeight * poolWidth, cells, packed, channels, relu, output, scratch);
+            return;
+        }
+
+        int kp = PaddedChannels(channels);
+        int tapCount = inChannels * kernelHeight * kernelWidth;
+        if (taps.Length != tapCount || packed.Length < (tapCount + 1) * kp || scratch.Length < rows * cols * kp || output.Length < channels * cells
+            || rows % poolHeight != 0 || cols % poolWidth != 0
+            || rows + kernelHeight - 1 > frameHeight || cols + kernelWidth - 1 > frameWidth || frame.Length < inChannels * frameHeight * frameWidth)
+        {
+            throw new ArgumentException("The frame, packed weights, scratch or output do not fit the layer.");
+        }
+
+        ref float f = ref MemoryMarshal.GetReference(frame);
+        ref float w = ref MemoryMarshal.GetReference(packed);
+        ref float s = ref MemoryMarshal.GetReference(scratch);
+        int plane = frameHeight * frameWidth;
+        // The block width (8, 6 or 5 columns) that computes the fewest columns twice.
+        int n = 8;
+        for (int candidate = 6; candidate >= 5; candidate--)
+        {
+            if ((cols + candidate - 1) / candidate * candidate < (cols + n - 1) / n * n)
+            {
+                n = candidate;
+            }
+        }
+
+        for (int kc = 0; kc < kp; kc += 16)
+        {
+            for (int y0 = 0; y0 < rows; y0 += 2)
+            {
+                // An odd last row and a last column block that does not fill n overlap the block before: the same values again.
+                int y = Math.Min(y0, rows - 2);
+                for (int x0 = 0; x0 < cols; x0 += n)
+                {
+                    int x = Math.Min(x0, cols - n);
+                    ref float top = ref Unsafe.Add(ref f, (y * frameWidth) + x);
+                    ref float o = ref Unsafe.Add(ref s, (((y * cols) + x) * kp) + kc);
+                    ref float wk = ref Unsafe.Add(ref w, kc);
+                    switch ((kernelWidth, n))
+                    {
+                        case (3, 8): Rows3x8(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (3, 6): Rows3x6(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (3, _): Rows3x5(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (_, 8): Rows5x8(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (_, 6): Rows5x6(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        default: Rows5x5(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                    }
+                }
+            }
+        }
+
+        Span<int> offsets = stackalloc int[poolHeight * poolWidth];
+        for (int dy = 0; dy < poolHeight; dy++)
+        {
+            for (int dx = 0; dx < poolWidth; dx++)
+            {
+                offsets[(dy * poolWidth) + dx] = (dy * cols) + dx;
+            }
+        }
+
+        Epilogue(scratch, offsets, cells, cols / poolWidth, poolHeight * cols, poolWidth, packed.Slice(tapCount * kp, kp), channels, relu, output);
+    }
+
+    // FW = 3, 2 rows × 8 columns: 3 + 2·10 loads per 48 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows3x8(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default; Vector512<float> a6 = default, b6 = default; Vector512<float> a7 = default, b7 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a6 = Vector512.FusedMultiplyAdd(x, w0, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a7 = Vector512.FusedMultiplyAdd(x, w0, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w1, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
+                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                a7 = Vector512.FusedMultiplyAdd(x, w1, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w2, a6);
+                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                a7 = Vector512.FusedMultiplyAdd(x, w2, a7);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b6 = Vector512.FusedMultiplyAdd(x, w0, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b7 = Vector512.FusedMultiplyAdd(x, w0, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w1, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
+                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                b7 = Vector512.FusedMultiplyAdd(x, w1, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w2, b6);
+                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                b7 = Vector512.FusedMultiplyAdd(x, w2, b7);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
+        b6.StoreUnsafe(ref o, (nuint)((cols + 6) * kp));
+        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
+        b7.StoreUnsafe(ref o, (nuint)((cols + 7) * kp));
+    }
+
+    // FW = 3, 2 rows × 6 columns: 3 + 2·8 loads per 36 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows3x6(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+    }
+
+    // FW = 3, 2 rows × 5 columns: 3 + 2·7 loads per 30 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows3x5(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+    }
+
+    // FW = 5, 2 rows × 8 columns: 5 + 2·12 loads per 80 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows5x8(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default; Vector512<float> a6 = default, b6 = default; Vector512<float> a7 = default, b7 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a6 = Vector512.FusedMultiplyAdd(x, w0, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a7 = Vector512.FusedMultiplyAdd(x, w0, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w1, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                a7 = Vector512.FusedMultiplyAdd(x, w1, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w2, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w3, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
+                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                a7 = Vector512.FusedMultiplyAdd(x, w2, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w3, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w4, a5);
+                x = Vector512.Create(Unsafe.Add(ref r0, 10));
+                a7 = Vector512.FusedMultiplyAdd(x, w3, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w4, a6);
+                x = Vector512.Create(Unsafe.Add(ref r0, 11));
+                a7 = Vector512.FusedMultiplyAdd(x, w4, a7);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b6 = Vector512.FusedMultiplyAdd(x, w0, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b7 = Vector512.FusedMultiplyAdd(x, w0, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w1, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                b7 = Vector512.FusedMultiplyAdd(x, w1, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w2, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w3, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                b7 = Vector512.FusedMultiplyAdd(x, w2, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w3, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w4, b5);
+                x = Vector512.Create(Unsafe.Add(ref r1, 10));
+                b7 = Vector512.FusedMultiplyAdd(x, w3, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w4, b6);
+                x = Vector512.Create(Unsafe.Add(ref r1, 11));
+                b7 = Vector512.FusedMultiplyAdd(x, w4, b7);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
+        b6.StoreUnsafe(ref o, (nuint)((cols + 6) * kp));
+        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
+        b7.StoreUnsafe(ref o, (nuint)((cols + 7) * kp));
+    }
+
+    // FW = 5, 2 rows × 6 columns: 5 + 2·10 loads per 60 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows5x6(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                a5 = Vector512.FusedMultiplyAdd(x, w3, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
+                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                a5 = Vector512.FusedMultiplyAdd(x, w4, a5);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                b5 = Vector512.FusedMultiplyAdd(x, w3, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                b5 = Vector512.FusedMultiplyAdd(x, w4, b5);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+    }
+
+    // FW = 5, 2 rows × 5 columns: 5 + 2·9 loads per 50 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows5x5(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+    }
+
 
     // 8 positions × 16 channels: per tap one weight vector and 8 broadcast FMAs.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -290,20 +1021,23 @@ public static class DirectConv
     }
 
     // Max over each cell's positions, + bias, ReLU, then the cell's K channels to their channel-first places.
-    private static void Epilogue(Span<float> products, int group, int cells, ReadOnlySpan<float> bias, int channels, bool relu, Span<float> output)
+    private static void Epilogue(Span<float> products, ReadOnlySpan<int> groupOffsets, int cells, int cellsPerRow, int rowStep, int colStep, ReadOnlySpan<float> bias, int channels, bool relu, Span<float> output)
     {
         int kp = bias.Length;
+        int group = groupOffsets.Length;
+        ref int go = ref MemoryMarshal.GetReference(groupOffsets);
         ref float pr = ref MemoryMarshal.GetReference(products);
         ref float br = ref MemoryMarshal.GetReference(bias);
         ref float or = ref MemoryMarshal.GetReference(output);
-        if (products.Length < cells * group * kp || output.Length < channels * cells)
+        int last = (((cells - 1) / cellsPerRow) * rowStep) + (((cells - 1) % cellsPerRow) * colStep) + System.Numerics.Tensors.TensorPrimitives.Max(groupOffsets);
+        if (products.Length < (last + 1) * kp || output.Length < channels * cells || System.Numerics.Tensors.TensorPrimitives.Min(groupOffsets) < 0)
         {
             throw new ArgumentException("The products or the output are too short.");
         }
 
         for (int cell = 0; cell < cells; cell++)
         {
-            ref float first = ref Unsafe.Add(ref pr, cell * group * kp);
+            ref float first = ref Unsafe.Add(ref pr, (((cell / cellsPerRow) * rowStep) + ((cell % cellsPerRow) * colStep)) * kp);
             int k = 0;
             if (Vector512.IsHardwareAccelerated)
             {
@@ -312,7 +1046,7 @@ public static class DirectConv
                     Vector512<float> m = Vector512.LoadUnsafe(ref first, (nuint)k);
                     for (int g = 1; g < group; g++)
                     {
-                        m = Vector512.Max(m, Vector512.LoadUnsafe(ref first, (nuint)((g * kp) + k)));
+                        m = Vector512.Max(m, Vector512.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
                     }
 
                     m += Vector512.LoadUnsafe(ref br, (nuint)k);
@@ -326,7 +1060,7 @@ public static class DirectConv
                     Vector256<float> m = Vector256.LoadUnsafe(ref first, (nuint)k);
                     for (int g = 1; g < group; g++)
                     {
-                        m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)((g * kp) + k)));
+                        m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
                     }
 
                     m += Vector256.LoadUnsafe(ref br, (nuint)k);
@@ -339,7 +1073,7 @@ public static class DirectConv
                 float m = Unsafe.Add(ref first, k);
                 for (int g = 1; g < group; g++)
                 {
-                    m = MathF.Max(m, Unsafe.Add(ref first, (g * kp) + k));
+                    m = MathF.Max(m, Unsafe.Add(ref first, (Unsafe.Add(ref go, g) * kp) + k));
                 }
 
                 m += Unsafe.Add(ref br, k);

@@ -568,9 +568,11 @@ namespace Demo
         {
             const int C = 6, H = 14, W = 14, K = 16;
             const int PH = 0, PW = 0, HP = H + 2 * PH, WP = W + 2 * PW;
-            const int Cells = 25, Group = 4, Products = 104 * 16;
+            const int FH = 5, FW = 5, Rows = 10, Cols = 10, PFH = 2, PFW = 2, Products = 1664;
             // Without padding the frame is the input itself.
-            global::CnnGen.Runtime.DirectConv.Forward(input.Slice(0, C * HP * WP), s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions, Group, Cells, packed, K, relu, output, scratch.Slice(0, Products));
+            // Stride 1: the outputs are whole rows of the frame, so (with AVX-512 and a 3- or 5-wide kernel) the register block is
+            // 2 rows × 8 columns and each input pixel is broadcast once for every output it feeds; the position table otherwise.
+            global::CnnGen.Runtime.DirectConv.ForwardRows(input.Slice(0, C * HP * WP), HP, WP, C, FH, FW, Rows, Cols, PFH, PFW, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions, packed, K, relu, output, scratch.Slice(0, Products));
         }
 
         // ---- Training ----------------------------------------------------------------------------------

@@ -481,7 +481,7 @@ namespace Demo
         {
             const int C = 3, H = 15, W = 15, K = 8;
             const int PH = 1, PW = 1, HP = H + 2 * PH, WP = W + 2 * PW;
-            const int Cells = 64, Group = 1, Products = 64 * 16;
+            const int Cells = 64, Group = 1, Products = 1024;
             global::System.Span<float> padded = scratch.Slice(0, C * HP * WP);
             // Copy the input into a zero-padded HP×WP frame.
             padded.Clear();

@@ -7,7 +7,8 @@ namespace CnnGen.Tests.Runtime;
 /// <summary>
 /// The channel-vectorised direct convolution (with and without the fused max pool) against plain loops: output
 /// channels below, at and past each vector width (8, 10, 16, 17, 33), input channels 1, 3 and 5, odd sizes, padding,
-/// strides, pools whose windows leave rows and columns out (floor), and a repack when the parameters change.
+/// strides, pools whose windows leave rows and columns out (floor), the stride-1 row blocks (8, 6 and 5 columns, odd row
+/// counts), and a repack when the parameters change.
 /// The same tests run under DOTNET_EnableAVX512F=0 and DOTNET_EnableHWIntrinsic=0 in CI (the 256-bit and scalar paths).
 /// </summary>
 public sealed class DirectConvTests
@@ -23,13 +24,14 @@ public sealed class DirectConvTests
         var random = new Random(k);
         foreach (int c in new[] { 1, 3, 5 })
         {
-            foreach ((int f, int s, int p) in new[] { (3, 1, 1), (5, 2, 2), (1, 1, 0), (3, 2, 0), (2, 1, 0) })
+            foreach ((int f, int s, int p) in new[] { (3, 1, 1), (5, 1, 2), (5, 2, 2), (1, 1, 0), (3, 2, 0), (2, 1, 0), (5, 1, 0) })
             {
                 foreach (int pool in new[] { 1, 2, 3 })
                 {
                     foreach (bool relu in new[] { false, true })
                     {
                         Check(random, c, 11, 9, k, f, s, p, pool, relu);
+                        Check(random, c, 7, 20, k, f, s, p, pool, relu);
                     }
                 }
             }
@@ -124,7 +126,15 @@ public sealed class DirectConvTests
         int[] positions = DirectConv.Positions(wp, s, s, cellsH, cellsW, pool, pool);
         var output = new float[k * cellsH * cellsW];
         DirectConv.Forward(frame, Kernels.ConvTapOffsets(c, f, f, hp * wp, wp), positions, pool * pool, cellsH * cellsW, packed, k, relu, output, new float[DirectConv.ScratchLength(positions.Length, k)]);
-        AssertClose(Reference(input, c, h, w, weights, bias, k, f, s, p, pool, relu), output);
+        float[] expected = Reference(input, c, h, w, weights, bias, k, f, s, p, pool, relu);
+        AssertClose(expected, output);
+        if (s == 1)
+        {
+            // The row-block path (3- and 5-wide kernels with AVX-512; the position table otherwise).
+            var rowsOutput = new float[output.Length];
+            DirectConv.ForwardRows(frame, hp, wp, c, f, f, cellsH * pool, cellsW * pool, pool, pool, Kernels.ConvTapOffsets(c, f, f, hp * wp, wp), positions, packed, k, relu, rowsOutput, new float[DirectConv.RowsScratchLength(positions.Length, cellsH * pool, cellsW * pool, k)]);
+            AssertClose(expected, rowsOutput);
+        }
     }
 
     /// <summary>Convolution, + bias, optional ReLU, then max pooling (window = stride = pool, floor), as PyTorch computes them.</summary>
