@@ -15,8 +15,12 @@ internal static partial class LayerKernels
     /// <summary>Most multiply-adds of a layer for the direct kernel: larger layers keep the GEMM, whose blocking suits them.</summary>
     private const long DirectMaxMultiplyAdds = 2_000_000;
 
-    /// <summary>Most floats of the direct kernel's channel-last products (256 KiB, within L2).</summary>
-    private const int DirectMaxProducts = 1 << 16;
+    /// <summary>
+    /// Most floats of the direct kernel's channel-last products (16 KiB, within L1): past that, writing and re-reading them
+    /// costs more than the GEMM's wasted columns (CifarNet's first layer, 32 K floats: 48 µs direct against 18 µs for the
+    /// wide-row GEMM in a full-opts probe on 2026-11-30).
+    /// </summary>
+    private const int DirectMaxProducts = 1 << 12;
 
     private const int Lanes = 16;
     private const int Block = 8;
@@ -26,7 +30,7 @@ internal static partial class LayerKernels
     /// <summary>
     /// Whether a convolution runs through the channel-vectorised direct kernel at inference: K ≥ 8 (a vector of
     /// output channels is mostly useful), at most 2 M multiply-adds (a small layer, where the GEMM's wide rows or
-    /// im2col copy weigh most) and products that fit L2.
+    /// im2col copy weigh most) and products that fit L1.
     /// </summary>
     public static bool IsDirectConv(LayerPlan layer) =>
         layer.Spec is ConvSpec

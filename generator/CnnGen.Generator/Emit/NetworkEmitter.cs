@@ -317,19 +317,11 @@ internal static class NetworkEmitter
 
         WritePackCall(w, layout);
         bool batchMajor = TailStart(plan) >= 0;
-        if (batchMajor)
-        {
-            w.Line("// One part per thread: each part runs its images batch-major (RunImages), so larger parts read the dense layers'");
-            w.Line("// weights fewer times; the results are the same bits for any split.");
-            w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 1, 0);");
-        }
-        else
-        {
-            w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
-            w.Line("// late takes fewer); the results are the same bits for any split.");
-            w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
-        }
-
+        w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
+        w.Line(batchMajor
+            ? "// late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split."
+            : "// late takes fewer); the results are the same bits for any split.");
+        w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
         w.Open("if (parts > 1)");
         w.Line("(_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);");
         w.Line("return;");

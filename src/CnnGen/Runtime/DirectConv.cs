@@ -1035,55 +1035,74 @@ public static class DirectConv
             throw new ArgumentException("The products or the output are too short.");
         }
 
-        for (int cell = 0; cell < cells; cell++)
+        // Cells in tiles of 16: each cell's maximum, bias and ReLU in place, then the tile written channel by channel, so the
+        // channel-first output gets runs of 16 consecutive floats (one store per cell and channel strided by the plane would
+        // put every store of a large layer in the same cache set).
+        Span<int> tile = stackalloc int[16];
+        for (int start = 0; start < cells; start += 16)
         {
-            ref float first = ref Unsafe.Add(ref pr, (((cell / cellsPerRow) * rowStep) + ((cell % cellsPerRow) * colStep)) * kp);
-            int k = 0;
-            if (Vector512.IsHardwareAccelerated)
+            int count = Math.Min(16, cells - start);
+            for (int t = 0; t < count; t++)
             {
-                for (; k + 16 <= kp; k += 16)
-                {
-                    Vector512<float> m = Vector512.LoadUnsafe(ref first, (nuint)k);
-                    for (int g = 1; g < group; g++)
-                    {
-                        m = Vector512.Max(m, Vector512.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
-                    }
-
-                    m += Vector512.LoadUnsafe(ref br, (nuint)k);
-                    (relu ? Vector512.Max(m, Vector512<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
-                }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                for (; k + 8 <= kp; k += 8)
-                {
-                    Vector256<float> m = Vector256.LoadUnsafe(ref first, (nuint)k);
-                    for (int g = 1; g < group; g++)
-                    {
-                        m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
-                    }
-
-                    m += Vector256.LoadUnsafe(ref br, (nuint)k);
-                    (relu ? Vector256.Max(m, Vector256<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
-                }
+                int cell = start + t;
+                tile[t] = (((cell / cellsPerRow) * rowStep) + ((cell % cellsPerRow) * colStep)) * kp;
+                EpilogueCell(ref Unsafe.Add(ref pr, tile[t]), ref go, group, ref br, kp, relu);
             }
 
-            for (; k < kp; k++)
+            for (int k = 0; k < channels; k++)
             {
-                float m = Unsafe.Add(ref first, k);
+                ref float row = ref Unsafe.Add(ref or, (k * cells) + start);
+                for (int t = 0; t < count; t++)
+                {
+                    Unsafe.Add(ref row, t) = Unsafe.Add(ref pr, tile[t] + k);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EpilogueCell(ref float first, ref int go, int group, ref float br, int kp, bool relu)
+    {
+        int k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; k + 16 <= kp; k += 16)
+            {
+                Vector512<float> m = Vector512.LoadUnsafe(ref first, (nuint)k);
                 for (int g = 1; g < group; g++)
                 {
-                    m = MathF.Max(m, Unsafe.Add(ref first, (Unsafe.Add(ref go, g) * kp) + k));
+                    m = Vector512.Max(m, Vector512.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
                 }
 
-                m += Unsafe.Add(ref br, k);
-                Unsafe.Add(ref first, k) = relu ? MathF.Max(m, 0f) : m;
+                m += Vector512.LoadUnsafe(ref br, (nuint)k);
+                (relu ? Vector512.Max(m, Vector512<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; k + 8 <= kp; k += 8)
+            {
+                Vector256<float> m = Vector256.LoadUnsafe(ref first, (nuint)k);
+                for (int g = 1; g < group; g++)
+                {
+                    m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
+                }
+
+                m += Vector256.LoadUnsafe(ref br, (nuint)k);
+                (relu ? Vector256.Max(m, Vector256<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
+            }
+        }
+
+        for (; k < kp; k++)
+        {
+            float m = Unsafe.Add(ref first, k);
+            for (int g = 1; g < group; g++)
+            {
+                m = MathF.Max(m, Unsafe.Add(ref first, (Unsafe.Add(ref go, g) * kp) + k));
             }
 
-            for (k = 0; k < channels; k++)
-            {
-                Unsafe.Add(ref or, (k * cells) + cell) = Unsafe.Add(ref first, k);
-            }
+            m += Unsafe.Add(ref br, k);
+            Unsafe.Add(ref first, k) = relu ? MathF.Max(m, 0f) : m;
         }
     }
 }

@@ -227,9 +227,9 @@ namespace Demo
             }
 
             PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
-            // One part per thread: each part runs its images batch-major (RunImages), so larger parts read the dense layers'
-            // weights fewer times; the results are the same bits for any split.
-            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 1, 0);
+            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
+            // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
+            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
             if (parts > 1)
             {
                 (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
