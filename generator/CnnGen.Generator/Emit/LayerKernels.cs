@@ -272,6 +272,16 @@ internal static partial class LayerKernels
             _ => "// √(Σ x²) over the window, as PyTorch's LPPool2d with p = 2; padded cells add nothing.",
         });
         w.Open($"private static void {name}({Ros} input, {Sp} output)");
+        Window win = layer.Window!;
+        if (kind == PoolKind.Max && win.KernelHeight == 2 && win.KernelWidth == 2 && win.StrideHeight == 2 && win.StrideWidth == 2
+            && win.PaddingHeight == 0 && win.PaddingWidth == 0 && layer.Out.Height == layer.In.Height / 2 && layer.Out.Width == layer.In.Width / 2)
+        {
+            w.Line("// 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).");
+            w.Line($"global::CnnGen.Runtime.MaxPool2.Forward(input, output, {layer.In.Channels}, {layer.In.Height}, {layer.In.Width});");
+            w.Close();
+            return;
+        }
+
         PoolConstants(w, layer);
         if (kind is PoolKind.Max or PoolKind.Min)
         {

@@ -55,6 +55,44 @@ internal sealed class InferenceLayout
             InPlace.Add(!identity && elementwise && lastReader);
         }
 
+        // Convolutions small enough for the channel-vectorised direct kernel, and the max pools fused into them.
+        Direct = new bool[n];
+        FusedPool = new int[n];
+        FusedInto = new int[n];
+        PackOffset = new int[n];
+        SourceOffset = new int[n];
+        int packed = 0, source = 0;
+        for (int i = 0; i < n; i++)
+        {
+            FusedPool[i] = -1;
+            FusedInto[i] = -1;
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            if (!LayerKernels.IsDirectConv(plan.Layers[i]))
+            {
+                continue;
+            }
+
+            Direct[i] = true;
+            PackOffset[i] = packed;
+            SourceOffset[i] = source;
+            packed += LayerKernels.PackedLength(plan.Layers[i]);
+            source += plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels;
+            int last = FusesReLU(i) ? i + 1 : i;
+            int pool = last + 1;
+            if (FoldedInto[i] < 0 && pool < n && Consumers[last].Count == 1 && Consumers[last][0] == pool
+                && plan.Layers[pool].Inputs.Count == 1 && LayerKernels.CanFusePool(plan.Layers[i], plan.Layers[pool]))
+            {
+                FusedPool[i] = pool;
+                FusedInto[pool] = i;
+            }
+        }
+
+        PackedLength = packed;
+        PackedSourceLength = source;
+
         // Liveness per root, then best-fit allocation in execution order.
         var lastUse = new Dictionary<int, int>();
         for (int t = 0; t < n; t++)
@@ -67,6 +105,17 @@ internal sealed class InferenceLayout
             }
 
             lastUse[r] = lastUse.TryGetValue(r, out int seen) ? System.Math.Max(seen, last) : last;
+        }
+
+        // A fused pool is written by its convolution: the convolution's input stays live until the pool's step, so the
+        // pool's output never shares its region.
+        for (int i = 0; i < n; i++)
+        {
+            int input = plan.Layers[i].Inputs[0];
+            if (FusedPool[i] >= 0 && input >= 0 && _root[input] >= 0)
+            {
+                lastUse[_root[input]] = System.Math.Max(lastUse[_root[input]], FusedPool[i]);
+            }
         }
 
         _offset = new int[n];
@@ -111,8 +160,44 @@ internal sealed class InferenceLayout
         }
 
         ArenaLength = System.Math.Max(top, 1);
-        ScratchLength = plan.Layers.Select(LayerKernels.ScratchLength).DefaultIfEmpty(0).Max();
+
+        ScratchLength = Enumerable.Range(0, n)
+            .Select(i => Direct[i] ? LayerKernels.DirectScratchLength(plan.Layers[i], FusedPool[i] < 0 ? null : plan.Layers[FusedPool[i]]) : LayerKernels.ScratchLength(plan.Layers[i]))
+            .DefaultIfEmpty(0).Max();
     }
+
+    /// <summary>
+    /// Whether layer i (a convolution or dense layer) applies the ReLU after it in its own epilogue: the ReLU reads
+    /// only layer i and runs in place, so nothing else sees the values before it.
+    /// </summary>
+    public bool FusesReLU(int i) =>
+        _plan.Layers[i].Spec is ConvSpec or DenseSpec
+        && FoldedInto[i] < 0
+        && i + 1 < _plan.Layers.Count
+        && _plan.Layers[i + 1].Spec is ActivationSpec { Kind: ActivationKind.ReLU }
+        && _plan.Layers[i + 1].Inputs.Count == 1
+        && _plan.Layers[i + 1].Inputs[0] == i
+        && InPlace[i + 1]
+        && Consumers[i].Count == 1;
+
+    /// <summary>Per layer: whether it is a convolution that runs through the channel-vectorised direct kernel.</summary>
+    public bool[] Direct { get; }
+
+    /// <summary>For a direct convolution, the max pool fused into its epilogue; -1 otherwise.</summary>
+    public int[] FusedPool { get; }
+
+    /// <summary>For a fused max pool, the convolution that computes it; -1 otherwise.</summary>
+    public int[] FusedInto { get; }
+
+    /// <summary>Where a direct convolution's packed weights and bias start in the packed buffer.</summary>
+    public int[] PackOffset { get; }
+
+    /// <summary>Where the weights and bias a direct convolution was packed from start in the source copy.</summary>
+    public int[] SourceOffset { get; }
+
+    public int PackedLength { get; }
+
+    public int PackedSourceLength { get; }
 
     public List<List<int>> Consumers { get; }
 

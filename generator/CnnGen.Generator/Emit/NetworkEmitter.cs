@@ -46,6 +46,7 @@ internal static class NetworkEmitter
         WriteInitialization(w, plan);
         WriteForward(w, type, plan, layout);
         LayerKernels.Write(w, plan);
+        WriteDirectKernels(w, plan, layout);
         TrainingEmitter.Write(w, type, plan);
         w.Close();
 
@@ -115,6 +116,10 @@ internal static class NetworkEmitter
         w.Line($"private const int ScratchLength = {System.Math.Max(layout.ScratchLength, 1)};");
         w.Line($"// Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).");
         w.Line($"private const int FoldedLength = {System.Math.Max(layout.FoldedLength, 1)};");
+        w.Line($"// The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the");
+        w.Line($"// parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).");
+        w.Line($"private const int PackedLength = {System.Math.Max(layout.PackedLength, 1)};");
+        w.Line($"private const int PackedSourceLength = {System.Math.Max(layout.PackedSourceLength, 1)};");
         w.Line();
     }
 
@@ -153,6 +158,8 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _arena = new float[ArenaLength];");
         w.Line("private readonly float[] _scratch = new float[ScratchLength];");
         w.Line("private readonly float[] _folded = new float[FoldedLength];");
+        w.Line("private readonly float[] _packed = new float[PackedLength];");
+        w.Line("private readonly float[] _packedSource = new float[PackedSourceLength];");
         w.Line("private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;");
         w.Line("private BatchForwardWork? _batchForward;");
         w.Line();
@@ -288,7 +295,8 @@ internal static class NetworkEmitter
             w.Line("FoldBatchNorms(_parameters, _state, _folded);");
         }
 
-        w.Line("Run(_parameters, _state, _folded, input, output, _arena, _scratch);");
+        WritePackCall(w, layout);
+        w.Line("Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);");
         w.Close();
         w.Line();
 
@@ -307,20 +315,32 @@ internal static class NetworkEmitter
             w.Line("FoldBatchNorms(_parameters, _state, _folded);");
         }
 
+        WritePackCall(w, layout);
+        bool batchMajor = TailStart(plan) >= 0;
         w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
-        w.Line("// late takes fewer); the results are the same bits for any split.");
+        w.Line(batchMajor
+            ? "// late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split."
+            : "// late takes fewer); the results are the same bits for any split.");
         w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
         w.Open("if (parts > 1)");
         w.Line("(_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);");
         w.Line("return;");
         w.Close();
         w.Line();
-        w.Open("for (int i = 0; i < batch; i++)");
-        w.Line("Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
-        w.Close();
+        if (batchMajor)
+        {
+            w.Line("RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);");
+        }
+        else
+        {
+            w.Open("for (int i = 0; i < batch; i++)");
+            w.Line("Run(_parameters, _state, _folded, _packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
+            w.Close();
+        }
+
         w.Close();
         w.Line();
-        WriteBatchForwardWork(w, type);
+        WriteBatchForwardWork(w, type, batchMajor);
 
         w.Line("/// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name=\"output\"/> receives all outputs.</summary>");
         w.Line("/// <param name=\"input\">One image, as for <see cref=\"Forward\"/>.</param>");
@@ -355,8 +375,144 @@ internal static class NetworkEmitter
         }
 
         w.Line("// The layer sequence, every shape a constant.");
-        w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
-        for (int i = 0; i < plan.Layers.Count; i++)
+        w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
+        WriteLayers(w, plan, layout, plan.Layers.Count);
+        w.Line();
+        w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
+        w.Close();
+        WriteBatchMajor(w, plan, layout);
+    }
+
+    /// <summary>
+    /// The first dense layer when it and every layer after it form a chain of dense, element-wise, Dropout and Flatten
+    /// layers (each reading the one before), so ForwardBatch can run that tail over many images at once; -1 otherwise.
+    /// </summary>
+    private static int TailStart(NetworkPlan plan)
+    {
+        int d = -1;
+        for (int i = 0; i < plan.Layers.Count && d < 0; i++)
+        {
+            d = plan.Layers[i].Spec is DenseSpec ? i : -1;
+        }
+
+        if (d < 0)
+        {
+            return -1;
+        }
+
+        for (int k = d; k < plan.Layers.Count; k++)
+        {
+            LayerPlan layer = plan.Layers[k];
+            if (layer.Inputs.Count != 1 || (k > d && layer.Inputs[0] != k - 1) || layer.Spec is not (DenseSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            {
+                return -1;
+            }
+        }
+
+        return d;
+    }
+
+    // ForwardBatch batch-major: the layers before the first dense layer image by image, then the dense tail as one product
+    // per layer over a chunk of images.
+    private static void WriteBatchMajor(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
+    {
+        int d = TailStart(plan);
+        if (d < 0)
+        {
+            return;
+        }
+
+        const int Chunk = 32;
+        int head = plan.Layers[d].In.Size;
+        int width = 1;
+        for (int k = d; k < plan.Layers.Count; k++)
+        {
+            width = System.Math.Max(width, plan.Layers[k].Out.Size);
+        }
+
+        w.Line();
+        w.Line($"// ForwardBatch runs batch-major: layers 1–{plan.Layers[d].Position - 1} image by image (RunHead, the same code as Run), each image's input of");
+        w.Line($"// layer {plan.Layers[d].Position} ({head} floats) gathered for a chunk of up to {Chunk} images, then the dense tail over the whole chunk at once");
+        w.Line("// (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not");
+        w.Line("// once per image. Every image's output is the same bits as Forward's (each output is the same dot product).");
+        w.Line($"private const int Chunk = {Chunk}, HeadLength = {head}, TailWidth = {width};");
+        w.Line("private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);");
+        w.Line("private readonly float[] _work = new float[WorkLength];");
+        w.Line();
+        w.Open($"private static void RunImages({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} inputs, {Sp} outputs, int count, {Sp} arena, {Sp} scratch, {Sp} work)");
+        w.Line($"{Sp} head = work.Slice(0, Chunk * HeadLength);");
+        w.Line($"{Sp} ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);");
+        w.Line($"{Sp} pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);");
+        w.Open("for (int first = 0; first < count; first += Chunk)");
+        w.Line("int n = global::System.Math.Min(Chunk, count - first);");
+        w.Open("for (int j = 0; j < n; j++)");
+        w.Line("RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);");
+        w.Close();
+        w.Line();
+        w.Line("RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line($"// Layers 1–{plan.Layers[d].Position - 1} of one image; the input of layer {plan.Layers[d].Position} goes to head.");
+        w.Open($"private static void RunHead({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} head, {Sp} arena, {Sp} scratch)");
+        WriteLayers(w, plan, layout, d);
+        w.Line();
+        w.Line($"{layout.Tensor(plan.Layers[d].Inputs[0])}.CopyTo(head);");
+        w.Close();
+        w.Line();
+        w.Line($"// Layers {plan.Layers[d].Position}–{plan.Layers[plan.Layers.Count - 1].Position} over a chunk of images at once: x holds their inputs back to back.");
+        w.Open($"private static void RunTail({Ros} p, {Ros} x, {Sp} output, int batch, {Sp} ping, {Sp} pong)");
+        string current = "x";
+        int size = head;
+        bool toPing = true;
+        for (int k = d; k < plan.Layers.Count; k++)
+        {
+            LayerPlan layer = plan.Layers[k];
+            if (k > d)
+            {
+                w.Line();
+            }
+
+            foreach (string comment in LayerComment(layer))
+            {
+                w.Line("// " + comment);
+            }
+
+            switch (layer.Spec)
+            {
+                case DenseSpec:
+                    string target = toPing ? "ping" : "pong";
+                    toPing = !toPing;
+                    size = layer.Out.Size;
+                    w.Line($"{LayerKernels.MethodName(layer)}({Weights(layer)}, {Bias(layer)}, {current}, {target}.Slice(0, batch * {size}), batch, relu: {(FusesReLU(plan, layout, k) ? "true" : "false")});");
+                    current = $"{target}.Slice(0, batch * {size})";
+                    break;
+                case ActivationSpec when FusesReLU(plan, layout, k - 1):
+                    w.Line("// (fused into the epilogue of the layer before)");
+                    break;
+                case ActivationSpec { Kind: ActivationKind.Softmax }:
+                    w.Open("for (int b = 0; b < batch; b++)");
+                    w.Line($"global::CnnGen.Runtime.Kernels.Softmax({current}.Slice(b * {size}, {size}), {current}.Slice(b * {size}, {size})); // in place, image by image");
+                    w.Close();
+                    break;
+                case ActivationSpec activation:
+                    w.Line(Activation(activation, current, current) + " // in place, the whole chunk");
+                    break;
+                default:
+                    w.Line("// (nothing to do at inference)");
+                    break;
+            }
+        }
+
+        w.Line();
+        w.Line($"{current}.CopyTo(output);");
+        w.Close();
+    }
+
+    // Layers [0, count) of the single-image sequence.
+    private static void WriteLayers(SourceWriter w, NetworkPlan plan, InferenceLayout layout, int count)
+    {
+        for (int i = 0; i < count; i++)
         {
             LayerPlan layer = plan.Layers[i];
             if (i > 0)
@@ -371,6 +527,25 @@ internal static class NetworkEmitter
 
             string x = layout.Tensor(layer.Inputs[0]);
             string y = layout.Tensor(i);
+            if (layout.Direct[i])
+            {
+                int pool = layout.FusedPool[i];
+                if (layout.FoldedInto[i] >= 0)
+                {
+                    w.Line($"// (with {plan.Layers[layout.FoldedInto[i]].TensorPrefix} folded in)");
+                }
+
+                string target = pool < 0 ? y : layout.Tensor(pool);
+                w.Line($"{LayerKernels.DirectMethodName(layer, pool < 0 ? null : plan.Layers[pool])}(packed.Slice({layout.PackOffset[i]}, {LayerKernels.PackedLength(layer)}), {x}, {target}, scratch, relu: {(FusesReLU(plan, layout, i) ? "true" : "false")});");
+                continue;
+            }
+
+            if (layout.FusedInto[i] >= 0)
+            {
+                w.Line($"// (fused into the epilogue of layer {plan.Layers[layout.FusedInto[i]].Position}'s direct convolution)");
+                continue;
+            }
+
             switch (layer.Spec)
             {
                 case ConvSpec:
@@ -434,37 +609,85 @@ internal static class NetworkEmitter
             }
         }
 
-        w.Line();
-        w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
-        w.Close();
     }
 
     /// <summary>
     /// Whether layer i (a convolution or dense layer) applies the ReLU after it in its own epilogue: the ReLU reads
     /// only layer i and runs in place, so nothing else sees the values before it.
     /// </summary>
-    private static bool FusesReLU(NetworkPlan plan, InferenceLayout layout, int i) =>
-        plan.Layers[i].Spec is ConvSpec or DenseSpec
-        && layout.FoldedInto[i] < 0
-        && i + 1 < plan.Layers.Count
-        && plan.Layers[i + 1].Spec is ActivationSpec { Kind: ActivationKind.ReLU }
-        && plan.Layers[i + 1].Inputs.Count == 1
-        && plan.Layers[i + 1].Inputs[0] == i
-        && layout.InPlace[i + 1]
-        && layout.Consumers[i].Count == 1;
+    private static bool FusesReLU(NetworkPlan plan, InferenceLayout layout, int i) => layout.FusesReLU(i);
+
+    // Packs the direct convolutions' weights (after any BatchNorm folding) when they changed since the last pass.
+    private static void WritePackCall(SourceWriter w, InferenceLayout layout)
+    {
+        if (layout.PackedLength > 0)
+        {
+            w.Line("PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);");
+        }
+    }
+
+    private static void WriteDirectKernels(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
+    {
+        if (layout.PackedLength == 0)
+        {
+            return;
+        }
+
+        w.Line();
+        w.Line("// The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.");
+        w.Line("// The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory");
+        w.Line("// compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.");
+        w.Open($"private static void PackDirectConvolutions({Ros} p, {Ros} folded, {Sp} source, {Sp} packed)");
+        var written = new HashSet<string>();
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            if (!layout.Direct[i])
+            {
+                continue;
+            }
+
+            LayerPlan layer = plan.Layers[i];
+            bool isFolded = layout.FoldedInto[i] >= 0;
+            string weights = isFolded ? $"folded.Slice({layout.FoldOffset[i]}, {layer.WeightCount})" : Weights(layer);
+            string bias = isFolded ? $"folded.Slice({layout.FoldOffset[i] + layer.WeightCount}, {layer.Out.Channels})" : Bias(layer);
+            w.Line($"// {layer.TensorPrefix}{(isFolded ? " (with its BatchNorm folded in)" : string.Empty)}");
+            w.Line($"global::CnnGen.Runtime.DirectConv.Pack({weights}, {bias}, {layer.Out.Channels}, {layer.WeightCount / layer.Out.Channels}, source.Slice({layout.SourceOffset[i]}, {layer.WeightCount + layer.Out.Channels}), packed.Slice({layout.PackOffset[i]}, {LayerKernels.PackedLength(layer)}));");
+        }
+
+        w.Close();
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            if (layout.Direct[i])
+            {
+                LayerPlan? pool = layout.FusedPool[i] < 0 ? null : plan.Layers[layout.FusedPool[i]];
+                if (written.Add(LayerKernels.DirectMethodName(plan.Layers[i], pool)))
+                {
+                    w.Line();
+                    LayerKernels.WriteDirect(w, plan.Layers[i], pool);
+                }
+            }
+        }
+    }
 
     // ForwardBatch split into parts: each part runs its range of images with its own workspace (part 0 the network's).
-    private static void WriteBatchForwardWork(SourceWriter w, TargetTypeInfo type)
+    private static void WriteBatchForwardWork(SourceWriter w, TargetTypeInfo type, bool batchMajor)
     {
         // Fully qualified: inside a class derived from BatchWork, a network named like one of its members
         // (Split, Pin, Start) would otherwise resolve to that member.
         string self = "global::" + type.FullName;
         w.Line("// ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the");
-        w.Line("// network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.");
+        w.Line(batchMajor
+            ? "// network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages)."
+            : "// network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.");
         w.Open("private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork");
         w.Line($"private readonly {self} _network;");
         w.Line("private float[][] _arenas = global::System.Array.Empty<float[]>();");
         w.Line("private float[][] _scratch = global::System.Array.Empty<float[]>();");
+        if (batchMajor)
+        {
+            w.Line("private float[][] _work = global::System.Array.Empty<float[]>();");
+        }
+
         w.Line("private int _batch;");
         w.Line("private int _parts;");
         w.Line("private int _threads;");
@@ -477,11 +700,21 @@ internal static class NetworkEmitter
         w.Open("if (_arenas.Length < parts)");
         w.Line("var arenas = new float[parts][];");
         w.Line("var scratch = new float[parts][];");
+        if (batchMajor)
+        {
+            w.Line("var work = new float[parts][];");
+        }
+
         w.Open("for (int i = 0; i < parts; i++)");
         w.Line("arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];");
         w.Line("scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];");
+        if (batchMajor)
+        {
+            w.Line("work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];");
+        }
+
         w.Close();
-        w.Line("(_arenas, _scratch) = (arenas, scratch);");
+        w.Line(batchMajor ? "(_arenas, _scratch, _work) = (arenas, scratch, work);" : "(_arenas, _scratch) = (arenas, scratch);");
         w.Close();
         w.Line();
         w.Line("(_batch, _parts, _threads) = (batch, parts, threads);");
@@ -494,9 +727,18 @@ internal static class NetworkEmitter
         w.Line($"{Ros} inputs = Inputs;");
         w.Line($"{Sp} outputs = Outputs;");
         w.Line($"{self} network = _network;");
-        w.Open("for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)");
-        w.Line($"{self}.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);");
-        w.Close();
+        if (batchMajor)
+        {
+            w.Line("int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;");
+            w.Line($"{self}.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);");
+        }
+        else
+        {
+            w.Open("for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)");
+            w.Line($"{self}.Run(network._parameters, network._state, network._folded, network._packed, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);");
+            w.Close();
+        }
+
         w.Close();
         w.Close();
         w.Line();

@@ -64,6 +64,10 @@ namespace Demo
         private const int ScratchLength = 10;
         // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
         private const int FoldedLength = 10;
+        // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
+        // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
+        private const int PackedLength = 1;
+        private const int PackedSourceLength = 1;
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -96,6 +100,8 @@ namespace Demo
         private readonly float[] _arena = new float[ArenaLength];
         private readonly float[] _scratch = new float[ScratchLength];
         private readonly float[] _folded = new float[FoldedLength];
+        private readonly float[] _packed = new float[PackedLength];
+        private readonly float[] _packedSource = new float[PackedSourceLength];
         private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
         private BatchForwardWork? _batchForward;
 
@@ -189,7 +195,7 @@ namespace Demo
             }
 
             FoldBatchNorms(_parameters, _state, _folded);
-            Run(_parameters, _state, _folded, input, output, _arena, _scratch);
+            Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
         }
 
         /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
@@ -206,7 +212,7 @@ namespace Demo
 
             FoldBatchNorms(_parameters, _state, _folded);
             // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-            // late takes fewer); the results are the same bits for any split.
+            // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
             int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
             if (parts > 1)
             {
@@ -214,19 +220,17 @@ namespace Demo
                 return;
             }
 
-            for (int i = 0; i < batch; i++)
-            {
-                Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
-            }
+            RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
         }
 
         // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-        // network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.
+        // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
         private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
         {
             private readonly global::Demo.Small _network;
             private float[][] _arenas = global::System.Array.Empty<float[]>();
             private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private float[][] _work = global::System.Array.Empty<float[]>();
             private int _batch;
             private int _parts;
             private int _threads;
@@ -242,12 +246,14 @@ namespace Demo
                 {
                     var arenas = new float[parts][];
                     var scratch = new float[parts][];
+                    var work = new float[parts][];
                     for (int i = 0; i < parts; i++)
                     {
                         arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
                         scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
+                        work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
                     }
-                    (_arenas, _scratch) = (arenas, scratch);
+                    (_arenas, _scratch, _work) = (arenas, scratch, work);
                 }
 
                 (_batch, _parts, _threads) = (batch, parts, threads);
@@ -261,10 +267,8 @@ namespace Demo
                 global::System.ReadOnlySpan<float> inputs = Inputs;
                 global::System.Span<float> outputs = Outputs;
                 global::Demo.Small network = _network;
-                for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
-                {
-                    global::Demo.Small.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
-                }
+                int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
+                global::Demo.Small.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
             }
         }
 
@@ -285,7 +289,7 @@ namespace Demo
         }
 
         // The layer sequence, every shape a constant.
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
+        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(2, 2)
             //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
@@ -308,6 +312,63 @@ namespace Demo
             Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), arena.Slice(0, 8), arena.Slice(8, 2), 1, relu: false);
 
             arena.Slice(8, 2).CopyTo(output);
+        }
+
+        // ForwardBatch runs batch-major: layers 1–3 image by image (RunHead, the same code as Run), each image's input of
+        // layer 4 (8 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
+        // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
+        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        private const int Chunk = 32, HeadLength = 8, TailWidth = 2;
+        private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
+        private readonly float[] _work = new float[WorkLength];
+
+        private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+        {
+            global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
+            global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
+            global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
+            for (int first = 0; first < count; first += Chunk)
+            {
+                int n = global::System.Math.Min(Chunk, count - first);
+                for (int j = 0; j < n; j++)
+                {
+                    RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
+                }
+
+                RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
+            }
+        }
+
+        // Layers 1–3 of one image; the input of layer 4 goes to head.
+        private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
+        {
+            // Layer 1: Conv2D(2, 2)
+            //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
+            //   10 parameters (2·2·1·2 + 2): conv1.weight at [0, 8), conv1.bias at [8, 10); 32 multiply-adds.
+            // (with bn1 folded in)
+            Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
+
+            // Layer 2: BatchNorm()
+            //   2×2×2, per-channel normalisation.
+            //   4 parameters (2·2): bn1.weight (γ) and .bias (β) at [10, 14); 8 multiply-adds.
+            // (folded into the convolution before it)
+
+            // Layer 3: ReLU
+            //   2×2×2, element-wise.
+            global::CnnGen.Runtime.Kernels.ReLU(arena.Slice(0, 8), arena.Slice(0, 8)); // in place
+
+            arena.Slice(0, 8).CopyTo(head);
+        }
+
+        // Layers 4–4 over a chunk of images at once: x holds their inputs back to back.
+        private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+        {
+            // Layer 4: Dense(2)
+            //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
+            //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.
+            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), x, ping.Slice(0, batch * 2), batch, relu: false);
+
+            ping.Slice(0, batch * 2).CopyTo(output);
         }
 
         // Where each of the C·FH·FW kernel taps of Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0 starts in the 3×3 (padded) input frame.

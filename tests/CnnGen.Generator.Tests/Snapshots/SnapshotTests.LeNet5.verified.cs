@@ -80,6 +80,10 @@ namespace Demo
         private const int ScratchLength = 5352;
         // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
         private const int FoldedLength = 1;
+        // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
+        // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
+        private const int PackedLength = 2416;
+        private const int PackedSourceLength = 2416;
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -122,6 +126,8 @@ namespace Demo
         private readonly float[] _arena = new float[ArenaLength];
         private readonly float[] _scratch = new float[ScratchLength];
         private readonly float[] _folded = new float[FoldedLength];
+        private readonly float[] _packed = new float[PackedLength];
+        private readonly float[] _packedSource = new float[PackedSourceLength];
         private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
         private BatchForwardWork? _batchForward;
 
@@ -204,7 +210,8 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected an output span of 10 floats (10), got {output.Length}.", nameof(output));
             }
 
-            Run(_parameters, _state, _folded, input, output, _arena, _scratch);
+            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
+            Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
         }
 
         /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
@@ -219,8 +226,9 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected inputs of a whole number of 1×32×32 images (1024 floats each) and outputs of 10 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
             }
 
+            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
             // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-            // late takes fewer); the results are the same bits for any split.
+            // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
             int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
             if (parts > 1)
             {
@@ -228,19 +236,17 @@ namespace Demo
                 return;
             }
 
-            for (int i = 0; i < batch; i++)
-            {
-                Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
-            }
+            RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
         }
 
         // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-        // network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.
+        // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
         private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
         {
             private readonly global::Demo.LeNet5 _network;
             private float[][] _arenas = global::System.Array.Empty<float[]>();
             private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private float[][] _work = global::System.Array.Empty<float[]>();
             private int _batch;
             private int _parts;
             private int _threads;
@@ -256,12 +262,14 @@ namespace Demo
                 {
                     var arenas = new float[parts][];
                     var scratch = new float[parts][];
+                    var work = new float[parts][];
                     for (int i = 0; i < parts; i++)
                     {
                         arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
                         scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
+                        work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
                     }
-                    (_arenas, _scratch) = (arenas, scratch);
+                    (_arenas, _scratch, _work) = (arenas, scratch, work);
                 }
 
                 (_batch, _parts, _threads) = (batch, parts, threads);
@@ -275,10 +283,8 @@ namespace Demo
                 global::System.ReadOnlySpan<float> inputs = Inputs;
                 global::System.Span<float> outputs = Outputs;
                 global::Demo.LeNet5 network = _network;
-                for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
-                {
-                    global::Demo.LeNet5.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
-                }
+                int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
+                global::Demo.LeNet5.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
             }
         }
 
@@ -292,7 +298,7 @@ namespace Demo
         }
 
         // The layer sequence, every shape a constant.
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
+        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(6, 5)
             //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
@@ -310,7 +316,7 @@ namespace Demo
             // Layer 4: Conv2D(16, 5)
             //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
             //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
-            Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), arena.Slice(4704, 1176), arena.Slice(0, 1600), scratch, relu: true);
+            DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
 
             // Layer 5: ReLU
             //   10×10×16, element-wise.
@@ -318,12 +324,12 @@ namespace Demo
 
             // Layer 6: MaxPool(2)
             //   10×10×16 → 5×5×16: 2×2 window, stride 2, padding 0; (10 − 2 + 2·0)/2 + 1 = 5.
-            MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(arena.Slice(0, 1600), arena.Slice(4704, 400));
+            // (fused into the epilogue of layer 4's direct convolution)
 
             // Layer 7: Dense(120)
             //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
             //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
-            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(4704, 400), arena.Slice(5104, 120), 1, relu: true);
+            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(1600, 400), arena.Slice(4704, 120), 1, relu: true);
 
             // Layer 8: ReLU
             //   120, element-wise.
@@ -332,7 +338,7 @@ namespace Demo
             // Layer 9: Dense(84)
             //   120 → 84, fully connected.
             //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
-            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(5104, 120), arena.Slice(4704, 84), 1, relu: true);
+            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(4704, 120), arena.Slice(1600, 84), 1, relu: true);
 
             // Layer 10: ReLU
             //   84, element-wise.
@@ -341,13 +347,106 @@ namespace Demo
             // Layer 11: Dense(10)
             //   84 → 10, fully connected.
             //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
-            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(4704, 84), arena.Slice(5104, 10), 1, relu: false);
+            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(1600, 84), arena.Slice(4704, 10), 1, relu: false);
 
             // Layer 12: Softmax
             //   10, element-wise over the class scores.
-            global::CnnGen.Runtime.Kernels.Softmax(arena.Slice(5104, 10), arena.Slice(5104, 10)); // in place
+            global::CnnGen.Runtime.Kernels.Softmax(arena.Slice(4704, 10), arena.Slice(4704, 10)); // in place
 
-            arena.Slice(5104, 10).CopyTo(output);
+            arena.Slice(4704, 10).CopyTo(output);
+        }
+
+        // ForwardBatch runs batch-major: layers 1–6 image by image (RunHead, the same code as Run), each image's input of
+        // layer 7 (400 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
+        // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
+        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        private const int Chunk = 32, HeadLength = 400, TailWidth = 120;
+        private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
+        private readonly float[] _work = new float[WorkLength];
+
+        private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+        {
+            global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
+            global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
+            global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
+            for (int first = 0; first < count; first += Chunk)
+            {
+                int n = global::System.Math.Min(Chunk, count - first);
+                for (int j = 0; j < n; j++)
+                {
+                    RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
+                }
+
+                RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
+            }
+        }
+
+        // Layers 1–6 of one image; the input of layer 7 goes to head.
+        private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
+        {
+            // Layer 1: Conv2D(6, 5)
+            //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
+            //   156 parameters (5·5·1·6 + 6): conv1.weight at [0, 150), conv1.bias at [150, 156); 117,600 multiply-adds.
+            Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
+
+            // Layer 2: ReLU
+            //   28×28×6, element-wise.
+            // (fused into the epilogue of the layer before)
+
+            // Layer 3: MaxPool(2)
+            //   28×28×6 → 14×14×6: 2×2 window, stride 2, padding 0; (28 − 2 + 2·0)/2 + 1 = 14.
+            MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(arena.Slice(0, 4704), arena.Slice(4704, 1176));
+
+            // Layer 4: Conv2D(16, 5)
+            //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
+            //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
+            DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
+
+            // Layer 5: ReLU
+            //   10×10×16, element-wise.
+            // (fused into the epilogue of the layer before)
+
+            // Layer 6: MaxPool(2)
+            //   10×10×16 → 5×5×16: 2×2 window, stride 2, padding 0; (10 − 2 + 2·0)/2 + 1 = 5.
+            // (fused into the epilogue of layer 4's direct convolution)
+
+            arena.Slice(1600, 400).CopyTo(head);
+        }
+
+        // Layers 7–12 over a chunk of images at once: x holds their inputs back to back.
+        private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+        {
+            // Layer 7: Dense(120)
+            //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
+            //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
+            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), x, ping.Slice(0, batch * 120), batch, relu: true);
+
+            // Layer 8: ReLU
+            //   120, element-wise.
+            // (fused into the epilogue of the layer before)
+
+            // Layer 9: Dense(84)
+            //   120 → 84, fully connected.
+            //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
+            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), ping.Slice(0, batch * 120), pong.Slice(0, batch * 84), batch, relu: true);
+
+            // Layer 10: ReLU
+            //   84, element-wise.
+            // (fused into the epilogue of the layer before)
+
+            // Layer 11: Dense(10)
+            //   84 → 10, fully connected.
+            //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
+            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), pong.Slice(0, batch * 84), ping.Slice(0, batch * 10), batch, relu: false);
+
+            // Layer 12: Softmax
+            //   10, element-wise over the class scores.
+            for (int b = 0; b < batch; b++)
+            {
+                global::CnnGen.Runtime.Kernels.Softmax(ping.Slice(0, batch * 10).Slice(b * 10, 10), ping.Slice(0, batch * 10).Slice(b * 10, 10)); // in place, image by image
+            }
+
+            ping.Slice(0, batch * 10).CopyTo(output);
         }
 
         // Where each of the C·FH·FW kernel taps of Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0 starts in the 32×32 (padded) input frame.
@@ -381,11 +480,8 @@ namespace Demo
         // Padded cells never win the maximum.
         private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            const int C = 6, H = 28, W = 28;
-            const int OH = 14, OW = 14;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
-            global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
+            // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
+            global::CnnGen.Runtime.MaxPool2.Forward(input, output, 6, 28, 28);
         }
 
         // Where each of the C·FH·FW kernel taps of Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0 starts in the 14×14 (padded) input frame.
@@ -419,11 +515,8 @@ namespace Demo
         // Padded cells never win the maximum.
         private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            const int C = 16, H = 10, W = 10;
-            const int OH = 5, OW = 5;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
-            global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
+            // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
+            global::CnnGen.Runtime.MaxPool2.Forward(input, output, 16, 10, 10);
         }
 
         // Dense 400 → 120: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
@@ -448,6 +541,38 @@ namespace Demo
         {
             const int In = 84, Out = 10;
             global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+        }
+
+        // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
+        // The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory
+        // compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.
+        private static void PackDirectConvolutions(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> folded, global::System.Span<float> source, global::System.Span<float> packed)
+        {
+            // conv2
+            global::CnnGen.Runtime.DirectConv.Pack(p.Slice(156, 2400), p.Slice(2556, 16), 16, 150, source.Slice(0, 2416), packed.Slice(0, 2416));
+        }
+
+        // Where each of the C·FH·FW kernel taps of DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0 starts in the 14×14 (padded) input frame, and where
+        // the window of each output position starts, the 2×2 positions of each of the 5×5 pooled cells together (then repeats up to 104).
+        private static readonly int[] s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(6, 5, 5, 196, 14);
+        private static readonly int[] s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions = global::CnnGen.Runtime.DirectConv.Positions(14, 1, 1, 5, 5, 2, 2);
+
+        // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, then max pooling 2×2 → 5×5×16, fused.
+        // Direct convolution vectorised over the 16 output channels (K ≥ 8 and a small layer: no column is wasted, unlike
+        // the wide rows of a GEMM, and no im2col copy): weights packed [C·FH·FW][K rounded up to 16], one vector load per
+        // tap and one broadcast per input pixel, 8 output positions per register block.
+        // The max pool is fused into the epilogue: max over each pooled cell's positions, then + bias, then ReLU (the same
+        // values as bias → ReLU → pool: max commutes with adding a constant and ReLU is monotonic); the convolution's own
+        // output is never written, and no output row outside a whole pooling window is computed.
+        private static void DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        {
+            const int C = 6, H = 14, W = 14, K = 16;
+            const int PH = 0, PW = 0, HP = H + 2 * PH, WP = W + 2 * PW;
+            const int FH = 5, FW = 5, Rows = 10, Cols = 10, PFH = 2, PFW = 2, Products = 1664;
+            // Without padding the frame is the input itself.
+            // Stride 1: the outputs are whole rows of the frame, so (with AVX-512 and a 3- or 5-wide kernel) the register block is
+            // 2 rows × 8 columns and each input pixel is broadcast once for every output it feeds; the position table otherwise.
+            global::CnnGen.Runtime.DirectConv.ForwardRows(input.Slice(0, C * HP * WP), HP, WP, C, FH, FW, Rows, Cols, PFH, PFW, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions, packed, K, relu, output, scratch.Slice(0, Products));
         }
 
         // ---- Training ----------------------------------------------------------------------------------

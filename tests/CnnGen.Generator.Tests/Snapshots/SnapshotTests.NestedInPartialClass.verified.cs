@@ -66,6 +66,10 @@ namespace Demo.Models
             private const int ScratchLength = 66;
             // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
             private const int FoldedLength = 1;
+            // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
+            // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
+            private const int PackedLength = 1;
+            private const int PackedSourceLength = 1;
 
             private static readonly global::CnnGen.LayerInfo[] s_layers =
             {
@@ -94,6 +98,8 @@ namespace Demo.Models
             private readonly float[] _arena = new float[ArenaLength];
             private readonly float[] _scratch = new float[ScratchLength];
             private readonly float[] _folded = new float[FoldedLength];
+            private readonly float[] _packed = new float[PackedLength];
+            private readonly float[] _packedSource = new float[PackedSourceLength];
             private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
             private BatchForwardWork? _batchForward;
 
@@ -167,7 +173,7 @@ namespace Demo.Models
                     throw new global::System.ArgumentException($"Expected an output span of 4 floats (4), got {output.Length}.", nameof(output));
                 }
 
-                Run(_parameters, _state, _folded, input, output, _arena, _scratch);
+                Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
             }
 
             /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
@@ -183,7 +189,7 @@ namespace Demo.Models
                 }
 
                 // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-                // late takes fewer); the results are the same bits for any split.
+                // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
                 int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
                 if (parts > 1)
                 {
@@ -191,19 +197,17 @@ namespace Demo.Models
                     return;
                 }
 
-                for (int i = 0; i < batch; i++)
-                {
-                    Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
-                }
+                RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
             }
 
             // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-            // network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.
+            // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
             private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
             {
                 private readonly global::Demo.Models.Zoo.SigmoidNet _network;
                 private float[][] _arenas = global::System.Array.Empty<float[]>();
                 private float[][] _scratch = global::System.Array.Empty<float[]>();
+                private float[][] _work = global::System.Array.Empty<float[]>();
                 private int _batch;
                 private int _parts;
                 private int _threads;
@@ -219,12 +223,14 @@ namespace Demo.Models
                     {
                         var arenas = new float[parts][];
                         var scratch = new float[parts][];
+                        var work = new float[parts][];
                         for (int i = 0; i < parts; i++)
                         {
                             arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
                             scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
+                            work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
                         }
-                        (_arenas, _scratch) = (arenas, scratch);
+                        (_arenas, _scratch, _work) = (arenas, scratch, work);
                     }
 
                     (_batch, _parts, _threads) = (batch, parts, threads);
@@ -238,10 +244,8 @@ namespace Demo.Models
                     global::System.ReadOnlySpan<float> inputs = Inputs;
                     global::System.Span<float> outputs = Outputs;
                     global::Demo.Models.Zoo.SigmoidNet network = _network;
-                    for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
-                    {
-                        global::Demo.Models.Zoo.SigmoidNet.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
-                    }
+                    int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
+                    global::Demo.Models.Zoo.SigmoidNet.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
                 }
             }
 
@@ -255,7 +259,7 @@ namespace Demo.Models
             }
 
             // The layer sequence, every shape a constant.
-            private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
+            private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
             {
                 // Layer 1: Conv2D(3, 3)
                 //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
@@ -276,6 +280,61 @@ namespace Demo.Models
                 Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), arena.Slice(48, 12), arena.Slice(0, 4), 1, relu: false);
 
                 arena.Slice(0, 4).CopyTo(output);
+            }
+
+            // ForwardBatch runs batch-major: layers 1–3 image by image (RunHead, the same code as Run), each image's input of
+            // layer 4 (12 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
+            // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
+            // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+            private const int Chunk = 32, HeadLength = 12, TailWidth = 4;
+            private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
+            private readonly float[] _work = new float[WorkLength];
+
+            private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+            {
+                global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
+                global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
+                global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
+                for (int first = 0; first < count; first += Chunk)
+                {
+                    int n = global::System.Math.Min(Chunk, count - first);
+                    for (int j = 0; j < n; j++)
+                    {
+                        RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
+                    }
+
+                    RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
+                }
+            }
+
+            // Layers 1–3 of one image; the input of layer 4 goes to head.
+            private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
+            {
+                // Layer 1: Conv2D(3, 3)
+                //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
+                //   57 parameters (3·3·2·3 + 3): conv1.weight at [0, 54), conv1.bias at [54, 57); 864 multiply-adds.
+                Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
+
+                // Layer 2: Sigmoid
+                //   4×4×3, element-wise.
+                global::CnnGen.Runtime.Kernels.Sigmoid(arena.Slice(0, 48), arena.Slice(0, 48)); // in place
+
+                // Layer 3: MaxPool(2)
+                //   4×4×3 → 2×2×3: 2×2 window, stride 2, padding 0; (4 − 2 + 2·0)/2 + 1 = 2.
+                MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(arena.Slice(0, 48), arena.Slice(48, 12));
+
+                arena.Slice(48, 12).CopyTo(head);
+            }
+
+            // Layers 4–4 over a chunk of images at once: x holds their inputs back to back.
+            private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+            {
+                // Layer 4: Dense(4)
+                //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
+                //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.
+                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), x, ping.Slice(0, batch * 4), batch, relu: false);
+
+                ping.Slice(0, batch * 4).CopyTo(output);
             }
 
             // Where each of the C·FH·FW kernel taps of Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0 starts in the 6×6 (padded) input frame.
@@ -309,11 +368,8 @@ namespace Demo.Models
             // Padded cells never win the maximum.
             private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
-                const int C = 3, H = 4, W = 4;
-                const int OH = 2, OW = 2;
-                const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-                // Branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.
-                global::CnnGen.Runtime.Kernels.ExtremePool(input, output, C, H, W, FH, FW, SH, SW, PH, PW, OH, OW, min: false);
+                // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
+                global::CnnGen.Runtime.MaxPool2.Forward(input, output, 3, 4, 4);
             }
 
             // Dense 12 → 4: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,

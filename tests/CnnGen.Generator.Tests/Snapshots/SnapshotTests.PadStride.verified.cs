@@ -22,7 +22,7 @@ namespace Demo
     /// Total parameters: 841
     /// Multiply-adds per image: 32,576
     /// Weights: 3.3 KiB (float32)
-    /// Activation memory: 9.8 KiB per forward pass; 45.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
+    /// Activation memory: 10.4 KiB per forward pass; 45.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
@@ -61,13 +61,17 @@ namespace Demo
             "Total parameters: 841\n" +
             "Multiply-adds per image: 32,576\n" +
             "Weights: 3.3 KiB (float32)\n" +
-            "Activation memory: 9.8 KiB per forward pass; 45.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
+            "Activation memory: 10.4 KiB per forward pass; 45.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-        // The inference workspace: 768 floats of activations (regions reused once read) + 1,728 of convolution scratch.
+        // The inference workspace: 768 floats of activations (regions reused once read) + 1,891 of convolution scratch.
         private const int ArenaLength = 768;
-        private const int ScratchLength = 1728;
+        private const int ScratchLength = 1891;
         // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
         private const int FoldedLength = 1;
+        // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
+        // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
+        private const int PackedLength = 448;
+        private const int PackedSourceLength = 224;
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -100,6 +104,8 @@ namespace Demo
         private readonly float[] _arena = new float[ArenaLength];
         private readonly float[] _scratch = new float[ScratchLength];
         private readonly float[] _folded = new float[FoldedLength];
+        private readonly float[] _packed = new float[PackedLength];
+        private readonly float[] _packedSource = new float[PackedSourceLength];
         private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
         private BatchForwardWork? _batchForward;
 
@@ -176,7 +182,8 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected an output span of 5 floats (5), got {output.Length}.", nameof(output));
             }
 
-            Run(_parameters, _state, _folded, input, output, _arena, _scratch);
+            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
+            Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
         }
 
         /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
@@ -191,8 +198,9 @@ namespace Demo
                 throw new global::System.ArgumentException($"Expected inputs of a whole number of 3×15×15 images (675 floats each) and outputs of 5 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
             }
 
+            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
             // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-            // late takes fewer); the results are the same bits for any split.
+            // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
             int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
             if (parts > 1)
             {
@@ -200,19 +208,17 @@ namespace Demo
                 return;
             }
 
-            for (int i = 0; i < batch; i++)
-            {
-                Run(_parameters, _state, _folded, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);
-            }
+            RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
         }
 
         // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-        // network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.
+        // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
         private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
         {
             private readonly global::Demo.PadStride _network;
             private float[][] _arenas = global::System.Array.Empty<float[]>();
             private float[][] _scratch = global::System.Array.Empty<float[]>();
+            private float[][] _work = global::System.Array.Empty<float[]>();
             private int _batch;
             private int _parts;
             private int _threads;
@@ -228,12 +234,14 @@ namespace Demo
                 {
                     var arenas = new float[parts][];
                     var scratch = new float[parts][];
+                    var work = new float[parts][];
                     for (int i = 0; i < parts; i++)
                     {
                         arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
                         scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
+                        work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
                     }
-                    (_arenas, _scratch) = (arenas, scratch);
+                    (_arenas, _scratch, _work) = (arenas, scratch, work);
                 }
 
                 (_batch, _parts, _threads) = (batch, parts, threads);
@@ -247,10 +255,8 @@ namespace Demo
                 global::System.ReadOnlySpan<float> inputs = Inputs;
                 global::System.Span<float> outputs = Outputs;
                 global::Demo.PadStride network = _network;
-                for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)
-                {
-                    global::Demo.PadStride.Run(network._parameters, network._state, network._folded, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);
-                }
+                int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
+                global::Demo.PadStride.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
             }
         }
 
@@ -264,12 +270,12 @@ namespace Demo
         }
 
         // The layer sequence, every shape a constant.
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
+        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
             //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
             //   224 parameters (3·3·3·8 + 8): conv1.weight at [0, 216), conv1.bias at [216, 224); 13,824 multiply-adds.
-            Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), input, arena.Slice(0, 512), scratch, relu: true);
+            DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
 
             // Layer 2: ReLU
             //   8×8×8, element-wise.
@@ -294,6 +300,70 @@ namespace Demo
             Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), arena.Slice(0, 64), arena.Slice(512, 5), 1, relu: false);
 
             arena.Slice(512, 5).CopyTo(output);
+        }
+
+        // ForwardBatch runs batch-major: layers 1–5 image by image (RunHead, the same code as Run), each image's input of
+        // layer 6 (64 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
+        // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
+        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        private const int Chunk = 32, HeadLength = 64, TailWidth = 5;
+        private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
+        private readonly float[] _work = new float[WorkLength];
+
+        private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+        {
+            global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
+            global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
+            global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
+            for (int first = 0; first < count; first += Chunk)
+            {
+                int n = global::System.Math.Min(Chunk, count - first);
+                for (int j = 0; j < n; j++)
+                {
+                    RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
+                }
+
+                RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
+            }
+        }
+
+        // Layers 1–5 of one image; the input of layer 6 goes to head.
+        private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
+        {
+            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
+            //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
+            //   224 parameters (3·3·3·8 + 8): conv1.weight at [0, 216), conv1.bias at [216, 224); 13,824 multiply-adds.
+            DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
+
+            // Layer 2: ReLU
+            //   8×8×8, element-wise.
+            // (fused into the epilogue of the layer before)
+
+            // Layer 3: Conv2D(4, 3, Padding = Padding.Same)
+            //   8×8×8 → 8×8×4: 3×3 window, stride 1, padding 1; (8 − 3 + 2·1)/1 + 1 = 8.
+            //   292 parameters (3·3·8·4 + 4): conv2.weight at [224, 512), conv2.bias at [512, 516); 18,432 multiply-adds.
+            Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch, relu: false);
+
+            // Layer 4: Tanh
+            //   8×8×4, element-wise.
+            global::CnnGen.Runtime.Kernels.Tanh(arena.Slice(512, 256), arena.Slice(512, 256)); // in place
+
+            // Layer 5: AvgPool(2)
+            //   8×8×4 → 4×4×4: 2×2 window, stride 2, padding 0; (8 − 2 + 2·0)/2 + 1 = 4.
+            AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(arena.Slice(512, 256), arena.Slice(0, 64));
+
+            arena.Slice(0, 64).CopyTo(head);
+        }
+
+        // Layers 6–6 over a chunk of images at once: x holds their inputs back to back.
+        private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+        {
+            // Layer 6: Dense(5)
+            //   4×4×4 → 5, fully connected (flattens its input in C, H, W order).
+            //   325 parameters (64·5 + 5): fc1.weight at [516, 836), fc1.bias at [836, 841); 320 multiply-adds.
+            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), x, ping.Slice(0, batch * 5), batch, relu: false);
+
+            ping.Slice(0, batch * 5).CopyTo(output);
         }
 
         // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1.
@@ -387,6 +457,42 @@ namespace Demo
         {
             const int In = 64, Out = 5;
             global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+        }
+
+        // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
+        // The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory
+        // compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.
+        private static void PackDirectConvolutions(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> folded, global::System.Span<float> source, global::System.Span<float> packed)
+        {
+            // conv1
+            global::CnnGen.Runtime.DirectConv.Pack(p.Slice(0, 216), p.Slice(216, 8), 8, 27, source.Slice(0, 224), packed.Slice(0, 448));
+        }
+
+        // Where each of the C·FH·FW kernel taps of DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1 starts in the 17×17 (padded) input frame, and where
+        // the window of each of the 8×8 output positions starts (then repeats up to 64, a whole number of 8-position blocks).
+        private static readonly int[] s_DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(3, 3, 3, 289, 17);
+        private static readonly int[] s_DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_positions = global::CnnGen.Runtime.DirectConv.Positions(17, 2, 2, 8, 8, 1, 1);
+
+        // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1.
+        // Direct convolution vectorised over the 8 output channels (K ≥ 8 and a small layer: no column is wasted, unlike
+        // the wide rows of a GEMM, and no im2col copy): weights packed [C·FH·FW][K rounded up to 16], one vector load per
+        // tap and one broadcast per input pixel, 8 output positions per register block.
+        private static void DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        {
+            const int C = 3, H = 15, W = 15, K = 8;
+            const int PH = 1, PW = 1, HP = H + 2 * PH, WP = W + 2 * PW;
+            const int Cells = 64, Group = 1, Products = 1024;
+            global::System.Span<float> padded = scratch.Slice(0, C * HP * WP);
+            // Copy the input into a zero-padded HP×WP frame.
+            padded.Clear();
+            for (int c = 0; c < C; c++)
+            {
+                for (int y = 0; y < H; y++)
+                {
+                    input.Slice((c * H + y) * W, W).CopyTo(padded.Slice((c * HP + y + PH) * WP + PW, W));
+                }
+            }
+            global::CnnGen.Runtime.DirectConv.Forward(padded, s_DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_taps, s_DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_positions, Group, Cells, packed, K, relu, output, scratch.Slice(C * HP * WP, Products));
         }
 
         // ---- Training ----------------------------------------------------------------------------------

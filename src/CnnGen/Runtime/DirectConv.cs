@@ -1,0 +1,1108 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen.Runtime;
+
+/// <summary>
+/// The direct convolution of the inference path for small layers with enough output channels (K ≥ 8): the vector
+/// runs along the K output channels, so no column of the output is wasted (the "wide rows" of a stride-1 GEMM
+/// compute FW − 1 dropped columns per row) and any stride or padding needs no im2col copy. The weights are packed
+/// [C·FH·FW][KP] (KP = K rounded up to <see cref="Lanes"/>) with the bias after them, so each kernel tap is one
+/// vector load of its KP weights; each input pixel is one broadcast. The register block is 8 output positions ×
+/// one vector of channels (8 independent FMA chains, the latency × throughput of Zen 5's and most x64 cores' FMA
+/// units), and the positions of a block need not be neighbours: each comes from a table of input offsets, which
+/// lets the same loop serve every stride and lets a max pooling that follows be fused (the positions of one
+/// pooled cell are consecutive in the table; its epilogue takes their maximum, then adds the bias and applies the
+/// ReLU, the same values as bias → ReLU → pool since max commutes with + bias and ReLU is monotonic).
+/// Explicit <see cref="Vector512{T}"/> and <see cref="Vector256{T}"/> paths and a scalar fallback, chosen by
+/// <c>IsHardwareAccelerated</c>. Not meant to be called directly: the generated networks call it.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class DirectConv
+{
+    /// <summary>The packed width of the output channels: K is rounded up to a multiple of 16 (one <see cref="Vector512{T}"/>).</summary>
+    public const int Lanes = 16;
+
+    /// <summary>Output positions per register block; the position table is padded to a multiple of it.</summary>
+    public const int Block = 8;
+
+    /// <summary>K rounded up to <see cref="Lanes"/>.</summary>
+    /// <param name="channels">The output channels K.</param>
+    public static int PaddedChannels(int channels) => (channels + Lanes - 1) / Lanes * Lanes;
+
+    /// <summary>Floats of a packed layer: the weights [taps][KP] then the bias [KP].</summary>
+    /// <param name="channels">The output channels K.</param>
+    /// <param name="taps">C·FH·FW.</param>
+    public static int PackedLength(int channels, int taps) => (taps + 1) * PaddedChannels(channels);
+
+    /// <summary>
+    /// Packs weights [K][taps] (PyTorch's order) and the bias into [taps][KP] + [KP] (zeros in the padded lanes),
+    /// unless <paramref name="source"/> already holds the same bits as <paramref name="weights"/> and
+    /// <paramref name="bias"/>, in which case <paramref name="packed"/> is current: the comparison (a vectorised
+    /// memory compare) costs less than the repack, and no change to the parameters can go unseen.
+    /// </summary>
+    /// <param name="weights">K × taps floats.</param>
+    /// <param name="bias">K floats, or empty for no bias (zeros).</param>
+    /// <param name="channels">K.</param>
+    /// <param name="taps">C·FH·FW.</param>
+    /// <param name="source">K × taps + K floats: the weights and bias the packed buffer was made from.</param>
+    /// <param name="packed"><see cref="PackedLength"/> floats.</param>
+    public static void Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int channels, int taps, Span<float> source, Span<float> packed)
+    {
+        int kp = PaddedChannels(channels);
+        Span<float> sourceWeights = source.Slice(0, channels * taps);
+        Span<float> sourceBias = source.Slice(channels * taps, channels);
+        weights = weights.Slice(0, channels * taps);
+        bool biasSame = bias.IsEmpty
+            ? !MemoryMarshal.AsBytes(sourceBias).ContainsAnyExcept((byte)0)
+            : MemoryMarshal.AsBytes(bias.Slice(0, channels)).SequenceEqual(MemoryMarshal.AsBytes(sourceBias));
+        if (biasSame && MemoryMarshal.AsBytes(weights).SequenceEqual(MemoryMarshal.AsBytes(sourceWeights)))
+        {
+            return;
+        }
+
+        weights.CopyTo(sourceWeights);
+        if (bias.IsEmpty)
+        {
+            sourceBias.Clear();
+        }
+        else
+        {
+            bias.Slice(0, channels).CopyTo(sourceBias);
+        }
+
+        packed = packed.Slice(0, (taps + 1) * kp);
+        packed.Clear();
+        for (int k = 0; k < channels; k++)
+        {
+            ReadOnlySpan<float> row = weights.Slice(k * taps, taps);
+            for (int t = 0; t < row.Length; t++)
+            {
+                packed[(t * kp) + k] = row[t];
+            }
+
+            packed[(taps * kp) + k] = sourceBias[k];
+        }
+    }
+
+    /// <summary>
+    /// The table of input offsets for <see cref="Forward"/>: for each output position to compute, where its window
+    /// starts in the (padded) input frame, ordered by output cell. Without pooling a cell is one position (row-major
+    /// over OH × OW); with a pool of window PFH × PFW and the same stride (no padding, floor mode), a cell is a pooled
+    /// output (row-major over POH × POW) and its PFH·PFW positions follow each other. Padded with copies of the last
+    /// offset to a multiple of <see cref="Block"/> (those results are computed and ignored).
+    /// </summary>
+    /// <param name="frameWidth">WP, the row stride of the (padded) input frame.</param>
+    /// <param name="strideHeight">The convolution's vertical stride.</param>
+    /// <param name="strideWidth">The convolution's horizontal stride.</param>
+    /// <param name="outHeight">POH (or OH without pooling): rows of cells.</param>
+    /// <param name="outWidth">POW (or OW without pooling): columns of cells.</param>
+    /// <param name="poolHeight">PFH, 1 without pooling.</param>
+    /// <param name="poolWidth">PFW, 1 without pooling.</param>
+    public static int[] Positions(int frameWidth, int strideHeight, int strideWidth, int outHeight, int outWidth, int poolHeight, int poolWidth)
+    {
+        int count = outHeight * outWidth * poolHeight * poolWidth;
+        var offsets = new int[(count + Block - 1) / Block * Block];
+        int i = 0;
+        for (int cy = 0; cy < outHeight; cy++)
+        {
+            for (int cx = 0; cx < outWidth; cx++)
+            {
+                for (int dy = 0; dy < poolHeight; dy++)
+                {
+                    for (int dx = 0; dx < poolWidth; dx++)
+                    {
+                        int oy = (cy * poolHeight) + dy, ox = (cx * poolWidth) + dx;
+                        offsets[i++] = (oy * strideHeight * frameWidth) + (ox * strideWidth);
+                    }
+                }
+            }
+        }
+
+        for (; i < offsets.Length; i++)
+        {
+            offsets[i] = offsets[count - 1];
+        }
+
+        return offsets;
+    }
+
+    /// <summary>Scratch floats <see cref="Forward"/> needs: the channel-last products of every position in the table.</summary>
+    /// <param name="positions">The length of the position table.</param>
+    /// <param name="channels">K.</param>
+    public static int ScratchLength(int positions, int channels) => positions * PaddedChannels(channels);
+
+    /// <summary>
+    /// output[k, cell] = act(max over the cell's <paramref name="group"/> positions p of Σ_tap frame[positions[p] + taps[tap]] ·
+    /// W[tap, k], + bias[k]) for the K channels and the cells of the table (channel-first output, as PyTorch).
+    /// </summary>
+    /// <param name="frame">The (padded) input frame, C × HP × WP.</param>
+    /// <param name="taps">Each kernel tap's offset in the frame (c·HP·WP + ky·WP + kx), in the packed weights' order.</param>
+    /// <param name="positions">The table of <see cref="Positions"/>.</param>
+    /// <param name="group">Positions per cell: PFH·PFW, 1 without pooling.</param>
+    /// <param name="cells">Output cells (positions without the padding / group).</param>
+    /// <param name="packed">The packed weights and bias of <see cref="Pack"/>.</param>
+    /// <param name="channels">K.</param>
+    /// <param name="relu">Whether to apply ReLU after the bias.</param>
+    /// <param name="output">K × cells floats.</param>
+    /// <param name="scratch"><see cref="ScratchLength"/> floats.</param>
+    public static void Forward(ReadOnlySpan<float> frame, ReadOnlySpan<int> taps, ReadOnlySpan<int> positions, int group, int cells, ReadOnlySpan<float> packed, int channels, bool relu, Span<float> output, Span<float> scratch)
+    {
+        int kp = PaddedChannels(channels);
+        int tapCount = taps.Length;
+        if (packed.Length < (tapCount + 1) * kp || scratch.Length < positions.Length * kp || output.Length < channels * cells
+            || positions.Length % Block != 0 || positions.Length < group * cells)
+        {
+            throw new ArgumentException("The packed weights, position table, scratch or output do not fit the layer.");
+        }
+
+        // Every offset must stay inside the frame: the loops below read through refs without bounds checks.
+        if (positions.Length > 0 && taps.Length > 0
+            && (System.Numerics.Tensors.TensorPrimitives.Min(positions) < 0 || System.Numerics.Tensors.TensorPrimitives.Min(taps) < 0
+                || (long)System.Numerics.Tensors.TensorPrimitives.Max(positions) + System.Numerics.Tensors.TensorPrimitives.Max(taps) >= frame.Length))
+        {
+            throw new ArgumentException("A position's window leaves the input frame.", nameof(positions));
+        }
+
+        ref float f = ref MemoryMarshal.GetReference(frame);
+        ref int tr = ref MemoryMarshal.GetReference(taps);
+        ref float w = ref MemoryMarshal.GetReference(packed);
+        ref float s = ref MemoryMarshal.GetReference(scratch);
+        for (int b = 0; b < positions.Length; b += Block)
+        {
+            ref float o = ref Unsafe.Add(ref s, b * kp);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (int kc = 0; kc < kp; kc += 16)
+                {
+                    Block512(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Unsafe.Add(ref w, kc), kp, ref Unsafe.Add(ref o, kc));
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (int kc = 0; kc < channels; kc += 8)
+                {
+                    Block256(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Unsafe.Add(ref w, kc), kp, ref Unsafe.Add(ref o, kc));
+                }
+            }
+            else
+            {
+                BlockScalar(ref f, positions.Slice(b, Block), ref tr, tapCount, ref w, kp, channels, ref o);
+            }
+        }
+
+        Span<int> offsets = stackalloc int[group];
+        for (int g = 0; g < group; g++)
+        {
+            offsets[g] = g;
+        }
+
+        Epilogue(scratch, offsets, cells, cells, 0, group, packed.Slice(tapCount * kp, kp), channels, relu, output);
+    }
+
+    /// <summary>Scratch floats <see cref="ForwardRows"/> needs: the larger of the row-block and the position-table products.</summary>
+    /// <param name="positions">The length of the position table.</param>
+    /// <param name="rows">Output rows computed.</param>
+    /// <param name="cols">Output columns computed.</param>
+    /// <param name="channels">K.</param>
+    public static int RowsScratchLength(int positions, int rows, int cols, int channels) => Math.Max(positions, rows * cols) * PaddedChannels(channels);
+
+    /// <summary>
+    /// As <see cref="Forward"/> for a stride-1 convolution, whose output positions are whole rows × columns of the frame: with
+    /// <see cref="Vector512{T}"/>, a 3- or 5-wide kernel, at least 2 rows and 5 columns, the register block is 2 output rows × 8,
+    /// 6 or 5 columns (whichever computes the fewest columns twice; up to 16 accumulators) and each input pixel is broadcast once for all the outputs it feeds (the kernel row's
+    /// weight vectors stay in registers), so the loop is bound by the FMAs rather than by one broadcast load per FMA;
+    /// otherwise the position table of <see cref="Forward"/>. Both sum the taps in the same order: same bits either way.
+    /// </summary>
+    /// <param name="frame">The (padded) input frame, C × HP × WP.</param>
+    /// <param name="frameHeight">HP.</param>
+    /// <param name="frameWidth">WP.</param>
+    /// <param name="inChannels">C.</param>
+    /// <param name="kernelHeight">FH.</param>
+    /// <param name="kernelWidth">FW.</param>
+    /// <param name="rows">Output rows computed: POH·PFH with a pool, OH without.</param>
+    /// <param name="cols">Output columns computed: POW·PFW with a pool, OW without.</param>
+    /// <param name="poolHeight">PFH, 1 without pooling.</param>
+    /// <param name="poolWidth">PFW, 1 without pooling.</param>
+    /// <param name="taps">As for <see cref="Forward"/>.</param>
+    /// <param name="positions">As for <see cref="Forward"/> (the fallback).</param>
+    /// <param name="packed">The packed weights and bias of <see cref="Pack"/>.</param>
+    /// <param name="channels">K.</param>
+    /// <param name="relu">Whether to apply ReLU after the bias.</param>
+    /// <param name="output">K × cells floats.</param>
+    /// <param name="scratch"><see cref="RowsScratchLength"/> floats.</param>
+    public static void ForwardRows(ReadOnlySpan<float> frame, int frameHeight, int frameWidth, int inChannels, int kernelHeight, int kernelWidth, int rows, int cols, int poolHeight, int poolWidth, ReadOnlySpan<int> taps, ReadOnlySpan<int> positions, ReadOnlySpan<float> packed, int channels, bool relu, Span<float> output, Span<float> scratch)
+    {
+        int cells = (rows / poolHeight) * (cols / poolWidth);
+        if (!Vector512.IsHardwareAccelerated || (kernelWidth != 3 && kernelWidth != 5) || rows < 2 || cols < 5)
+        {
+            Forward(frame, taps, positions, poolHeight * poolWidth, cells, packed, channels, relu, output, scratch);
+            return;
+        }
+
+        int kp = PaddedChannels(channels);
+        int tapCount = inChannels * kernelHeight * kernelWidth;
+        if (taps.Length != tapCount || packed.Length < (tapCount + 1) * kp || scratch.Length < rows * cols * kp || output.Length < channels * cells
+            || rows % poolHeight != 0 || cols % poolWidth != 0
+            || rows + kernelHeight - 1 > frameHeight || cols + kernelWidth - 1 > frameWidth || frame.Length < inChannels * frameHeight * frameWidth)
+        {
+            throw new ArgumentException("The frame, packed weights, scratch or output do not fit the layer.");
+        }
+
+        ref float f = ref MemoryMarshal.GetReference(frame);
+        ref float w = ref MemoryMarshal.GetReference(packed);
+        ref float s = ref MemoryMarshal.GetReference(scratch);
+        int plane = frameHeight * frameWidth;
+        // The block width (8, 6 or 5 columns) that computes the fewest columns twice.
+        int n = 8;
+        for (int candidate = 6; candidate >= 5; candidate--)
+        {
+            if ((cols + candidate - 1) / candidate * candidate < (cols + n - 1) / n * n)
+            {
+                n = candidate;
+            }
+        }
+
+        for (int kc = 0; kc < kp; kc += 16)
+        {
+            for (int y0 = 0; y0 < rows; y0 += 2)
+            {
+                // An odd last row and a last column block that does not fill n overlap the block before: the same values again.
+                int y = Math.Min(y0, rows - 2);
+                for (int x0 = 0; x0 < cols; x0 += n)
+                {
+                    int x = Math.Min(x0, cols - n);
+                    ref float top = ref Unsafe.Add(ref f, (y * frameWidth) + x);
+                    ref float o = ref Unsafe.Add(ref s, (((y * cols) + x) * kp) + kc);
+                    ref float wk = ref Unsafe.Add(ref w, kc);
+                    switch ((kernelWidth, n))
+                    {
+                        case (3, 8): Rows3x8(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (3, 6): Rows3x6(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (3, _): Rows3x5(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (_, 8): Rows5x8(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (_, 6): Rows5x6(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        default: Rows5x5(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                    }
+                }
+            }
+        }
+
+        Span<int> offsets = stackalloc int[poolHeight * poolWidth];
+        for (int dy = 0; dy < poolHeight; dy++)
+        {
+            for (int dx = 0; dx < poolWidth; dx++)
+            {
+                offsets[(dy * poolWidth) + dx] = (dy * cols) + dx;
+            }
+        }
+
+        Epilogue(scratch, offsets, cells, cols / poolWidth, poolHeight * cols, poolWidth, packed.Slice(tapCount * kp, kp), channels, relu, output);
+    }
+
+    // FW = 3, 2 rows × 8 columns: 3 + 2·10 loads per 48 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows3x8(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default; Vector512<float> a6 = default, b6 = default; Vector512<float> a7 = default, b7 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a6 = Vector512.FusedMultiplyAdd(x, w0, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a7 = Vector512.FusedMultiplyAdd(x, w0, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w1, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
+                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                a7 = Vector512.FusedMultiplyAdd(x, w1, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w2, a6);
+                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                a7 = Vector512.FusedMultiplyAdd(x, w2, a7);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b6 = Vector512.FusedMultiplyAdd(x, w0, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b7 = Vector512.FusedMultiplyAdd(x, w0, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w1, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
+                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                b7 = Vector512.FusedMultiplyAdd(x, w1, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w2, b6);
+                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                b7 = Vector512.FusedMultiplyAdd(x, w2, b7);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
+        b6.StoreUnsafe(ref o, (nuint)((cols + 6) * kp));
+        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
+        b7.StoreUnsafe(ref o, (nuint)((cols + 7) * kp));
+    }
+
+    // FW = 3, 2 rows × 6 columns: 3 + 2·8 loads per 36 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows3x6(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+    }
+
+    // FW = 3, 2 rows × 5 columns: 3 + 2·7 loads per 30 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows3x5(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+    }
+
+    // FW = 5, 2 rows × 8 columns: 5 + 2·12 loads per 80 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows5x8(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default; Vector512<float> a6 = default, b6 = default; Vector512<float> a7 = default, b7 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a6 = Vector512.FusedMultiplyAdd(x, w0, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a7 = Vector512.FusedMultiplyAdd(x, w0, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w1, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                a7 = Vector512.FusedMultiplyAdd(x, w1, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w2, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w3, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
+                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                a7 = Vector512.FusedMultiplyAdd(x, w2, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w3, a6);
+                a5 = Vector512.FusedMultiplyAdd(x, w4, a5);
+                x = Vector512.Create(Unsafe.Add(ref r0, 10));
+                a7 = Vector512.FusedMultiplyAdd(x, w3, a7);
+                a6 = Vector512.FusedMultiplyAdd(x, w4, a6);
+                x = Vector512.Create(Unsafe.Add(ref r0, 11));
+                a7 = Vector512.FusedMultiplyAdd(x, w4, a7);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b6 = Vector512.FusedMultiplyAdd(x, w0, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b7 = Vector512.FusedMultiplyAdd(x, w0, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w1, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                b7 = Vector512.FusedMultiplyAdd(x, w1, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w2, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w3, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                b7 = Vector512.FusedMultiplyAdd(x, w2, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w3, b6);
+                b5 = Vector512.FusedMultiplyAdd(x, w4, b5);
+                x = Vector512.Create(Unsafe.Add(ref r1, 10));
+                b7 = Vector512.FusedMultiplyAdd(x, w3, b7);
+                b6 = Vector512.FusedMultiplyAdd(x, w4, b6);
+                x = Vector512.Create(Unsafe.Add(ref r1, 11));
+                b7 = Vector512.FusedMultiplyAdd(x, w4, b7);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
+        b6.StoreUnsafe(ref o, (nuint)((cols + 6) * kp));
+        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
+        b7.StoreUnsafe(ref o, (nuint)((cols + 7) * kp));
+    }
+
+    // FW = 5, 2 rows × 6 columns: 5 + 2·10 loads per 60 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows5x6(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                a5 = Vector512.FusedMultiplyAdd(x, w3, a5);
+                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
+                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                a5 = Vector512.FusedMultiplyAdd(x, w4, a5);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                b5 = Vector512.FusedMultiplyAdd(x, w3, b5);
+                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                b5 = Vector512.FusedMultiplyAdd(x, w4, b5);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+    }
+
+    // FW = 5, 2 rows × 5 columns: 5 + 2·9 loads per 50 FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows5x5(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    {
+        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
+                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                Vector512<float> x;
+                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
+                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
+                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
+                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
+                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
+                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
+                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
+                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
+                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
+                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
+                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
+                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
+                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
+                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
+                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
+                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
+                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
+                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
+            }
+        }
+
+        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
+        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
+        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
+        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+    }
+
+
+    // 8 positions × 16 channels: per tap one weight vector and 8 broadcast FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block512(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, ref float o)
+    {
+        ref float p0 = ref Unsafe.Add(ref f, at[0]);
+        ref float p1 = ref Unsafe.Add(ref f, at[1]);
+        ref float p2 = ref Unsafe.Add(ref f, at[2]);
+        ref float p3 = ref Unsafe.Add(ref f, at[3]);
+        ref float p4 = ref Unsafe.Add(ref f, at[4]);
+        ref float p5 = ref Unsafe.Add(ref f, at[5]);
+        ref float p6 = ref Unsafe.Add(ref f, at[6]);
+        ref float p7 = ref Unsafe.Add(ref f, at[7]);
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int t = 0; t < tapCount; t++)
+        {
+            nint off = Unsafe.Add(ref taps, t);
+            Vector512<float> wv = Vector512.LoadUnsafe(ref w, (nuint)(t * kp));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p0, off)), wv, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p1, off)), wv, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p2, off)), wv, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p3, off)), wv, a3);
+            a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p4, off)), wv, a4);
+            a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p5, off)), wv, a5);
+            a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p6, off)), wv, a6);
+            a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p7, off)), wv, a7);
+        }
+
+        a0.StoreUnsafe(ref o);
+        a1.StoreUnsafe(ref o, (nuint)kp);
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
+        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
+    }
+
+    // 8 positions × 8 channels (16 ymm registers: 8 accumulators, the weights, the broadcasts).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block256(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, ref float o)
+    {
+        ref float p0 = ref Unsafe.Add(ref f, at[0]);
+        ref float p1 = ref Unsafe.Add(ref f, at[1]);
+        ref float p2 = ref Unsafe.Add(ref f, at[2]);
+        ref float p3 = ref Unsafe.Add(ref f, at[3]);
+        ref float p4 = ref Unsafe.Add(ref f, at[4]);
+        ref float p5 = ref Unsafe.Add(ref f, at[5]);
+        ref float p6 = ref Unsafe.Add(ref f, at[6]);
+        ref float p7 = ref Unsafe.Add(ref f, at[7]);
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int t = 0; t < tapCount; t++)
+        {
+            nint off = Unsafe.Add(ref taps, t);
+            Vector256<float> wv = Vector256.LoadUnsafe(ref w, (nuint)(t * kp));
+            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p0, off)), wv, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p1, off)), wv, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p2, off)), wv, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p3, off)), wv, a3);
+            a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p4, off)), wv, a4);
+            a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p5, off)), wv, a5);
+            a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p6, off)), wv, a6);
+            a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p7, off)), wv, a7);
+        }
+
+        a0.StoreUnsafe(ref o);
+        a1.StoreUnsafe(ref o, (nuint)kp);
+        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
+        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
+        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
+        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
+        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
+        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
+    }
+
+    private static void BlockScalar(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, int channels, ref float o)
+    {
+        for (int r = 0; r < Block; r++)
+        {
+            ref float p = ref Unsafe.Add(ref f, at[r]);
+            for (int k = 0; k < channels; k++)
+            {
+                float sum = 0f;
+                for (int t = 0; t < tapCount; t++)
+                {
+                    sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref p, Unsafe.Add(ref taps, t)), Unsafe.Add(ref w, (t * kp) + k), sum);
+                }
+
+                Unsafe.Add(ref o, (r * kp) + k) = sum;
+            }
+        }
+    }
+
+    // Max over each cell's positions, + bias, ReLU, then the cell's K channels to their channel-first places.
+    private static void Epilogue(Span<float> products, ReadOnlySpan<int> groupOffsets, int cells, int cellsPerRow, int rowStep, int colStep, ReadOnlySpan<float> bias, int channels, bool relu, Span<float> output)
+    {
+        int kp = bias.Length;
+        int group = groupOffsets.Length;
+        ref int go = ref MemoryMarshal.GetReference(groupOffsets);
+        ref float pr = ref MemoryMarshal.GetReference(products);
+        ref float br = ref MemoryMarshal.GetReference(bias);
+        ref float or = ref MemoryMarshal.GetReference(output);
+        int last = (((cells - 1) / cellsPerRow) * rowStep) + (((cells - 1) % cellsPerRow) * colStep) + System.Numerics.Tensors.TensorPrimitives.Max(groupOffsets);
+        if (products.Length < (last + 1) * kp || output.Length < channels * cells || System.Numerics.Tensors.TensorPrimitives.Min(groupOffsets) < 0)
+        {
+            throw new ArgumentException("The products or the output are too short.");
+        }
+
+        // Cells in tiles of 16: each cell's maximum, bias and ReLU in place, then the tile written channel by channel, so the
+        // channel-first output gets runs of 16 consecutive floats (one store per cell and channel strided by the plane would
+        // put every store of a large layer in the same cache set).
+        Span<int> tile = stackalloc int[16];
+        for (int start = 0; start < cells; start += 16)
+        {
+            int count = Math.Min(16, cells - start);
+            for (int t = 0; t < count; t++)
+            {
+                int cell = start + t;
+                tile[t] = (((cell / cellsPerRow) * rowStep) + ((cell % cellsPerRow) * colStep)) * kp;
+                EpilogueCell(ref Unsafe.Add(ref pr, tile[t]), ref go, group, ref br, kp, relu);
+            }
+
+            for (int k = 0; k < channels; k++)
+            {
+                ref float row = ref Unsafe.Add(ref or, (k * cells) + start);
+                for (int t = 0; t < count; t++)
+                {
+                    Unsafe.Add(ref row, t) = Unsafe.Add(ref pr, tile[t] + k);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EpilogueCell(ref float first, ref int go, int group, ref float br, int kp, bool relu)
+    {
+        int k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; k + 16 <= kp; k += 16)
+            {
+                Vector512<float> m = Vector512.LoadUnsafe(ref first, (nuint)k);
+                for (int g = 1; g < group; g++)
+                {
+                    m = Vector512.Max(m, Vector512.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
+                }
+
+                m += Vector512.LoadUnsafe(ref br, (nuint)k);
+                (relu ? Vector512.Max(m, Vector512<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; k + 8 <= kp; k += 8)
+            {
+                Vector256<float> m = Vector256.LoadUnsafe(ref first, (nuint)k);
+                for (int g = 1; g < group; g++)
+                {
+                    m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
+                }
+
+                m += Vector256.LoadUnsafe(ref br, (nuint)k);
+                (relu ? Vector256.Max(m, Vector256<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
+            }
+        }
+
+        for (; k < kp; k++)
+        {
+            float m = Unsafe.Add(ref first, k);
+            for (int g = 1; g < group; g++)
+            {
+                m = MathF.Max(m, Unsafe.Add(ref first, (Unsafe.Add(ref go, g) * kp) + k));
+            }
+
+            m += Unsafe.Add(ref br, k);
+            Unsafe.Add(ref first, k) = relu ? MathF.Max(m, 0f) : m;
+        }
+    }
+}
