@@ -209,18 +209,29 @@ internal static partial class LayerKernels
             PoolKind.Average => "// each window's gradient is shared equally by the cells it averaged.",
             _ => "// d√(Σx²)/dx = x / √(Σx²) (0 where the window is all zeros).",
         });
-        if (kind is PoolKind.Max or PoolKind.Min)
+        Window win = layer.Window!;
+        bool inside = win.PaddingHeight == 0 && win.PaddingWidth == 0
+            && ((layer.Out.Height - 1) * win.StrideHeight) + win.KernelHeight <= layer.In.Height
+            && ((layer.Out.Width - 1) * win.StrideWidth) + win.KernelWidth <= layer.In.Width;
+        bool twoByTwo = kind is PoolKind.Max or PoolKind.Min && inside
+            && win.KernelHeight == 2 && win.KernelWidth == 2 && win.StrideHeight == 2 && win.StrideWidth == 2;
+        if (kind is PoolKind.Max or PoolKind.Min && !twoByTwo)
         {
             w.Line("// The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.");
         }
 
         string output = $", {Ros} output";
         w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput)");
+        if (twoByTwo)
+        {
+            w.Line($"const int C = {layer.In.Channels}, H = {layer.In.Height}, W = {layer.In.Width}, OH = {layer.Out.Height}, OW = {layer.Out.Width};");
+            w.Line("// The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.");
+            w.Line("global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW);");
+            w.Close();
+            return;
+        }
+
         PoolConstants(w, layer);
-        Window win = layer.Window!;
-        bool inside = win.PaddingHeight == 0 && win.PaddingWidth == 0
-            && ((layer.Out.Height - 1) * win.StrideHeight) + win.KernelHeight <= layer.In.Height
-            && ((layer.Out.Width - 1) * win.StrideWidth) + win.KernelWidth <= layer.In.Width;
         if (kind is PoolKind.Max or PoolKind.Min && inside && win.KernelHeight * win.KernelWidth <= 16)
         {
             // Every window lies inside the input: no clipping, the window's cells unrolled at constant offsets.

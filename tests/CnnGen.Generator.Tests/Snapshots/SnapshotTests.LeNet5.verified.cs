@@ -501,38 +501,11 @@ namespace Demo
 
         // Backward of Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0:
         // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-        // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
         private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
-            const int C = 6, H = 28, W = 28;
-            const int OH = 14, OW = 14;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
-            for (int c = 0; c < C; c++)
-            {
-                global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
-                global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
-                global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int corner = (oy * SH - PH) * W + ox * SW - PW;
-                        global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
-                        float target = targets[oy * OW + ox];
-                        int best = -1;
-                        best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
-                        best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
-                        best += (1 - best) & -(cells[1] == target ? 1 : 0);
-                        best += (0 - best) & -(cells[0] == target ? 1 : 0);
-                        if (best >= 0)
-                        {
-                            gradChannel[corner + best] += gradients[oy * OW + ox];
-                        }
-                    }
-                }
-            }
+            const int C = 6, H = 28, W = 28, OH = 14, OW = 14;
+            // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
+            global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW);
         }
 
         // Backward of Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
@@ -581,38 +554,11 @@ namespace Demo
 
         // Backward of Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0:
         // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-        // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
         private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
-            const int C = 16, H = 10, W = 10;
-            const int OH = 5, OW = 5;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
-            for (int c = 0; c < C; c++)
-            {
-                global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
-                global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
-                global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int corner = (oy * SH - PH) * W + ox * SW - PW;
-                        global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
-                        float target = targets[oy * OW + ox];
-                        int best = -1;
-                        best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
-                        best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
-                        best += (1 - best) & -(cells[1] == target ? 1 : 0);
-                        best += (0 - best) & -(cells[0] == target ? 1 : 0);
-                        if (best >= 0)
-                        {
-                            gradChannel[corner + best] += gradients[oy * OW + ox];
-                        }
-                    }
-                }
-            }
+            const int C = 16, H = 10, W = 10, OH = 5, OW = 5;
+            // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
+            global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW);
         }
 
         // Backward of Dense 400 → 120 over the images of a part: dX[b, in] += dY · W. The weights' gradient
