@@ -375,11 +375,12 @@ namespace Demo.Models
 
             // Backward of Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0:
             // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+            // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
+            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
             {
                 const int C = 3, H = 4, W = 4, OH = 2, OW = 2;
                 // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
-                global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW);
+                global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
             }
 
             // Backward of Dense 12 → 4 over the images of a part: dX[b, in] += dY · W. The weights' gradient
@@ -663,7 +664,7 @@ namespace Demo.Models
                                 // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
                                 for (int b = from; b < to; b++)
                                 {
-                                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48));
+                                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48), relu: false);
                                 }
                                 // Layer 2: Sigmoid, gradient 4×4×3 → 4×4×3
                                 global::CnnGen.Runtime.Kernels.SigmoidBackward(tape.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(0 * batch + from * 48, (to - from) * 48));

@@ -74,9 +74,11 @@ public sealed class PoolKernelTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void ExtremePool2x2Backward_adds_to_the_first_cell_equal_to_the_output(bool min)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void ExtremePool2x2Backward_adds_to_the_first_cell_equal_to_the_output(bool min, bool relu)
     {
         var random = new Random(24);
         foreach (int width in new[] { 2, 3, 5, 8, 9, 10, 16, 17, 18, 28, 33, 40 })
@@ -89,6 +91,10 @@ public sealed class PoolKernelTests
                 for (int i = 0; i < input.Length; i++)
                 {
                     input[i] = random.Next(0, 4) - 1.5f;   // four levels: most windows hold ties
+                    if (relu)
+                    {
+                        input[i] = Math.Max(input[i], 0f);   // a ReLU's output: zeros tie often, and get no gradient
+                    }
                 }
 
                 var output = new float[channels * oh * ow];
@@ -121,7 +127,7 @@ public sealed class PoolKernelTests
                             output[o] = o % 7 == 3 ? 7f : best;
                             gradOutput[o] = (random.NextSingle() * 2f) - 1f;
                             bool found = false;
-                            for (int y = 2 * oy; y < (2 * oy) + 2 && !found; y++)
+                            for (int y = 2 * oy; y < (2 * oy) + 2 && !found && (!relu || output[o] > 0f); y++)
                             {
                                 for (int x = 2 * ox; x < (2 * ox) + 2 && !found; x++)
                                 {
@@ -137,10 +143,10 @@ public sealed class PoolKernelTests
                     }
                 }
 
-                Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, channels, height, width, oh, ow);
+                Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, channels, height, width, oh, ow, relu);
                 for (int i = 0; i < expected.Length; i++)
                 {
-                    Assert.True(expected[i] == gradInput[i], $"width {width}, height {height}, channels {channels}: cell {i} expected {expected[i]}, got {gradInput[i]}");
+                    Assert.True(expected[i] == gradInput[i], $"relu {relu}, width {width}, height {height}, channels {channels}: cell {i} expected {expected[i]}, got {gradInput[i]}");
                 }
             }
         }
