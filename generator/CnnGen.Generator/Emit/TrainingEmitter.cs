@@ -551,7 +551,8 @@ internal static class TrainingEmitter
 
                 for (int i = 0; i < plan.Layers.Count; i++)
                 {
-                    if (tape.NeedsGradient[i] && plan.Layers[i].Spec is not FlattenSpec)
+                    // (a ReLU fused into the pooling after it: its output's gradient is never written nor read)
+                    if (tape.NeedsGradient[i] && plan.Layers[i].Spec is not FlattenSpec && FusedInto(plan, tape, i) < 0)
                     {
                         w.Line($"{tape.Range("grad", i)}.Clear();");
                     }

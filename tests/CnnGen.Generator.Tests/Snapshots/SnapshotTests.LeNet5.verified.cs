@@ -856,10 +856,8 @@ namespace Demo
                             // may already be writing theirs: this stage runs through to the backward pass).
                             grads.Slice(0, 2572).Clear();
                             grad.Slice(0 * batch + from * 4704, (to - from) * 4704).Clear();
-                            grad.Slice(4704 * batch + from * 4704, (to - from) * 4704).Clear();
                             grad.Slice(9408 * batch + from * 1176, (to - from) * 1176).Clear();
                             grad.Slice(10584 * batch + from * 1600, (to - from) * 1600).Clear();
-                            grad.Slice(12184 * batch + from * 1600, (to - from) * 1600).Clear();
                             grad.Slice(13784 * batch + from * 400, (to - from) * 400).Clear();
                             grad.Slice(14184 * batch + from * 120, (to - from) * 120).Clear();
                             grad.Slice(14304 * batch + from * 120, (to - from) * 120).Clear();
