@@ -199,6 +199,22 @@ internal static partial class LayerKernels
         w.Close();
     }
 
+    /// <summary>Whether every window of a pooling layer lies inside its input (no padding, no ceil-rounded last window).</summary>
+    private static bool Inside(LayerPlan layer)
+    {
+        Window win = layer.Window!;
+        return win.PaddingHeight == 0 && win.PaddingWidth == 0
+            && ((layer.Out.Height - 1) * win.StrideHeight) + win.KernelHeight <= layer.In.Height
+            && ((layer.Out.Width - 1) * win.StrideWidth) + win.KernelWidth <= layer.In.Width;
+    }
+
+    /// <summary>
+    /// Whether a layer is max or min pooling with 2×2 windows of stride 2 inside the input, whose backward is
+    /// Kernels.ExtremePool2x2Backward (and takes a <c>relu</c> argument: a ReLU before it can be fused into it).
+    /// </summary>
+    public static bool IsTwoByTwoExtremePool(LayerPlan layer) => layer.Spec is PoolSpec { Kind: PoolKind.Max or PoolKind.Min } && Inside(layer)
+        && layer.Window!.KernelHeight == 2 && layer.Window.KernelWidth == 2 && layer.Window.StrideHeight == 2 && layer.Window.StrideWidth == 2;
+
     private static void WritePoolBackward(SourceWriter w, string name, LayerPlan layer, PoolKind kind)
     {
         w.Line($"// Backward of {PoolSummary(layer, kind)}:");
@@ -209,18 +225,28 @@ internal static partial class LayerKernels
             PoolKind.Average => "// each window's gradient is shared equally by the cells it averaged.",
             _ => "// d√(Σx²)/dx = x / √(Σx²) (0 where the window is all zeros).",
         });
-        if (kind is PoolKind.Max or PoolKind.Min)
+        Window win = layer.Window!;
+        bool inside = Inside(layer);
+        bool twoByTwo = IsTwoByTwoExtremePool(layer);
+        if (kind is PoolKind.Max or PoolKind.Min && !twoByTwo)
         {
             w.Line("// The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.");
         }
 
         string output = $", {Ros} output";
+        if (twoByTwo)
+        {
+            w.Line("// With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).");
+            w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput, bool relu)");
+            w.Line($"const int C = {layer.In.Channels}, H = {layer.In.Height}, W = {layer.In.Width}, OH = {layer.Out.Height}, OW = {layer.Out.Width};");
+            w.Line("// The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.");
+            w.Line("global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);");
+            w.Close();
+            return;
+        }
+
         w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput)");
         PoolConstants(w, layer);
-        Window win = layer.Window!;
-        bool inside = win.PaddingHeight == 0 && win.PaddingWidth == 0
-            && ((layer.Out.Height - 1) * win.StrideHeight) + win.KernelHeight <= layer.In.Height
-            && ((layer.Out.Width - 1) * win.StrideWidth) + win.KernelWidth <= layer.In.Width;
         if (kind is PoolKind.Max or PoolKind.Min && inside && win.KernelHeight * win.KernelWidth <= 16)
         {
             // Every window lies inside the input: no clipping, the window's cells unrolled at constant offsets.

@@ -167,6 +167,16 @@ internal static class TrainingEmitter
             case DenseSpec:
                 w.Line("// (the parameters' gradient: over the whole batch in the last stage)");
                 break;
+            case PoolSpec when wantInput && LayerKernels.IsTwoByTwoExtremePool(layer):
+                int relu = FusedReLU(plan, tape, i);
+                if (relu >= 0)
+                {
+                    w.Line($"// (layer {plan.Layers[relu].Position}'s ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)");
+                }
+
+                string target = relu >= 0 ? tape.InputGradientImage(plan.Layers[relu].Inputs[0]) : tape.InputGradientImage(input);
+                PerImage(w, $"{LayerKernels.BackwardName(layer)}({tape.Image("tape", input)}, {tape.Image("tape", i)}, {tape.Image("grad", i)}, {target}, relu: {(relu >= 0 ? "true" : "false")});");
+                break;
             case PoolSpec when wantInput:
                 string output = tape.Image("tape", i) + ", ";
                 PerImage(w, $"{LayerKernels.BackwardName(layer)}({tape.Image("tape", input)}, {output}{tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
@@ -182,6 +192,9 @@ internal static class TrainingEmitter
                 w.Open("if (_loss != global::CnnGen.Training.Loss.CrossEntropy)");
                 PerImage(w, $"global::CnnGen.Runtime.Kernels.SoftmaxBackward({tape.Image("tape", i)}, {tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
                 w.Close();
+                break;
+            case ActivationSpec { Kind: ActivationKind.ReLU } when wantInput && FusedInto(plan, tape, i) >= 0:
+                w.Line($"// (fused into layer {plan.Layers[FusedInto(plan, tape, i)].Position}'s pooling backward)");
                 break;
             case ActivationSpec activation when wantInput:
                 string x = tape.Range("tape", input);
@@ -230,6 +243,42 @@ internal static class TrainingEmitter
                 break;
         }
     }
+
+    // The ReLU layer whose backward is fused into pooling layer i's (Kernels.ExtremePool2x2Backward with relu: true), or -1.
+    // Fused when the pooling has 2×2 windows of stride 2 (they do not overlap: each cell gets at most one window's gradient,
+    // so adding it straight into the ReLU input's gradient gives the same sums), the ReLU's only consumer is the pooling
+    // and the ReLU's input has no other consumer (nothing else adds into its gradient, so the order of sums is unchanged).
+    private static int FusedReLU(NetworkPlan plan, TapeLayout tape, int i)
+    {
+        LayerPlan layer = plan.Layers[i];
+        int relu = layer.Inputs[0];
+        if (!LayerKernels.IsTwoByTwoExtremePool(layer) || relu < 0 || !tape.NeedsGradient[relu]
+            || plan.Layers[relu].Spec is not ActivationSpec { Kind: ActivationKind.ReLU })
+        {
+            return -1;
+        }
+
+        int x = plan.Layers[relu].Inputs[0];
+        return x >= 0 && tape.NeedsGradient[x] && OnlyConsumer(plan, relu, i) && OnlyConsumer(plan, x, relu) ? relu : -1;
+    }
+
+    // The pooling layer that ReLU layer i's backward is fused into, or -1.
+    private static int FusedInto(NetworkPlan plan, TapeLayout tape, int i)
+    {
+        for (int j = i + 1; j < plan.Layers.Count; j++)
+        {
+            if (plan.Layers[j].Inputs.Contains(i) && FusedReLU(plan, tape, j) == i)
+            {
+                return j;
+            }
+        }
+
+        return -1;
+    }
+
+    // Whether layer `consumer` is the only layer reading layer `layer`'s output (and reads it once).
+    private static bool OnlyConsumer(NetworkPlan plan, int layer, int consumer) =>
+        plan.Layers.Count(l => l.Inputs.Contains(layer)) == 1 && plan.Layers[consumer].Inputs.Count(k => k == layer) == 1;
 
     // The loss of each image of [from, to) and its gradient: with labels, cross-entropy at the scores; with
     // targets, MSE or L1 at the last layer's output. Each image's loss goes to losses[b]; the caller sums them
@@ -502,7 +551,8 @@ internal static class TrainingEmitter
 
                 for (int i = 0; i < plan.Layers.Count; i++)
                 {
-                    if (tape.NeedsGradient[i] && plan.Layers[i].Spec is not FlattenSpec)
+                    // (a ReLU fused into the pooling after it: its output's gradient is never written nor read)
+                    if (tape.NeedsGradient[i] && plan.Layers[i].Spec is not FlattenSpec && FusedInto(plan, tape, i) < 0)
                     {
                         w.Line($"{tape.Range("grad", i)}.Clear();");
                     }

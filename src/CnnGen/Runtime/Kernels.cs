@@ -291,6 +291,122 @@ public static class Kernels
         }
     }
 
+    /// <summary>
+    /// Backward of 2×2 max or min pooling with stride 2 and no padding whose windows all lie inside the input
+    /// (2·outHeight ≤ height, 2·outWidth ≤ width): each window's gradient is ADDED to the first of its cells, in row-major
+    /// order, that equals the forward output (the arg-max or arg-min; nothing if none does, e.g. a NaN). Vectorised: 8
+    /// windows of an output row at once, the outputs and their gradients broadcast to both columns of their windows, the
+    /// tie rule applied with lane masks; no branches on the data. With <paramref name="relu"/> the pooled input is a ReLU's
+    /// output and <paramref name="gradInput"/> is the gradient of that ReLU's INPUT: a window's gradient is added only where
+    /// its output is positive (the ReLU's own backward, fused: the chosen cell equals the output, and a ReLU's output is
+    /// positive exactly where its input is).
+    /// </summary>
+    public static void ExtremePool2x2Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> gradOutput, Span<float> gradInput, int channels, int height, int width, int outHeight, int outWidth, bool relu)
+    {
+        if (2 * outHeight > height || 2 * outWidth > width || input.Length < channels * height * width || gradInput.Length < channels * height * width
+            || output.Length < channels * outHeight * outWidth || gradOutput.Length < channels * outHeight * outWidth)
+        {
+            throw new ArgumentException("The spans are shorter than the pooling shapes require, or a window does not lie inside the input.");
+        }
+
+        ref float x = ref MemoryMarshal.GetReference(input);
+        ref float t = ref MemoryMarshal.GetReference(output);
+        ref float g = ref MemoryMarshal.GetReference(gradOutput);
+        ref float d = ref MemoryMarshal.GetReference(gradInput);
+        int inLength = channels * height * width, outLength = channels * outHeight * outWidth;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int oy = 0; oy < outHeight; oy++)
+            {
+                int o = ((c * outHeight) + oy) * outWidth;
+                int row = (((c * height) + (2 * oy)) * width);
+                int ox = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    // Whole or partial groups of 8 windows whose 16-float loads stay inside the spans; the lanes past the row are masked.
+                    for (; ox < outWidth && o + ox + 8 <= outLength && row + width + (2 * ox) + 16 <= inLength; ox += 8)
+                    {
+                        PoolBackward8(ref x, ref t, ref g, ref d, o + ox, row + (2 * ox), width, Math.Min(8, outWidth - ox), relu);
+                    }
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; ox < outWidth && o + ox + 4 <= outLength && row + width + (2 * ox) + 8 <= inLength; ox += 4)
+                    {
+                        PoolBackward4(ref x, ref t, ref g, ref d, o + ox, row + (2 * ox), width, Math.Min(4, outWidth - ox), relu);
+                    }
+                }
+
+                for (; ox < outWidth; ox++)
+                {
+                    int at = row + (2 * ox);
+                    float target = Unsafe.Add(ref t, o + ox);
+                    int best = Unsafe.Add(ref x, at) == target ? at
+                        : Unsafe.Add(ref x, at + 1) == target ? at + 1
+                        : Unsafe.Add(ref x, at + width) == target ? at + width
+                        : Unsafe.Add(ref x, at + width + 1) == target ? at + width + 1
+                        : -1;
+                    if (best >= 0 && (!relu || target > 0f))
+                    {
+                        Unsafe.Add(ref d, best) += Unsafe.Add(ref g, o + ox);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>8 windows of <see cref="ExtremePool2x2Backward"/>: outputs at <paramref name="o"/>, top-left cells at <paramref name="at"/>, <paramref name="valid"/> of them real; with <paramref name="relu"/> only those whose output is positive.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PoolBackward8(ref float x, ref float t, ref float g, ref float d, int o, int at, int width, int valid, bool relu)
+    {
+        Vector512<int> expand = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        Vector512<int> swap = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+        Vector512<int> odd = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1);
+        Vector512<float> target = Vector512.Shuffle(Vector256.LoadUnsafe(ref t, (nuint)o).ToVector512Unsafe(), expand);
+        Vector512<float> grad = Vector512.Shuffle(Vector256.LoadUnsafe(ref g, (nuint)o).ToVector512Unsafe(), expand);
+        Vector512<int> lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(2 * valid));
+        if (relu)
+        {
+            lanes &= Vector512.GreaterThan(target, Vector512<float>.Zero).AsInt32();
+        }
+
+        nuint top = (nuint)at, bottom = (nuint)(at + width);
+        Vector512<int> m0 = Vector512.Equals(Vector512.LoadUnsafe(ref x, top), target).AsInt32() & lanes;
+        Vector512<int> m1 = Vector512.Equals(Vector512.LoadUnsafe(ref x, bottom), target).AsInt32() & lanes;
+        Vector512<int> s0 = Vector512.Shuffle(m0, swap), s1 = Vector512.Shuffle(m1, swap);
+        Vector512<int> take0 = Vector512.AndNot(m0, s0 & odd);
+        Vector512<int> take1 = Vector512.AndNot(Vector512.AndNot(m1, s1 & odd), m0 | s0);
+        Vector512<float> d0 = Vector512.LoadUnsafe(ref d, top), d1 = Vector512.LoadUnsafe(ref d, bottom);
+        Vector512.ConditionalSelect(take0.AsSingle(), d0 + grad, d0).StoreUnsafe(ref d, top);
+        Vector512.ConditionalSelect(take1.AsSingle(), d1 + grad, d1).StoreUnsafe(ref d, bottom);
+    }
+
+    /// <summary>4 windows of <see cref="ExtremePool2x2Backward"/> with 256-bit vectors (the same steps as <see cref="PoolBackward8"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PoolBackward4(ref float x, ref float t, ref float g, ref float d, int o, int at, int width, int valid, bool relu)
+    {
+        Vector256<int> expand = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+        Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+        Vector256<int> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1);
+        Vector256<float> target = Vector256.Shuffle(Vector128.LoadUnsafe(ref t, (nuint)o).ToVector256Unsafe(), expand);
+        Vector256<float> grad = Vector256.Shuffle(Vector128.LoadUnsafe(ref g, (nuint)o).ToVector256Unsafe(), expand);
+        Vector256<int> lanes = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(2 * valid));
+        if (relu)
+        {
+            lanes &= Vector256.GreaterThan(target, Vector256<float>.Zero).AsInt32();
+        }
+
+        nuint top = (nuint)at, bottom = (nuint)(at + width);
+        Vector256<int> m0 = Vector256.Equals(Vector256.LoadUnsafe(ref x, top), target).AsInt32() & lanes;
+        Vector256<int> m1 = Vector256.Equals(Vector256.LoadUnsafe(ref x, bottom), target).AsInt32() & lanes;
+        Vector256<int> s0 = Vector256.Shuffle(m0, swap), s1 = Vector256.Shuffle(m1, swap);
+        Vector256<int> take0 = Vector256.AndNot(m0, s0 & odd);
+        Vector256<int> take1 = Vector256.AndNot(Vector256.AndNot(m1, s1 & odd), m0 | s0);
+        Vector256<float> d0 = Vector256.LoadUnsafe(ref d, top), d1 = Vector256.LoadUnsafe(ref d, bottom);
+        Vector256.ConditionalSelect(take0.AsSingle(), d0 + grad, d0).StoreUnsafe(ref d, top);
+        Vector256.ConditionalSelect(take1.AsSingle(), d1 + grad, d1).StoreUnsafe(ref d, bottom);
+    }
+
     /// <summary>dx += dy · (x &gt; 0 ? 1 : slope).</summary>
     public static void LeakyReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float slope)
     {

@@ -626,38 +626,12 @@ namespace Demo
 
         // Backward of Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0:
         // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-        // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
-        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+        // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
+        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
         {
-            const int C = 6, H = 28, W = 28;
-            const int OH = 14, OW = 14;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
-            for (int c = 0; c < C; c++)
-            {
-                global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
-                global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
-                global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int corner = (oy * SH - PH) * W + ox * SW - PW;
-                        global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
-                        float target = targets[oy * OW + ox];
-                        int best = -1;
-                        best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
-                        best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
-                        best += (1 - best) & -(cells[1] == target ? 1 : 0);
-                        best += (0 - best) & -(cells[0] == target ? 1 : 0);
-                        if (best >= 0)
-                        {
-                            gradChannel[corner + best] += gradients[oy * OW + ox];
-                        }
-                    }
-                }
-            }
+            const int C = 6, H = 28, W = 28, OH = 14, OW = 14;
+            // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
+            global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
         }
 
         // Backward of Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
@@ -706,38 +680,12 @@ namespace Demo
 
         // Backward of Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0:
         // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-        // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
-        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+        // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
+        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
         {
-            const int C = 16, H = 10, W = 10;
-            const int OH = 5, OW = 5;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
-            for (int c = 0; c < C; c++)
-            {
-                global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
-                global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
-                global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int corner = (oy * SH - PH) * W + ox * SW - PW;
-                        global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
-                        float target = targets[oy * OW + ox];
-                        int best = -1;
-                        best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
-                        best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
-                        best += (1 - best) & -(cells[1] == target ? 1 : 0);
-                        best += (0 - best) & -(cells[0] == target ? 1 : 0);
-                        if (best >= 0)
-                        {
-                            gradChannel[corner + best] += gradients[oy * OW + ox];
-                        }
-                    }
-                }
-            }
+            const int C = 16, H = 10, W = 10, OH = 5, OW = 5;
+            // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
+            global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
         }
 
         // Backward of Dense 400 → 120 over the images of a part: dX[b, in] += dY · W. The weights' gradient
@@ -1033,10 +981,8 @@ namespace Demo
                             // may already be writing theirs: this stage runs through to the backward pass).
                             grads.Slice(0, 2572).Clear();
                             grad.Slice(0 * batch + from * 4704, (to - from) * 4704).Clear();
-                            grad.Slice(4704 * batch + from * 4704, (to - from) * 4704).Clear();
                             grad.Slice(9408 * batch + from * 1176, (to - from) * 1176).Clear();
                             grad.Slice(10584 * batch + from * 1600, (to - from) * 1600).Clear();
-                            grad.Slice(12184 * batch + from * 1600, (to - from) * 1600).Clear();
                             grad.Slice(13784 * batch + from * 400, (to - from) * 400).Clear();
                             grad.Slice(14184 * batch + from * 120, (to - from) * 120).Clear();
                             grad.Slice(14304 * batch + from * 120, (to - from) * 120).Clear();
@@ -1127,24 +1073,26 @@ namespace Demo
                             // (the parameters' gradient: over the whole batch in the last stage)
                             Dense_400_to_120_Backward(p.Slice(2572, 48000), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
                             // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
+                            // (layer 5's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
                             for (int b = from; b < to; b++)
                             {
-                                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(12184 * batch + b * 1600, 1600));
+                                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(10584 * batch + b * 1600, 1600), relu: true);
                             }
                             // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
-                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(10584 * batch + from * 1600, (to - from) * 1600), grad.Slice(12184 * batch + from * 1600, (to - from) * 1600), grad.Slice(10584 * batch + from * 1600, (to - from) * 1600));
+                            // (fused into layer 6's pooling backward)
                             // Layer 4: Conv2D(16, 5), gradient 10×10×16 → 14×14×6
                             for (int b = from; b < to; b++)
                             {
                                 Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(p.Slice(156, 2400), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(10584 * batch + b * 1600, 1600), grads.Slice(156, 2400), grads.Slice(2556, 16), grad.Slice(9408 * batch + b * 1176, 1176), scratch);
                             }
                             // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
+                            // (layer 2's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
                             for (int b = from; b < to; b++)
                             {
-                                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(4704 * batch + b * 4704, 4704));
+                                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(0 * batch + b * 4704, 4704), relu: true);
                             }
                             // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
-                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch + from * 4704, (to - from) * 4704), grad.Slice(4704 * batch + from * 4704, (to - from) * 4704), grad.Slice(0 * batch + from * 4704, (to - from) * 4704));
+                            // (fused into layer 3's pooling backward)
                             // Layer 1: Conv2D(6, 5), gradient 28×28×6 → 32×32×1 (nothing before it trains: no input gradient)
                             for (int b = from; b < to; b++)
                             {

@@ -431,38 +431,12 @@ namespace Demo.Models
 
             // Backward of Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0:
             // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-            // The arg is found without branches (cells scanned last to first, keeping each equal one): random data costs no mispredictions.
-            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
+            // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
+            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
             {
-                const int C = 3, H = 4, W = 4;
-                const int OH = 2, OW = 2;
-                const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-                // Every window lies inside the input: its cells are scanned at constant offsets from its corner.
-                for (int c = 0; c < C; c++)
-                {
-                    global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                    global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
-                    global::System.ReadOnlySpan<float> targets = output.Slice(c * OH * OW, OH * OW);
-                    global::System.ReadOnlySpan<float> gradients = gradOutput.Slice(c * OH * OW, OH * OW);
-                    for (int oy = 0; oy < OH; oy++)
-                    {
-                        for (int ox = 0; ox < OW; ox++)
-                        {
-                            int corner = (oy * SH - PH) * W + ox * SW - PW;
-                            global::System.ReadOnlySpan<float> cells = channel.Slice(corner, (FH - 1) * W + FW);
-                            float target = targets[oy * OW + ox];
-                            int best = -1;
-                            best += (1 * W + 1 - best) & -(cells[1 * W + 1] == target ? 1 : 0);
-                            best += (1 * W - best) & -(cells[1 * W] == target ? 1 : 0);
-                            best += (1 - best) & -(cells[1] == target ? 1 : 0);
-                            best += (0 - best) & -(cells[0] == target ? 1 : 0);
-                            if (best >= 0)
-                            {
-                                gradChannel[corner + best] += gradients[oy * OW + ox];
-                            }
-                        }
-                    }
-                }
+                const int C = 3, H = 4, W = 4, OH = 2, OW = 2;
+                // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
+                global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
             }
 
             // Backward of Dense 12 → 4 over the images of a part: dX[b, in] += dY · W. The weights' gradient
@@ -746,7 +720,7 @@ namespace Demo.Models
                                 // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
                                 for (int b = from; b < to; b++)
                                 {
-                                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48));
+                                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48), relu: false);
                                 }
                                 // Layer 2: Sigmoid, gradient 4×4×3 → 4×4×3
                                 global::CnnGen.Runtime.Kernels.SigmoidBackward(tape.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(0 * batch + from * 48, (to - from) * 48));

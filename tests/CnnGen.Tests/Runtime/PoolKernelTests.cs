@@ -73,6 +73,85 @@ public sealed class PoolKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void ExtremePool2x2Backward_adds_to_the_first_cell_equal_to_the_output(bool min, bool relu)
+    {
+        var random = new Random(24);
+        foreach (int width in new[] { 2, 3, 5, 8, 9, 10, 16, 17, 18, 28, 33, 40 })
+        {
+            foreach (int channels in new[] { 1, 3, 6 })
+            {
+                int height = width % 3 == 0 ? width + 1 : width;   // odd heights too: the last input row belongs to no window
+                int oh = height / 2, ow = width / 2;
+                var input = new float[channels * height * width];
+                for (int i = 0; i < input.Length; i++)
+                {
+                    input[i] = random.Next(0, 4) - 1.5f;   // four levels: most windows hold ties
+                    if (relu)
+                    {
+                        input[i] = Math.Max(input[i], 0f);   // a ReLU's output: zeros tie often, and get no gradient
+                    }
+                }
+
+                var output = new float[channels * oh * ow];
+                var gradOutput = new float[output.Length];
+                var gradInput = new float[input.Length];
+                for (int i = 0; i < gradInput.Length; i++)
+                {
+                    gradInput[i] = (random.NextSingle() * 2f) - 1f;
+                }
+
+                var expected = (float[])gradInput.Clone();
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int oy = 0; oy < oh; oy++)
+                    {
+                        for (int ox = 0; ox < ow; ox++)
+                        {
+                            int o = (((c * oh) + oy) * ow) + ox;
+                            float best = min ? float.PositiveInfinity : float.NegativeInfinity;
+                            for (int y = 2 * oy; y < (2 * oy) + 2; y++)
+                            {
+                                for (int x = 2 * ox; x < (2 * ox) + 2; x++)
+                                {
+                                    float v = input[(((c * height) + y) * width) + x];
+                                    best = min ? Math.Min(best, v) : Math.Max(best, v);
+                                }
+                            }
+
+                            // every seventh window's output matches none of its cells: it gets no gradient
+                            output[o] = o % 7 == 3 ? 7f : best;
+                            gradOutput[o] = (random.NextSingle() * 2f) - 1f;
+                            bool found = false;
+                            for (int y = 2 * oy; y < (2 * oy) + 2 && !found && (!relu || output[o] > 0f); y++)
+                            {
+                                for (int x = 2 * ox; x < (2 * ox) + 2 && !found; x++)
+                                {
+                                    int at = (((c * height) + y) * width) + x;
+                                    if (input[at] == output[o])
+                                    {
+                                        expected[at] += gradOutput[o];
+                                        found = true;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+
+                Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, channels, height, width, oh, ow, relu);
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    Assert.True(expected[i] == gradInput[i], $"relu {relu}, width {width}, height {height}, channels {channels}: cell {i} expected {expected[i]}, got {gradInput[i]}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void ReLUBackward_adds_the_gradient_where_the_input_is_positive()
     {
