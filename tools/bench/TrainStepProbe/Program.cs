@@ -5,7 +5,9 @@ using CnnGen.Training;
 
 // LeNet-5 as samples/Zoo declares it; random inputs and labels (seed 5), Sgd(0.01), one core. 300 steps of warm-up, then 400
 // timed ones: the minimum, the 10th percentile and the median, and images/s at the 10th percentile.
-var network = new LeNet5 { DegreeOfParallelism = 1 };
+// Arguments: [name printed first] [DegreeOfParallelism, default 1].
+int degree = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+var network = new LeNet5 { DegreeOfParallelism = degree };
 var trainer = new LeNet5.Trainer(network, new Sgd(0.01f));
 const int Batch = 32;
 var random = new Random(5);
@@ -36,7 +38,7 @@ for (int r = 0; r < times.Length; r++)
 
 Array.Sort(times);
 string name = args.Length > 0 ? args[0] : "step";
-Console.WriteLine($"{name}: LeNet-5 b32 training step, one core: min {times[0]:F0} µs, p10 {times[40]:F0} µs, median {times[200]:F0} µs, {Batch / times[40] * 1e6:F0} images/s at p10");
+Console.WriteLine($"{name}: LeNet-5 b32 training step, DegreeOfParallelism {degree}: min {times[0]:F0} µs, p10 {times[40]:F0} µs, median {times[200]:F0} µs, {Batch / times[40] * 1e6:F0} images/s at p10");
 
 /// <summary>LeNet-5 on 32×32 MNIST: 61,706 parameters.</summary>
 [Network(ExpectedParameters = 61_706)]
