@@ -9,7 +9,7 @@ namespace CnnGen.Tests.Runtime;
 /// channels below, at and past each vector width (8, 10, 16, 17, 33), input channels 1, 3 and 5, odd sizes, padding,
 /// strides, pools whose windows leave rows and columns out (floor), the stride-1 row blocks (8, 6 and 5 columns, odd row
 /// counts), and a repack when the parameters change.
-/// The same tests run under DOTNET_EnableAVX512F=0 and DOTNET_EnableHWIntrinsic=0 in CI (the 256-bit and scalar paths).
+/// The same tests run under DOTNET_EnableAVX512=0 and DOTNET_EnableHWIntrinsic=0 in CI (the 256-bit and scalar paths).
 /// </summary>
 public sealed class DirectConvTests
 {
