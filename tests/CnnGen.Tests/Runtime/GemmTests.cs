@@ -43,6 +43,35 @@ public sealed class GemmTests
         return values;
     }
 
+    /// <summary>
+    /// The reference in double precision: expected[i, j] = Σ_p A(i, p)·B(p, j) + add(i, j), through ReLU when asked, and
+    /// the sum of the terms' sizes (+ 2) that scales the tolerance.
+    /// </summary>
+    private static (double[,] Expected, double[,] Scale) Reference(int m, int n, int k, Func<int, int, float> a, Func<int, int, float> b, Func<int, int, double> add, bool relu)
+    {
+        var expected = new double[m, n];
+        var scale = new double[m, n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0, size = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double term = (double)a(i, p) * b(p, j);
+                    s += term;
+                    size += Math.Abs(term);
+                }
+
+                s += add(i, j);
+                expected[i, j] = relu ? Math.Max(0, s) : s;
+                scale[i, j] = size + 2;
+            }
+        }
+
+        return (expected, scale);
+    }
+
     /// <summary>Checks C against the reference everywhere, and that the padding between rows of C is untouched.</summary>
     private static void AssertProduct(double[,] expected, double[,] scale, float[] c, float[] before, int ldc, string shape)
     {
@@ -89,25 +118,8 @@ public sealed class GemmTests
                     float[] c = Random(random, ((m - 1) * ldc) + n + 2);
                     float[] bias = withBias ? Random(random, m) : Array.Empty<float>();
                     float[] before = (float[])c.Clone();
-                    var expected = new double[m, n];
-                    var scale = new double[m, n];
-                    for (int i = 0; i < m; i++)
-                    {
-                        for (int j = 0; j < n; j++)
-                        {
-                            double s = 0, size = 0;
-                            for (int p = 0; p < k; p++)
-                            {
-                                double term = (double)a[(i * rsA) + (p * csA)] * b[(p * ldb) + j];
-                                s += term;
-                                size += Math.Abs(term);
-                            }
-
-                            s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0);
-                            expected[i, j] = relu ? Math.Max(0, s) : s;
-                            scale[i, j] = size + 2;
-                        }
-                    }
+                    (double[,] expected, double[,] scale) = Reference(m, n, k,
+                        (i, p) => a[(i * rsA) + (p * csA)], (p, j) => b[(p * ldb) + j], (i, j) => (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0), relu);
 
                     Gemm.MultiplyBroadcast(m, n, k, a, rsA, csA, b, ldb, c, ldc, accumulate, bias, relu);
                     AssertProduct(expected, scale, c, before, ldc, $"m={m} n={n} k={k} transposedA={transposed}");
@@ -133,25 +145,8 @@ public sealed class GemmTests
                     float[] c = Random(random, ((m - 1) * ldc) + n + 2);
                     float[] bias = withBias ? Random(random, n) : Array.Empty<float>();
                     float[] before = (float[])c.Clone();
-                    var expected = new double[m, n];
-                    var scale = new double[m, n];
-                    for (int i = 0; i < m; i++)
-                    {
-                        for (int j = 0; j < n; j++)
-                        {
-                            double s = 0, size = 0;
-                            for (int p = 0; p < k; p++)
-                            {
-                                double term = (double)a[(i * lda) + p] * b[(j * ldb) + p];
-                                s += term;
-                                size += Math.Abs(term);
-                            }
-
-                            s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[j] : 0);
-                            expected[i, j] = relu ? Math.Max(0, s) : s;
-                            scale[i, j] = size + 2;
-                        }
-                    }
+                    (double[,] expected, double[,] scale) = Reference(m, n, k,
+                        (i, p) => a[(i * lda) + p], (p, j) => b[(j * ldb) + p], (i, j) => (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[j] : 0), relu);
 
                     Gemm.MultiplyTransposed(m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu);
                     AssertProduct(expected, scale, c, before, ldc, $"m={m} n={n} k={k}");
@@ -202,25 +197,8 @@ public sealed class GemmTests
                     float[] c = Random(random, ((m - 1) * ldc) + n);
                     float[] bias = withBias ? Random(random, m) : Array.Empty<float>();
                     float[] before = (float[])c.Clone();
-                    var expected = new double[m, n];
-                    var scale = new double[m, n];
-                    for (int i = 0; i < m; i++)
-                    {
-                        for (int j = 0; j < n; j++)
-                        {
-                            double s = 0, size = 0;
-                            for (int p = 0; p < k; p++)
-                            {
-                                double term = (double)a[(i * rsA) + (p * csA)] * b[rowAt[p] + j];
-                                s += term;
-                                size += Math.Abs(term);
-                            }
-
-                            s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0);
-                            expected[i, j] = relu ? Math.Max(0, s) : s;
-                            scale[i, j] = size + 2;
-                        }
-                    }
+                    (double[,] expected, double[,] scale) = Reference(m, n, k,
+                        (i, p) => a[(i * rsA) + (p * csA)], (p, j) => b[rowAt[p] + j], (i, j) => (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0), relu);
 
                     if (offsets)
                     {
@@ -269,25 +247,8 @@ public sealed class GemmTests
             float[] c = Random(random, ((m - 1) * ldc) + n);
             float[] bias = withBias ? Random(random, m) : Array.Empty<float>();
             float[] before = (float[])c.Clone();
-            var expected = new double[m, n];
-            var scale = new double[m, n];
-            for (int i = 0; i < m; i++)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    double s = 0, size = 0;
-                    for (int p = 0; p < k; p++)
-                    {
-                        double term = (double)a[(i * k) + p] * b[offsets[p] + (j / runLength * runStride) + (j % runLength)];
-                        s += term;
-                        size += Math.Abs(term);
-                    }
-
-                    s += (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0);
-                    expected[i, j] = relu ? Math.Max(0, s) : s;
-                    scale[i, j] = size + 2;
-                }
-            }
+            (double[,] expected, double[,] scale) = Reference(m, n, k,
+                (i, p) => a[(i * k) + p], (p, j) => b[offsets[p] + (j / runLength * runStride) + (j % runLength)], (i, j) => (accumulate ? before[(i * ldc) + j] : 0) + (withBias ? bias[i] : 0), relu);
 
             Gemm.MultiplyBroadcast(m, n, k, a, k, 1, b, offsets, runLength, runStride, c, ldc, accumulate, bias, relu);
             AssertProduct(expected, scale, c, before, ldc, $"runs m={m} n={n} ({runCount} × {runLength}, stride {runStride}) k={k}");
@@ -344,24 +305,8 @@ public sealed class GemmTests
                     float[] bias = Random(random, m);
                     float[] c = Random(random, m * n);
                     float[] before = (float[])c.Clone();
-                    var expected = new double[m, n];
-                    var scale = new double[m, n];
-                    for (int i = 0; i < m; i++)
-                    {
-                        for (int j = 0; j < n; j++)
-                        {
-                            double s = 0, size = 0;
-                            for (int p = 0; p < k; p++)
-                            {
-                                double term = (double)a[(i * k) + p] * source[offsets[p] + j];
-                                s += term;
-                                size += Math.Abs(term);
-                            }
-
-                            expected[i, j] = s + (accumulate ? before[(i * n) + j] : 0) + bias[i];
-                            scale[i, j] = size + 2;
-                        }
-                    }
+                    (double[,] expected, double[,] scale) = Reference(m, n, k,
+                        (i, p) => a[(i * k) + p], (p, j) => source[offsets[p] + j], (i, j) => (accumulate ? before[(i * n) + j] : 0) + bias[i], false);
 
                     Gemm.MultiplyBroadcast(m, n, k, a, k, 1, source, offsets, c, n, accumulate, bias);
                     AssertProduct(expected, scale, c, before, n, $"A·B with offsets, m={m} n={n} k={k}");
@@ -370,24 +315,8 @@ public sealed class GemmTests
                     float[] a2 = Random(random, m * n);
                     float[] c2 = Random(random, m * k);
                     float[] before2 = (float[])c2.Clone();
-                    var expected2 = new double[m, k];
-                    var scale2 = new double[m, k];
-                    for (int i = 0; i < m; i++)
-                    {
-                        for (int p = 0; p < k; p++)
-                        {
-                            double s = 0, size = 0;
-                            for (int j = 0; j < n; j++)
-                            {
-                                double term = (double)a2[(i * n) + j] * source[offsets[p] + j];
-                                s += term;
-                                size += Math.Abs(term);
-                            }
-
-                            expected2[i, p] = s + (accumulate ? before2[(i * k) + p] : 0);
-                            scale2[i, p] = size + 2;
-                        }
-                    }
+                    (double[,] expected2, double[,] scale2) = Reference(m, k, n,
+                        (i, j) => a2[(i * n) + j], (j, p) => source[offsets[p] + j], (i, p) => (accumulate ? before2[(i * k) + p] : 0), false);
 
                     Gemm.MultiplyTransposed(m, k, n, a2, n, source, offsets, c2, k, accumulate);
                     AssertProduct(expected2, scale2, c2, before2, k, $"A·Bᵀ with offsets, m={m} n={k} k={n}");
