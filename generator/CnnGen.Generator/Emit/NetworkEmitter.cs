@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
 using System.Text;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Plan;
@@ -15,9 +16,27 @@ namespace CnnGen.Generator.Emit;
 /// </summary>
 internal static class NetworkEmitter
 {
-    public const string GeneratorVersion = "0.1.0";
+    /// <summary>
+    /// The generator's own version (the repository's <c>Version</c>, from its assembly), written into
+    /// <c>[GeneratedCode]</c>: the source revision the SDK appends after '+' is left out, so output stays the
+    /// same for the same version.
+    /// </summary>
+    public static readonly string GeneratorVersion = ReadVersion();
     private const string Ros = "global::System.ReadOnlySpan<float>";
     private const string Sp = "global::System.Span<float>";
+
+    private static string ReadVersion()
+    {
+        string? version = typeof(NetworkEmitter).Assembly
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        if (string.IsNullOrEmpty(version))
+        {
+            return typeof(NetworkEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        }
+
+        int plus = version!.IndexOf('+');
+        return plus < 0 ? version : version.Substring(0, plus);
+    }
 
     public static string Emit(TargetTypeInfo type, NetworkPlan plan, CompiledWeightsInfo? weights = null)
     {

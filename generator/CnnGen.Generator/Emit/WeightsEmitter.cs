@@ -79,7 +79,7 @@ internal static class WeightsEmitter
         }
     }
 
-    private static void WriteBuffer(SourceWriter w, string name, string what, string file, EquatableArray<uint> values, IEnumerable<TensorPlan> tensors)
+    private static void WriteBuffer(SourceWriter w, string name, string what, string file, ContentArray<uint> values, IEnumerable<TensorPlan> tensors)
     {
         // Two floats to a ulong, the first in the low half: half as many literals for the compiler to bind
         // (measured 0.6× the compile time of one uint per float) and 17% less source.

@@ -1,7 +1,6 @@
 // netstandard2.0 lacks the types that records and init-only setters need.
-namespace System.Runtime.CompilerServices
+namespace System.Runtime.CompilerServices;
+
+internal static class IsExternalInit
 {
-    internal static class IsExternalInit
-    {
-    }
 }

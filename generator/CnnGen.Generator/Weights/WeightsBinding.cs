@@ -14,7 +14,7 @@ internal sealed record WeightsError(string Id, string Message);
 /// The tensors of a checked weights file, arranged as the network's parameter and state buffers. Each value is
 /// the IEEE 754 bit pattern of one F32, decoded from the file's little-endian bytes at build time.
 /// </summary>
-internal sealed record CompiledWeights(string FileName, long FileLength, int TensorCount, EquatableArray<uint> Parameters, EquatableArray<uint> State)
+internal sealed record CompiledWeights(string FileName, long FileLength, int TensorCount, ContentArray<uint> Parameters, ContentArray<uint> State)
 {
     /// <summary>False for a file that did not match (the build fails with CNN02xx; the class is still generated, without data).</summary>
     public bool Matched { get; init; } = true;
@@ -24,7 +24,7 @@ internal sealed record CompiledWeights(string FileName, long FileLength, int Ten
 
     /// <summary>Stands in for a file with errors, so that the class keeps its members and only the CNN02xx errors show.</summary>
     public static CompiledWeights Rejected(string fileName) =>
-        new(fileName, 0, 0, EquatableArray<uint>.Empty, EquatableArray<uint>.Empty) { Matched = false };
+        new(fileName, 0, 0, ContentArray<uint>.Empty, ContentArray<uint>.Empty) { Matched = false };
 }
 
 /// <summary>The weights file a network was compiled with, without its values.</summary>
@@ -120,7 +120,7 @@ internal static class WeightsBinding
             }
         }
 
-        return new CompiledWeights(file.FileName, header.FileLength, header.Tensors.Count, parameters.ToEquatableArray(), state.ToEquatableArray());
+        return new CompiledWeights(file.FileName, header.FileLength, header.Tensors.Count, new ContentArray<uint>(parameters), new ContentArray<uint>(state));
     }
 
     private static WeightsFile? Find(string weights, IReadOnlyList<WeightsFile> files, List<WeightsError> errors)
