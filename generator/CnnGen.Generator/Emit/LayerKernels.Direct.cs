@@ -30,13 +30,22 @@ internal static partial class LayerKernels
     /// <summary>
     /// Whether a convolution runs through the channel-vectorised direct kernel at inference: K ≥ 8 (a vector of
     /// output channels is mostly useful), at most 2 M multiply-adds (a small layer, where the GEMM's wide rows or
-    /// im2col copy weigh most) and products that fit L1.
+    /// im2col copy weigh most), products that fit L1, and every window inside the padded frame (with
+    /// <c>Rounding.Ceil</c> the last window can hang over it; the direct kernel reads only the frame).
     /// </summary>
     public static bool IsDirectConv(LayerPlan layer) =>
         layer.Spec is ConvSpec
         && layer.Out.Channels >= DirectMinChannels
         && layer.MultiplyAdds <= DirectMaxMultiplyAdds
-        && Positions(layer.Out.Height * layer.Out.Width) * PaddedChannels(layer) <= DirectMaxProducts;
+        && Positions(layer.Out.Height * layer.Out.Width) * PaddedChannels(layer) <= DirectMaxProducts
+        && WindowsInsideFrame(layer);
+
+    private static bool WindowsInsideFrame(LayerPlan layer)
+    {
+        Window w = layer.Window!;
+        return ((long)(layer.Out.Height - 1) * w.StrideHeight) + w.KernelHeight <= layer.In.Height + (2L * w.PaddingHeight)
+            && ((long)(layer.Out.Width - 1) * w.StrideWidth) + w.KernelWidth <= layer.In.Width + (2L * w.PaddingWidth);
+    }
 
     private static int Positions(int count) => (count + Block - 1) / Block * Block;
 

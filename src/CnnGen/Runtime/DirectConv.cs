@@ -256,15 +256,7 @@ public static class DirectConv
         ref float w = ref MemoryMarshal.GetReference(packed);
         ref float s = ref MemoryMarshal.GetReference(scratch);
         int plane = frameHeight * frameWidth;
-        // The block width (8, 6 or 5 columns) that computes the fewest columns twice.
-        int n = 8;
-        for (int candidate = 6; candidate >= 5; candidate--)
-        {
-            if ((cols + candidate - 1) / candidate * candidate < (cols + n - 1) / n * n)
-            {
-                n = candidate;
-            }
-        }
+        int n = RowBlockWidth(cols);
 
         for (int kc = 0; kc < kp; kc += 16)
         {
@@ -301,6 +293,33 @@ public static class DirectConv
         }
 
         Epilogue(scratch, offsets, cells, cols / poolWidth, poolHeight * cols, poolWidth, packed.Slice(tapCount * kp, kp), channels, relu, output);
+    }
+
+    /// <summary>
+    /// The column block of <see cref="ForwardRows"/> for <paramref name="cols"/> output columns (at least 5): of 8, 6 and 5
+    /// columns, the widest that computes the fewest columns twice — and never wider than the row, since a last block that
+    /// does not fill its width is moved back to end at the last column and would otherwise start before the first.
+    /// </summary>
+    public static int RowBlockWidth(int cols)
+    {
+        if (cols < 5)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cols), cols, "The row blocks need at least 5 output columns.");
+        }
+
+        int n = 5;
+        int computed = (cols + 4) / 5 * 5;
+        for (int candidate = 6; candidate <= 8; candidate += 2)
+        {
+            int c = (cols + candidate - 1) / candidate * candidate;
+            if (candidate <= cols && c <= computed)
+            {
+                n = candidate;
+                computed = c;
+            }
+        }
+
+        return n;
     }
 
     // FW = 3, 2 rows × 8 columns: 3 + 2·10 loads per 48 FMAs.

@@ -38,6 +38,47 @@ public sealed class DirectConvTests
         }
     }
 
+    /// <summary>
+    /// Every output width from 1 to 24 and 1 to 9 output rows, for 3- and 5-wide kernels with and without padding, and
+    /// output channels on both sides of a vector: the stride-1 row blocks (8, 6 or 5 columns, the last block moved back
+    /// to end at the last column) must fit every row. An output exactly 7 columns wide once took an 8-column block that
+    /// started one column before the frame (wrong values, or a read outside the input).
+    /// </summary>
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(17)]
+    public void Row_blocks_compute_every_output_width_and_read_only_their_frame(int k)
+    {
+        var random = new Random(1000 + k);
+        foreach ((int f, int p) in new[] { (3, 0), (3, 1), (5, 0), (5, 2) })
+        {
+            for (int ow = 1; ow <= 24; ow++)
+            {
+                foreach (int oh in new[] { 1, 2, 3, 7, 9 })
+                {
+                    int w = ow + f - 1 - (2 * p), h = oh + f - 1 - (2 * p);
+                    if (w >= 1 && h >= 1)
+                    {
+                        Check(random, k % 3 == 0 ? 2 : 1, h, w, k, f, 1, p, 1, relu: false);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_row_block_is_never_wider_than_the_row()
+    {
+        for (int cols = 5; cols <= 200; cols++)
+        {
+            int n = DirectConv.RowBlockWidth(cols);
+            Assert.True(n is 5 or 6 or 8 && n <= cols, $"{cols} columns: block of {n}");
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => DirectConv.RowBlockWidth(4));
+    }
+
     [Fact]
     public void Pack_repacks_when_a_weight_or_the_bias_changes_and_never_serves_stale_values()
     {
@@ -110,12 +151,18 @@ public sealed class DirectConvTests
         float[] weights = Values(random, k * c * f * f);
         float[] bias = Values(random, k);
         int hp = h + (2 * p), wp = w + (2 * p);
-        var frame = new float[c * hp * wp];
+        // The frame sits between two guard bands of NaN: a kernel that reads before or after it (the loops use refs
+        // without bounds checks) turns its outputs into NaN, and the comparison below fails.
+        const int Guard = 4096;
+        var guarded = new float[(c * hp * wp) + (2 * Guard)];
+        guarded.AsSpan().Fill(float.NaN);
+        Span<float> frame = guarded.AsSpan(Guard, c * hp * wp);
+        frame.Clear();
         for (int ch = 0; ch < c; ch++)
         {
             for (int y = 0; y < h; y++)
             {
-                input.AsSpan(((ch * h) + y) * w, w).CopyTo(frame.AsSpan((((ch * hp) + y + p) * wp) + p));
+                input.AsSpan(((ch * h) + y) * w, w).CopyTo(frame.Slice((((ch * hp) + y + p) * wp) + p));
             }
         }
 
@@ -137,10 +184,14 @@ public sealed class DirectConvTests
         }
     }
 
-    /// <summary>Convolution, + bias, optional ReLU, then max pooling (window = stride = pool, floor), as PyTorch computes them.</summary>
-    internal static float[] Reference(float[] input, int c, int h, int w, float[] weights, float[] bias, int k, int f, int s, int p, int pool, bool relu)
+    /// <summary>
+    /// Convolution, + bias, optional ReLU, then max pooling (window = stride = pool, floor), as PyTorch computes them. With
+    /// <paramref name="ceil"/> the convolution's output size rounds up and the cells of a window past the padded input read 0.
+    /// </summary>
+    internal static float[] Reference(float[] input, int c, int h, int w, float[] weights, float[] bias, int k, int f, int s, int p, int pool, bool relu, bool ceil = false)
     {
-        int oh = ((h + (2 * p) - f) / s) + 1, ow = ((w + (2 * p) - f) / s) + 1;
+        int round = ceil ? s - 1 : 0;
+        int oh = ((h + (2 * p) - f + round) / s) + 1, ow = ((w + (2 * p) - f + round) / s) + 1;
         var conv = new double[k, oh, ow];
         for (int o = 0; o < k; o++)
         {
