@@ -378,6 +378,35 @@ public sealed class GeneratorRobustnessTests
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CNN0103");
     }
 
+    // ---- compiled-in weights read at the wrong offset ------------------------------------------------------
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(4)]
+    [InlineData(1)]
+    public void AHeaderLengthLoweredIntoThePadding_IsCnn0202_NotWeightsReadEarly(int lowered)
+    {
+        // LeNet-5's file with 16 spaces of padding after the JSON; the length field lowered by a few bytes still covers
+        // the whole JSON, so only the rule that the tensors fill the data section exactly can tell.
+        byte[] valid = WeightsFiles.Build(WeightsFiles.LeNet5());
+        ulong length = BitConverter.ToUInt64(valid, 0);
+        string json = System.Text.Encoding.UTF8.GetString(valid, 8, (int)length).TrimEnd(' ');
+        byte[] padded = WeightsFiles.WithHeader(json + new string(' ', 16), valid.Length - 8 - (long)length, i => valid[8 + (int)length + i]);
+        BitConverter.GetBytes(BitConverter.ToUInt64(padded, 0) - (ulong)lowered).CopyTo(padded, 0);
+
+        const string Weights = "[Network(ExpectedParameters = 61706, Weights = \"lenet5.safetensors\")]";
+        GeneratorRun run = GeneratorHarness.Run(
+            new[] { WeightsFiles.Converted("/src/Demo/lenet5.safetensors", padded) },
+            Sources.LeNet5.Replace("[Network(ExpectedParameters = 61706)]", Weights, StringComparison.Ordinal));
+        GeneratedCode.AssertSound(run, "lowered by " + lowered);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("CNN0202", diagnostic.Id);
+        Assert.Contains($"{lowered} bytes after the last tensor belong to none", diagnostic.GetMessage(), StringComparison.Ordinal);
+
+        // The class is still generated (so CNN0202 is all the user sees), with no values compiled in.
+        Assert.DoesNotContain("0x", run.Result.GeneratedSources.Single(s => s.HintName.EndsWith(".Weights.g.cs", StringComparison.Ordinal)).SourceText.ToString(), StringComparison.Ordinal);
+    }
+
     // ---- warnings in emitted code --------------------------------------------------------------------
 
     [Theory]

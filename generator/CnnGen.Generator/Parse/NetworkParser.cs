@@ -98,8 +98,13 @@ internal static class NetworkParser
 
         if (networks.Count == 0)
         {
-            // The [Network] that matched by name is not CnnGen's (a type of the user's own named CnnGen.NetworkAttribute).
-            return new NetworkModel(type, null, EquatableArray<ArgumentLocation>.Empty, EquatableArray<DiagnosticInfo>.Empty);
+            // The [Network] that matched by name is not CnnGen's: a type of the user's own named CnnGen.NetworkAttribute.
+            AttributeData? matched = context.Attributes.FirstOrDefault();
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticIds.UnsupportedType,
+                LocationInfo.From(matched?.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? identifier,
+                $"[Network] on '{symbol.Name}' is {(matched?.AttributeClass is { } c && c.ContainingAssembly is { } a ? "the type declared in " + a.Name : "a type")}, not CnnGen's CnnGen.NetworkAttribute: remove or rename that declaration"));
+            return new NetworkModel(type, null, EquatableArray<ArgumentLocation>.Empty, diagnostics.ToEquatableArray());
         }
 
         diagnostics.AddRange(Collisions(symbol, declaration, identifier, cancellationToken));
