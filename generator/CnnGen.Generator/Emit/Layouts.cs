@@ -21,7 +21,7 @@ internal sealed class InferenceLayout
     {
         _plan = plan;
         int n = plan.Layers.Count;
-        Consumers = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Where(j => plan.Layers[j].Inputs.Contains(i)).ToList()).ToList();
+        Consumers = Layouts.ConsumersOf(plan);
 
         // BatchNorm folding: a convolution whose only reader is a BatchNorm.
         FoldedInto = new int[n];
@@ -42,6 +42,12 @@ internal sealed class InferenceLayout
 
         // Aliases and in-place layers share their input's root tensor.
         _root = new int[n];
+        var regionLastReader = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            regionLastReader[i] = -1;
+        }
+
         for (int i = 0; i < n; i++)
         {
             LayerPlan layer = plan.Layers[i];
@@ -49,10 +55,15 @@ internal sealed class InferenceLayout
             int inputRoot = input < 0 ? -1 : _root[input];
             bool identity = layer.Spec is FlattenSpec or DropoutSpec || (layer.Spec is BatchNormSpec && input >= 0 && FoldedInto[input] == i);
             bool elementwise = layer.Spec is ActivationSpec or BatchNormSpec;
-            bool lastReader = inputRoot >= 0 && Enumerable.Range(0, i).Where(t => _root[t] == inputRoot).Append(inputRoot)
-                .All(t => Consumers[t].All(c => c <= i));
+            // Whether layer i is the last reader of every layer sharing its input's region: kept per region as the
+            // latest consumer of any layer in it (a scan of all earlier layers per layer was quadratic).
+            bool lastReader = inputRoot >= 0 && regionLastReader[inputRoot] <= i;
             _root[i] = identity ? inputRoot : elementwise && lastReader ? inputRoot : i;
             InPlace.Add(!identity && elementwise && lastReader);
+            if (_root[i] >= 0)
+            {
+                regionLastReader[_root[i]] = System.Math.Max(regionLastReader[_root[i]], Consumers[i].Count == 0 ? -1 : Consumers[i].Max());
+            }
         }
 
         // Convolutions small enough for the channel-vectorised direct kernel, and the max pools fused into them.
@@ -322,4 +333,33 @@ internal sealed class TapeLayout
     public string MaskRange(int i) => $"tape.Slice({MaskSlot[i]} * batch + from * {_plan.Layers[i].Out.Size}, (to - from) * {_plan.Layers[i].Out.Size})";
 
     public string Describe() => $"{Text.Grouped(Length)} floats per image";
+}
+
+/// <summary>Graph helpers the layouts and emitters share.</summary>
+internal static class Layouts
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NetworkPlan, List<List<int>>> Cache = new();
+
+    /// <summary>The layers that read each layer's output, in order (each once), built in one pass and cached per plan.</summary>
+    public static List<List<int>> ConsumersOf(NetworkPlan plan) => Cache.GetValue(plan, static p =>
+    {
+        var consumers = new List<List<int>>(p.Layers.Count);
+        for (int i = 0; i < p.Layers.Count; i++)
+        {
+            consumers.Add(new List<int>());
+        }
+
+        for (int j = 0; j < p.Layers.Count; j++)
+        {
+            foreach (int input in p.Layers[j].Inputs)
+            {
+                if (input >= 0 && (consumers[input].Count == 0 || consumers[input][consumers[input].Count - 1] != j))
+                {
+                    consumers[input].Add(j);
+                }
+            }
+        }
+
+        return consumers;
+    });
 }

@@ -265,9 +265,9 @@ internal static class TrainingEmitter
     // The pooling layer that ReLU layer i's backward is fused into, or -1.
     private static int FusedInto(NetworkPlan plan, TapeLayout tape, int i)
     {
-        for (int j = i + 1; j < plan.Layers.Count; j++)
+        foreach (int j in Layouts.ConsumersOf(plan)[i])
         {
-            if (plan.Layers[j].Inputs.Contains(i) && FusedReLU(plan, tape, j) == i)
+            if (j > i && FusedReLU(plan, tape, j) == i)
             {
                 return j;
             }
@@ -278,7 +278,7 @@ internal static class TrainingEmitter
 
     // Whether layer `consumer` is the only layer reading layer `layer`'s output (and reads it once).
     private static bool OnlyConsumer(NetworkPlan plan, int layer, int consumer) =>
-        plan.Layers.Count(l => l.Inputs.Contains(layer)) == 1 && plan.Layers[consumer].Inputs.Count(k => k == layer) == 1;
+        Layouts.ConsumersOf(plan)[layer].Count == 1 && plan.Layers[consumer].Inputs.Count(k => k == layer) == 1;
 
     // The loss of each image of [from, to) and its gradient: with labels, cross-entropy at the scores; with
     // targets, MSE or L1 at the last layer's output. Each image's loss goes to losses[b]; the caller sums them

@@ -66,6 +66,8 @@ internal static class ShapeInference
         private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
         private readonly Shape _input;
         private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
+        private readonly Dictionary<int, bool> _isVector = new();
+        private List<int>[]? _consumers;
         private long _parameters;
         private long _state;
         private int _previous = -1;
@@ -503,13 +505,25 @@ internal static class ShapeInference
 
         private bool FeedsRelu(int index, int depth)
         {
-            for (int j = index + 1; j < _layers.Count; j++)
+            // The readers of each layer, built once: scanning every later layer per layer was quadratic in the layers.
+            if (_consumers is null)
+            {
+                _consumers = new List<int>[_layers.Count];
+                for (int j = 0; j < _layers.Count; j++)
+                {
+                    foreach (int input in _layers[j].Inputs.Distinct())
+                    {
+                        if (input >= 0)
+                        {
+                            (_consumers[input] ??= new List<int>()).Add(j);
+                        }
+                    }
+                }
+            }
+
+            foreach (int j in _consumers[index] ?? (IEnumerable<int>)Array.Empty<int>())
             {
                 LayerPlan consumer = _layers[j];
-                if (!consumer.Inputs.Contains(index))
-                {
-                    continue;
-                }
 
                 if (consumer.Spec is ActivationSpec { Kind: ActivationKind.ReLU or ActivationKind.LeakyReLU })
                 {
@@ -779,18 +793,60 @@ internal static class ShapeInference
         /// </summary>
         private bool IsVector(int index)
         {
-            for (int i = index; i >= 0; i = _layers[i].Inputs.Count > 0 ? _layers[i].Inputs[0] : -1)
+            // Memoised per layer (a layer's answer never changes once it is added): walking back to the input on every
+            // call was quadratic in a long chain of shape-keeping layers.
+            if (index < 0)
             {
-                switch (_layers[i].Spec)
+                return false;
+            }
+
+            if (_isVector.TryGetValue(index, out bool known))
+            {
+                return known;
+            }
+
+            bool result = _layers[index].Spec switch
+            {
+                DenseSpec or FlattenSpec or GlobalPoolSpec => true,
+                ConvSpec or PoolSpec => false,
+                _ => _layers[index].Inputs.Count > 0 && IsVectorIterative(_layers[index].Inputs[0]),
+            };
+            _isVector[index] = result;
+            return result;
+        }
+
+        // The same walk without recursion (a chain of thousands of element-wise layers), stopping at a memoised layer.
+        private bool IsVectorIterative(int start)
+        {
+            var path = new List<int>();
+            bool result = false;
+            for (int i = start; i >= 0; i = _layers[i].Inputs.Count > 0 ? _layers[i].Inputs[0] : -1)
+            {
+                if (_isVector.TryGetValue(i, out bool known))
                 {
-                    case DenseSpec or FlattenSpec or GlobalPoolSpec:
-                        return true;
-                    case ConvSpec or PoolSpec:
-                        return false;
+                    result = known;
+                    break;
+                }
+
+                path.Add(i);
+                if (_layers[i].Spec is DenseSpec or FlattenSpec or GlobalPoolSpec)
+                {
+                    result = true;
+                    break;
+                }
+
+                if (_layers[i].Spec is ConvSpec or PoolSpec)
+                {
+                    break;
                 }
             }
 
-            return false;
+            foreach (int i in path)
+            {
+                _isVector[i] = result;
+            }
+
+            return result;
         }
 
         private bool RequireImage(LayerSpec layer, int inputIndex)
