@@ -416,8 +416,8 @@ public sealed class GeneratorRobustnessTests
     {
         // 250 and 4,000 BasicBlocks (1,750 and 28,000 primitive layers): 16× the layers. Before, scans of every other
         // layer per layer (the consumers table, in-place reuse, He/Glorot, the vector check) grew quadratically: 250 blocks
-        // took 1,950 ms and 2,000 took 22,085 ms (11.3× for 8×), 4,000 about 30× the time of 250. Linear is 16×; the
-        // bound leaves room for a loaded machine.
+        // took 3,089 ms and 4,000 took 126,579 ms (41×); now 472 ms and 4,871 ms (10.3×). Linear is 16×; the bound leaves
+        // room for a loaded machine.
         static (double Ms, long Chars) Measure(int blocks)
         {
             string source = Net("[Input(8, 8, 4)] " + string.Concat(Enumerable.Repeat("[BasicBlock(4)] ", blocks)) + "[Dense(2)]");
