@@ -34,7 +34,9 @@ internal sealed class InferenceLayout
             {
                 FoldedInto[i] = Consumers[i][0];
                 FoldOffset[i] = folded;
-                folded += plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels;
+                // checked: shape inference bounds these sums (CNN0007, CNN0015); if a bound were ever missed, the generator
+                // must fail loudly (the fuzz test catches it) rather than write a wrapped length into the code.
+                folded = checked(folded + plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels);
             }
         }
 
@@ -89,8 +91,8 @@ internal sealed class InferenceLayout
             Direct[i] = true;
             PackOffset[i] = packed;
             SourceOffset[i] = source;
-            packed += LayerKernels.PackedLength(plan.Layers[i]);
-            source += plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels;
+            packed = checked(packed + LayerKernels.PackedLength(plan.Layers[i]));
+            source = checked(source + plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels);
             int last = FusesReLU(i) ? i + 1 : i;
             int pool = last + 1;
             if (FoldedInto[i] < 0 && pool < n && Consumers[last].Count == 1 && Consumers[last][0] == pool
@@ -164,7 +166,7 @@ internal sealed class InferenceLayout
             else
             {
                 _offset[i] = top;
-                top += size;
+                top = checked(top + size);
             }
 
             live.Add(i);
@@ -267,17 +269,17 @@ internal sealed class TapeLayout
             }
 
             _slot[i] = offset;
-            offset += layer.Out.Size;
+            offset = checked(offset + layer.Out.Size);
             if (layer.Spec is DropoutSpec)
             {
                 MaskSlot[i] = offset;
-                offset += layer.Out.Size;
+                offset = checked(offset + layer.Out.Size);
             }
 
             if (layer.Spec is BatchNormSpec)
             {
                 SavedOffset[i] = saved;
-                saved += 2 * layer.Out.Channels;
+                saved = checked(saved + 2 * layer.Out.Channels);
             }
         }
 
