@@ -493,7 +493,7 @@ public sealed class DiagnosticTests
             [Add("a", {|CNN0012:"later"|})]
             [Conv2D(3, 1, Name = "later")]
             [Dense(2)]
-            public partial class Forward;
+            public partial class ForwardReference;
             """);
     }
 

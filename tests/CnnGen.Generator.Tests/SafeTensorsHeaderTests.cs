@@ -80,7 +80,7 @@ public sealed class SafeTensorsHeaderTests
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4, "tensor 'a': shape [2] of F32 needs 8 bytes (2 elements × 4), but data_offsets [0, 4] span 4 bytes")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4, "tensor 'a': data_offsets [0, 8] do not lie inside the 4-byte data section; the file is truncated or corrupt")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 8, "tensor 'a': data_offsets must be [begin, end], found 3 numbers")]
-    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "tensors 'a' [0, 8) and 'b' [4, 8) share bytes")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "tensors 'a' [0, 8) and 'b' [4, 8) overlap: tensors must not share bytes")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "the header names 'a' twice")]
     [InlineData("{\"__metadata__\":{\"n\":1}}", 0, "__metadata__ must be an object of strings")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[01],\"data_offsets\":[0,4]}}", 4, "the header is not valid JSON: expected a number without leading zeros at character 30, found '0'")]

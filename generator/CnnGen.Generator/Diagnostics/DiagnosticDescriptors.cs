@@ -56,6 +56,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateLayerName = Error(
         DiagnosticIds.DuplicateLayerName, "Duplicate layer name", "Each Name must be unique within a network.");
 
+    public static readonly DiagnosticDescriptor NameCollision = Error(
+        DiagnosticIds.NameCollision, "Network class collides with a generated member", "CnnGen generates members (Forward, Trainer, Summary, the constructors …) into the network class: the class, its members and its base types must not use those names, and it must not have a primary constructor.");
+
+    public static readonly DiagnosticDescriptor NetworkTooLarge = Error(
+        DiagnosticIds.NetworkTooLarge, "Network too large for the runtime's buffers", "The activations of one image (what inference and training keep in int-indexed float buffers) must fit the runtime's limit.");
+
     public static readonly DiagnosticDescriptor ParameterBudget = Warning(
         DiagnosticIds.ParameterBudget, "Network exceeds its parameter budget", "Network.MaxParameters caps the number of trainable parameters.");
 
@@ -88,7 +94,7 @@ internal static class DiagnosticDescriptors
     {
         StrideDoesNotFit, WindowLargerThanInput, ParameterCountMismatch, ClassNotPartial, MissingInput,
         MisplacedInput, InvalidValue, LayerCannotFollow, NoLayers, UnsupportedType,
-        BranchShapeMismatch, UnknownLayerName, DuplicateLayerName,
+        BranchShapeMismatch, UnknownLayerName, DuplicateLayerName, NameCollision, NetworkTooLarge,
         ParameterBudget, MultiplyAddBudget, ReceptiveFieldBudget,
         WeightsFileNotFound, WeightsFileInvalid, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType, WeightsTensorShape,
     }.ToDictionary(d => d.Id);

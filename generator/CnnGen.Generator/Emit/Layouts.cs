@@ -21,7 +21,7 @@ internal sealed class InferenceLayout
     {
         _plan = plan;
         int n = plan.Layers.Count;
-        Consumers = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Where(j => plan.Layers[j].Inputs.Contains(i)).ToList()).ToList();
+        Consumers = Layouts.ConsumersOf(plan);
 
         // BatchNorm folding: a convolution whose only reader is a BatchNorm.
         FoldedInto = new int[n];
@@ -34,7 +34,9 @@ internal sealed class InferenceLayout
             {
                 FoldedInto[i] = Consumers[i][0];
                 FoldOffset[i] = folded;
-                folded += plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels;
+                // checked: shape inference bounds these sums (CNN0007, CNN0015); if a bound were ever missed, the generator
+                // must fail loudly (the fuzz test catches it) rather than write a wrapped length into the code.
+                folded = checked(folded + plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels);
             }
         }
 
@@ -42,6 +44,12 @@ internal sealed class InferenceLayout
 
         // Aliases and in-place layers share their input's root tensor.
         _root = new int[n];
+        var regionLastReader = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            regionLastReader[i] = -1;
+        }
+
         for (int i = 0; i < n; i++)
         {
             LayerPlan layer = plan.Layers[i];
@@ -49,10 +57,15 @@ internal sealed class InferenceLayout
             int inputRoot = input < 0 ? -1 : _root[input];
             bool identity = layer.Spec is FlattenSpec or DropoutSpec || (layer.Spec is BatchNormSpec && input >= 0 && FoldedInto[input] == i);
             bool elementwise = layer.Spec is ActivationSpec or BatchNormSpec;
-            bool lastReader = inputRoot >= 0 && Enumerable.Range(0, i).Where(t => _root[t] == inputRoot).Append(inputRoot)
-                .All(t => Consumers[t].All(c => c <= i));
+            // Whether layer i is the last reader of every layer sharing its input's region: kept per region as the
+            // latest consumer of any layer in it (a scan of all earlier layers per layer was quadratic).
+            bool lastReader = inputRoot >= 0 && regionLastReader[inputRoot] <= i;
             _root[i] = identity ? inputRoot : elementwise && lastReader ? inputRoot : i;
             InPlace.Add(!identity && elementwise && lastReader);
+            if (_root[i] >= 0)
+            {
+                regionLastReader[_root[i]] = System.Math.Max(regionLastReader[_root[i]], Consumers[i].Count == 0 ? -1 : Consumers[i].Max());
+            }
         }
 
         // Convolutions small enough for the channel-vectorised direct kernel, and the max pools fused into them.
@@ -78,8 +91,8 @@ internal sealed class InferenceLayout
             Direct[i] = true;
             PackOffset[i] = packed;
             SourceOffset[i] = source;
-            packed += LayerKernels.PackedLength(plan.Layers[i]);
-            source += plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels;
+            packed = checked(packed + LayerKernels.PackedLength(plan.Layers[i]));
+            source = checked(source + plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels);
             int last = FusesReLU(i) ? i + 1 : i;
             int pool = last + 1;
             if (FoldedInto[i] < 0 && pool < n && Consumers[last].Count == 1 && Consumers[last][0] == pool
@@ -153,7 +166,7 @@ internal sealed class InferenceLayout
             else
             {
                 _offset[i] = top;
-                top += size;
+                top = checked(top + size);
             }
 
             live.Add(i);
@@ -256,17 +269,17 @@ internal sealed class TapeLayout
             }
 
             _slot[i] = offset;
-            offset += layer.Out.Size;
+            offset = checked(offset + layer.Out.Size);
             if (layer.Spec is DropoutSpec)
             {
                 MaskSlot[i] = offset;
-                offset += layer.Out.Size;
+                offset = checked(offset + layer.Out.Size);
             }
 
             if (layer.Spec is BatchNormSpec)
             {
                 SavedOffset[i] = saved;
-                saved += 2 * layer.Out.Channels;
+                saved = checked(saved + 2 * layer.Out.Channels);
             }
         }
 
@@ -322,4 +335,33 @@ internal sealed class TapeLayout
     public string MaskRange(int i) => $"tape.Slice({MaskSlot[i]} * batch + from * {_plan.Layers[i].Out.Size}, (to - from) * {_plan.Layers[i].Out.Size})";
 
     public string Describe() => $"{Text.Grouped(Length)} floats per image";
+}
+
+/// <summary>Graph helpers the layouts and emitters share.</summary>
+internal static class Layouts
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NetworkPlan, List<List<int>>> Cache = new();
+
+    /// <summary>The layers that read each layer's output, in order (each once), built in one pass and cached per plan.</summary>
+    public static List<List<int>> ConsumersOf(NetworkPlan plan) => Cache.GetValue(plan, static p =>
+    {
+        var consumers = new List<List<int>>(p.Layers.Count);
+        for (int i = 0; i < p.Layers.Count; i++)
+        {
+            consumers.Add(new List<int>());
+        }
+
+        for (int j = 0; j < p.Layers.Count; j++)
+        {
+            foreach (int input in p.Layers[j].Inputs)
+            {
+                if (input >= 0 && (consumers[input].Count == 0 || consumers[input][consumers[input].Count - 1] != j))
+                {
+                    consumers[input].Add(j);
+                }
+            }
+        }
+
+        return consumers;
+    });
 }

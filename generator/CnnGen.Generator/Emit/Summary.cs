@@ -45,8 +45,8 @@ internal static class Summary
                 row[5].PadLeft(widths[5])).TrimEnd());
         }
 
-        long weightBytes = 4L * (plan.ParameterCount + plan.StateCount);
-        long inferenceBytes = 4L * (inference.ArenaLength + inference.ScratchLength + inference.FoldedLength);
+        long weightBytes = 4L * ((long)plan.ParameterCount + plan.StateCount);
+        long inferenceBytes = 4L * ((long)inference.ArenaLength + inference.ScratchLength + inference.FoldedLength);
         long trainingBytes = 4L * ((2L * tape.Length) + tape.SavedLength + tape.Scratch + plan.ParameterCount);
         lines.Add($"Total parameters: {Text.Grouped(plan.ParameterCount)}" + (plan.StateCount > 0 ? $" (+ {Text.Grouped(plan.StateCount)} BatchNorm running statistics)" : string.Empty));
         lines.Add($"Multiply-adds per image: {Text.Grouped(plan.MultiplyAdds)}");

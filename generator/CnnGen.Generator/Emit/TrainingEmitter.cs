@@ -265,9 +265,9 @@ internal static class TrainingEmitter
     // The pooling layer that ReLU layer i's backward is fused into, or -1.
     private static int FusedInto(NetworkPlan plan, TapeLayout tape, int i)
     {
-        for (int j = i + 1; j < plan.Layers.Count; j++)
+        foreach (int j in Layouts.ConsumersOf(plan)[i])
         {
-            if (plan.Layers[j].Inputs.Contains(i) && FusedReLU(plan, tape, j) == i)
+            if (j > i && FusedReLU(plan, tape, j) == i)
             {
                 return j;
             }
@@ -278,7 +278,7 @@ internal static class TrainingEmitter
 
     // Whether layer `consumer` is the only layer reading layer `layer`'s output (and reads it once).
     private static bool OnlyConsumer(NetworkPlan plan, int layer, int consumer) =>
-        plan.Layers.Count(l => l.Inputs.Contains(layer)) == 1 && plan.Layers[consumer].Inputs.Count(k => k == layer) == 1;
+        Layouts.ConsumersOf(plan)[layer].Count == 1 && plan.Layers[consumer].Inputs.Count(k => k == layer) == 1;
 
     // The loss of each image of [from, to) and its gradient: with labels, cross-entropy at the scores; with
     // targets, MSE or L1 at the last layer's output. Each image's loss goes to losses[b]; the caller sums them
@@ -337,7 +337,7 @@ internal static class TrainingEmitter
         w.Line("/// largest batch size. Not thread-safe.");
         w.Line("/// </summary>");
         w.Open("public sealed class Trainer");
-        w.Line($"private readonly {type.Name} _network;");
+        w.Line($"private readonly global::{type.FullName} _network;");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private readonly float[] _saved = new float[SavedLength];");
         w.Line("private readonly global::System.Random _random;");
@@ -353,7 +353,7 @@ internal static class TrainingEmitter
         w.Line("/// <param name=\"network\">The network to train.</param>");
         w.Line("/// <param name=\"optimizer\">SGD, SGD with momentum, Adam, …</param>");
         w.Line("/// <param name=\"seed\">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>");
-        w.Open($"public Trainer({type.Name} network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)");
+        w.Open($"public Trainer(global::{type.FullName} network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)");
         w.Line("_network = network ?? throw new global::System.ArgumentNullException(nameof(network));");
         w.Line("Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));");
         w.Line("_random = new global::System.Random(seed);");
@@ -361,7 +361,7 @@ internal static class TrainingEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>The network being trained.</summary>");
-        w.Line($"public {type.Name} Network => _network;");
+        w.Line($"public global::{type.FullName} Network => _network;");
         w.Line();
         w.Line("/// <summary>The optimizer that applies the gradients.</summary>");
         w.Line("public global::CnnGen.Training.Optimizer Optimizer { get; }");
@@ -583,7 +583,13 @@ internal static class TrainingEmitter
         w.Open($"case {reduce}: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step");
         w.Line($"{Sp} gradients = trainer._gradients;");
         w.Line($"{Sp} parameters = trainer._network._parameters;");
-        w.Line("int first, count;");
+        List<(int Offset, int Length)> partRanges = PartRanges(plan);
+        if (partRanges.Count > 0 || plan.Layers.Any(l => l.Spec is DenseSpec))
+        {
+            // (not declared for a network without parameters, where nothing would use them: CS0168)
+            w.Line("int first, count;");
+        }
+
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             LayerPlan layer = plan.Layers[i];
@@ -604,7 +610,7 @@ internal static class TrainingEmitter
             }
         }
 
-        foreach ((int offset, int length) in PartRanges(plan))
+        foreach ((int offset, int length) in partRanges)
         {
             w.Line($"// Parameters [{offset}, {offset + length}): summed over the parts");
             w.Line($"first = {offset} + {BatchWork}.Start({length}, part, parts, 16);");

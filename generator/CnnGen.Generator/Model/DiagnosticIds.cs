@@ -19,6 +19,8 @@ internal static class DiagnosticIds
     public const string BranchShapeMismatch = "CNN0011";
     public const string UnknownLayerName = "CNN0012";
     public const string DuplicateLayerName = "CNN0013";
+    public const string NameCollision = "CNN0014";
+    public const string NetworkTooLarge = "CNN0015";
 
     // Budgets: warnings, suppressible with #pragma warning disable.
     public const string ParameterBudget = "CNN0101";

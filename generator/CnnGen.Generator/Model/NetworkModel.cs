@@ -33,10 +33,14 @@ internal sealed record TargetTypeInfo(string? Namespace, string Name, EquatableA
     public string FullName => (Namespace is null ? string.Empty : Namespace + ".")
         + string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Name + ".")) + Name;
 
-    public string HintName => FullName + ".g.cs";
+    public string HintName => HintBase + ".g.cs";
 
     /// <summary>The file with the compiled-in weights, beside <see cref="HintName"/>.</summary>
-    public string WeightsHintName => FullName + ".Weights.g.cs";
+    public string WeightsHintName => HintBase + ".Weights.g.cs";
+
+    // The names are stored as source writes them ("@class.X"); a hint name may not contain '@'. Dropping it cannot
+    // make two types' names equal: "@class" and "class" cannot both name a type.
+    private string HintBase => FullName.Replace("@", string.Empty);
 }
 
 /// <summary>The parser's output: the spec (null when the declaration cannot be read), argument locations and parse diagnostics.</summary>

@@ -69,14 +69,55 @@ internal static class NetworkParser
         }
 
         // Attributes in source order (GetAttributes keeps declaration order within one declaration;
-        // sorting by position makes it explicit and deterministic across partial parts).
+        // sorting by position makes it explicit and deterministic across partial parts). Only CnnGen's own
+        // attribute types count: a user type named like one (in namespace CnnGen or elsewhere) is ignored.
         var attributes = symbol.GetAttributes()
-            .Where(a => a.AttributeClass?.ContainingNamespace?.ToDisplayString() == AttributeNamespace)
+            .Where(a => IsCnnGenAttribute(a.AttributeClass, context.SemanticModel.Compilation))
             .Select(a => (Data: a, Syntax: a.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax))
             .Where(a => a.Syntax is not null)
             .OrderBy(a => a.Syntax!.SyntaxTree.FilePath, StringComparer.Ordinal)
             .ThenBy(a => a.Syntax!.SpanStart)
             .ToList();
+
+        // [Network] on two partial parts (the compiler reports CS0579 too): one network per type. The part whose
+        // [Network] comes first reports it, the other parts emit nothing, so the generated file is never added twice.
+        var networks = attributes.Where(a => a.Data.AttributeClass!.Name == "NetworkAttribute").ToList();
+        if (networks.Count > 1)
+        {
+            bool first = context.Attributes.Any(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken) == networks[0].Syntax);
+            if (first)
+            {
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticIds.UnsupportedType,
+                    LocationInfo.From(networks[1].Syntax),
+                    $"[Network] is declared {Text.Int(networks.Count)} times on the partial class '{symbol.Name}': keep it on one part (the layers may stay on any part)"));
+            }
+
+            return new NetworkModel(type, null, EquatableArray<ArgumentLocation>.Empty, first ? diagnostics.ToEquatableArray() : EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        if (networks.Count == 0)
+        {
+            // The [Network] that matched by name is not CnnGen's: a type of the user's own named CnnGen.NetworkAttribute.
+            AttributeData? matched = context.Attributes.FirstOrDefault();
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticIds.UnsupportedType,
+                LocationInfo.From(matched?.ApplicationSyntaxReference?.GetSyntax(cancellationToken)) ?? identifier,
+                $"[Network] on '{symbol.Name}' is {(matched?.AttributeClass is { } c && c.ContainingAssembly is { } a ? "the type declared in " + a.Name : "a type")}, not CnnGen's CnnGen.NetworkAttribute: remove or rename that declaration"));
+            return new NetworkModel(type, null, EquatableArray<ArgumentLocation>.Empty, diagnostics.ToEquatableArray());
+        }
+
+        diagnostics.AddRange(Collisions(symbol, declaration, identifier, cancellationToken));
+
+        // The generated code declares its locals with 'var': a type named var in scope there (this class, a containing
+        // type, or one beside it) would turn every such declaration into that type.
+        if (context.SemanticModel.LookupNamespacesAndTypes(declaration.Identifier.SpanStart, name: "var").Any(s => s is ITypeSymbol))
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticIds.NameCollision,
+                identifier,
+                $"A type named 'var' is in scope in network class '{symbol.Name}' (it may be the class itself); the generated code declares its locals with 'var': rename that type"));
+        }
 
         // While the user is typing, an attribute may not bind yet, or an argument may not be a constant of
         // the right type (its value is then missing); the compiler reports that itself.
@@ -180,6 +221,68 @@ internal static class NetworkParser
         };
     }
 
+    /// <summary>
+    /// Whether an attribute class is one of CnnGen's own: in namespace CnnGen (directly under the global namespace), from
+    /// a referenced assembly named CnnGen, not from the compilation being built. A user's type of the same name is not.
+    /// </summary>
+    private static bool IsCnnGenAttribute(INamedTypeSymbol? attribute, Compilation compilation) =>
+        attribute is { ContainingNamespace: { Name: AttributeNamespace, ContainingNamespace.IsGlobalNamespace: true }, ContainingAssembly: { Name: AttributeNamespace } assembly, ContainingType: null }
+        && !SymbolEqualityComparer.Default.Equals(assembly, compilation.Assembly)
+        && attribute.Name.EndsWith("Attribute", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Members the user declared (or inherited) that the generated ones would collide with, a class named like a
+    /// generated member, a primary constructor, or a user constructor with the generated constructors' signatures:
+    /// CNN0014 on the class name, so the generated code never fails to compile over a name.
+    /// </summary>
+    private static IEnumerable<DiagnosticInfo> Collisions(INamedTypeSymbol symbol, TypeDeclarationSyntax declaration, LocationInfo? identifier, CancellationToken cancellationToken)
+    {
+        if (Emit.GeneratedNames.IsReserved(symbol.Name))
+        {
+            yield return new DiagnosticInfo(
+                DiagnosticIds.NameCollision,
+                identifier,
+                $"Network class '{symbol.Name}' is named like a member CnnGen generates into it ('{symbol.Name}'; a member cannot have its class's name): rename the class");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (INamedTypeSymbol? type = symbol; type is not null && type.SpecialType != SpecialType.System_Object; type = type.BaseType)
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                bool visible = SymbolEqualityComparer.Default.Equals(type, symbol) || member.DeclaredAccessibility != Accessibility.Private;
+                if (visible && !member.IsImplicitlyDeclared && Emit.GeneratedNames.IsReserved(member.Name) && seen.Add(member.Name))
+                {
+                    yield return new DiagnosticInfo(
+                        DiagnosticIds.NameCollision,
+                        identifier,
+                        $"Network class '{symbol.Name}' {(SymbolEqualityComparer.Default.Equals(type, symbol) ? "declares" : "inherits from '" + type.Name + "'")} a member named '{member.Name}', which CnnGen generates: rename that member");
+                }
+            }
+        }
+
+        bool primary = symbol.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: not null });
+        if (primary)
+        {
+            yield return new DiagnosticInfo(
+                DiagnosticIds.NameCollision,
+                identifier,
+                $"Network class '{symbol.Name}' has a primary constructor; CnnGen generates the constructors '{symbol.Name}()' and '{symbol.Name}(int seed)', which could not call it: remove the parameter list and use fields or a constructor that calls this(seed)");
+        }
+
+        foreach (IMethodSymbol constructor in symbol.InstanceConstructors)
+        {
+            if (!constructor.IsImplicitlyDeclared && !primary
+                && (constructor.Parameters.Length == 0 || (constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32)))
+            {
+                yield return new DiagnosticInfo(
+                    DiagnosticIds.NameCollision,
+                    identifier,
+                    $"Network class '{symbol.Name}' declares the constructor '{symbol.Name}({(constructor.Parameters.Length == 0 ? string.Empty : "int")})', which CnnGen generates: remove it, or give yours other parameters and call this(seed)");
+            }
+        }
+    }
+
     /// <summary>The spec of one layer attribute, or null for an attribute that is not a layer.</summary>
     private static LayerSpec? Layer(string attribute, int position, Arguments a, List<DiagnosticInfo> diagnostics)
     {
@@ -259,12 +362,23 @@ internal static class NetworkParser
                 TypeKind.Interface => "interface",
                 _ => outer.IsRecord ? "record" : "class",
             };
-            containing.Insert(0, new ContainingTypeInfo(keyword, outer.Name));
+            containing.Insert(0, new ContainingTypeInfo(keyword, Identifier(outer.Name)));
         }
 
-        string? ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        return new TargetTypeInfo(ns, symbol.Name, containing.ToEquatableArray());
+        var parts = new List<string>();
+        for (INamespaceSymbol? n = symbol.ContainingNamespace; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+        {
+            parts.Insert(0, Identifier(n.Name));
+        }
+
+        return new TargetTypeInfo(parts.Count == 0 ? null : string.Join(".", parts), Identifier(symbol.Name), containing.ToEquatableArray());
     }
+
+    /// <summary>A name as C# source must write it: '@' before a keyword or contextual keyword (class, var, record, file, extension…).</summary>
+    internal static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
+            ? "@" + name
+            : name;
 
     /// <summary>An attribute's arguments by name (constructor parameter or property), with their source locations.</summary>
     private sealed class Arguments
@@ -320,8 +434,10 @@ internal static class NetworkParser
 
         public bool Has(string name) => _values.ContainsKey(name);
 
+        // The readers take only the types CnnGen's attributes declare (IsCnnGenAttribute guarantees them); anything else
+        // reads as the fallback rather than being converted (which could throw).
         public double Double(string name, double fallback) =>
-            _values.TryGetValue(name, out TypedConstant value) && value.Value is not null ? Convert.ToDouble(value.Value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+            _values.TryGetValue(name, out TypedConstant value) ? value.Value switch { double d => d, float f => f, int i => i, _ => fallback } : fallback;
 
         public bool Bool(string name, bool fallback) =>
             _values.TryGetValue(name, out TypedConstant value) && value.Value is bool b ? b : fallback;
@@ -330,15 +446,15 @@ internal static class NetworkParser
             _values.TryGetValue(name, out TypedConstant value) ? value.Value as string : null;
 
         public IEnumerable<string> Strings(string name) =>
-            _values.TryGetValue(name, out TypedConstant value) && value.Kind == TypedConstantKind.Array
+            _values.TryGetValue(name, out TypedConstant value) && value.Kind == TypedConstantKind.Array && !value.IsNull
                 ? value.Values.Select(v => v.Value as string ?? string.Empty)
                 : Enumerable.Empty<string>();
 
         public int Int(string name, int fallback) =>
-            _values.TryGetValue(name, out TypedConstant value) && value.Value is not null ? Convert.ToInt32(value.Value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+            _values.TryGetValue(name, out TypedConstant value) ? value.Value switch { int i => i, _ => fallback } : fallback;
 
         public long Long(string name, long fallback) =>
-            _values.TryGetValue(name, out TypedConstant value) && value.Value is not null ? Convert.ToInt64(value.Value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+            _values.TryGetValue(name, out TypedConstant value) ? value.Value switch { long l => l, int i => i, _ => fallback } : fallback;
 
         public LocationInfo? LocationOf(string name) => _locations.TryGetValue(name, out LocationInfo? location) ? location : _attribute;
 

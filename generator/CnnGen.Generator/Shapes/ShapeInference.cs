@@ -49,8 +49,7 @@ internal static class ShapeInference
         return $"({Text.Int(w)} − {Text.Int(window)} + 2·{Text.Int(padding)})/{Text.Int(stride)} + 1 = {Text.Number(value)}";
     }
 
-    /// <summary>The most values one buffer may hold (int.MaxValue / 4 floats); larger inputs, outputs or weights are CNN0007.</summary>
-    private const int MaxValues = int.MaxValue / 4;
+    private const int MaxValues = Limits.MaxValues;
 
     /// <summary>How far from the declared padding or stride CNN0001 looks for values that fit.</summary>
     private const int MaxSuggestionSearch = 64;
@@ -67,6 +66,8 @@ internal static class ShapeInference
         private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
         private readonly Shape _input;
         private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
+        private readonly Dictionary<int, bool> _isVector = new();
+        private List<int>[]? _consumers;
         private long _parameters;
         private long _state;
         private int _previous = -1;
@@ -123,6 +124,12 @@ internal static class ShapeInference
                 declaredBefore = layer;
             }
 
+            if (_errors.Count > 0)
+            {
+                return Failed();
+            }
+
+            CheckTotalActivations();
             if (_errors.Count > 0)
             {
                 return Failed();
@@ -236,6 +243,30 @@ internal static class ShapeInference
             return true;
         }
 
+        /// <summary>
+        /// CNN0015: one image's activations, summed over the input and every layer's output, must not exceed
+        /// <see cref="Limits.MaxValues"/>. Every workspace the emitter lays out is bounded by that sum (the inference arena
+        /// by it, the training tape by twice it, the batch-major work buffer by three times one layer's), so none of the
+        /// int lengths and offsets written into the generated code can overflow.
+        /// </summary>
+        private void CheckTotalActivations()
+        {
+            long total = _input.Size;
+            foreach (LayerPlan layer in _layers)
+            {
+                total += layer.Out.Size;
+            }
+
+            if (total > MaxValues)
+            {
+                var top = _layers.OrderByDescending(l => l.Out.Size).Take(3).Select(l => $"{l.Spec.Label} {Text.Grouped(l.Out.Size)}");
+                Error(DiagnosticIds.NetworkTooLarge, new SourceRef(SourceRef.InputAttribute, null),
+                    $"One image's activations add up to {Text.Grouped(total)} floats (the input's {Text.Grouped(_input.Size)} and the outputs of {Text.Int(_layers.Count)} layers; the largest: {string.Join(", ", top)}), more than the {Text.Grouped(MaxValues)} that CnnGen's int-indexed buffers allow (training keeps them all): use a smaller input or fewer, smaller layers");
+            }
+        }
+
+        private static int Saturated(long value) => (int)Math.Min(value, int.MaxValue);
+
         /// <summary>Receptive field and jump of a layer's output, from the widest of its inputs (seed 000's 2N + 1, generalised).</summary>
         private LayerPlan WithReceptiveField(LayerPlan plan)
         {
@@ -261,10 +292,11 @@ internal static class ShapeInference
             {
                 return plan with
                 {
-                    ReceptiveHeight = rfH + ((w.KernelHeight - 1) * jumpH),
-                    ReceptiveWidth = rfW + ((w.KernelWidth - 1) * jumpW),
-                    JumpHeight = jumpH * w.StrideHeight,
-                    JumpWidth = jumpW * w.StrideWidth,
+                    // 64-bit and saturated: a long chain of strides would wrap an int (and make CNN0103 fire wrongly).
+                    ReceptiveHeight = Saturated(rfH + ((w.KernelHeight - 1L) * jumpH)),
+                    ReceptiveWidth = Saturated(rfW + ((w.KernelWidth - 1L) * jumpW)),
+                    JumpHeight = Saturated((long)jumpH * w.StrideHeight),
+                    JumpWidth = Saturated((long)jumpW * w.StrideWidth),
                 };
             }
 
@@ -473,13 +505,25 @@ internal static class ShapeInference
 
         private bool FeedsRelu(int index, int depth)
         {
-            for (int j = index + 1; j < _layers.Count; j++)
+            // The readers of each layer, built once: scanning every later layer per layer was quadratic in the layers.
+            if (_consumers is null)
+            {
+                _consumers = new List<int>[_layers.Count];
+                for (int j = 0; j < _layers.Count; j++)
+                {
+                    foreach (int input in _layers[j].Inputs.Distinct())
+                    {
+                        if (input >= 0)
+                        {
+                            (_consumers[input] ??= new List<int>()).Add(j);
+                        }
+                    }
+                }
+            }
+
+            foreach (int j in _consumers[index] ?? (IEnumerable<int>)Array.Empty<int>())
             {
                 LayerPlan consumer = _layers[j];
-                if (!consumer.Inputs.Contains(index))
-                {
-                    continue;
-                }
 
                 if (consumer.Spec is ActivationSpec { Kind: ActivationKind.ReLU or ActivationKind.LeakyReLU })
                 {
@@ -638,6 +682,12 @@ internal static class ShapeInference
                 return null;
             }
 
+            if (activation.Kind is ActivationKind.ELU or ActivationKind.LeakyReLU
+                && !FitsFloat(activation, activation.Kind == ActivationKind.ELU ? "alpha" : "slope", activation.Parameter, positive: activation.Kind == ActivationKind.ELU))
+            {
+                return null;
+            }
+
             return Plain(activation, input, input);
         }
 
@@ -663,7 +713,30 @@ internal static class ShapeInference
                 return null;
             }
 
+            if (!FitsFloat(norm, "Epsilon", norm.Epsilon, positive: true))
+            {
+                return null;
+            }
+
             return new LayerPlan(norm, default, input, input, null, input.Channels, input.Channels, (long)input.Size);
+        }
+
+        /// <summary>
+        /// CNN0007 when a double argument that the generated code uses as a float constant is not a float: beyond float
+        /// range (1e300 would be written as an infinite literal, CS0594) or, for a value that must be positive, so small
+        /// that it rounds to 0.
+        /// </summary>
+        private bool FitsFloat(LayerSpec layer, string argument, double value, bool positive)
+        {
+            float single = (float)value;
+            if (!float.IsInfinity(single) && (!positive || single > 0))
+            {
+                return true;
+            }
+
+            Error(DiagnosticIds.InvalidValue, new SourceRef(layer.Position, argument),
+                $"{Capital(layer.Label)}: {argument} = {value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} is {(float.IsInfinity(single) ? "beyond" : "below")} the range of the float the network computes in ({(float.IsInfinity(single) ? "largest ±3.40282E+38" : "smallest positive 1.4E-45")})");
+            return false;
         }
 
         private LayerPlan? Sum(AddSpec add, List<int> inputs)
@@ -686,7 +759,7 @@ internal static class ShapeInference
         private LayerPlan? Concat(ConcatSpec concat, List<int> inputs)
         {
             Shape first = ShapeOf(inputs[0]);
-            int channels = first.Channels;
+            long channels = first.Channels;
             for (int k = 1; k < inputs.Count; k++)
             {
                 Shape other = ShapeOf(inputs[k]);
@@ -700,7 +773,14 @@ internal static class ShapeInference
                 channels += other.Channels;
             }
 
-            return new LayerPlan(concat, default, first, new Shape(channels, first.Height, first.Width), null, 0, 0, 0);
+            // 64-bit: joining many wide branches could wrap an int (to a negative or zero channel count).
+            if (channels * first.Height * first.Width > MaxValues)
+            {
+                Error(DiagnosticIds.InvalidValue, new SourceRef(concat.Position, null), $"{Capital(concat.Label)} joins {Text.Grouped(channels)} channels of {Text.Int(first.Height)}×{Text.Int(first.Width)}, {Text.Grouped(channels * first.Height * first.Width)} values, more than a buffer can hold ({Text.Grouped(MaxValues)})");
+                return null;
+            }
+
+            return new LayerPlan(concat, default, first, new Shape((int)channels, first.Height, first.Width), null, 0, 0, 0);
         }
 
         private string Describe(int index) => index < 0 ? "the network input" : _layers[index].Spec.Label;
@@ -713,18 +793,60 @@ internal static class ShapeInference
         /// </summary>
         private bool IsVector(int index)
         {
-            for (int i = index; i >= 0; i = _layers[i].Inputs.Count > 0 ? _layers[i].Inputs[0] : -1)
+            // Memoised per layer (a layer's answer never changes once it is added): walking back to the input on every
+            // call was quadratic in a long chain of shape-keeping layers.
+            if (index < 0)
             {
-                switch (_layers[i].Spec)
+                return false;
+            }
+
+            if (_isVector.TryGetValue(index, out bool known))
+            {
+                return known;
+            }
+
+            bool result = _layers[index].Spec switch
+            {
+                DenseSpec or FlattenSpec or GlobalPoolSpec => true,
+                ConvSpec or PoolSpec => false,
+                _ => _layers[index].Inputs.Count > 0 && IsVectorIterative(_layers[index].Inputs[0]),
+            };
+            _isVector[index] = result;
+            return result;
+        }
+
+        // The same walk without recursion (a chain of thousands of element-wise layers), stopping at a memoised layer.
+        private bool IsVectorIterative(int start)
+        {
+            var path = new List<int>();
+            bool result = false;
+            for (int i = start; i >= 0; i = _layers[i].Inputs.Count > 0 ? _layers[i].Inputs[0] : -1)
+            {
+                if (_isVector.TryGetValue(i, out bool known))
                 {
-                    case DenseSpec or FlattenSpec or GlobalPoolSpec:
-                        return true;
-                    case ConvSpec or PoolSpec:
-                        return false;
+                    result = known;
+                    break;
+                }
+
+                path.Add(i);
+                if (_layers[i].Spec is DenseSpec or FlattenSpec or GlobalPoolSpec)
+                {
+                    result = true;
+                    break;
+                }
+
+                if (_layers[i].Spec is ConvSpec or PoolSpec)
+                {
+                    break;
                 }
             }
 
-            return false;
+            foreach (int i in path)
+            {
+                _isVector[i] = result;
+            }
+
+            return result;
         }
 
         private bool RequireImage(LayerSpec layer, int inputIndex)

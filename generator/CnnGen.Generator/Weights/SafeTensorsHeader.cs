@@ -23,21 +23,14 @@ internal sealed record SafeTensorEntry(string Name, string DType, EquatableArray
 internal sealed record SafeTensorsHeader(EquatableArray<SafeTensorEntry> Tensors, long DataStart, long FileLength)
 {
     /// <summary>The largest header accepted, as in the reference implementation (100 MB).</summary>
-    public const long MaxHeaderLength = 100_000_000;
+    public const long MaxHeaderLength = CnnGen.IO.SafeTensorsRules.MaxHeaderLength;
 
     private const string MetadataKey = "__metadata__";
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Bytes per element of a safetensors dtype, or 0 for an unknown one.</summary>
-    public static int ElementSize(string dtype) => dtype switch
-    {
-        "BOOL" or "U8" or "I8" or "F8_E5M2" or "F8_E4M3" => 1,
-        "I16" or "U16" or "F16" or "BF16" => 2,
-        "I32" or "U32" or "F32" => 4,
-        "I64" or "U64" or "F64" => 8,
-        _ => 0,
-    };
+    public static int ElementSize(string dtype) => CnnGen.IO.SafeTensorsRules.ElementSize(dtype);
 
     /// <summary>Writes a shape as PyTorch prints it, e.g. <c>[6, 1, 5, 5]</c>.</summary>
     public static string ShapeText(IEnumerable<long> shape) =>
@@ -126,13 +119,11 @@ internal sealed record SafeTensorsHeader(EquatableArray<SafeTensorEntry> Tensors
             tensors.Add(Tensor(member.Key, member.Value, dataLength));
         }
 
-        tensors.Sort(static (a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
-        for (int i = 1; i < tensors.Count; i++)
+        tensors.Sort(static (a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End != b.End ? a.End.CompareTo(b.End) : string.CompareOrdinal(a.Name, b.Name));
+        string? layout = CnnGen.IO.SafeTensorsRules.LayoutError(tensors.ConvertAll(t => (t.Name, t.Begin, t.End)), dataLength);
+        if (layout is not null)
         {
-            if (tensors[i].Begin < tensors[i - 1].End)
-            {
-                throw Bad($"tensors '{tensors[i - 1].Name}' [{Int(tensors[i - 1].Begin)}, {Int(tensors[i - 1].End)}) and '{tensors[i].Name}' [{Int(tensors[i].Begin)}, {Int(tensors[i].End)}) share bytes");
-            }
+            throw Bad(layout);
         }
 
         return new SafeTensorsHeader(tensors.ToEquatableArray(), dataStart, file.Length);

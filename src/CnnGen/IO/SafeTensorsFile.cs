@@ -19,15 +19,16 @@ namespace CnnGen.IO;
 /// with spaces to a multiple of 8), then the data section; the offsets are relative to the start of the data
 /// section.</para>
 /// <para><see cref="Read"/> checks the whole structure: a sane header length, well-formed JSON, known dtypes,
-/// non-negative shapes, offsets inside the data section whose byte count matches dtype × shape, and no two
-/// tensors sharing bytes. Gaps between tensors and unused bytes after the last one are tolerated (the reference
-/// implementation never writes them). Every problem raises an <see cref="InvalidDataException"/> whose message
-/// names the file and, where there is one, the tensor.</para>
+/// non-negative shapes, offsets inside the data section whose byte count matches dtype × shape, and tensors that
+/// fill the data section exactly, as the reference implementation requires (no shared bytes, no gaps, nothing after
+/// the last tensor; the rules of <c>SafeTensorsRules</c>, one source file the generator compiles in too, so weights
+/// compiled in at build time follow the same rules). Every problem raises an <see cref="InvalidDataException"/>
+/// whose message names the file and, where there is one, the tensor.</para>
 /// </remarks>
 public sealed class SafeTensorsFile
 {
     /// <summary>The largest header accepted, as in the reference implementation (100 MB).</summary>
-    public const int MaxHeaderLength = 100_000_000;
+    public const int MaxHeaderLength = SafeTensorsRules.MaxHeaderLength;
 
     private const string MetadataKey = "__metadata__";
 
@@ -169,18 +170,10 @@ public sealed class SafeTensorsFile
             if (c == 0) c = a.DataEnd.CompareTo(b.DataEnd);
             return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
         });
-        TensorEntry? previous = null;
-        foreach (TensorEntry entry in ordered)
-        {
-            if (entry.DataEnd == entry.DataBegin) continue; // empty tensors occupy no bytes
-            if (previous is not null && entry.DataBegin < previous.DataEnd)
-            {
-                throw new InvalidDataException($"{path}: tensor '{entry.Name}' has data_offsets [{entry.DataBegin}, {entry.DataEnd}], which overlap " +
-                    $"tensor '{previous.Name}' at [{previous.DataBegin}, {previous.DataEnd}]; tensors must not share bytes.");
-            }
-
-            previous = entry;
-        }
+        var ranges = new List<(string Name, long Begin, long End)>(ordered.Count);
+        foreach (TensorEntry entry in ordered) ranges.Add((entry.Name, entry.DataBegin, entry.DataEnd));
+        string? layout = SafeTensorsRules.LayoutError(ranges, dataLength);
+        if (layout is not null) throw Header(path, layout);
 
         var names = new List<string>(ordered.Count);
         foreach (TensorEntry entry in ordered) names.Add(entry.Name);
@@ -327,14 +320,7 @@ public sealed class SafeTensorsFile
     private static InvalidDataException Bad(string path, string name, string what) => new($"{path}: tensor '{name}': {what}.");
 
     /// <summary>Bytes per element of a safetensors dtype, or 0 for an unknown one.</summary>
-    internal static int ElementSize(string dtype) => dtype switch
-    {
-        "BOOL" or "U8" or "I8" or "F8_E5M2" or "F8_E4M3" => 1,
-        "I16" or "U16" or "F16" or "BF16" => 2,
-        "I32" or "U32" or "F32" => 4,
-        "I64" or "U64" or "F64" => 8,
-        _ => 0,
-    };
+    internal static int ElementSize(string dtype) => SafeTensorsRules.ElementSize(dtype);
 
     private static string Describe(JsonTokenType token) => token switch
     {

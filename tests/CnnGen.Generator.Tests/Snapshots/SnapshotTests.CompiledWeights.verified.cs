@@ -490,7 +490,7 @@ namespace Demo
         /// </summary>
         public sealed class Trainer
         {
-            private readonly Small _network;
+            private readonly global::Demo.Small _network;
             private readonly float[] _gradients = new float[ParameterCount];
             private readonly float[] _saved = new float[SavedLength];
             private readonly global::System.Random _random;
@@ -506,7 +506,7 @@ namespace Demo
             /// <param name="network">The network to train.</param>
             /// <param name="optimizer">SGD, SGD with momentum, Adam, …</param>
             /// <param name="seed">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>
-            public Trainer(Small network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
+            public Trainer(global::Demo.Small network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
                 Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
@@ -515,7 +515,7 @@ namespace Demo
             }
 
             /// <summary>The network being trained.</summary>
-            public Small Network => _network;
+            public global::Demo.Small Network => _network;
 
             /// <summary>The optimizer that applies the gradients.</summary>
             public global::CnnGen.Training.Optimizer Optimizer { get; }

@@ -474,7 +474,7 @@ namespace Demo.Models
             /// </summary>
             public sealed class Trainer
             {
-                private readonly SigmoidNet _network;
+                private readonly global::Demo.Models.Zoo.SigmoidNet _network;
                 private readonly float[] _gradients = new float[ParameterCount];
                 private readonly float[] _saved = new float[SavedLength];
                 private readonly global::System.Random _random;
@@ -490,7 +490,7 @@ namespace Demo.Models
                 /// <param name="network">The network to train.</param>
                 /// <param name="optimizer">SGD, SGD with momentum, Adam, …</param>
                 /// <param name="seed">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>
-                public Trainer(SigmoidNet network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
+                public Trainer(global::Demo.Models.Zoo.SigmoidNet network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
                 {
                     _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
                     Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
@@ -499,7 +499,7 @@ namespace Demo.Models
                 }
 
                 /// <summary>The network being trained.</summary>
-                public SigmoidNet Network => _network;
+                public global::Demo.Models.Zoo.SigmoidNet Network => _network;
 
                 /// <summary>The optimizer that applies the gradients.</summary>
                 public global::CnnGen.Training.Optimizer Optimizer { get; }

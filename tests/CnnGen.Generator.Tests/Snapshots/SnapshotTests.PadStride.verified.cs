@@ -666,7 +666,7 @@ namespace Demo
         /// </summary>
         public sealed class Trainer
         {
-            private readonly PadStride _network;
+            private readonly global::Demo.PadStride _network;
             private readonly float[] _gradients = new float[ParameterCount];
             private readonly float[] _saved = new float[SavedLength];
             private readonly global::System.Random _random;
@@ -682,7 +682,7 @@ namespace Demo
             /// <param name="network">The network to train.</param>
             /// <param name="optimizer">SGD, SGD with momentum, Adam, …</param>
             /// <param name="seed">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>
-            public Trainer(PadStride network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
+            public Trainer(global::Demo.PadStride network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
             {
                 _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
                 Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
@@ -691,7 +691,7 @@ namespace Demo
             }
 
             /// <summary>The network being trained.</summary>
-            public PadStride Network => _network;
+            public global::Demo.PadStride Network => _network;
 
             /// <summary>The optimizer that applies the gradients.</summary>
             public global::CnnGen.Training.Optimizer Optimizer { get; }

@@ -260,6 +260,18 @@ public sealed class SafeTensorsTests
                 new[] { "'b'", "'w'", "overlap" }
             },
             {
+                // The length field lowered by 12 into the JSON's padding (120 → 108, the JSON's own length): the JSON still
+                // parses, the data section starts 12 bytes early and every tensor would be read 12 bytes early (issue 12).
+                "header length lowered into the padding",
+                Concat(new byte[] { 0x6C, 0, 0, 0, 0, 0, 0, 0 }, Encoding.ASCII.GetBytes("{\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}" + new string(' ', 12)), twelve),
+                new[] { "24 bytes", "end at byte 12", "12 bytes after the last tensor" }
+            },
+            {
+                "a gap between tensors",
+                BuildFile("{\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", twelve, One),
+                new[] { "'w'", "byte 8", "'b' ends at byte 4", "gaps" }
+            },
+            {
                 "duplicate tensor",
                 BuildFile("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", twelve),
                 new[] { "'w'", "twice" }
