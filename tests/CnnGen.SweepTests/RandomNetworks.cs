@@ -46,7 +46,7 @@ public sealed class RandomNetworks(ITestOutputHelper output)
     {
         int count = int.TryParse(Environment.GetEnvironmentVariable("CNNGEN_RANDOM_NETWORKS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : 200;
         ulong seed = ulong.TryParse(Environment.GetEnvironmentVariable("CNNGEN_RANDOM_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong s) ? s : 20261202;
-        Shape[] shapes = Shapes.Sample(30, new Rnd(seed), count).ToArray();
+        Shape[] shapes = Shapes.Sample(count, new Rnd(seed), 30).ToArray();
         var failures = new List<string>();
         const int BatchSize = 50;
         for (int first = 0; first < shapes.Length; first += BatchSize)
@@ -72,7 +72,7 @@ public sealed class RandomNetworks(ITestOutputHelper output)
     public void Every_generated_declaration_is_valid_and_the_steps_reach_every_kind_of_layer()
     {
         // The builder must produce declarations the generator accepts (Compile throws on any diagnostic) and cover the kinds.
-        Shape[] shapes = Shapes.Sample(30, new Rnd(7), 60).ToArray();
+        Shape[] shapes = Shapes.Sample(60, new Rnd(7), 30).ToArray();
         Net[] nets = shapes.Select((shape, i) => Build(shape, "Valid" + i)).ToArray();
         Compiler.Compile(nets);
         var kinds = nets.SelectMany(n => n.Layers).Select(l => l.GetType().Name).ToHashSet();
