@@ -17,6 +17,7 @@ internal static class Program
     private const string Usage = """
         Usage: LeNet.Aot [--weights PATH] [--invert] IMAGE...
                LeNet.Aot [--weights PATH] --idx FILE [--count N] [--labels FILE]
+               LeNet.Aot --cpu
 
         Classifies hand-written digits with LeNet-5 (32×32 grey-scale input; the trained weights are compiled in).
           IMAGE            a PNG or PGM (P5 or P2) file — or BMP, JPEG, TGA — at most 32×32 pixels;
@@ -28,10 +29,13 @@ internal static class Program
           --idx FILE       classify the images of an IDX image file (raw or .gz), e.g. MNIST's t10k-images-idx3-ubyte
           --count N        only the first N images of the IDX file
           --labels FILE    an IDX label file for --idx: also print the accuracy
+          --cpu            print which vector width this executable runs (Vector512 on AVX-512 CPUs, else Vector256)
         """;
 
     private static int Main(string[] args)
     {
+        // The AVX-512 build of this executable, when the CPU has AVX-512 (CpuLevel.cs): nothing has run yet.
+        CpuLevel.SwitchToAvx512(args);
         Options? options;
         try
         {
@@ -47,6 +51,12 @@ internal static class Program
         if (options is null)
         {
             Console.WriteLine(Usage);
+            return 0;
+        }
+
+        if (options.Cpu)
+        {
+            Console.WriteLine(CpuLevel.Describe());
             return 0;
         }
 
@@ -83,6 +93,8 @@ internal sealed class Options
 
     public string? Labels { get; private set; }
 
+    public bool Cpu { get; private set; }
+
     public List<string> Images { get; } = [];
 
     /// <returns>The options, or null when help was asked for.</returns>
@@ -110,6 +122,9 @@ internal sealed class Options
                 case "--invert":
                     o.Invert = true;
                     break;
+                case "--cpu":
+                    o.Cpu = true;
+                    break;
                 case "--weights":
                     o.Weights = Value(args, ref i);
                     break;
@@ -130,6 +145,7 @@ internal sealed class Options
             }
         }
 
+        if (o.Cpu) return o;
         if (o.IdxFile is null && o.Images.Count == 0) throw new FormatException("no images given.");
         if (o.IdxFile is not null && o.Images.Count > 0) throw new FormatException("give either image files or --idx, not both.");
         if (o.IdxFile is null && (o.Count is not null || o.Labels is not null)) throw new FormatException("--count and --labels go with --idx.");

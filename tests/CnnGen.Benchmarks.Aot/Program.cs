@@ -11,6 +11,12 @@ using CnnGen.Benchmarks;
 // lasts ≥ 100 ms (at least one call); prints and saves the median µs per call and the bytes allocated per call
 // (GC.GetAllocatedBytesForCurrentThread over the timed rounds).
 //   CnnGen.Benchmarks.Aot [--quick] [--json FILE] [case label…]
+//   CnnGen.Benchmarks.Aot --time-to-speed [LeNet5|CifarNet] [--calls N]   (TimeToSpeed.cs: a fresh process's first calls)
+if (args.Contains("--time-to-speed"))
+{
+    return TimeToSpeed.Run(args);
+}
+
 bool quick = args.Contains("--quick");
 int jsonAt = Array.IndexOf(args, "--json");
 string? json = jsonAt >= 0 ? args[jsonAt + 1] : null;

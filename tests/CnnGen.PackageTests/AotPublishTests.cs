@@ -33,6 +33,9 @@ public sealed class PublishedSample : IDisposable
 
     public string Native => Path.Combine(PublishFolder, "LeNet.Aot");
 
+    /// <summary>The AVX-512 build the publish writes beside <see cref="Native"/>, which switches to it on AVX-512 CPUs.</summary>
+    public string NativeAvx512 => Native + ".x86-64-v4";
+
     public ProcessResult JitBuild { get; }
 
     public string JitAssembly => Path.Combine(DotNet.RepoRoot, "samples", "LeNet.Aot", "bin", "Release", "net10.0", "LeNet.Aot.dll");
@@ -97,6 +100,61 @@ public sealed class AotPublishTests(PublishedSample sample) : IClassFixture<Publ
         ProcessResult loaded = DotNet.Exec(sample.Native, DotNet.RepoRoot, null, ["--weights", Path.Combine(DotNet.RepoRoot, "samples", "LeNet.Aot", "lenet5.safetensors"), .. args]);
         Assert.True(loaded.ExitCode == 0, loaded.ToString());
         Assert.Equal(native.Output, loaded.Output);
+    }
+
+    [Fact]
+    public void The_default_publish_runs_without_AVX512_and_predicts_as_the_JIT_does()
+    {
+        Assert.True(sample.Publish.ExitCode == 0, sample.Publish.ToString());
+        Assert.True(sample.JitBuild.ExitCode == 0, sample.JitBuild.ToString());
+        Assert.True(File.Exists(sample.NativeAvx512), $"{sample.NativeAvx512} missing:\n{sample.Publish.Output}");
+        long size = new FileInfo(sample.NativeAvx512).Length;
+        Assert.True(size <= 3_000_000, $"the AVX-512 executable is {size:N0} bytes, above the 3 MB budget");
+
+        // What runs: the AVX-512 build on a CPU (and kernel) with AVX-512, else the x86-64-v3 one itself.
+        var noAvx512 = new Dictionary<string, string> { ["DOTNET_EnableAVX512"] = "0" };
+        ProcessResult plain = DotNet.Exec(sample.Native, DotNet.RepoRoot, null, "--cpu");
+        ProcessResult without = DotNet.Exec(sample.Native, DotNet.RepoRoot, noAvx512, "--cpu");
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.True(without.ExitCode == 0, without.ToString());
+        Assert.Equal(
+            CpuHasAvx512() && Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") != "0" && Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") != "0"
+                ? "Vector512 kernels, Native AOT, LeNet.Aot.x86-64-v4"
+                : "Vector256 kernels, Native AOT, LeNet.Aot",
+            plain.Output.Trim());
+        Assert.Equal("Vector256 kernels, Native AOT, LeNet.Aot", without.Output.Trim());
+
+        // Without AVX-512 the x86-64-v3 executable classifies the 2,000 test digits as the JIT does without AVX-512.
+        string[] args =
+        [
+            "--idx", Path.Combine(Data, "test-images-idx3-ubyte.gz"),
+            "--labels", Path.Combine(Data, "test-labels-idx1-ubyte.gz"),
+        ];
+        ProcessResult native = DotNet.Exec(sample.Native, DotNet.RepoRoot, noAvx512, args);
+        ProcessResult jit = DotNet.Run(DotNet.RepoRoot, noAvx512, [sample.JitAssembly, .. args]);
+        Assert.True(native.ExitCode == 0, native.ToString());
+        Assert.True(jit.ExitCode == 0, jit.ToString());
+        var nativeResults = Parse(native.Output);
+        var jitResults = Parse(jit.Output);
+        Assert.Equal(2000, nativeResults.Count);
+        Assert.Equal(jitResults.Keys.Order(), nativeResults.Keys.Order());
+        foreach (var (index, (k, p)) in jitResults)
+        {
+            Assert.Equal(k, nativeResults[index].Class);
+            Assert.InRange(nativeResults[index].Probability, p - 2e-4, p + 2e-4);
+        }
+
+        Match accuracy = Regex.Match(native.Output, @"accuracy: (\d+)/2000");
+        Assert.True(accuracy.Success, native.Output);
+        Assert.Contains(accuracy.Value, jit.Output);
+    }
+
+    // x86-64-v4's AVX-512 subsets, as the kernel lists them (only when it also saves their registers).
+    private static bool CpuHasAvx512()
+    {
+        string flags = File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("flags", StringComparison.Ordinal));
+        string[] names = flags[(flags.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return new[] { "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl" }.All(names.Contains);
     }
 
     [Fact]

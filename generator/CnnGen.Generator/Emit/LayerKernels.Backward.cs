@@ -98,6 +98,7 @@ internal static partial class LayerKernels
             w.Line("// back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.");
         }
 
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, {Sp} scratch)");
         ConvConstants(w, layer);
         w.Line("const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;");
@@ -176,6 +177,7 @@ internal static partial class LayerKernels
     {
         w.Line($"// Backward of Conv2D {ConvSummary(layer)}, per chunk of output rows: im2col again, then");
         w.Line("// dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} weights, {Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, {Sp} gradInput, {Sp} scratch)");
         ConvConstants(w, layer);
         w.Line($"const int P = OH * OW, Rows = {ChunkRows(layer)};");
@@ -237,6 +239,7 @@ internal static partial class LayerKernels
         if (twoByTwo)
         {
             w.Line("// With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).");
+            w.Line(Tiering.Optimized);
             w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput, bool relu)");
             w.Line($"const int C = {layer.In.Channels}, H = {layer.In.Height}, W = {layer.In.Width}, OH = {layer.Out.Height}, OW = {layer.Out.Width};");
             w.Line("// The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.");
@@ -245,6 +248,7 @@ internal static partial class LayerKernels
             return;
         }
 
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} input{output}, {Ros} gradOutput, {Sp} gradInput)");
         PoolConstants(w, layer);
         if (kind is PoolKind.Max or PoolKind.Min && inside && win.KernelHeight * win.KernelWidth <= 16)
@@ -327,6 +331,7 @@ internal static partial class LayerKernels
     private static void WriteGlobalPoolBackward(SourceWriter w, string name, LayerPlan layer)
     {
         w.Line($"// Backward of global average pooling {layer.In.Text} → {layer.Out.Text}: each cell gets its channel's gradient / (H·W).");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} gradOutput, {Sp} gradInput)");
         w.Line($"const int C = {layer.In.Channels}, Plane = {layer.In.Height * layer.In.Width};");
         w.Open("for (int c = 0; c < C; c++)");
@@ -339,6 +344,7 @@ internal static partial class LayerKernels
     {
         w.Line($"// Backward of Dense {layer.In.Size} → {layer.Out.Size} over the images of a part: dX[b, in] += dY · W. The weights' gradient");
         w.Line("// is taken over the whole batch once the backward pass is done (the _WeightGradient method below).");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} weights, {Ros} gradOutput, {Sp} gradInput, int batch)");
         w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
         w.Line("global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);");
@@ -346,6 +352,7 @@ internal static partial class LayerKernels
         w.Line();
         w.Line($"// The gradient of Dense {layer.In.Size} → {layer.Out.Size}'s parameters over the whole batch, for its outputs [first, first + count):");
         w.Line("// dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {WeightGradientName(layer)}({Ros} input, {Ros} gradOutput, {Sp} gradWeights, {Sp} gradBias, int batch, int first, int count)");
         w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
         w.Open("if (count <= 0)");

@@ -115,6 +115,7 @@ internal static partial class LayerKernels
             w.Line("// output is never written, and no output row outside a whole pooling window is computed.");
         }
 
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} packed, {Ros} input, {Sp} output, {Sp} scratch, bool relu)");
         w.Line($"const int C = {conv.In.Channels}, H = {conv.In.Height}, W = {conv.In.Width}, K = {conv.Out.Channels};");
         w.Line($"const int PH = {win.PaddingHeight}, PW = {win.PaddingWidth}, HP = H + 2 * PH, WP = W + 2 * PW;");

@@ -166,6 +166,7 @@ internal static partial class LayerKernels
         w.Line("// the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no");
         bool runs = UsesRuns(layer);
         w.Line("// im2col copy); bias and ReLU in the product's epilogue." + (direct ? " The wide rows are the output rows." : runs ? " The product skips the FW − 1 frame columns between output rows." : " The FW − 1 extra columns of each wide row are dropped."));
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output, {Sp} scratch, bool relu)");
         ConvConstants(w, layer);
         w.Line(runs ? "const int HP = H + 2 * PH, WP = W + 2 * PW;" : "const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;");
@@ -211,6 +212,7 @@ internal static partial class LayerKernels
         w.Line($"// Conv2D {ConvSummary(layer)}.");
         w.Line("// im2col + one matrix product per chunk of output rows: out[k, p] = bias[k] + Σ_tap W[k, tap] · col[tap, p],");
         w.Line("// the weights [K, C·FH·FW] as PyTorch stores them; bias and ReLU in the product's epilogue.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output, {Sp} scratch, bool relu)");
         ConvConstants(w, layer);
         w.Line($"const int P = OH * OW, Rows = {ChunkRows(layer)};");
@@ -271,6 +273,7 @@ internal static partial class LayerKernels
             PoolKind.Average => "// Padded cells count as zeros in the divisor, as PyTorch's count_include_pad (windows are clipped to the padded input).",
             _ => "// √(Σ x²) over the window, as PyTorch's LPPool2d with p = 2; padded cells add nothing.",
         });
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} input, {Sp} output)");
         Window win = layer.Window!;
         if (kind == PoolKind.Max && win.KernelHeight == 2 && win.KernelWidth == 2 && win.StrideHeight == 2 && win.StrideWidth == 2
@@ -317,6 +320,7 @@ internal static partial class LayerKernels
     private static void WriteGlobalPool(SourceWriter w, string name, LayerPlan layer)
     {
         w.Line($"// Global average pooling {layer.In.Text} → {layer.Out.Text}: the mean of each channel.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} input, {Sp} output)");
         w.Line($"const int C = {layer.In.Channels}, Plane = {layer.In.Height * layer.In.Width};");
         w.Open("for (int c = 0; c < C; c++)");
@@ -329,6 +333,7 @@ internal static partial class LayerKernels
     {
         w.Line($"// Dense {layer.In.Size} → {layer.Out.Size}: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,");
         w.Line("// one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void {name}({Ros} weights, {Ros} bias, {Ros} input, {Sp} output, int batch, bool relu)");
         w.Line($"const int In = {layer.In.Size}, Out = {layer.Out.Size};");
         w.Line("global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);");

@@ -319,6 +319,7 @@ internal static class NetworkEmitter
         w.Line($"/// <param name=\"input\">{plan.Input.Size} floats, channel-first (C×H×W = {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width}).</param>");
         w.Line($"/// <param name=\"output\">{plan.Output.Size} floats.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
+        w.Line(Tiering.Optimized);
         w.Open($"public void Forward({Ros} input, {Sp} output)");
         w.Open("if (input.Length != InputLength)");
         w.Line($"throw new global::System.ArgumentException($\"Expected an input of {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width} (C×H×W) = {plan.Input.Size} floats, got {{input.Length}}.\", nameof(input));");
@@ -342,6 +343,7 @@ internal static class NetworkEmitter
         w.Line("/// <param name=\"inputs\">A multiple of <see cref=\"InputLength\"/> floats.</param>");
         w.Line("/// <param name=\"outputs\">(inputs.Length / InputLength) × <see cref=\"OutputLength\"/> floats.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The spans do not hold the same whole number of images.</exception>");
+        w.Line(Tiering.Optimized);
         w.Open($"public void ForwardBatch({Ros} inputs, {Sp} outputs)");
         w.Line("int batch = inputs.Length / InputLength;");
         w.Open("if (inputs.Length % InputLength != 0 || outputs.Length != batch * OutputLength)");
@@ -392,6 +394,7 @@ internal static class NetworkEmitter
         if (layout.FoldedInto.Any(f => f >= 0))
         {
             w.Line("// Folds each BatchNorm's running averages into the convolution before it (w' = w·γ/σ, b' = (b − μ)·γ/σ + β).");
+            w.Line(Tiering.Optimized);
             w.Open($"private static void FoldBatchNorms({Ros} p, {Ros} state, {Sp} folded)");
             for (int i = 0; i < plan.Layers.Count; i++)
             {
@@ -413,6 +416,7 @@ internal static class NetworkEmitter
         }
 
         w.Line("// The layer sequence, every shape a constant.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
         WriteLayers(w, plan, layout, plan.Layers.Count);
         w.Line();
@@ -480,6 +484,7 @@ internal static class NetworkEmitter
         w.Line("private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);");
         w.Line("private readonly float[] _work = new float[WorkLength];");
         w.Line();
+        w.Line(Tiering.Optimized);
         w.Open($"private static void RunImages({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} inputs, {Sp} outputs, int count, {Sp} arena, {Sp} scratch, {Sp} work)");
         w.Line($"{Sp} head = work.Slice(0, Chunk * HeadLength);");
         w.Line($"{Sp} ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);");
@@ -495,6 +500,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Line($"// Layers 1–{plan.Layers[d].Position - 1} of one image; the input of layer {plan.Layers[d].Position} goes to head.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void RunHead({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} head, {Sp} arena, {Sp} scratch)");
         WriteLayers(w, plan, layout, d);
         w.Line();
@@ -502,6 +508,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Line($"// Layers {plan.Layers[d].Position}–{plan.Layers[plan.Layers.Count - 1].Position} over a chunk of images at once: x holds their inputs back to back.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void RunTail({Ros} p, {Ros} x, {Sp} output, int batch, {Sp} ping, {Sp} pong)");
         string current = "x";
         int size = head;
@@ -678,6 +685,7 @@ internal static class NetworkEmitter
         w.Line("// The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.");
         w.Line("// The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory");
         w.Line("// compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.");
+        w.Line(Tiering.Optimized);
         w.Open($"private static void PackDirectConvolutions({Ros} p, {Ros} folded, {Sp} source, {Sp} packed)");
         var written = new HashSet<string>();
         for (int i = 0; i < plan.Layers.Count; i++)
@@ -737,6 +745,7 @@ internal static class NetworkEmitter
         w.Line("_network = network;");
         w.Close();
         w.Line();
+        w.Line(Tiering.Optimized);
         w.Open($"public void RunBatch({Ros} inputs, {Sp} outputs, int batch, int parts, int threads)");
         w.Open("if (_arenas.Length < parts)");
         w.Line("var arenas = new float[parts][];");

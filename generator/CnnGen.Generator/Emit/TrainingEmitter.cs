@@ -395,6 +395,7 @@ internal static class TrainingEmitter
         w.Line($"public float ComputeGradients({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);");
         w.Line();
         w.Line("// The gradients of the mean cross-entropy, then (with an optimizer) its step.");
+        w.Line(Tiering.Optimized);
         w.Open($"private float Run({Ros} inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)");
         w.Line("int batch = Prepare(inputs, labels.Length, 1, nameof(labels));");
         w.Open("for (int i = 0; i < batch; i++)");
@@ -413,6 +414,7 @@ internal static class TrainingEmitter
         w.Line($"public float ComputeGradients({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);");
         w.Line();
         w.Line("// The gradients of a regression loss, then (with an optimizer) its step.");
+        w.Line(Tiering.Optimized);
         w.Open($"private float Run({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)");
         w.Open("if (loss == global::CnnGen.Training.Loss.CrossEntropy)");
         w.Line("throw new global::System.ArgumentException(\"Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.\", nameof(loss));");
@@ -481,6 +483,7 @@ internal static class TrainingEmitter
         w.Line("/// <summary>The most threads that work on them (set by Prepare).</summary>");
         w.Line("public int Threads { get; set; } = 1;");
         w.Line();
+        w.Line(Tiering.Optimized);
         w.Open($"public float Run({Ros} inputs, {Ros} targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)");
         w.Line("bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;");
         w.Line("(_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);");
@@ -500,6 +503,7 @@ internal static class TrainingEmitter
         w.Line("return (float)(total / batch);");
         w.Close();
         w.Line();
+        w.Line(Tiering.Optimized);
         w.Open("protected override void Stages()");
         for (int s = 0; s < stages.Count; s++)
         {

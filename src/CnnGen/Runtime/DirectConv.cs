@@ -50,6 +50,7 @@ public static class DirectConv
     /// <param name="taps">C·FH·FW.</param>
     /// <param name="source">K × taps + K floats: the weights and bias the packed buffer was made from.</param>
     /// <param name="packed"><see cref="PackedLength"/> floats.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int channels, int taps, Span<float> source, Span<float> packed)
     {
         int kp = PaddedChannels(channels);
@@ -149,6 +150,7 @@ public static class DirectConv
     /// <param name="relu">Whether to apply ReLU after the bias.</param>
     /// <param name="output">K × cells floats.</param>
     /// <param name="scratch"><see cref="ScratchLength"/> floats.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> frame, ReadOnlySpan<int> taps, ReadOnlySpan<int> positions, int group, int cells, ReadOnlySpan<float> packed, int channels, bool relu, Span<float> output, Span<float> scratch)
     {
         int kp = PaddedChannels(channels);
@@ -234,6 +236,7 @@ public static class DirectConv
     /// <param name="relu">Whether to apply ReLU after the bias.</param>
     /// <param name="output">K × cells floats.</param>
     /// <param name="scratch"><see cref="RowsScratchLength"/> floats.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardRows(ReadOnlySpan<float> frame, int frameHeight, int frameWidth, int inChannels, int kernelHeight, int kernelWidth, int rows, int cols, int poolHeight, int poolWidth, ReadOnlySpan<int> taps, ReadOnlySpan<int> positions, ReadOnlySpan<float> packed, int channels, bool relu, Span<float> output, Span<float> scratch)
     {
         int cells = (rows / poolHeight) * (cols / poolWidth);
@@ -1021,6 +1024,7 @@ public static class DirectConv
         a7.StoreUnsafe(ref o, (nuint)(7 * kp));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockScalar(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, int channels, ref float o)
     {
         for (int r = 0; r < Block; r++)
@@ -1040,6 +1044,7 @@ public static class DirectConv
     }
 
     // Max over each cell's positions, + bias, ReLU, then the cell's K channels to their channel-first places.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Epilogue(Span<float> products, ReadOnlySpan<int> groupOffsets, int cells, int cellsPerRow, int rowStep, int colStep, ReadOnlySpan<float> bias, int channels, bool relu, Span<float> output)
     {
         int kp = bias.Length;

@@ -155,6 +155,7 @@ public static partial class Gemm
     /// column n, its columns already done masked off at the store; a partial row block repeats A's last row and goes
     /// through a scratch tile.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Packed<TV, TS, TN>(int m, int n, int k, ref float a, nint rsA, nint csA, ref float b, nint ldb, ref int offs, bool useOffsets, ref float c, nint ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int runLength = 0, int runStride = 0)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -221,6 +222,7 @@ public static partial class Gemm
     }
 
     // The last panel, one vector wide, over every row block (partial row blocks through the spare tile).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrow<TV, TN>(int m, int kb, ref float ak, nint rsA, nint csA, ref float panel, ref float c, nint ldc, bool load, bool addBias, ref float bias, bool clamp, TV mask, ref float spare, int from)
         where TV : struct
         where TN : struct, ISimd<TV>
@@ -246,6 +248,7 @@ public static partial class Gemm
     }
 
     // C[r, j] = (load ? C[r, j] : 0) + spare[r, j] + bias[r], ReLU, for the valid rows and the columns from `from` on.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Spill(int rows, int stride, int cols, int from, ref float spare, ref float c, nint ldc, bool load, bool addBias, ref float bias, bool clamp)
     {
         for (int r = 0; r < rows; r++)
@@ -267,6 +270,7 @@ public static partial class Gemm
     }
 
     // Copies rows p0 … p0 + kb − 1 of B, columns j0 … j0 + cols − 1, into the panel (row p at p·nr), zeros past cols.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack<TV, TS>(int kb, ref float b, nint ldb, ref int offs, bool useOffsets, int p0, int j0, int cols, ref float panel, int runLength, int runStride)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -317,6 +321,7 @@ public static partial class Gemm
 
     // One register block: TileRows rows of A (row r at a + o_r, stepping csA per k) times the packed panel
     // (TileVectors vectors per row of the panel), stored through Put.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TV, TS>(int kc, ref float a, nint csA, nint o1, nint o2, nint o3, nint o4, nint o5, nint o6, nint o7, ref float b, ref float t, nint ldt, bool load, bool hasBias, ref float bias, bool relu, TV mask0, TV mask1)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -403,6 +408,7 @@ public static partial class Gemm
     // run inside the panel is copied with whole vectors and one masked load (which reads nothing past the run); the
     // lanes a masked load zeroes past the run are overwritten by the next run, or are the panel's zero padding. The
     // stores may run up to one vector past the panel's last row, into the spare tile that follows it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackRuns<TV, TS>(int kb, ref float b, ref int offs, int p0, int j0, int cols, ref float panel, int runLength, int runStride)
         where TV : struct
         where TS : struct, ISimd<TV>

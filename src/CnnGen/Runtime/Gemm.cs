@@ -41,6 +41,7 @@ public static partial class Gemm
     /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
     /// <param name="rowBias">Empty, or m values: rowBias[i] is added to row i.</param>
     /// <param name="relu">Apply max(0, ·) to the result.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyBroadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default, bool relu = false)
     {
         Check(k <= 0 || m <= 0 || n <= 0 || b.Length >= ((long)(k - 1) * ldb) + n, nameof(b));
@@ -65,6 +66,7 @@ public static partial class Gemm
     /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
     /// <param name="rowBias">Empty, or m values: rowBias[i] is added to row i.</param>
     /// <param name="relu">Apply max(0, ·) to the result.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyBroadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default, bool relu = false)
     {
         Check(k <= 0 || m <= 0 || n <= 0 || OffsetsFit(bRowOffsets, k, n, b.Length), nameof(bRowOffsets));
@@ -93,6 +95,7 @@ public static partial class Gemm
     /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
     /// <param name="rowBias">Empty, or m values: rowBias[i] is added to row i.</param>
     /// <param name="relu">Apply max(0, ·) to the result.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyBroadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets, int runLength, int runStride, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default, bool relu = false)
     {
         if (runLength < 1 || runStride < runLength)
@@ -141,6 +144,7 @@ public static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool OffsetsFit(ReadOnlySpan<int> offsets, int rows, int length, int available)
     {
         if (offsets.Length < rows)
@@ -159,6 +163,7 @@ public static partial class Gemm
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Broadcast(int m, int n, int k, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<int> offsets, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias, bool relu)
     {
         if (m <= 0 || n <= 0)
@@ -229,6 +234,7 @@ public static partial class Gemm
     /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
     /// <param name="columnBias">Empty, or n values: columnBias[j] is added to column j.</param>
     /// <param name="relu">Apply max(0, ·) to the result.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyTransposed(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> columnBias = default, bool relu = false)
     {
         Check(k <= 0 || m <= 0 || n <= 0 || b.Length >= ((long)(n - 1) * ldb) + k, nameof(b));
@@ -252,12 +258,14 @@ public static partial class Gemm
     /// <param name="accumulate">Add the product into C instead of overwriting it.</param>
     /// <param name="columnBias">Empty, or n values: columnBias[j] is added to column j.</param>
     /// <param name="relu">Apply max(0, ·) to the result.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyTransposed(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, ReadOnlySpan<int> bRowOffsets, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> columnBias = default, bool relu = false)
     {
         Check(k <= 0 || m <= 0 || n <= 0 || OffsetsFit(bRowOffsets, n, k, b.Length), nameof(bRowOffsets));
         Transposed(m, n, k, a, lda, b, 0, bRowOffsets, c, ldc, accumulate, columnBias, relu);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transposed(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<int> offsets, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> columnBias, bool relu)
     {
         if (m <= 0 || n <= 0)
@@ -325,6 +333,7 @@ public static partial class Gemm
 
     // ---- A·B, unpacked (fewer than 32 rows, or Vector256) ----------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BroadcastVectors<TV, TS>(int m, int n, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -352,6 +361,7 @@ public static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowBlocks<TV, TS>(int m, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, TV mask)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -507,6 +517,7 @@ public static partial class Gemm
 
     // ---- A·Bᵀ, vectors (one generic kernel for both widths) ----------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot<TV, TS>(int m, int n, int k, ref float a, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -571,6 +582,7 @@ public static partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRow<TV, TS>(int k, TV tail, ref float a, ref float b, int ldb, ref int offs, bool useOffsets, int j, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
         where TV : struct
         where TS : struct, ISimd<TV>

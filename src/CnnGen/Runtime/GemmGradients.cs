@@ -45,6 +45,7 @@ public static class GemmGradients
     /// <param name="tapOffsets">Where each tap's window starts in <paramref name="frame"/> (<see cref="Kernels.ConvTapOffsets"/>).</param>
     /// <param name="gradWeights">dW, K rows of <paramref name="taps"/>.</param>
     /// <param name="scratch">At least <see cref="ConvWeightGradientScratch"/> floats.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddConvWeightGradient(int outChannels, int taps, int outHeight, int outWidth, ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> frame, int rowStride, ReadOnlySpan<int> tapOffsets, Span<float> gradWeights, Span<float> scratch)
     {
         int k = outChannels, positions = outHeight * outWidth;
@@ -107,6 +108,7 @@ public static class GemmGradients
 
     // dyT[q·kp + kk] = dy[kk·positions + q], zero for kk ≥ k; in blocks of 16 positions, so that the reads stay in a
     // few cache lines (reading one position of every channel would touch K lines a power of two apart, one cache set).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(int k, int kp, int positions, ref float dy, ref float dyT)
     {
         for (int q0 = 0; q0 < positions; q0 += 16)
@@ -131,6 +133,7 @@ public static class GemmGradients
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Weights512(int k, int kp, int taps, int oh, int ow, ref float dyT, ref float fr, int rowStride, ref int offs, ref float dw)
     {
         Span<float> block = stackalloc float[32 * TapBlock];
@@ -161,6 +164,7 @@ public static class GemmGradients
 
     // The sums of taps t … t + 7 (the last block repeats the last tap in its unused accumulators: computed, never
     // added) over every output position, for the 16 output channels at g, stored to block[r·16 + lane].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block512(int taps, int t, int oh, int ow, ref float g, int kp, ref float fr, int rowStride, ref int offs, ref float block)
     {
         int last = taps - 1;
@@ -201,6 +205,7 @@ public static class GemmGradients
     }
 
     // As Block512 for 32 output channels (two vectors), stored to block[r·32 + lane].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block512x2(int taps, int t, int oh, int ow, ref float g, int kp, ref float fr, int rowStride, ref int offs, ref float block)
     {
         int last = taps - 1;
@@ -266,6 +271,7 @@ public static class GemmGradients
         b7.StoreUnsafe(ref block, 240);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Weights256(int k, int kp, int taps, int oh, int ow, ref float dyT, ref float fr, int rowStride, ref int offs, ref float dw)
     {
         Span<float> block = stackalloc float[8 * TapBlock];

@@ -33,6 +33,7 @@ public static class Kernels
     public static void ReLU(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
     /// <summary>y = x for x &gt; 0, slope·x otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReLU(ReadOnlySpan<float> x, Span<float> y, float slope)
     {
         for (int i = 0; i < y.Length; i++)
@@ -43,6 +44,7 @@ public static class Kernels
     }
 
     /// <summary>y = x for x &gt; 0, α(eˣ − 1) otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ELU(ReadOnlySpan<float> x, Span<float> y, float alpha)
     {
         for (int i = 0; i < y.Length; i++)
@@ -59,6 +61,7 @@ public static class Kernels
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
 
     /// <summary>y = softmax(x), numerically stable (the maximum is subtracted before exponentiating).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y)
     {
         float max = TensorPrimitives.Max(x);
@@ -69,6 +72,7 @@ public static class Kernels
     }
 
     /// <summary>dx += dy where x &gt; 0 (branch-free: a vector mask, so random signs cost no mispredictions).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = dx.Length;
@@ -112,6 +116,7 @@ public static class Kernels
     /// output row the window's input rows are reduced with vector maxima into a row framed by padding cells that
     /// never win, then each column of that row with its FW − 1 right neighbours, and every SW-th value is kept.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ExtremePool(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padHeight, int padWidth, int outHeight, int outWidth, bool min)
     {
         if (input.Length < channels * height * width || output.Length < channels * outHeight * outWidth)
@@ -181,6 +186,7 @@ public static class Kernels
     /// once, M[i] = max over the taps of input[i + ky·W + kx], in whole vectors over all channels (positions whose
     /// window crosses a row or plane edge are computed but never kept), then every stride-th position is picked.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ExtremePoolInside(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int outHeight, int outWidth, bool min)
     {
         int reach = ((kernelHeight - 1) * width) + kernelWidth - 1;
@@ -251,6 +257,7 @@ public static class Kernels
     }
 
     /// <summary>target = max(target, source) (or min) element-wise; the last vector overlaps the one before, which max allows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Extreme(Span<float> target, ReadOnlySpan<float> source, bool min)
     {
         int n = target.Length;
@@ -301,6 +308,7 @@ public static class Kernels
     /// its output is positive (the ReLU's own backward, fused: the chosen cell equals the output, and a ReLU's output is
     /// positive exactly where its input is).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ExtremePool2x2Backward(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> gradOutput, Span<float> gradInput, int channels, int height, int width, int outHeight, int outWidth, bool relu)
     {
         if (2 * outHeight > height || 2 * outWidth > width || input.Length < channels * height * width || gradInput.Length < channels * height * width
@@ -408,6 +416,7 @@ public static class Kernels
     }
 
     /// <summary>dx += dy · (x &gt; 0 ? 1 : slope).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float slope)
     {
         for (int i = 0; i < dx.Length; i++)
@@ -417,6 +426,7 @@ public static class Kernels
     }
 
     /// <summary>dx += dy · (x &gt; 0 ? 1 : y + α), from the input x and output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ELUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha)
     {
         for (int i = 0; i < dx.Length; i++)
@@ -426,6 +436,7 @@ public static class Kernels
     }
 
     /// <summary>dx += dy · y · (1 − y), from the output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         for (int i = 0; i < dx.Length; i++)
@@ -435,6 +446,7 @@ public static class Kernels
     }
 
     /// <summary>dx += dy · (1 − y²), from the output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         for (int i = 0; i < dx.Length; i++)
@@ -444,6 +456,7 @@ public static class Kernels
     }
 
     /// <summary>dx += y ⊙ (dy − ⟨dy, y⟩), from the output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         float dot = TensorPrimitives.Dot(dy, y);
@@ -458,6 +471,7 @@ public static class Kernels
     /// averages. <paramref name="x"/> and <paramref name="y"/> hold <paramref name="channels"/> planes of
     /// <paramref name="plane"/> values.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormInference(ReadOnlySpan<float> x, Span<float> y, int channels, int plane, ReadOnlySpan<float> gammaBeta, ReadOnlySpan<float> state, float epsilon)
     {
         for (int c = 0; c < channels; c++)
@@ -472,6 +486,7 @@ public static class Kernels
     /// Folds a BatchNorm (running averages) into the convolution before it: w' = w · γ/√(var + ε),
     /// b' = (b − mean) · γ/√(var + ε) + β. <paramref name="bias"/> is empty for a convolution without bias.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FoldBatchNorm(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> gammaBeta, ReadOnlySpan<float> state, float epsilon, Span<float> foldedWeights, Span<float> foldedBias)
     {
         int channels = foldedBias.Length;
@@ -491,6 +506,7 @@ public static class Kernels
     /// statistics, saves mean and 1/√(var + ε) per channel for the backward pass, and updates the running
     /// averages as PyTorch does (unbiased variance, weight <paramref name="momentum"/> on the new value).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormTrain(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int plane, ReadOnlySpan<float> gammaBeta, Span<float> state, float epsilon, float momentum, Span<float> saved)
     {
         int size = channels * plane;
@@ -536,6 +552,7 @@ public static class Kernels
     /// Backward of <see cref="BatchNormTrain"/>: dγ += Σ dy·x̂, dβ += Σ dy, and (when <paramref name="dx"/> is
     /// not empty) dx += γ/√(var + ε) · (dy − mean(dy) − x̂ · mean(dy·x̂)).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BatchNormBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch, int channels, int plane, ReadOnlySpan<float> gammaBeta, Span<float> gradGammaBeta, ReadOnlySpan<float> saved)
     {
         int size = channels * plane;
@@ -580,6 +597,7 @@ public static class Kernels
     }
 
     /// <summary>Inverted dropout in training: each value kept with probability 1 − rate and scaled by 1/(1 − rate); the scale (0 or 1/(1 − rate)) is saved in <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DropoutTrain(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float rate, Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
@@ -623,6 +641,7 @@ public static class Kernels
     /// overlap in the target): the col2im of a stride-1 convolution's wide rows. One call instead of one per tap; the
     /// last vector of a row ends at its last element, with the lanes already added masked to zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddRows(ReadOnlySpan<float> rows, int length, ReadOnlySpan<int> offsets, Span<float> target)
     {
         int count = offsets.Length;
@@ -705,6 +724,7 @@ public static class Kernels
     /// <paramref name="col"/>[(c·FH + ky)·FW + kx][y·OW + ox] = input[c, (firstRow + y)·SH + ky − PH, ox·SW + kx − PW],
     /// zero where that falls in the padding.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Im2Col(ReadOnlySpan<float> input, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padHeight, int padWidth, int outWidth, int firstRow, int rows, Span<float> col)
     {
         int n = rows * outWidth;
@@ -749,6 +769,7 @@ public static class Kernels
     }
 
     /// <summary>The inverse scatter of <see cref="Im2Col"/>: adds each column entry into the input cell it was read from.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Col2Im(ReadOnlySpan<float> col, int channels, int height, int width, int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int padHeight, int padWidth, int outWidth, int firstRow, int rows, Span<float> gradInput)
     {
         int n = rows * outWidth;
@@ -800,6 +821,7 @@ public static class Kernels
     }
 
     /// <summary>y = x · scale + shift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
     {
         TensorPrimitives.Multiply(x, scale, y);

@@ -22,6 +22,7 @@ public static class MaxPool2
     /// <param name="channels">C.</param>
     /// <param name="height">H.</param>
     /// <param name="width">W.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width)
     {
         int oh = height / 2, ow = width / 2;

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace CnnGen.Training;
 
@@ -94,6 +95,7 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, int count)
     {
         CheckRange(parameters, gradients, StepCount > 0 ? m!.Length : -1, offset, count);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace CnnGen.Training;
 
@@ -35,6 +36,7 @@ public static class Losses
     /// <param name="gradLogits">Receives the gradient; same length as <paramref name="probabilities"/>.</param>
     /// <param name="scale">Multiplies the gradient (e.g. 1/B).</param>
     /// <returns>The sample's loss.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SoftmaxCrossEntropy(ReadOnlySpan<float> probabilities, int label, Span<float> gradLogits, float scale)
     {
         CheckLabel(probabilities, label, gradLogits, nameof(probabilities), nameof(gradLogits));
@@ -51,6 +53,7 @@ public static class Losses
     /// <param name="gradLogits">Receives the gradient; same length as <paramref name="logits"/>.</param>
     /// <param name="scale">Multiplies the gradient (e.g. 1/B).</param>
     /// <returns>The sample's loss.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float CrossEntropyFromLogits(ReadOnlySpan<float> logits, int label, Span<float> gradLogits, float scale)
     {
         CheckLabel(logits, label, gradLogits, nameof(logits), nameof(gradLogits));
@@ -81,6 +84,7 @@ public static class Losses
     /// <param name="gradOutput">Receives the gradient; same length.</param>
     /// <param name="scale">Multiplies the gradient (e.g. 1/B).</param>
     /// <returns>The sample's loss.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float MeanSquaredError(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> gradOutput, float scale)
     {
         CheckTarget(output, target, gradOutput);
@@ -106,6 +110,7 @@ public static class Losses
     /// <param name="gradOutput">Receives the gradient; same length.</param>
     /// <param name="scale">Multiplies the gradient (e.g. 1/B).</param>
     /// <returns>The sample's loss.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float L1(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> gradOutput, float scale)
     {
         CheckTarget(output, target, gradOutput);

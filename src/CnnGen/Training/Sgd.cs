@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace CnnGen.Training;
 
@@ -66,6 +67,7 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, int count)
     {
         CheckRange(parameters, gradients, stepLength, offset, count);

@@ -182,6 +182,7 @@ namespace Demo
         /// <param name="input">9 floats, channel-first (C×H×W = 1×3×3).</param>
         /// <param name="output">2 floats.</param>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputLength)
@@ -202,6 +203,7 @@ namespace Demo
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int batch = inputs.Length / InputLength;
@@ -240,6 +242,7 @@ namespace Demo
                 _network = network;
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
             {
                 if (_arenas.Length < parts)
@@ -282,6 +285,7 @@ namespace Demo
         }
 
         // Folds each BatchNorm's running averages into the convolution before it (w' = w·γ/σ, b' = (b − μ)·γ/σ + β).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void FoldBatchNorms(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.Span<float> folded)
         {
             // conv1 + bn1
@@ -289,6 +293,7 @@ namespace Demo
         }
 
         // The layer sequence, every shape a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(2, 2)
@@ -322,6 +327,7 @@ namespace Demo
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
         private readonly float[] _work = new float[WorkLength];
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
         {
             global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
@@ -340,6 +346,7 @@ namespace Demo
         }
 
         // Layers 1–3 of one image; the input of layer 4 goes to head.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(2, 2)
@@ -361,6 +368,7 @@ namespace Demo
         }
 
         // Layers 4–4 over a chunk of images at once: x holds their inputs back to back.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
             // Layer 4: Dense(2)
@@ -378,6 +386,7 @@ namespace Demo
         // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
         // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
         // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 1, H = 3, W = 3;
@@ -400,6 +409,7 @@ namespace Demo
 
         // Dense 8 → 2: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
         // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_8_to_2(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 8, Out = 2;
@@ -419,6 +429,7 @@ namespace Demo
         // Backward of Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
         // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
         // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 1, H = 3, W = 3;
@@ -457,6 +468,7 @@ namespace Demo
 
         // Backward of Dense 8 → 2 over the images of a part: dX[b, in] += dY · W. The weights' gradient
         // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_8_to_2_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 8, Out = 2;
@@ -465,6 +477,7 @@ namespace Demo
 
         // The gradient of Dense 8 → 2's parameters over the whole batch, for its outputs [first, first + count):
         // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_8_to_2_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
         {
             const int In = 8, Out = 2;
@@ -548,6 +561,7 @@ namespace Demo
             public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
 
             // The gradients of the mean cross-entropy, then (with an optimizer) its step.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
             {
                 int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
@@ -568,6 +582,7 @@ namespace Demo
             public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
 
             // The gradients of a regression loss, then (with an optimizer) its step.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
             {
                 if (loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -637,6 +652,7 @@ namespace Demo
                 /// <summary>The most threads that work on them (set by Prepare).</summary>
                 public int Threads { get; set; } = 1;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
@@ -661,6 +677,7 @@ namespace Demo
                     return (float)(total / batch);
                 }
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 protected override void Stages()
                 {
                     Split(0, Parts, Threads); // images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))

@@ -198,6 +198,7 @@ namespace Demo
         /// <param name="input">1024 floats, channel-first (C×H×W = 1×32×32).</param>
         /// <param name="output">10 floats.</param>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputLength)
@@ -218,6 +219,7 @@ namespace Demo
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int batch = inputs.Length / InputLength;
@@ -256,6 +258,7 @@ namespace Demo
                 _network = network;
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
             {
                 if (_arenas.Length < parts)
@@ -298,6 +301,7 @@ namespace Demo
         }
 
         // The layer sequence, every shape a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(6, 5)
@@ -364,6 +368,7 @@ namespace Demo
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
         private readonly float[] _work = new float[WorkLength];
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
         {
             global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
@@ -382,6 +387,7 @@ namespace Demo
         }
 
         // Layers 1–6 of one image; the input of layer 7 goes to head.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(6, 5)
@@ -414,6 +420,7 @@ namespace Demo
         }
 
         // Layers 7–12 over a chunk of images at once: x holds their inputs back to back.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
             // Layer 7: Dense(120)
@@ -456,6 +463,7 @@ namespace Demo
         // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
         // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
         // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 1, H = 32, W = 32;
@@ -478,6 +486,7 @@ namespace Demo
 
         // Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0.
         // Padded cells never win the maximum.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
@@ -491,6 +500,7 @@ namespace Demo
         // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
         // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
         // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 6, H = 14, W = 14;
@@ -513,6 +523,7 @@ namespace Demo
 
         // Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0.
         // Padded cells never win the maximum.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
@@ -521,6 +532,7 @@ namespace Demo
 
         // Dense 400 → 120: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
         // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_400_to_120(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 400, Out = 120;
@@ -529,6 +541,7 @@ namespace Demo
 
         // Dense 120 → 84: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
         // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_120_to_84(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 120, Out = 84;
@@ -537,6 +550,7 @@ namespace Demo
 
         // Dense 84 → 10: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
         // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_84_to_10(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 84, Out = 10;
@@ -546,6 +560,7 @@ namespace Demo
         // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
         // The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory
         // compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void PackDirectConvolutions(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> folded, global::System.Span<float> source, global::System.Span<float> packed)
         {
             // conv2
@@ -564,6 +579,7 @@ namespace Demo
         // The max pool is fused into the epilogue: max over each pooled cell's positions, then + bias, then ReLU (the same
         // values as bias → ReLU → pool: max commutes with adding a constant and ReLU is monotonic); the convolution's own
         // output is never written, and no output row outside a whole pooling window is computed.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 6, H = 14, W = 14, K = 16;
@@ -588,6 +604,7 @@ namespace Demo
         // Backward of Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
         // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
         // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 1, H = 32, W = 32;
@@ -627,6 +644,7 @@ namespace Demo
         // Backward of Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0:
         // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
         // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
         {
             const int C = 6, H = 28, W = 28, OH = 14, OW = 14;
@@ -638,6 +656,7 @@ namespace Demo
         // dW[K, taps] += dY[K, P] · col[P, taps] reduced over the P output positions (dY transposed once, vectors of K
         // channels, the frame's values broadcast: no horizontal sums); dTaps = Wᵀ · dY, then each tap's gradient is added
         // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 6, H = 14, W = 14;
@@ -681,6 +700,7 @@ namespace Demo
         // Backward of Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0:
         // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
         // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
         {
             const int C = 16, H = 10, W = 10, OH = 5, OW = 5;
@@ -690,6 +710,7 @@ namespace Demo
 
         // Backward of Dense 400 → 120 over the images of a part: dX[b, in] += dY · W. The weights' gradient
         // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 400, Out = 120;
@@ -698,6 +719,7 @@ namespace Demo
 
         // The gradient of Dense 400 → 120's parameters over the whole batch, for its outputs [first, first + count):
         // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_400_to_120_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
         {
             const int In = 400, Out = 120;
@@ -718,6 +740,7 @@ namespace Demo
 
         // Backward of Dense 120 → 84 over the images of a part: dX[b, in] += dY · W. The weights' gradient
         // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 120, Out = 84;
@@ -726,6 +749,7 @@ namespace Demo
 
         // The gradient of Dense 120 → 84's parameters over the whole batch, for its outputs [first, first + count):
         // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_120_to_84_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
         {
             const int In = 120, Out = 84;
@@ -746,6 +770,7 @@ namespace Demo
 
         // Backward of Dense 84 → 10 over the images of a part: dX[b, in] += dY · W. The weights' gradient
         // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 84, Out = 10;
@@ -754,6 +779,7 @@ namespace Demo
 
         // The gradient of Dense 84 → 10's parameters over the whole batch, for its outputs [first, first + count):
         // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_84_to_10_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
         {
             const int In = 84, Out = 10;
@@ -837,6 +863,7 @@ namespace Demo
             public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
 
             // The gradients of the mean cross-entropy, then (with an optimizer) its step.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
             {
                 int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
@@ -857,6 +884,7 @@ namespace Demo
             public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
 
             // The gradients of a regression loss, then (with an optimizer) its step.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
             {
                 if (loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -926,6 +954,7 @@ namespace Demo
                 /// <summary>The most threads that work on them (set by Prepare).</summary>
                 public int Threads { get; set; } = 1;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
@@ -950,6 +979,7 @@ namespace Demo
                     return (float)(total / batch);
                 }
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 protected override void Stages()
                 {
                     Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward

@@ -161,6 +161,7 @@ namespace Demo.Models
             /// <param name="input">72 floats, channel-first (C×H×W = 2×6×6).</param>
             /// <param name="output">4 floats.</param>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 if (input.Length != InputLength)
@@ -180,6 +181,7 @@ namespace Demo.Models
             /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
             /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
             /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
             {
                 int batch = inputs.Length / InputLength;
@@ -217,6 +219,7 @@ namespace Demo.Models
                     _network = network;
                 }
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
                 {
                     if (_arenas.Length < parts)
@@ -259,6 +262,7 @@ namespace Demo.Models
             }
 
             // The layer sequence, every shape a constant.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
             {
                 // Layer 1: Conv2D(3, 3)
@@ -290,6 +294,7 @@ namespace Demo.Models
             private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
             private readonly float[] _work = new float[WorkLength];
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
             {
                 global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
@@ -308,6 +313,7 @@ namespace Demo.Models
             }
 
             // Layers 1–3 of one image; the input of layer 4 goes to head.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
             {
                 // Layer 1: Conv2D(3, 3)
@@ -327,6 +333,7 @@ namespace Demo.Models
             }
 
             // Layers 4–4 over a chunk of images at once: x holds their inputs back to back.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
             {
                 // Layer 4: Dense(4)
@@ -344,6 +351,7 @@ namespace Demo.Models
             // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
             // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
             // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
             {
                 const int C = 2, H = 6, W = 6;
@@ -366,6 +374,7 @@ namespace Demo.Models
 
             // Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0.
             // Padded cells never win the maximum.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
@@ -374,6 +383,7 @@ namespace Demo.Models
 
             // Dense 12 → 4: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
             // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Dense_12_to_4(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
             {
                 const int In = 12, Out = 4;
@@ -393,6 +403,7 @@ namespace Demo.Models
             // Backward of Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
             // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
             // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
             {
                 const int C = 2, H = 6, W = 6;
@@ -432,6 +443,7 @@ namespace Demo.Models
             // Backward of Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0:
             // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
             // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
             {
                 const int C = 3, H = 4, W = 4, OH = 2, OW = 2;
@@ -441,6 +453,7 @@ namespace Demo.Models
 
             // Backward of Dense 12 → 4 over the images of a part: dX[b, in] += dY · W. The weights' gradient
             // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
             {
                 const int In = 12, Out = 4;
@@ -449,6 +462,7 @@ namespace Demo.Models
 
             // The gradient of Dense 12 → 4's parameters over the whole batch, for its outputs [first, first + count):
             // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void Dense_12_to_4_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
             {
                 const int In = 12, Out = 4;
@@ -532,6 +546,7 @@ namespace Demo.Models
                 public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
 
                 // The gradients of the mean cross-entropy, then (with an optimizer) its step.
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
@@ -552,6 +567,7 @@ namespace Demo.Models
                 public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
 
                 // The gradients of a regression loss, then (with an optimizer) its step.
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     if (loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -621,6 +637,7 @@ namespace Demo.Models
                     /// <summary>The most threads that work on them (set by Prepare).</summary>
                     public int Threads { get; set; } = 1;
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                     {
                         bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
@@ -645,6 +662,7 @@ namespace Demo.Models
                         return (float)(total / batch);
                     }
 
+                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     protected override void Stages()
                     {
                         Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward

@@ -170,6 +170,7 @@ namespace Demo
         /// <param name="input">675 floats, channel-first (C×H×W = 3×15×15).</param>
         /// <param name="output">5 floats.</param>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputLength)
@@ -190,6 +191,7 @@ namespace Demo
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int batch = inputs.Length / InputLength;
@@ -228,6 +230,7 @@ namespace Demo
                 _network = network;
             }
 
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
             {
                 if (_arenas.Length < parts)
@@ -270,6 +273,7 @@ namespace Demo
         }
 
         // The layer sequence, every shape a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
@@ -310,6 +314,7 @@ namespace Demo
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
         private readonly float[] _work = new float[WorkLength];
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
         {
             global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
@@ -328,6 +333,7 @@ namespace Demo
         }
 
         // Layers 1–5 of one image; the input of layer 6 goes to head.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
         {
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
@@ -356,6 +362,7 @@ namespace Demo
         }
 
         // Layers 6–6 over a chunk of images at once: x holds their inputs back to back.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
             // Layer 6: Dense(5)
@@ -369,6 +376,7 @@ namespace Demo
         // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1.
         // im2col + one matrix product per chunk of output rows: out[k, p] = bias[k] + Σ_tap W[k, tap] · col[tap, p],
         // the weights [K, C·FH·FW] as PyTorch stores them; bias and ReLU in the product's epilogue.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 3, H = 15, W = 15;
@@ -392,6 +400,7 @@ namespace Demo
         // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
         // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
         // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 8, H = 8, W = 8;
@@ -422,6 +431,7 @@ namespace Demo
 
         // Average pooling 8×8×4 → 4×4×4, 2×2 window, stride 2, padding 0.
         // Padded cells count as zeros in the divisor, as PyTorch's count_include_pad (windows are clipped to the padded input).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             const int C = 4, H = 8, W = 8;
@@ -453,6 +463,7 @@ namespace Demo
 
         // Dense 64 → 5: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
         // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_64_to_5(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
         {
             const int In = 64, Out = 5;
@@ -462,6 +473,7 @@ namespace Demo
         // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
         // The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory
         // compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void PackDirectConvolutions(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> folded, global::System.Span<float> source, global::System.Span<float> packed)
         {
             // conv1
@@ -477,6 +489,7 @@ namespace Demo
         // Direct convolution vectorised over the 8 output channels (K ≥ 8 and a small layer: no column is wasted, unlike
         // the wide rows of a GEMM, and no im2col copy): weights packed [C·FH·FW][K rounded up to 16], one vector load per
         // tap and one broadcast per input pixel, 8 output positions per register block.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
         {
             const int C = 3, H = 15, W = 15, K = 8;
@@ -507,6 +520,7 @@ namespace Demo
 
         // Backward of Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1, per chunk of output rows: im2col again, then
         // dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 3, H = 15, W = 15;
@@ -540,6 +554,7 @@ namespace Demo
         // Backward of Conv2D 8×8×8 → 8×8×4, 3×3 kernel, stride 1, padding 1, with the same wide rows and tap offsets:
         // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
         // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
         {
             const int C = 8, H = 8, W = 8;
@@ -598,6 +613,7 @@ namespace Demo
 
         // Backward of Average pooling 8×8×4 → 4×4×4, 2×2 window, stride 2, padding 0:
         // each window's gradient is shared equally by the cells it averaged.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
         {
             const int C = 4, H = 8, W = 8;
@@ -633,6 +649,7 @@ namespace Demo
 
         // Backward of Dense 64 → 5 over the images of a part: dX[b, in] += dY · W. The weights' gradient
         // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_64_to_5_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
         {
             const int In = 64, Out = 5;
@@ -641,6 +658,7 @@ namespace Demo
 
         // The gradient of Dense 64 → 5's parameters over the whole batch, for its outputs [first, first + count):
         // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dense_64_to_5_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
         {
             const int In = 64, Out = 5;
@@ -724,6 +742,7 @@ namespace Demo
             public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
 
             // The gradients of the mean cross-entropy, then (with an optimizer) its step.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
             {
                 int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
@@ -744,6 +763,7 @@ namespace Demo
             public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
 
             // The gradients of a regression loss, then (with an optimizer) its step.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
             {
                 if (loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -813,6 +833,7 @@ namespace Demo
                 /// <summary>The most threads that work on them (set by Prepare).</summary>
                 public int Threads { get; set; } = 1;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                 {
                     bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
@@ -837,6 +858,7 @@ namespace Demo
                     return (float)(total / batch);
                 }
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 protected override void Stages()
                 {
                     Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
