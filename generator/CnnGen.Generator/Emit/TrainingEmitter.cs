@@ -19,8 +19,10 @@ namespace CnnGen.Generator.Emit;
 /// statistics) and Dropout forward (one seeded random sequence over the batch) — and runs on the calling thread.
 /// A last stage, split by parameter ranges rather than images, takes the dense layers' parameter gradients over the
 /// whole batch (one product per layer whose depth is the batch, split by output rows: no per-part copies of the large
-/// dense weights), adds the parts' other parameter gradients into part 0's in part order, and runs the optimizer step
-/// on each range (Optimizer.StepRange). So everything but the summation order of the convolutions' (and BatchNorm's)
+/// dense weights) and adds the parts' other parameter gradients into part 0's in part order. Then the calling thread
+/// checks that the loss and every gradient are finite (a step that is not is refused, with the running statistics put
+/// back, before anything else changes), and a final stage runs the optimizer step on each part's range of the
+/// parameters (Optimizer.StepRange). So everything but the summation order of the convolutions' (and BatchNorm's)
 /// parameter gradients is independent of the number of parts, and a given number of parts always gives the same bits.
 /// </remarks>
 internal static class TrainingEmitter
@@ -340,6 +342,12 @@ internal static class TrainingEmitter
         w.Line($"private readonly global::{type.FullName} _network;");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private readonly float[] _saved = new float[SavedLength];");
+        if (plan.StateCount > 0)
+        {
+            w.Line("// The running statistics before the step: put back if the step is refused (non-finite loss or gradients).");
+            w.Line("private readonly float[] _stateBefore = new float[StateCount];");
+        }
+
         w.Line("private readonly global::System.Random _random;");
         w.Line("private readonly StepWork _step;");
         w.Line("private float[] _tape = global::System.Array.Empty<float>();");
@@ -380,18 +388,21 @@ internal static class TrainingEmitter
         w.Line($"/// <summary>One training step with {(endsInSoftmax ? "softmax cross-entropy (fused: the gradient at the scores is p − y)" : "cross-entropy on the outputs taken as scores")}; returns the batch's mean loss before the step.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back, <see cref=\"InputLength\"/> floats each.</param>");
         w.Line("/// <param name=\"labels\">One class index per image.</param>");
+        w.Line("/// <exception cref=\"global::CnnGen.Training.NonFiniteTrainingException\">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>");
         w.Line($"public float TrainBatch({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);");
         w.Line();
         w.Line("/// <summary>One training step with a regression loss against <paramref name=\"targets\"/>; returns the batch's mean loss before the step.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
         w.Line("/// <param name=\"loss\">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>");
+        w.Line("/// <exception cref=\"global::CnnGen.Training.NonFiniteTrainingException\">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>");
         w.Line($"public float TrainBatch({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);");
         w.Line();
 
         w.Line("/// <summary>Computes <see cref=\"Gradients\"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>");
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"labels\">One class index per image, 0 to OutputLength − 1.</param>");
+        w.Line("/// <exception cref=\"global::CnnGen.Training.NonFiniteTrainingException\">The loss or a gradient is NaN or infinite (<see cref=\"Gradients\"/> holds them; the running statistics are put back).</exception>");
         w.Line($"public float ComputeGradients({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);");
         w.Line();
         w.Line("// The gradients of the mean cross-entropy, then (with an optimizer) its step.");
@@ -411,6 +422,7 @@ internal static class TrainingEmitter
         w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
         w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
         w.Line("/// <param name=\"loss\">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>");
+        w.Line("/// <exception cref=\"global::CnnGen.Training.NonFiniteTrainingException\">The loss or a gradient is NaN or infinite (<see cref=\"Gradients\"/> holds them; the running statistics are put back).</exception>");
         w.Line($"public float ComputeGradients({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);");
         w.Line();
         w.Line("// The gradients of a regression loss, then (with an optimizer) its step.");
@@ -465,8 +477,9 @@ internal static class TrainingEmitter
         w.Line("// each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a");
         w.Line("// whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the");
         w.Line("// parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part");
-        w.Line("// a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its");
-        w.Line("// range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).");
+        w.Line("// a last stage adds the parts' parameter gradients together. Then this thread checks that the loss and the");
+        w.Line("// gradients are finite, and the optimizer steps, each part over its range of the parameters (an optimizer that");
+        w.Line("// cannot step in ranges steps on this thread).");
         w.Open($"private sealed class StepWork : {BatchWork}");
         w.Line("private readonly Trainer _trainer;");
         w.Line("private int _batch;");
@@ -485,15 +498,34 @@ internal static class TrainingEmitter
         w.Line();
         w.Line(Tiering.Optimized);
         w.Open($"public float Run({Ros} inputs, {Ros} targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)");
-        w.Line("bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;");
-        w.Line("(_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);");
-        w.Open("try");
+        w.Line("(_batch, _loss) = (batch, loss);");
+        if (plan.StateCount > 0)
+        {
+            w.Line("global::System.Array.Copy(_trainer._network._state, _trainer._stateBefore, StateCount);");
+        }
+
         w.Line("Pin(inputs, targets, labels, default);");
+        w.Line("// A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.");
+        w.Line($"{Ros} losses = new {Ros}(_trainer._losses, 0, batch);");
+        w.Open("if (!global::CnnGen.Training.NonFinite.AllFinite(_trainer._gradients) || !global::CnnGen.Training.NonFinite.AllFinite(losses))");
+        if (plan.StateCount > 0)
+        {
+            w.Line("global::System.Array.Copy(_trainer._stateBefore, _trainer._network._state, StateCount);");
+        }
+
+        w.Line("throw global::CnnGen.Training.NonFinite.StepFailure(_trainer._network, losses, _trainer._gradients, inputs);");
+        w.Close();
+        w.Open("if (optimizer is not null && Parts > 1 && optimizer.StepsInRanges)");
+        w.Line("_optimizer = optimizer;");
+        w.Open("try");
+        w.Line("optimizer.BeginStep(ParameterCount);");
+        w.Line($"Split({reduce + 1}, Parts, Threads); // the optimizer step, each part over its range of the parameters");
         w.Close();
         w.Open("finally");
         w.Line("_optimizer = null;");
         w.Close();
-        w.Open("if (optimizer is not null && !inStages)");
+        w.Close();
+        w.Open("else if (optimizer is not null)");
         w.Line("optimizer.Step(_trainer._network._parameters, _trainer._gradients);");
         w.Close();
         w.Line("double total = 0;");
@@ -516,8 +548,7 @@ internal static class TrainingEmitter
             w.Open("if (Parts > 1)");
         }
 
-        w.Line("_optimizer?.BeginStep(ParameterCount);");
-        w.Line($"Split({reduce}, Parts, Threads); // {(dense ? "the dense layers' parameter gradients over the whole batch, " : string.Empty)}the parts' parameter gradients added into part 0's, and the optimizer step");
+        w.Line($"Split({reduce}, Parts, Threads); // {(dense ? "the dense layers' parameter gradients over the whole batch, " : string.Empty)}the parts' parameter gradients added into part 0's");
         if (!dense)
         {
             w.Close();
@@ -584,9 +615,8 @@ internal static class TrainingEmitter
             w.Close();
         }
 
-        w.Open($"case {reduce}: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step");
+        w.Open($"case {reduce}: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order)");
         w.Line($"{Sp} gradients = trainer._gradients;");
-        w.Line($"{Sp} parameters = trainer._network._parameters;");
         List<(int Offset, int Length)> partRanges = PartRanges(plan);
         if (partRanges.Count > 0 || plan.Layers.Any(l => l.Spec is DenseSpec))
         {
@@ -607,11 +637,6 @@ internal static class TrainingEmitter
             w.Line($"first = {BatchWork}.Start({layer.Out.Size}, part, parts);");
             w.Line($"count = {BatchWork}.Start({layer.Out.Size}, part + 1, parts) - first;");
             w.Line($"{LayerKernels.WeightGradientName(layer)}({tape.Batch("tape", layer.Inputs[0])}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "gradients.")}, {NetworkEmitter.Bias(layer).Replace("p.", "gradients.")}, batch, first, count);");
-            w.Line($"_optimizer?.StepRange(parameters, gradients, {layer.ParameterOffset} + first * {rowLength}, count * {rowLength});");
-            if (layer.BiasCount > 0)
-            {
-                w.Line($"_optimizer?.StepRange(parameters, gradients, {layer.ParameterOffset + layer.WeightCount} + first, count);");
-            }
         }
 
         foreach ((int offset, int length) in partRanges)
@@ -622,9 +647,13 @@ internal static class TrainingEmitter
             w.Open("for (int s = 1; s < Parts; s++)");
             w.Line($"global::CnnGen.Runtime.Kernels.Accumulate(new {Ros}(trainer._partials[s], first, count), gradients.Slice(first, count));");
             w.Close();
-            w.Line("_optimizer?.StepRange(parameters, gradients, first, count);");
         }
 
+        w.Line("break;");
+        w.Close();
+        w.Open($"case {reduce + 1}: // this part's range of the optimizer step (after the check that the loss and gradients are finite)");
+        w.Line($"int start = {BatchWork}.Start(ParameterCount, part, parts, 16);");
+        w.Line($"_optimizer!.StepRange(trainer._network._parameters, trainer._gradients, start, {BatchWork}.Start(ParameterCount, part + 1, parts, 16) - start);");
         w.Line("break;");
         w.Close();
         w.Close();

@@ -97,6 +97,12 @@ public sealed class Dataset
         ArgumentOutOfRangeException.ThrowIfNegative(padTo);
 
         (byte[] pixels, int count, int rows, int columns) = Idx.ReadImages(imagesPath);
+        if (rows == 0 || columns == 0)
+        {
+            throw new InvalidDataException(
+                $"{imagesPath}: the images are {rows}×{columns} (dimensions {count}×{rows}×{columns}); expected at least 1 row and 1 column per image.");
+        }
+
         byte[] labels = Idx.ReadLabels(labelsPath);
         if (labels.Length != count)
         {

@@ -849,17 +849,20 @@ namespace Demo
             /// <summary>One training step with softmax cross-entropy (fused: the gradient at the scores is p − y); returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
             /// <param name="labels">One class index per image.</param>
+            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
             public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
 
             /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
             /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
+            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
             public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
 
             /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
+            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
             public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
 
             // The gradients of the mean cross-entropy, then (with an optimizer) its step.
@@ -881,6 +884,7 @@ namespace Demo
             /// <param name="inputs">The batch's images back to back.</param>
             /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
             /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
+            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
             public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
 
             // The gradients of a regression loss, then (with an optimizer) its step.
@@ -934,8 +938,9 @@ namespace Demo
             // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
             // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
             // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
-            // a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its
-            // range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).
+            // a last stage adds the parts' parameter gradients together. Then this thread checks that the loss and the
+            // gradients are finite, and the optimizer steps, each part over its range of the parameters (an optimizer that
+            // cannot step in ranges steps on this thread).
             private sealed class StepWork : global::CnnGen.Runtime.BatchWork
             {
                 private readonly Trainer _trainer;
@@ -957,17 +962,28 @@ namespace Demo
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                 {
-                    bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
-                    (_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);
-                    try
+                    (_batch, _loss) = (batch, loss);
+                    Pin(inputs, targets, labels, default);
+                    // A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.
+                    global::System.ReadOnlySpan<float> losses = new global::System.ReadOnlySpan<float>(_trainer._losses, 0, batch);
+                    if (!global::CnnGen.Training.NonFinite.AllFinite(_trainer._gradients) || !global::CnnGen.Training.NonFinite.AllFinite(losses))
                     {
-                        Pin(inputs, targets, labels, default);
+                        throw global::CnnGen.Training.NonFinite.StepFailure(_trainer._network, losses, _trainer._gradients, inputs);
                     }
-                    finally
+                    if (optimizer is not null && Parts > 1 && optimizer.StepsInRanges)
                     {
-                        _optimizer = null;
+                        _optimizer = optimizer;
+                        try
+                        {
+                            optimizer.BeginStep(ParameterCount);
+                            Split(2, Parts, Threads); // the optimizer step, each part over its range of the parameters
+                        }
+                        finally
+                        {
+                            _optimizer = null;
+                        }
                     }
-                    if (optimizer is not null && !inStages)
+                    else if (optimizer is not null)
                     {
                         optimizer.Step(_trainer._network._parameters, _trainer._gradients);
                     }
@@ -983,8 +999,7 @@ namespace Demo
                 protected override void Stages()
                 {
                     Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
-                    _optimizer?.BeginStep(ParameterCount);
-                    Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
+                    Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's
                 }
 
                 protected override void RunPart(int stage, int part, int parts)
@@ -1130,29 +1145,22 @@ namespace Demo
                             }
                             break;
                         }
-                        case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
+                        case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order)
                         {
                             global::System.Span<float> gradients = trainer._gradients;
-                            global::System.Span<float> parameters = trainer._network._parameters;
                             int first, count;
                             // Layer 7: Dense(120), outputs [first, first + count): the weights' rows and the biases
                             first = global::CnnGen.Runtime.BatchWork.Start(120, part, parts);
                             count = global::CnnGen.Runtime.BatchWork.Start(120, part + 1, parts) - first;
                             Dense_400_to_120_WeightGradient(tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
-                            _optimizer?.StepRange(parameters, gradients, 2572 + first * 400, count * 400);
-                            _optimizer?.StepRange(parameters, gradients, 50572 + first, count);
                             // Layer 9: Dense(84), outputs [first, first + count): the weights' rows and the biases
                             first = global::CnnGen.Runtime.BatchWork.Start(84, part, parts);
                             count = global::CnnGen.Runtime.BatchWork.Start(84, part + 1, parts) - first;
                             Dense_120_to_84_WeightGradient(tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
-                            _optimizer?.StepRange(parameters, gradients, 50692 + first * 120, count * 120);
-                            _optimizer?.StepRange(parameters, gradients, 60772 + first, count);
                             // Layer 11: Dense(10), outputs [first, first + count): the weights' rows and the biases
                             first = global::CnnGen.Runtime.BatchWork.Start(10, part, parts);
                             count = global::CnnGen.Runtime.BatchWork.Start(10, part + 1, parts) - first;
                             Dense_84_to_10_WeightGradient(tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
-                            _optimizer?.StepRange(parameters, gradients, 60856 + first * 84, count * 84);
-                            _optimizer?.StepRange(parameters, gradients, 61696 + first, count);
                             // Parameters [0, 2572): summed over the parts
                             first = 0 + global::CnnGen.Runtime.BatchWork.Start(2572, part, parts, 16);
                             count = 0 + global::CnnGen.Runtime.BatchWork.Start(2572, part + 1, parts, 16) - first;
@@ -1160,7 +1168,12 @@ namespace Demo
                             {
                                 global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                             }
-                            _optimizer?.StepRange(parameters, gradients, first, count);
+                            break;
+                        }
+                        case 2: // this part's range of the optimizer step (after the check that the loss and gradients are finite)
+                        {
+                            int start = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
+                            _optimizer!.StepRange(trainer._network._parameters, trainer._gradients, start, global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - start);
                             break;
                         }
                     }

@@ -532,17 +532,20 @@ namespace Demo.Models
                 /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
                 /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
                 /// <param name="labels">One class index per image.</param>
+                /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
                 public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
 
                 /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
                 /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
+                /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
                 public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
 
                 /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
+                /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
                 public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
 
                 // The gradients of the mean cross-entropy, then (with an optimizer) its step.
@@ -564,6 +567,7 @@ namespace Demo.Models
                 /// <param name="inputs">The batch's images back to back.</param>
                 /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
                 /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
+                /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
                 public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
 
                 // The gradients of a regression loss, then (with an optimizer) its step.
@@ -617,8 +621,9 @@ namespace Demo.Models
                 // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
                 // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
                 // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
-                // a last stage adds the parts' parameter gradients together and runs the optimizer step, each part over its
-                // range of the parameters (an optimizer that cannot step in ranges steps afterwards, on this thread).
+                // a last stage adds the parts' parameter gradients together. Then this thread checks that the loss and the
+                // gradients are finite, and the optimizer steps, each part over its range of the parameters (an optimizer that
+                // cannot step in ranges steps on this thread).
                 private sealed class StepWork : global::CnnGen.Runtime.BatchWork
                 {
                     private readonly Trainer _trainer;
@@ -640,17 +645,28 @@ namespace Demo.Models
                     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                     public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
                     {
-                        bool inStages = optimizer is not null && Parts > 1 && optimizer.StepsInRanges;
-                        (_batch, _loss, _optimizer) = (batch, loss, inStages ? optimizer : null);
-                        try
+                        (_batch, _loss) = (batch, loss);
+                        Pin(inputs, targets, labels, default);
+                        // A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.
+                        global::System.ReadOnlySpan<float> losses = new global::System.ReadOnlySpan<float>(_trainer._losses, 0, batch);
+                        if (!global::CnnGen.Training.NonFinite.AllFinite(_trainer._gradients) || !global::CnnGen.Training.NonFinite.AllFinite(losses))
                         {
-                            Pin(inputs, targets, labels, default);
+                            throw global::CnnGen.Training.NonFinite.StepFailure(_trainer._network, losses, _trainer._gradients, inputs);
                         }
-                        finally
+                        if (optimizer is not null && Parts > 1 && optimizer.StepsInRanges)
                         {
-                            _optimizer = null;
+                            _optimizer = optimizer;
+                            try
+                            {
+                                optimizer.BeginStep(ParameterCount);
+                                Split(2, Parts, Threads); // the optimizer step, each part over its range of the parameters
+                            }
+                            finally
+                            {
+                                _optimizer = null;
+                            }
                         }
-                        if (optimizer is not null && !inStages)
+                        else if (optimizer is not null)
                         {
                             optimizer.Step(_trainer._network._parameters, _trainer._gradients);
                         }
@@ -666,8 +682,7 @@ namespace Demo.Models
                     protected override void Stages()
                     {
                         Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
-                        _optimizer?.BeginStep(ParameterCount);
-                        Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's, and the optimizer step
+                        Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's
                     }
 
                     protected override void RunPart(int stage, int part, int parts)
@@ -749,17 +764,14 @@ namespace Demo.Models
                                 }
                                 break;
                             }
-                            case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order), and the optimizer step
+                            case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order)
                             {
                                 global::System.Span<float> gradients = trainer._gradients;
-                                global::System.Span<float> parameters = trainer._network._parameters;
                                 int first, count;
                                 // Layer 4: Dense(4), outputs [first, first + count): the weights' rows and the biases
                                 first = global::CnnGen.Runtime.BatchWork.Start(4, part, parts);
                                 count = global::CnnGen.Runtime.BatchWork.Start(4, part + 1, parts) - first;
                                 Dense_12_to_4_WeightGradient(tape.Slice(96 * batch, batch * 12), grad.Slice(108 * batch, batch * 4), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
-                                _optimizer?.StepRange(parameters, gradients, 57 + first * 12, count * 12);
-                                _optimizer?.StepRange(parameters, gradients, 105 + first, count);
                                 // Parameters [0, 57): summed over the parts
                                 first = 0 + global::CnnGen.Runtime.BatchWork.Start(57, part, parts, 16);
                                 count = 0 + global::CnnGen.Runtime.BatchWork.Start(57, part + 1, parts, 16) - first;
@@ -767,7 +779,12 @@ namespace Demo.Models
                                 {
                                     global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
                                 }
-                                _optimizer?.StepRange(parameters, gradients, first, count);
+                                break;
+                            }
+                            case 2: // this part's range of the optimizer step (after the check that the loss and gradients are finite)
+                            {
+                                int start = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
+                                _optimizer!.StepRange(trainer._network._parameters, trainer._gradients, start, global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - start);
                                 break;
                             }
                         }

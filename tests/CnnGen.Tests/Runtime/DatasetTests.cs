@@ -200,4 +200,23 @@ public sealed class DatasetTests
         var e = Assert.Throws<DirectoryNotFoundException>(() => Dataset.LoadDirectory(missing, "train", 0));
         Assert.Contains(missing, e.Message);
     }
+
+    [Theory]
+    [InlineData(0, 3)]
+    [InlineData(2, 0)]
+    [InlineData(0, 0)]
+    public void LoadMnist_ImagesWithNoRowsOrColumns_ThrowsInvalidData(int rows, int columns)
+    {
+        // Two images of rows × columns: no pixels at all, a valid IDX file but no images to train on.
+        byte[] file = { 0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, (byte)rows, 0, 0, 0, (byte)columns };
+        using var dir = new TempDirectory();
+        var (images, labels) = WriteMnist(dir, file, Labels2);
+        foreach (int padTo in new[] { 0, 4 })
+        {
+            var e = Assert.Throws<InvalidDataException>(() => Dataset.LoadMnist(images, labels, padTo));
+            Assert.Contains(images, e.Message);
+            Assert.Contains($"the images are {rows}×{columns}", e.Message);
+            Assert.Contains("expected at least 1 row and 1 column per image", e.Message);
+        }
+    }
 }
