@@ -22,6 +22,19 @@ public static class Checker
     /// </summary>
     public const double GradientTolerance = 1e-3;
 
+    /// <summary>README promises that <c>ForwardBatch</c> gives each image exactly the bits <c>Forward</c> gives it.</summary>
+    private static void SameBits(string what, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, List<string> problems)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            {
+                problems.Add($"{what}: output {i} is {actual[i]:R}, Forward gave {expected[i]:R} (not bit-identical)");
+                return;
+            }
+        }
+    }
+
     /// <summary>Every problem found, each with the worst element; empty when the network matches.</summary>
     public static List<string> Check(Net net, IDriver driver, int seed, int degreeOfParallelism = 1)
     {
@@ -57,6 +70,7 @@ public static class Checker
             network.Forward(images[b], single);
             Compare($"Forward, image {b}", expected, single, problems);
             Compare($"ForwardBatch, image {b}", expected, batchOutput.AsSpan(b * network.OutputSize, network.OutputSize).ToArray(), problems);
+            SameBits($"ForwardBatch against Forward, image {b}", single, batchOutput.AsSpan(b * network.OutputSize, network.OutputSize), problems);
         }
 
         // Training: the gradients of the mean squared error against random targets, with the batch's BatchNorm statistics.

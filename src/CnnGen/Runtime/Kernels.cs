@@ -54,11 +54,51 @@ public static class Kernels
         }
     }
 
-    /// <summary>y = 1 / (1 + e^−x).</summary>
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+    /// <summary>y = 1 / (1 + e^−x); each element's result depends only on its value, not on the span's length.</summary>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => EveryLengthAlike<SigmoidOp>(x, y);
 
-    /// <summary>y = tanh x.</summary>
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+    /// <summary>y = tanh x; each element's result depends only on its value, not on the span's length.</summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => EveryLengthAlike<TanhOp>(x, y);
+
+    /// <summary>An approximated element-wise function of <see cref="TensorPrimitives"/>.</summary>
+    private interface IApproximated
+    {
+        static abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
+    }
+
+    private readonly struct SigmoidOp : IApproximated
+    {
+        public static void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+    }
+
+    private readonly struct TanhOp : IApproximated
+    {
+        public static void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+    }
+
+    /// <summary>
+    /// <see cref="TensorPrimitives"/> picks its vector width from the span's length (512-bit from 16 floats, 256-bit from
+    /// 8, …, scalar below), and its approximations of e^x differ by an ulp or two between widths. So <c>ForwardBatch</c>,
+    /// whose spans hold a whole batch, would not give an image the bits <c>Forward</c> gives it. Every element is sent
+    /// through the widest path instead: the span rounded down to 16 floats in one call, the rest padded to 16.
+    /// </summary>
+    private static void EveryLengthAlike<TOp>(ReadOnlySpan<float> x, Span<float> y)
+        where TOp : struct, IApproximated
+    {
+        const int Width = 16; // Vector512<float>.Count, the widest TensorPrimitives uses; a multiple of every narrower one
+        if (y.Length < x.Length) throw new ArgumentException($"The destination holds {y.Length} values, fewer than the {x.Length} of the source.", nameof(y));
+        int whole = x.Length - (x.Length % Width);
+        if (whole > 0) TOp.Apply(x[..whole], y[..whole]);
+        int rest = x.Length - whole;
+        if (rest > 0)
+        {
+            Span<float> padded = stackalloc float[Width];
+            padded.Clear();
+            x[whole..].CopyTo(padded);
+            TOp.Apply(padded, padded);
+            padded[..rest].CopyTo(y[whole..]);
+        }
+    }
 
     /// <summary>y = softmax(x), numerically stable (the maximum is subtracted before exponentiating).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
