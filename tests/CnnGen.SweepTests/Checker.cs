@@ -36,7 +36,7 @@ public static class Checker
     }
 
     /// <summary>Every problem found, each with the worst element; empty when the network matches.</summary>
-    public static List<string> Check(Net net, IDriver driver, int seed, int degreeOfParallelism = 1)
+    public static List<string> Check(Net net, IDriver driver, int seed, int degreeOfParallelism = 1, int batch = 2, double gradientFloor = 1e-2, double gradientTolerance = GradientTolerance)
     {
         var problems = new List<string>();
         var random = new Random(seed);
@@ -50,8 +50,8 @@ public static class Checker
             return (t.IsState ? network.State : network.Parameters).Slice(t.Offset, t.Length).ToArray();
         }
 
-        // Inference: three images through Forward one at a time and through ForwardBatch together.
-        const int Images = 3;
+        // Inference: three images (or the training batch's) through Forward one at a time and through ForwardBatch together.
+        int Images = Math.Max(3, batch);
         float[][] images = Enumerable.Range(0, Images).Select(_ => Values(random, network.InputSize, 1f)).ToArray();
         var tape = new Tape();
         (_, Activation[] outputs, List<(int C, int H, int W)> shapes) = Reference.Run(tape, net, Tensor, images, training: false);
@@ -74,7 +74,7 @@ public static class Checker
         }
 
         // Training: the gradients of the mean squared error against random targets, with the batch's BatchNorm statistics.
-        const int Batch = 2;
+        int Batch = batch;
         float[][] inputs = images.Take(Batch).ToArray();
         float[] targets = Values(random, Batch * network.OutputSize, 1f);
         tape = new Tape();
@@ -97,7 +97,7 @@ public static class Checker
         var gradients = new float[network.ParameterSize];
         float actualLoss = driver.Gradients(network, inputs.SelectMany(i => i).ToArray(), targets, gradients, degreeOfParallelism);
         Compare("mean squared error loss", new[] { loss }, new[] { actualLoss }, problems);
-        CompareGradients("gradient (MSE)", network, reference, tape.Backward(nodes.ToArray(), seeds.ToArray()), gradients, problems);
+        CompareGradients("gradient (MSE)", network, reference, tape.Backward(nodes.ToArray(), seeds.ToArray()), gradients, problems, gradientFloor, gradientTolerance);
 
         if (net.Layers[^1] is Act { Kind: ActKind.Softmax })
         {
@@ -115,7 +115,7 @@ public static class Checker
 
             float actualCrossEntropy = driver.GradientsForLabels(network, inputs.SelectMany(i => i).ToArray(), labels, gradients);
             Compare("cross-entropy loss", new[] { crossEntropy }, new[] { actualCrossEntropy }, problems);
-            CompareGradients("gradient (cross-entropy)", network, reference, tape.Backward(labelNodes, labelSeeds), gradients, problems);
+            CompareGradients("gradient (cross-entropy)", network, reference, tape.Backward(labelNodes, labelSeeds), gradients, problems, gradientFloor, gradientTolerance);
         }
 
         return problems;
@@ -168,7 +168,7 @@ public static class Checker
         }
     }
 
-    private static void CompareGradients(string what, INetwork network, Reference reference, double[] grad, float[] actual, List<string> problems)
+    private static void CompareGradients(string what, INetwork network, Reference reference, double[] grad, float[] actual, List<string> problems, double gradientFloor, double gradientTolerance)
     {
         var tensors = network.Tensors.Where(t => !t.IsState).Select(t => (Tensor: t, Expected: reference.Leaves.TryGetValue(t.Name, out int[]? leaves)
             ? leaves.Select(l => grad[l]).ToArray()
@@ -179,7 +179,7 @@ public static class Checker
         double largest = tensors.SelectMany(t => t.Expected).Select(Math.Abs).DefaultIfEmpty(0).Max();
         foreach ((TensorInfo t, double[] expected) in tensors)
         {
-            Compare($"{what} of {t.Name}", expected, actual.AsSpan(t.Offset, t.Length).ToArray(), problems, floor: largest * 1e-2, tolerance: GradientTolerance);
+            Compare($"{what} of {t.Name}", expected, actual.AsSpan(t.Offset, t.Length).ToArray(), problems, floor: largest * gradientFloor, tolerance: gradientTolerance);
         }
     }
 

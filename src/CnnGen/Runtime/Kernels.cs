@@ -575,11 +575,16 @@ public static class Kernels
             float invStd = 1f / MathF.Sqrt(variance + epsilon);
             saved[c] = mean;
             saved[channels + c] = invStd;
+            // Centred first, (x − mean)·scale + β: folding the mean into the shift (x·scale + β − mean·scale) cancels
+            // catastrophically when a channel's spread is small beside its mean, and the gradients inherit the error.
             float scale = gammaBeta[c] * invStd;
-            float shift = gammaBeta[channels + c] - (mean * scale);
+            float beta = gammaBeta[channels + c];
             for (int b = 0; b < batch; b++)
             {
-                ScaleShift(x.Slice((b * size) + (c * plane), plane), scale, shift, y.Slice((b * size) + (c * plane), plane));
+                Span<float> target = y.Slice((b * size) + (c * plane), plane);
+                TensorPrimitives.Subtract(x.Slice((b * size) + (c * plane), plane), mean, target);
+                TensorPrimitives.Multiply(target, scale, target);
+                TensorPrimitives.Add(target, beta, target);
             }
 
             float unbiased = n > 1 ? (float)(squares / (n - 1)) : variance;
@@ -601,18 +606,22 @@ public static class Kernels
         {
             float mean = saved[c];
             float invStd = saved[channels + c];
+            // Sums in double over centred values (x − mean is exact for values near the mean): Σ dy·x̂ is often a small
+            // difference of large terms (it is exactly 0 for a BatchNorm feeding another BatchNorm).
             double sumDy = 0;
-            double sumDyXhat = 0;
+            double sumDyCentred = 0;
             for (int b = 0; b < batch; b++)
             {
                 int at = (b * size) + (c * plane);
                 for (int i = 0; i < plane; i++)
                 {
-                    float g = dy[at + i];
+                    double g = dy[at + i];
                     sumDy += g;
-                    sumDyXhat += g * (x[at + i] - mean) * invStd;
+                    sumDyCentred += g * (x[at + i] - mean);
                 }
             }
+
+            double sumDyXhat = sumDyCentred * invStd;
 
             gradGammaBeta[c] += (float)sumDyXhat;
             gradGammaBeta[channels + c] += (float)sumDy;
@@ -621,16 +630,15 @@ public static class Kernels
                 continue;
             }
 
-            float k = gammaBeta[c] * invStd;
-            float meanDy = (float)(sumDy / n);
-            float meanDyXhat = (float)(sumDyXhat / n);
+            double k = (double)gammaBeta[c] * invStd;
+            double meanDy = sumDy / n;
+            double meanDyCentred = sumDyCentred / n * invStd * invStd;
             for (int b = 0; b < batch; b++)
             {
                 int at = (b * size) + (c * plane);
                 for (int i = 0; i < plane; i++)
                 {
-                    float xhat = (x[at + i] - mean) * invStd;
-                    dx[at + i] += k * (dy[at + i] - meanDy - (xhat * meanDyXhat));
+                    dx[at + i] += (float)(k * (dy[at + i] - meanDy - ((x[at + i] - mean) * meanDyCentred)));
                 }
             }
         }
