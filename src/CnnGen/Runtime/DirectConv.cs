@@ -169,25 +169,25 @@ public static class DirectConv
             throw new ArgumentException("A position's window leaves the input frame.", nameof(positions));
         }
 
-        ref float f = ref MemoryMarshal.GetReference(frame);
-        ref int tr = ref MemoryMarshal.GetReference(taps);
-        ref float w = ref MemoryMarshal.GetReference(packed);
-        ref float s = ref MemoryMarshal.GetReference(scratch);
+        ref float f = ref Mem.Ref(frame);
+        ref int tr = ref Mem.Ref(taps);
+        ref float w = ref Mem.Ref(packed);
+        ref float s = ref Mem.Ref(scratch);
         for (int b = 0; b < positions.Length; b += Block)
         {
-            ref float o = ref Unsafe.Add(ref s, b * kp);
+            ref float o = ref Mem.Offset(ref s, b * kp);
             if (Vector512.IsHardwareAccelerated)
             {
                 for (int kc = 0; kc < kp; kc += 16)
                 {
-                    Block512(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Unsafe.Add(ref w, kc), kp, ref Unsafe.Add(ref o, kc));
+                    Block512(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Mem.Offset(ref w, kc), kp, ref Mem.Offset(ref o, kc));
                 }
             }
             else if (Vector256.IsHardwareAccelerated)
             {
                 for (int kc = 0; kc < channels; kc += 8)
                 {
-                    Block256(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Unsafe.Add(ref w, kc), kp, ref Unsafe.Add(ref o, kc));
+                    Block256(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Mem.Offset(ref w, kc), kp, ref Mem.Offset(ref o, kc));
                 }
             }
             else
@@ -255,9 +255,9 @@ public static class DirectConv
             throw new ArgumentException("The frame, packed weights, scratch or output do not fit the layer.");
         }
 
-        ref float f = ref MemoryMarshal.GetReference(frame);
-        ref float w = ref MemoryMarshal.GetReference(packed);
-        ref float s = ref MemoryMarshal.GetReference(scratch);
+        ref float f = ref Mem.Ref(frame);
+        ref float w = ref Mem.Ref(packed);
+        ref float s = ref Mem.Ref(scratch);
         int plane = frameHeight * frameWidth;
         int n = RowBlockWidth(cols);
 
@@ -270,9 +270,9 @@ public static class DirectConv
                 for (int x0 = 0; x0 < cols; x0 += n)
                 {
                     int x = Math.Min(x0, cols - n);
-                    ref float top = ref Unsafe.Add(ref f, (y * frameWidth) + x);
-                    ref float o = ref Unsafe.Add(ref s, (((y * cols) + x) * kp) + kc);
-                    ref float wk = ref Unsafe.Add(ref w, kc);
+                    ref float top = ref Mem.Offset(ref f, (y * frameWidth) + x);
+                    ref float o = ref Mem.Offset(ref s, (((y * cols) + x) * kp) + kc);
+                    ref float wk = ref Mem.Offset(ref w, kc);
                     switch ((kernelWidth, n))
                     {
                         case (3, 8): Rows3x8(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
@@ -334,100 +334,100 @@ public static class DirectConv
         {
             for (int ky = 0; ky < kernelHeight; ky++)
             {
-                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
-                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
-                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
+                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
                 Vector512<float> x;
-                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                x = Vector512.Create(Mem.Add(ref r0, 0));
                 a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                x = Vector512.Create(Mem.Add(ref r0, 1));
                 a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                x = Vector512.Create(Mem.Add(ref r0, 2));
                 a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                x = Vector512.Create(Mem.Add(ref r0, 3));
                 a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                x = Vector512.Create(Mem.Add(ref r0, 4));
                 a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                x = Vector512.Create(Mem.Add(ref r0, 5));
                 a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                x = Vector512.Create(Mem.Add(ref r0, 6));
                 a6 = Vector512.FusedMultiplyAdd(x, w0, a6);
                 a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                x = Vector512.Create(Mem.Add(ref r0, 7));
                 a7 = Vector512.FusedMultiplyAdd(x, w0, a7);
                 a6 = Vector512.FusedMultiplyAdd(x, w1, a6);
                 a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
-                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                x = Vector512.Create(Mem.Add(ref r0, 8));
                 a7 = Vector512.FusedMultiplyAdd(x, w1, a7);
                 a6 = Vector512.FusedMultiplyAdd(x, w2, a6);
-                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                x = Vector512.Create(Mem.Add(ref r0, 9));
                 a7 = Vector512.FusedMultiplyAdd(x, w2, a7);
-                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                x = Vector512.Create(Mem.Add(ref r1, 0));
                 b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                x = Vector512.Create(Mem.Add(ref r1, 1));
                 b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                x = Vector512.Create(Mem.Add(ref r1, 2));
                 b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                x = Vector512.Create(Mem.Add(ref r1, 3));
                 b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                x = Vector512.Create(Mem.Add(ref r1, 4));
                 b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                x = Vector512.Create(Mem.Add(ref r1, 5));
                 b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                x = Vector512.Create(Mem.Add(ref r1, 6));
                 b6 = Vector512.FusedMultiplyAdd(x, w0, b6);
                 b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
-                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                x = Vector512.Create(Mem.Add(ref r1, 7));
                 b7 = Vector512.FusedMultiplyAdd(x, w0, b7);
                 b6 = Vector512.FusedMultiplyAdd(x, w1, b6);
                 b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
-                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                x = Vector512.Create(Mem.Add(ref r1, 8));
                 b7 = Vector512.FusedMultiplyAdd(x, w1, b7);
                 b6 = Vector512.FusedMultiplyAdd(x, w2, b6);
-                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                x = Vector512.Create(Mem.Add(ref r1, 9));
                 b7 = Vector512.FusedMultiplyAdd(x, w2, b7);
             }
         }
 
-        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
-        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
-        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
-        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
-        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
-        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
-        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
-        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
-        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
-        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
-        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
-        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
-        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
-        b6.StoreUnsafe(ref o, (nuint)((cols + 6) * kp));
-        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
-        b7.StoreUnsafe(ref o, (nuint)((cols + 7) * kp));
+        Mem.Store(a0, ref o, (nuint)(0 * kp));
+        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
+        Mem.Store(a1, ref o, (nuint)(1 * kp));
+        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
+        Mem.Store(a2, ref o, (nuint)(2 * kp));
+        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
+        Mem.Store(a3, ref o, (nuint)(3 * kp));
+        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
+        Mem.Store(a4, ref o, (nuint)(4 * kp));
+        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
+        Mem.Store(a5, ref o, (nuint)(5 * kp));
+        Mem.Store(b5, ref o, (nuint)((cols + 5) * kp));
+        Mem.Store(a6, ref o, (nuint)(6 * kp));
+        Mem.Store(b6, ref o, (nuint)((cols + 6) * kp));
+        Mem.Store(a7, ref o, (nuint)(7 * kp));
+        Mem.Store(b7, ref o, (nuint)((cols + 7) * kp));
     }
 
     // FW = 3, 2 rows × 6 columns: 3 + 2·8 loads per 36 FMAs.
@@ -439,80 +439,80 @@ public static class DirectConv
         {
             for (int ky = 0; ky < kernelHeight; ky++)
             {
-                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
-                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
-                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
+                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
                 Vector512<float> x;
-                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                x = Vector512.Create(Mem.Add(ref r0, 0));
                 a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                x = Vector512.Create(Mem.Add(ref r0, 1));
                 a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                x = Vector512.Create(Mem.Add(ref r0, 2));
                 a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                x = Vector512.Create(Mem.Add(ref r0, 3));
                 a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                x = Vector512.Create(Mem.Add(ref r0, 4));
                 a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                x = Vector512.Create(Mem.Add(ref r0, 5));
                 a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                x = Vector512.Create(Mem.Add(ref r0, 6));
                 a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                x = Vector512.Create(Mem.Add(ref r0, 7));
                 a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
-                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                x = Vector512.Create(Mem.Add(ref r1, 0));
                 b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                x = Vector512.Create(Mem.Add(ref r1, 1));
                 b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                x = Vector512.Create(Mem.Add(ref r1, 2));
                 b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                x = Vector512.Create(Mem.Add(ref r1, 3));
                 b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                x = Vector512.Create(Mem.Add(ref r1, 4));
                 b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                x = Vector512.Create(Mem.Add(ref r1, 5));
                 b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                x = Vector512.Create(Mem.Add(ref r1, 6));
                 b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
-                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                x = Vector512.Create(Mem.Add(ref r1, 7));
                 b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
             }
         }
 
-        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
-        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
-        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
-        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
-        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
-        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
-        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
-        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
-        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
-        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
-        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
-        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+        Mem.Store(a0, ref o, (nuint)(0 * kp));
+        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
+        Mem.Store(a1, ref o, (nuint)(1 * kp));
+        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
+        Mem.Store(a2, ref o, (nuint)(2 * kp));
+        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
+        Mem.Store(a3, ref o, (nuint)(3 * kp));
+        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
+        Mem.Store(a4, ref o, (nuint)(4 * kp));
+        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
+        Mem.Store(a5, ref o, (nuint)(5 * kp));
+        Mem.Store(b5, ref o, (nuint)((cols + 5) * kp));
     }
 
     // FW = 3, 2 rows × 5 columns: 3 + 2·7 loads per 30 FMAs.
@@ -524,70 +524,70 @@ public static class DirectConv
         {
             for (int ky = 0; ky < kernelHeight; ky++)
             {
-                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
-                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 3 * kp);
-                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
+                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
+                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 3 * kp);
+                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
                 Vector512<float> x;
-                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                x = Vector512.Create(Mem.Add(ref r0, 0));
                 a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                x = Vector512.Create(Mem.Add(ref r0, 1));
                 a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                x = Vector512.Create(Mem.Add(ref r0, 2));
                 a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                x = Vector512.Create(Mem.Add(ref r0, 3));
                 a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                x = Vector512.Create(Mem.Add(ref r0, 4));
                 a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                x = Vector512.Create(Mem.Add(ref r0, 5));
                 a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                x = Vector512.Create(Mem.Add(ref r0, 6));
                 a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                x = Vector512.Create(Mem.Add(ref r1, 0));
                 b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                x = Vector512.Create(Mem.Add(ref r1, 1));
                 b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                x = Vector512.Create(Mem.Add(ref r1, 2));
                 b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                x = Vector512.Create(Mem.Add(ref r1, 3));
                 b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                x = Vector512.Create(Mem.Add(ref r1, 4));
                 b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                x = Vector512.Create(Mem.Add(ref r1, 5));
                 b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                x = Vector512.Create(Mem.Add(ref r1, 6));
                 b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
             }
         }
 
-        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
-        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
-        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
-        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
-        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
-        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
-        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
-        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
-        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
-        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        Mem.Store(a0, ref o, (nuint)(0 * kp));
+        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
+        Mem.Store(a1, ref o, (nuint)(1 * kp));
+        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
+        Mem.Store(a2, ref o, (nuint)(2 * kp));
+        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
+        Mem.Store(a3, ref o, (nuint)(3 * kp));
+        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
+        Mem.Store(a4, ref o, (nuint)(4 * kp));
+        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
     }
 
     // FW = 5, 2 rows × 8 columns: 5 + 2·12 loads per 80 FMAs.
@@ -599,138 +599,138 @@ public static class DirectConv
         {
             for (int ky = 0; ky < kernelHeight; ky++)
             {
-                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
-                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
-                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
-                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
-                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
+                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Mem.Load512(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Mem.Load512(ref wr, (nuint)(4 * kp));
                 Vector512<float> x;
-                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                x = Vector512.Create(Mem.Add(ref r0, 0));
                 a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                x = Vector512.Create(Mem.Add(ref r0, 1));
                 a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                x = Vector512.Create(Mem.Add(ref r0, 2));
                 a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                x = Vector512.Create(Mem.Add(ref r0, 3));
                 a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                x = Vector512.Create(Mem.Add(ref r0, 4));
                 a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                x = Vector512.Create(Mem.Add(ref r0, 5));
                 a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
-                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                x = Vector512.Create(Mem.Add(ref r0, 6));
                 a6 = Vector512.FusedMultiplyAdd(x, w0, a6);
                 a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
-                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                x = Vector512.Create(Mem.Add(ref r0, 7));
                 a7 = Vector512.FusedMultiplyAdd(x, w0, a7);
                 a6 = Vector512.FusedMultiplyAdd(x, w1, a6);
                 a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
-                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                x = Vector512.Create(Mem.Add(ref r0, 8));
                 a7 = Vector512.FusedMultiplyAdd(x, w1, a7);
                 a6 = Vector512.FusedMultiplyAdd(x, w2, a6);
                 a5 = Vector512.FusedMultiplyAdd(x, w3, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
-                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                x = Vector512.Create(Mem.Add(ref r0, 9));
                 a7 = Vector512.FusedMultiplyAdd(x, w2, a7);
                 a6 = Vector512.FusedMultiplyAdd(x, w3, a6);
                 a5 = Vector512.FusedMultiplyAdd(x, w4, a5);
-                x = Vector512.Create(Unsafe.Add(ref r0, 10));
+                x = Vector512.Create(Mem.Add(ref r0, 10));
                 a7 = Vector512.FusedMultiplyAdd(x, w3, a7);
                 a6 = Vector512.FusedMultiplyAdd(x, w4, a6);
-                x = Vector512.Create(Unsafe.Add(ref r0, 11));
+                x = Vector512.Create(Mem.Add(ref r0, 11));
                 a7 = Vector512.FusedMultiplyAdd(x, w4, a7);
-                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                x = Vector512.Create(Mem.Add(ref r1, 0));
                 b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                x = Vector512.Create(Mem.Add(ref r1, 1));
                 b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                x = Vector512.Create(Mem.Add(ref r1, 2));
                 b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                x = Vector512.Create(Mem.Add(ref r1, 3));
                 b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                x = Vector512.Create(Mem.Add(ref r1, 4));
                 b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                x = Vector512.Create(Mem.Add(ref r1, 5));
                 b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
-                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                x = Vector512.Create(Mem.Add(ref r1, 6));
                 b6 = Vector512.FusedMultiplyAdd(x, w0, b6);
                 b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
-                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                x = Vector512.Create(Mem.Add(ref r1, 7));
                 b7 = Vector512.FusedMultiplyAdd(x, w0, b7);
                 b6 = Vector512.FusedMultiplyAdd(x, w1, b6);
                 b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
-                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                x = Vector512.Create(Mem.Add(ref r1, 8));
                 b7 = Vector512.FusedMultiplyAdd(x, w1, b7);
                 b6 = Vector512.FusedMultiplyAdd(x, w2, b6);
                 b5 = Vector512.FusedMultiplyAdd(x, w3, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
-                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                x = Vector512.Create(Mem.Add(ref r1, 9));
                 b7 = Vector512.FusedMultiplyAdd(x, w2, b7);
                 b6 = Vector512.FusedMultiplyAdd(x, w3, b6);
                 b5 = Vector512.FusedMultiplyAdd(x, w4, b5);
-                x = Vector512.Create(Unsafe.Add(ref r1, 10));
+                x = Vector512.Create(Mem.Add(ref r1, 10));
                 b7 = Vector512.FusedMultiplyAdd(x, w3, b7);
                 b6 = Vector512.FusedMultiplyAdd(x, w4, b6);
-                x = Vector512.Create(Unsafe.Add(ref r1, 11));
+                x = Vector512.Create(Mem.Add(ref r1, 11));
                 b7 = Vector512.FusedMultiplyAdd(x, w4, b7);
             }
         }
 
-        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
-        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
-        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
-        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
-        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
-        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
-        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
-        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
-        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
-        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
-        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
-        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
-        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
-        b6.StoreUnsafe(ref o, (nuint)((cols + 6) * kp));
-        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
-        b7.StoreUnsafe(ref o, (nuint)((cols + 7) * kp));
+        Mem.Store(a0, ref o, (nuint)(0 * kp));
+        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
+        Mem.Store(a1, ref o, (nuint)(1 * kp));
+        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
+        Mem.Store(a2, ref o, (nuint)(2 * kp));
+        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
+        Mem.Store(a3, ref o, (nuint)(3 * kp));
+        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
+        Mem.Store(a4, ref o, (nuint)(4 * kp));
+        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
+        Mem.Store(a5, ref o, (nuint)(5 * kp));
+        Mem.Store(b5, ref o, (nuint)((cols + 5) * kp));
+        Mem.Store(a6, ref o, (nuint)(6 * kp));
+        Mem.Store(b6, ref o, (nuint)((cols + 6) * kp));
+        Mem.Store(a7, ref o, (nuint)(7 * kp));
+        Mem.Store(b7, ref o, (nuint)((cols + 7) * kp));
     }
 
     // FW = 5, 2 rows × 6 columns: 5 + 2·10 loads per 60 FMAs.
@@ -742,110 +742,110 @@ public static class DirectConv
         {
             for (int ky = 0; ky < kernelHeight; ky++)
             {
-                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
-                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
-                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
-                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
-                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
+                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Mem.Load512(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Mem.Load512(ref wr, (nuint)(4 * kp));
                 Vector512<float> x;
-                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                x = Vector512.Create(Mem.Add(ref r0, 0));
                 a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                x = Vector512.Create(Mem.Add(ref r0, 1));
                 a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                x = Vector512.Create(Mem.Add(ref r0, 2));
                 a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                x = Vector512.Create(Mem.Add(ref r0, 3));
                 a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                x = Vector512.Create(Mem.Add(ref r0, 4));
                 a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                x = Vector512.Create(Mem.Add(ref r0, 5));
                 a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
-                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                x = Vector512.Create(Mem.Add(ref r0, 6));
                 a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
-                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                x = Vector512.Create(Mem.Add(ref r0, 7));
                 a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
-                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                x = Vector512.Create(Mem.Add(ref r0, 8));
                 a5 = Vector512.FusedMultiplyAdd(x, w3, a5);
                 a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
-                x = Vector512.Create(Unsafe.Add(ref r0, 9));
+                x = Vector512.Create(Mem.Add(ref r0, 9));
                 a5 = Vector512.FusedMultiplyAdd(x, w4, a5);
-                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                x = Vector512.Create(Mem.Add(ref r1, 0));
                 b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                x = Vector512.Create(Mem.Add(ref r1, 1));
                 b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                x = Vector512.Create(Mem.Add(ref r1, 2));
                 b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                x = Vector512.Create(Mem.Add(ref r1, 3));
                 b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                x = Vector512.Create(Mem.Add(ref r1, 4));
                 b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                x = Vector512.Create(Mem.Add(ref r1, 5));
                 b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
-                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                x = Vector512.Create(Mem.Add(ref r1, 6));
                 b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
-                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                x = Vector512.Create(Mem.Add(ref r1, 7));
                 b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
-                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                x = Vector512.Create(Mem.Add(ref r1, 8));
                 b5 = Vector512.FusedMultiplyAdd(x, w3, b5);
                 b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
-                x = Vector512.Create(Unsafe.Add(ref r1, 9));
+                x = Vector512.Create(Mem.Add(ref r1, 9));
                 b5 = Vector512.FusedMultiplyAdd(x, w4, b5);
             }
         }
 
-        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
-        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
-        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
-        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
-        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
-        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
-        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
-        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
-        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
-        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
-        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
-        b5.StoreUnsafe(ref o, (nuint)((cols + 5) * kp));
+        Mem.Store(a0, ref o, (nuint)(0 * kp));
+        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
+        Mem.Store(a1, ref o, (nuint)(1 * kp));
+        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
+        Mem.Store(a2, ref o, (nuint)(2 * kp));
+        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
+        Mem.Store(a3, ref o, (nuint)(3 * kp));
+        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
+        Mem.Store(a4, ref o, (nuint)(4 * kp));
+        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
+        Mem.Store(a5, ref o, (nuint)(5 * kp));
+        Mem.Store(b5, ref o, (nuint)((cols + 5) * kp));
     }
 
     // FW = 5, 2 rows × 5 columns: 5 + 2·9 loads per 50 FMAs.
@@ -857,96 +857,96 @@ public static class DirectConv
         {
             for (int ky = 0; ky < kernelHeight; ky++)
             {
-                ref float r0 = ref Unsafe.Add(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Unsafe.Add(ref r0, frameWidth);
-                ref float wr = ref Unsafe.Add(ref w, ((c * kernelHeight) + ky) * 5 * kp);
-                Vector512<float> w0 = Vector512.LoadUnsafe(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * kp));
-                Vector512<float> w3 = Vector512.LoadUnsafe(ref wr, (nuint)(3 * kp));
-                Vector512<float> w4 = Vector512.LoadUnsafe(ref wr, (nuint)(4 * kp));
+                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
+                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
+                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 5 * kp);
+                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
+                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
+                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
+                Vector512<float> w3 = Mem.Load512(ref wr, (nuint)(3 * kp));
+                Vector512<float> w4 = Mem.Load512(ref wr, (nuint)(4 * kp));
                 Vector512<float> x;
-                x = Vector512.Create(Unsafe.Add(ref r0, 0));
+                x = Vector512.Create(Mem.Add(ref r0, 0));
                 a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 1));
+                x = Vector512.Create(Mem.Add(ref r0, 1));
                 a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 2));
+                x = Vector512.Create(Mem.Add(ref r0, 2));
                 a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 3));
+                x = Vector512.Create(Mem.Add(ref r0, 3));
                 a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 4));
+                x = Vector512.Create(Mem.Add(ref r0, 4));
                 a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
                 a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
-                x = Vector512.Create(Unsafe.Add(ref r0, 5));
+                x = Vector512.Create(Mem.Add(ref r0, 5));
                 a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
                 a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
-                x = Vector512.Create(Unsafe.Add(ref r0, 6));
+                x = Vector512.Create(Mem.Add(ref r0, 6));
                 a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
                 a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
-                x = Vector512.Create(Unsafe.Add(ref r0, 7));
+                x = Vector512.Create(Mem.Add(ref r0, 7));
                 a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
                 a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
-                x = Vector512.Create(Unsafe.Add(ref r0, 8));
+                x = Vector512.Create(Mem.Add(ref r0, 8));
                 a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
-                x = Vector512.Create(Unsafe.Add(ref r1, 0));
+                x = Vector512.Create(Mem.Add(ref r1, 0));
                 b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 1));
+                x = Vector512.Create(Mem.Add(ref r1, 1));
                 b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 2));
+                x = Vector512.Create(Mem.Add(ref r1, 2));
                 b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 3));
+                x = Vector512.Create(Mem.Add(ref r1, 3));
                 b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 4));
+                x = Vector512.Create(Mem.Add(ref r1, 4));
                 b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
                 b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
-                x = Vector512.Create(Unsafe.Add(ref r1, 5));
+                x = Vector512.Create(Mem.Add(ref r1, 5));
                 b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
                 b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
-                x = Vector512.Create(Unsafe.Add(ref r1, 6));
+                x = Vector512.Create(Mem.Add(ref r1, 6));
                 b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
                 b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
-                x = Vector512.Create(Unsafe.Add(ref r1, 7));
+                x = Vector512.Create(Mem.Add(ref r1, 7));
                 b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
                 b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
-                x = Vector512.Create(Unsafe.Add(ref r1, 8));
+                x = Vector512.Create(Mem.Add(ref r1, 8));
                 b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
             }
         }
 
-        a0.StoreUnsafe(ref o, (nuint)(0 * kp));
-        b0.StoreUnsafe(ref o, (nuint)((cols + 0) * kp));
-        a1.StoreUnsafe(ref o, (nuint)(1 * kp));
-        b1.StoreUnsafe(ref o, (nuint)((cols + 1) * kp));
-        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
-        b2.StoreUnsafe(ref o, (nuint)((cols + 2) * kp));
-        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
-        b3.StoreUnsafe(ref o, (nuint)((cols + 3) * kp));
-        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
-        b4.StoreUnsafe(ref o, (nuint)((cols + 4) * kp));
+        Mem.Store(a0, ref o, (nuint)(0 * kp));
+        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
+        Mem.Store(a1, ref o, (nuint)(1 * kp));
+        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
+        Mem.Store(a2, ref o, (nuint)(2 * kp));
+        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
+        Mem.Store(a3, ref o, (nuint)(3 * kp));
+        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
+        Mem.Store(a4, ref o, (nuint)(4 * kp));
+        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
     }
 
 
@@ -954,74 +954,74 @@ public static class DirectConv
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block512(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, ref float o)
     {
-        ref float p0 = ref Unsafe.Add(ref f, at[0]);
-        ref float p1 = ref Unsafe.Add(ref f, at[1]);
-        ref float p2 = ref Unsafe.Add(ref f, at[2]);
-        ref float p3 = ref Unsafe.Add(ref f, at[3]);
-        ref float p4 = ref Unsafe.Add(ref f, at[4]);
-        ref float p5 = ref Unsafe.Add(ref f, at[5]);
-        ref float p6 = ref Unsafe.Add(ref f, at[6]);
-        ref float p7 = ref Unsafe.Add(ref f, at[7]);
+        ref float p0 = ref Mem.Offset(ref f, at[0]);
+        ref float p1 = ref Mem.Offset(ref f, at[1]);
+        ref float p2 = ref Mem.Offset(ref f, at[2]);
+        ref float p3 = ref Mem.Offset(ref f, at[3]);
+        ref float p4 = ref Mem.Offset(ref f, at[4]);
+        ref float p5 = ref Mem.Offset(ref f, at[5]);
+        ref float p6 = ref Mem.Offset(ref f, at[6]);
+        ref float p7 = ref Mem.Offset(ref f, at[7]);
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         for (int t = 0; t < tapCount; t++)
         {
-            nint off = Unsafe.Add(ref taps, t);
-            Vector512<float> wv = Vector512.LoadUnsafe(ref w, (nuint)(t * kp));
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p0, off)), wv, a0);
-            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p1, off)), wv, a1);
-            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p2, off)), wv, a2);
-            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p3, off)), wv, a3);
-            a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p4, off)), wv, a4);
-            a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p5, off)), wv, a5);
-            a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p6, off)), wv, a6);
-            a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p7, off)), wv, a7);
+            nint off = Mem.Add(ref taps, t);
+            Vector512<float> wv = Mem.Load512(ref w, (nuint)(t * kp));
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p0, off)), wv, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p1, off)), wv, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p2, off)), wv, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p3, off)), wv, a3);
+            a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p4, off)), wv, a4);
+            a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p5, off)), wv, a5);
+            a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p6, off)), wv, a6);
+            a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p7, off)), wv, a7);
         }
 
-        a0.StoreUnsafe(ref o);
-        a1.StoreUnsafe(ref o, (nuint)kp);
-        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
-        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
-        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
-        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
-        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
-        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
+        Mem.Store(a0, ref o);
+        Mem.Store(a1, ref o, (nuint)kp);
+        Mem.Store(a2, ref o, (nuint)(2 * kp));
+        Mem.Store(a3, ref o, (nuint)(3 * kp));
+        Mem.Store(a4, ref o, (nuint)(4 * kp));
+        Mem.Store(a5, ref o, (nuint)(5 * kp));
+        Mem.Store(a6, ref o, (nuint)(6 * kp));
+        Mem.Store(a7, ref o, (nuint)(7 * kp));
     }
 
     // 8 positions × 8 channels (16 ymm registers: 8 accumulators, the weights, the broadcasts).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block256(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, ref float o)
     {
-        ref float p0 = ref Unsafe.Add(ref f, at[0]);
-        ref float p1 = ref Unsafe.Add(ref f, at[1]);
-        ref float p2 = ref Unsafe.Add(ref f, at[2]);
-        ref float p3 = ref Unsafe.Add(ref f, at[3]);
-        ref float p4 = ref Unsafe.Add(ref f, at[4]);
-        ref float p5 = ref Unsafe.Add(ref f, at[5]);
-        ref float p6 = ref Unsafe.Add(ref f, at[6]);
-        ref float p7 = ref Unsafe.Add(ref f, at[7]);
+        ref float p0 = ref Mem.Offset(ref f, at[0]);
+        ref float p1 = ref Mem.Offset(ref f, at[1]);
+        ref float p2 = ref Mem.Offset(ref f, at[2]);
+        ref float p3 = ref Mem.Offset(ref f, at[3]);
+        ref float p4 = ref Mem.Offset(ref f, at[4]);
+        ref float p5 = ref Mem.Offset(ref f, at[5]);
+        ref float p6 = ref Mem.Offset(ref f, at[6]);
+        ref float p7 = ref Mem.Offset(ref f, at[7]);
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         for (int t = 0; t < tapCount; t++)
         {
-            nint off = Unsafe.Add(ref taps, t);
-            Vector256<float> wv = Vector256.LoadUnsafe(ref w, (nuint)(t * kp));
-            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p0, off)), wv, a0);
-            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p1, off)), wv, a1);
-            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p2, off)), wv, a2);
-            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p3, off)), wv, a3);
-            a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p4, off)), wv, a4);
-            a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p5, off)), wv, a5);
-            a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p6, off)), wv, a6);
-            a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref p7, off)), wv, a7);
+            nint off = Mem.Add(ref taps, t);
+            Vector256<float> wv = Mem.Load256(ref w, (nuint)(t * kp));
+            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p0, off)), wv, a0);
+            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p1, off)), wv, a1);
+            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p2, off)), wv, a2);
+            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p3, off)), wv, a3);
+            a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p4, off)), wv, a4);
+            a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p5, off)), wv, a5);
+            a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p6, off)), wv, a6);
+            a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p7, off)), wv, a7);
         }
 
-        a0.StoreUnsafe(ref o);
-        a1.StoreUnsafe(ref o, (nuint)kp);
-        a2.StoreUnsafe(ref o, (nuint)(2 * kp));
-        a3.StoreUnsafe(ref o, (nuint)(3 * kp));
-        a4.StoreUnsafe(ref o, (nuint)(4 * kp));
-        a5.StoreUnsafe(ref o, (nuint)(5 * kp));
-        a6.StoreUnsafe(ref o, (nuint)(6 * kp));
-        a7.StoreUnsafe(ref o, (nuint)(7 * kp));
+        Mem.Store(a0, ref o);
+        Mem.Store(a1, ref o, (nuint)kp);
+        Mem.Store(a2, ref o, (nuint)(2 * kp));
+        Mem.Store(a3, ref o, (nuint)(3 * kp));
+        Mem.Store(a4, ref o, (nuint)(4 * kp));
+        Mem.Store(a5, ref o, (nuint)(5 * kp));
+        Mem.Store(a6, ref o, (nuint)(6 * kp));
+        Mem.Store(a7, ref o, (nuint)(7 * kp));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -1029,16 +1029,16 @@ public static class DirectConv
     {
         for (int r = 0; r < Block; r++)
         {
-            ref float p = ref Unsafe.Add(ref f, at[r]);
+            ref float p = ref Mem.Offset(ref f, at[r]);
             for (int k = 0; k < channels; k++)
             {
                 float sum = 0f;
                 for (int t = 0; t < tapCount; t++)
                 {
-                    sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref p, Unsafe.Add(ref taps, t)), Unsafe.Add(ref w, (t * kp) + k), sum);
+                    sum = MathF.FusedMultiplyAdd(Mem.Add(ref p, Mem.Add(ref taps, t)), Mem.Add(ref w, (t * kp) + k), sum);
                 }
 
-                Unsafe.Add(ref o, (r * kp) + k) = sum;
+                Mem.Add(ref o, (r * kp) + k) = sum;
             }
         }
     }
@@ -1049,10 +1049,10 @@ public static class DirectConv
     {
         int kp = bias.Length;
         int group = groupOffsets.Length;
-        ref int go = ref MemoryMarshal.GetReference(groupOffsets);
-        ref float pr = ref MemoryMarshal.GetReference(products);
-        ref float br = ref MemoryMarshal.GetReference(bias);
-        ref float or = ref MemoryMarshal.GetReference(output);
+        ref int go = ref Mem.Ref(groupOffsets);
+        ref float pr = ref Mem.Ref(products);
+        ref float br = ref Mem.Ref(bias);
+        ref float or = ref Mem.Ref(output);
         int last = (((cells - 1) / cellsPerRow) * rowStep) + (((cells - 1) % cellsPerRow) * colStep) + System.Numerics.Tensors.TensorPrimitives.Max(groupOffsets);
         if (products.Length < (last + 1) * kp || output.Length < channels * cells || System.Numerics.Tensors.TensorPrimitives.Min(groupOffsets) < 0)
         {
@@ -1070,15 +1070,15 @@ public static class DirectConv
             {
                 int cell = start + t;
                 tile[t] = (((cell / cellsPerRow) * rowStep) + ((cell % cellsPerRow) * colStep)) * kp;
-                EpilogueCell(ref Unsafe.Add(ref pr, tile[t]), ref go, group, ref br, kp, relu);
+                EpilogueCell(ref Mem.Offset(ref pr, tile[t]), ref go, group, ref br, kp, relu);
             }
 
             for (int k = 0; k < channels; k++)
             {
-                ref float row = ref Unsafe.Add(ref or, (k * cells) + start);
+                ref float row = ref Mem.Offset(ref or, (k * cells) + start);
                 for (int t = 0; t < count; t++)
                 {
-                    Unsafe.Add(ref row, t) = Unsafe.Add(ref pr, tile[t] + k);
+                    Mem.Add(ref row, t) = Mem.Add(ref pr, tile[t] + k);
                 }
             }
         }
@@ -1092,41 +1092,41 @@ public static class DirectConv
         {
             for (; k + 16 <= kp; k += 16)
             {
-                Vector512<float> m = Vector512.LoadUnsafe(ref first, (nuint)k);
+                Vector512<float> m = Mem.Load512(ref first, (nuint)k);
                 for (int g = 1; g < group; g++)
                 {
-                    m = Vector512.Max(m, Vector512.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
+                    m = Vector512.Max(m, Mem.Load512(ref first, (nuint)((Mem.Add(ref go, g) * kp) + k)));
                 }
 
-                m += Vector512.LoadUnsafe(ref br, (nuint)k);
-                (relu ? Vector512.Max(m, Vector512<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
+                m += Mem.Load512(ref br, (nuint)k);
+                Mem.Store((relu ? Vector512.Max(m, Vector512<float>.Zero) : m), ref first, (nuint)k);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             for (; k + 8 <= kp; k += 8)
             {
-                Vector256<float> m = Vector256.LoadUnsafe(ref first, (nuint)k);
+                Vector256<float> m = Mem.Load256(ref first, (nuint)k);
                 for (int g = 1; g < group; g++)
                 {
-                    m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)((Unsafe.Add(ref go, g) * kp) + k)));
+                    m = Vector256.Max(m, Mem.Load256(ref first, (nuint)((Mem.Add(ref go, g) * kp) + k)));
                 }
 
-                m += Vector256.LoadUnsafe(ref br, (nuint)k);
-                (relu ? Vector256.Max(m, Vector256<float>.Zero) : m).StoreUnsafe(ref first, (nuint)k);
+                m += Mem.Load256(ref br, (nuint)k);
+                Mem.Store((relu ? Vector256.Max(m, Vector256<float>.Zero) : m), ref first, (nuint)k);
             }
         }
 
         for (; k < kp; k++)
         {
-            float m = Unsafe.Add(ref first, k);
+            float m = Mem.Add(ref first, k);
             for (int g = 1; g < group; g++)
             {
-                m = MathF.Max(m, Unsafe.Add(ref first, (Unsafe.Add(ref go, g) * kp) + k));
+                m = MathF.Max(m, Mem.Add(ref first, (Mem.Add(ref go, g) * kp) + k));
             }
 
-            m += Unsafe.Add(ref br, k);
-            Unsafe.Add(ref first, k) = relu ? MathF.Max(m, 0f) : m;
+            m += Mem.Add(ref br, k);
+            Mem.Add(ref first, k) = relu ? MathF.Max(m, 0f) : m;
         }
     }
 }

@@ -70,8 +70,8 @@ public static partial class Gemm
         public static int TileRows => 8;
         public static int TileVectors => 2;
         public static Vector512<float> Zero => Vector512<float>.Zero;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, nuint at) => Vector512.LoadUnsafe(ref p, at);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, nuint at) => v.StoreUnsafe(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, nuint at) => Mem.Load512(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, nuint at) => Mem.Store(v, ref p, at);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
@@ -110,8 +110,8 @@ public static partial class Gemm
         public static int TileRows => 6;
         public static int TileVectors => 2;
         public static Vector256<float> Zero => Vector256<float>.Zero;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nuint at) => Vector256.LoadUnsafe(ref p, at);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nuint at) => v.StoreUnsafe(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nuint at) => Mem.Load256(ref p, at);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nuint at) => Mem.Store(v, ref p, at);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
@@ -164,8 +164,8 @@ public static partial class Gemm
         int mr = TS.TileRows;
         int nr = TS.Width * TS.TileVectors;
         float[] buffer = t_panel ??= new float[PanelLength + TileLength];
-        ref float panel = ref MemoryMarshal.GetArrayDataReference(buffer);
-        ref float spare = ref Unsafe.Add(ref panel, PanelLength);
+        ref float panel = ref Mem.Ref(buffer);
+        ref float spare = ref Mem.Offset(ref panel, PanelLength);
         int blocks = (k + DepthBlock - 1) / DepthBlock;
         int kc = (k + blocks - 1) / blocks;
         TV all = TS.From(0, 0);
@@ -176,7 +176,7 @@ public static partial class Gemm
             bool last = p0 + kb >= k;
             bool addBias = last && hasBias;
             bool clamp = last && relu;
-            ref float ak = ref Unsafe.Add(ref a, p0 * csA);
+            ref float ak = ref Mem.Offset(ref a, p0 * csA);
             for (int done = 0; done < n; done += nr)
             {
                 // The panel's first column: j0 = done, or for the last partial panel the one ending at n (n ≥ nr).
@@ -187,7 +187,7 @@ public static partial class Gemm
                     // At most one vector left: the narrow block over the one vector ending at n.
                     j0 = n - TN.Width;
                     Pack<TV, TN>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, TN.Width, ref panel, runLength, runStride);
-                    Narrow<TV, TN>(m, kb, ref ak, rsA, csA, ref panel, ref Unsafe.Add(ref c, j0), ldc, load, addBias, ref bias, clamp, TN.From(j0, done), ref spare, done - j0);
+                    Narrow<TV, TN>(m, kb, ref ak, rsA, csA, ref panel, ref Mem.Offset(ref c, j0), ldc, load, addBias, ref bias, clamp, TN.From(j0, done), ref spare, done - j0);
                     continue;
                 }
 
@@ -203,9 +203,9 @@ public static partial class Gemm
                 for (int i0 = 0; i0 < m; i0 += mr)
                 {
                     int rows = Math.Min(mr, m - i0);
-                    ref float ai = ref Unsafe.Add(ref ak, i0 * rsA);
-                    ref float ci = ref Unsafe.Add(ref c, (i0 * ldc) + j0);
-                    ref float bi = ref Unsafe.Add(ref bias, addBias ? i0 : 0);
+                    ref float ai = ref Mem.Offset(ref ak, i0 * rsA);
+                    ref float ci = ref Mem.Offset(ref c, (i0 * ldc) + j0);
+                    ref float bi = ref Mem.Offset(ref bias, addBias ? i0 : 0);
                     if (rows == mr && cols == nr)
                     {
                         Tile<TV, TS>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask0, mask1);
@@ -231,9 +231,9 @@ public static partial class Gemm
         for (int i0 = 0; i0 < m; i0 += mr)
         {
             int rows = Math.Min(mr, m - i0);
-            ref float ai = ref Unsafe.Add(ref ak, i0 * rsA);
-            ref float ci = ref Unsafe.Add(ref c, i0 * ldc);
-            ref float bi = ref Unsafe.Add(ref bias, addBias ? i0 : 0);
+            ref float ai = ref Mem.Offset(ref ak, i0 * rsA);
+            ref float ci = ref Mem.Offset(ref c, i0 * ldc);
+            ref float bi = ref Mem.Offset(ref bias, addBias ? i0 : 0);
             if (rows == mr)
             {
                 Tile<TV, TN>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask, mask);
@@ -253,18 +253,18 @@ public static partial class Gemm
     {
         for (int r = 0; r < rows; r++)
         {
-            ref float cr = ref Unsafe.Add(ref c, r * ldc);
-            ref float sr = ref Unsafe.Add(ref spare, r * stride);
-            float rb = addBias ? Unsafe.Add(ref bias, r) : 0f;
+            ref float cr = ref Mem.Offset(ref c, r * ldc);
+            ref float sr = ref Mem.Offset(ref spare, r * stride);
+            float rb = addBias ? Mem.Add(ref bias, r) : 0f;
             for (int j = from; j < cols; j++)
             {
-                float v = Unsafe.Add(ref sr, j) + rb;
+                float v = Mem.Add(ref sr, j) + rb;
                 if (load)
                 {
-                    v += Unsafe.Add(ref cr, j);
+                    v += Mem.Add(ref cr, j);
                 }
 
-                Unsafe.Add(ref cr, j) = clamp ? MathF.Max(v, 0f) : v;
+                Mem.Add(ref cr, j) = clamp ? MathF.Max(v, 0f) : v;
             }
         }
     }
@@ -288,14 +288,14 @@ public static partial class Gemm
         {
             for (int p = 0; p < kb; p++)
             {
-                ref float src = ref Unsafe.Add(ref b, (useOffsets ? Unsafe.Add(ref offs, p0 + p) : (p0 + p) * ldb) + j0);
+                ref float src = ref Mem.Offset(ref b, (useOffsets ? Mem.Add(ref offs, p0 + p) : (p0 + p) * ldb) + j0);
                 TS.Store(TS.Load(ref src, 0), ref dst, 0);
                 if (nv > 1)
                 {
                     TS.Store(TS.Load(ref src, (nuint)TS.Width), ref dst, (nuint)TS.Width);
                 }
 
-                dst = ref Unsafe.Add(ref dst, nr);
+                dst = ref Mem.Walk(ref dst, nr);
             }
 
             return;
@@ -303,19 +303,19 @@ public static partial class Gemm
 
         for (int p = 0; p < kb; p++)
         {
-            ref float src = ref Unsafe.Add(ref b, (useOffsets ? Unsafe.Add(ref offs, p0 + p) : (p0 + p) * ldb) + j0);
+            ref float src = ref Mem.Offset(ref b, (useOffsets ? Mem.Add(ref offs, p0 + p) : (p0 + p) * ldb) + j0);
             int j = 0;
             for (; j < cols; j++)
             {
-                Unsafe.Add(ref dst, j) = Unsafe.Add(ref src, j);
+                Mem.Add(ref dst, j) = Mem.Add(ref src, j);
             }
 
             for (; j < nr; j++)
             {
-                Unsafe.Add(ref dst, j) = 0f;
+                Mem.Add(ref dst, j) = 0f;
             }
 
-            dst = ref Unsafe.Add(ref dst, nr);
+            dst = ref Mem.Walk(ref dst, nr);
         }
     }
 
@@ -341,65 +341,65 @@ public static partial class Gemm
             if (nv > 1) c01 = TS.Fma(x, b1, c01);
             if (mr > 1)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, o1));
+                x = TS.Splat(Mem.Add(ref ap, o1));
                 c10 = TS.Fma(x, b0, c10);
                 if (nv > 1) c11 = TS.Fma(x, b1, c11);
             }
 
             if (mr > 2)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, o2));
+                x = TS.Splat(Mem.Add(ref ap, o2));
                 c20 = TS.Fma(x, b0, c20);
                 if (nv > 1) c21 = TS.Fma(x, b1, c21);
             }
 
             if (mr > 3)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, o3));
+                x = TS.Splat(Mem.Add(ref ap, o3));
                 c30 = TS.Fma(x, b0, c30);
                 if (nv > 1) c31 = TS.Fma(x, b1, c31);
             }
 
             if (mr > 4)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, o4));
+                x = TS.Splat(Mem.Add(ref ap, o4));
                 c40 = TS.Fma(x, b0, c40);
                 if (nv > 1) c41 = TS.Fma(x, b1, c41);
             }
 
             if (mr > 5)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, o5));
+                x = TS.Splat(Mem.Add(ref ap, o5));
                 c50 = TS.Fma(x, b0, c50);
                 if (nv > 1) c51 = TS.Fma(x, b1, c51);
             }
 
             if (mr > 6)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, o6));
+                x = TS.Splat(Mem.Add(ref ap, o6));
                 c60 = TS.Fma(x, b0, c60);
                 if (nv > 1) c61 = TS.Fma(x, b1, c61);
             }
 
             if (mr > 7)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, o7));
+                x = TS.Splat(Mem.Add(ref ap, o7));
                 c70 = TS.Fma(x, b0, c70);
                 if (nv > 1) c71 = TS.Fma(x, b1, c71);
             }
 
-            ap = ref Unsafe.Add(ref ap, csA);
-            bp = ref Unsafe.Add(ref bp, nr);
+            ap = ref Mem.Walk(ref ap, csA);
+            bp = ref Mem.Walk(ref bp, nr);
         }
 
         Put<TV, TS>(c00, c01, ref t, load, hasBias, ref bias, relu, mask0, mask1);
-        if (mr > 1) Put<TV, TS>(c10, c11, ref Unsafe.Add(ref t, ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask0, mask1);
-        if (mr > 2) Put<TV, TS>(c20, c21, ref Unsafe.Add(ref t, 2 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask0, mask1);
-        if (mr > 3) Put<TV, TS>(c30, c31, ref Unsafe.Add(ref t, 3 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask0, mask1);
-        if (mr > 4) Put<TV, TS>(c40, c41, ref Unsafe.Add(ref t, 4 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask0, mask1);
-        if (mr > 5) Put<TV, TS>(c50, c51, ref Unsafe.Add(ref t, 5 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask0, mask1);
-        if (mr > 6) Put<TV, TS>(c60, c61, ref Unsafe.Add(ref t, 6 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu, mask0, mask1);
-        if (mr > 7) Put<TV, TS>(c70, c71, ref Unsafe.Add(ref t, 7 * ldt), load, hasBias, ref Unsafe.Add(ref bias, hasBias ? 7 : 0), relu, mask0, mask1);
+        if (mr > 1) Put<TV, TS>(c10, c11, ref Mem.Offset(ref t, ldt), load, hasBias, ref Mem.Offset(ref bias, hasBias ? 1 : 0), relu, mask0, mask1);
+        if (mr > 2) Put<TV, TS>(c20, c21, ref Mem.Offset(ref t, 2 * ldt), load, hasBias, ref Mem.Offset(ref bias, hasBias ? 2 : 0), relu, mask0, mask1);
+        if (mr > 3) Put<TV, TS>(c30, c31, ref Mem.Offset(ref t, 3 * ldt), load, hasBias, ref Mem.Offset(ref bias, hasBias ? 3 : 0), relu, mask0, mask1);
+        if (mr > 4) Put<TV, TS>(c40, c41, ref Mem.Offset(ref t, 4 * ldt), load, hasBias, ref Mem.Offset(ref bias, hasBias ? 4 : 0), relu, mask0, mask1);
+        if (mr > 5) Put<TV, TS>(c50, c51, ref Mem.Offset(ref t, 5 * ldt), load, hasBias, ref Mem.Offset(ref bias, hasBias ? 5 : 0), relu, mask0, mask1);
+        if (mr > 6) Put<TV, TS>(c60, c61, ref Mem.Offset(ref t, 6 * ldt), load, hasBias, ref Mem.Offset(ref bias, hasBias ? 6 : 0), relu, mask0, mask1);
+        if (mr > 7) Put<TV, TS>(c70, c71, ref Mem.Offset(ref t, 7 * ldt), load, hasBias, ref Mem.Offset(ref bias, hasBias ? 7 : 0), relu, mask0, mask1);
     }
 
     // Stores one row of a register block: (load ? old : 0) + v + bias, ReLU, only the lanes the masks keep.
@@ -433,7 +433,7 @@ public static partial class Gemm
             float* dst = target;
             for (int p = 0; p < kb; p++)
             {
-                float* src = source + Unsafe.Add(ref offs, p0 + p);
+                float* src = source + Mem.Add(ref offs, p0 + p);
                 for (int r = 0; r < count; r++)
                 {
                     float* from = src + runs[(3 * r) + 1];

@@ -120,11 +120,11 @@ public static partial class Gemm
         Check(k <= 0 || a.Length > ((long)(m - 1) * rsA) + ((long)(k - 1) * csA), nameof(a));
         Check(c.Length >= ((long)(m - 1) * ldc) + n, nameof(c));
         Check(rowBias.IsEmpty || rowBias.Length >= m, nameof(rowBias));
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float cr = ref MemoryMarshal.GetReference(c);
-        ref float bias = ref MemoryMarshal.GetReference(rowBias);
-        ref int offs = ref MemoryMarshal.GetReference(bRowOffsets);
+        ref float ar = ref Mem.Ref(a);
+        ref float br = ref Mem.Ref(b);
+        ref float cr = ref Mem.Ref(c);
+        ref float bias = ref Mem.Ref(rowBias);
+        ref int offs = ref Mem.Ref(bRowOffsets);
         bool hasBias = !rowBias.IsEmpty;
         if (Vector512.IsHardwareAccelerated && n >= 16 && k > 0)
         {
@@ -175,12 +175,12 @@ public static partial class Gemm
         Check(c.Length >= ((long)(m - 1) * ldc) + n, nameof(c));
         Check(rowBias.IsEmpty || rowBias.Length >= m, nameof(rowBias));
         k = Math.Max(k, 0);
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float cr = ref MemoryMarshal.GetReference(c);
-        ref float bias = ref MemoryMarshal.GetReference(rowBias);
+        ref float ar = ref Mem.Ref(a);
+        ref float br = ref Mem.Ref(b);
+        ref float cr = ref Mem.Ref(c);
+        ref float bias = ref Mem.Ref(rowBias);
         bool hasBias = !rowBias.IsEmpty;
-        ref int offs = ref MemoryMarshal.GetReference(offsets);
+        ref int offs = ref Mem.Ref(offsets);
         bool useOffsets = !offsets.IsEmpty;
         if (Vector512.IsHardwareAccelerated && n >= 16 && k > 0 && m >= PackedMinRows)
         {
@@ -198,19 +198,19 @@ public static partial class Gemm
         {
             for (int i = 0; i < m; i++)
             {
-                ref float ai = ref Unsafe.Add(ref ar, (nint)i * rsA);
-                ref float ci = ref Unsafe.Add(ref cr, (nint)i * ldc);
-                float rb = hasBias ? Unsafe.Add(ref bias, i) : 0f;
+                ref float ai = ref Mem.Offset(ref ar, (nint)i * rsA);
+                ref float ci = ref Mem.Offset(ref cr, (nint)i * ldc);
+                float rb = hasBias ? Mem.Add(ref bias, i) : 0f;
                 for (int j = 0; j < n; j++)
                 {
                     float s = 0f;
                     for (int p = 0; p < k; p++)
                     {
-                        nint row = useOffsets ? Unsafe.Add(ref offs, p) : (nint)p * ldb;
-                        s += Unsafe.Add(ref ai, (nint)p * csA) * Unsafe.Add(ref br, row + j);
+                        nint row = useOffsets ? Mem.Add(ref offs, p) : (nint)p * ldb;
+                        s += Mem.Add(ref ai, (nint)p * csA) * Mem.Add(ref br, row + j);
                     }
 
-                    Finish(ref Unsafe.Add(ref ci, j), s + rb, accumulate, relu);
+                    Finish(ref Mem.Offset(ref ci, j), s + rb, accumulate, relu);
                 }
             }
         }
@@ -277,12 +277,12 @@ public static partial class Gemm
         Check(c.Length >= ((long)(m - 1) * ldc) + n, nameof(c));
         Check(columnBias.IsEmpty || columnBias.Length >= n, nameof(columnBias));
         k = Math.Max(k, 0);
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(b);
-        ref float cr = ref MemoryMarshal.GetReference(c);
-        ref float bias = ref MemoryMarshal.GetReference(columnBias);
+        ref float ar = ref Mem.Ref(a);
+        ref float br = ref Mem.Ref(b);
+        ref float cr = ref Mem.Ref(c);
+        ref float bias = ref Mem.Ref(columnBias);
         bool hasBias = !columnBias.IsEmpty;
-        ref int offs = ref MemoryMarshal.GetReference(offsets);
+        ref int offs = ref Mem.Ref(offsets);
         bool useOffsets = !offsets.IsEmpty;
         if (Vector512.IsHardwareAccelerated && k >= 16)
         {
@@ -296,17 +296,17 @@ public static partial class Gemm
         {
             for (int i = 0; i < m; i++)
             {
-                ref float ai = ref Unsafe.Add(ref ar, (nint)i * lda);
+                ref float ai = ref Mem.Offset(ref ar, (nint)i * lda);
                 for (int j = 0; j < n; j++)
                 {
-                    ref float bj = ref Unsafe.Add(ref br, useOffsets ? Unsafe.Add(ref offs, j) : (nint)j * ldb);
+                    ref float bj = ref Mem.Offset(ref br, useOffsets ? Mem.Add(ref offs, j) : (nint)j * ldb);
                     float s = 0f;
                     for (int p = 0; p < k; p++)
                     {
-                        s += Unsafe.Add(ref ai, p) * Unsafe.Add(ref bj, p);
+                        s += Mem.Add(ref ai, p) * Mem.Add(ref bj, p);
                     }
 
-                    Finish(ref Unsafe.Add(ref cr, ((nint)i * ldc) + j), s + (hasBias ? Unsafe.Add(ref bias, j) : 0f), accumulate, relu);
+                    Finish(ref Mem.Offset(ref cr, ((nint)i * ldc) + j), s + (hasBias ? Mem.Add(ref bias, j) : 0f), accumulate, relu);
                 }
             }
         }
@@ -345,19 +345,19 @@ public static partial class Gemm
         int j = 0;
         for (; j + (2 * w) <= n; j += 2 * w)
         {
-            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, all);
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Mem.Offset(ref b, j), ldb, ref offs, useOffsets, ref Mem.Offset(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 2, all);
         }
 
         if (j + w <= n)
         {
-            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, j), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, all);
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Mem.Offset(ref b, j), ldb, ref offs, useOffsets, ref Mem.Offset(ref c, j), ldc, accumulate, hasBias, ref bias, relu, 1, all);
             j += w;
         }
 
         if (j < n)
         {
             int start = n - w;
-            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Unsafe.Add(ref b, start), ldb, ref offs, useOffsets, ref Unsafe.Add(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, TS.From(start, j));
+            RowBlocks<TV, TS>(m, k, ref a, rsA, csA, ref Mem.Offset(ref b, start), ldb, ref offs, useOffsets, ref Mem.Offset(ref c, start), ldc, accumulate, hasBias, ref bias, relu, 1, TS.From(start, j));
         }
     }
 
@@ -369,9 +369,9 @@ public static partial class Gemm
         int i = 0;
         for (; i + Rows <= m; i += Rows)
         {
-            ref float ai = ref Unsafe.Add(ref a, (nint)i * rsA);
-            ref float ci = ref Unsafe.Add(ref c, (nint)i * ldc);
-            ref float bi = ref Unsafe.Add(ref bias, hasBias ? i : 0);
+            ref float ai = ref Mem.Offset(ref a, (nint)i * rsA);
+            ref float ci = ref Mem.Offset(ref c, (nint)i * ldc);
+            ref float bi = ref Mem.Offset(ref bias, hasBias ? i : 0);
             if (vectors == 2)
             {
                 Block<TV, TS>(6, 2, k, ref ai, rsA, csA, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bi, relu, mask);
@@ -388,9 +388,9 @@ public static partial class Gemm
             return;
         }
 
-        ref float ar = ref Unsafe.Add(ref a, (nint)i * rsA);
-        ref float cr = ref Unsafe.Add(ref c, (nint)i * ldc);
-        ref float br = ref Unsafe.Add(ref bias, hasBias ? i : 0);
+        ref float ar = ref Mem.Offset(ref a, (nint)i * rsA);
+        ref float cr = ref Mem.Offset(ref c, (nint)i * ldc);
+        ref float br = ref Mem.Offset(ref bias, hasBias ? i : 0);
         if (vectors == 2)
         {
             switch (rest)
@@ -430,7 +430,7 @@ public static partial class Gemm
         ref float bp = ref b;
         for (int p = 0; p < k; p++)
         {
-            ref float row = ref useOffsets ? ref Unsafe.Add(ref b, (nint)Unsafe.Add(ref offs, p)) : ref bp;
+            ref float row = ref useOffsets ? ref Mem.Offset(ref b, (nint)Mem.Add(ref offs, p)) : ref bp;
             TV b0 = TS.Load(ref row, 0);
             TV b1 = nv > 1 ? TS.Load(ref row, w) : TS.Zero;
             TV x = TS.Splat(ap);
@@ -438,49 +438,49 @@ public static partial class Gemm
             if (nv > 1) c01 = TS.Fma(x, b1, c01);
             if (mr > 1)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, r1));
+                x = TS.Splat(Mem.Add(ref ap, r1));
                 c10 = TS.Fma(x, b0, c10);
                 if (nv > 1) c11 = TS.Fma(x, b1, c11);
             }
 
             if (mr > 2)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, r2));
+                x = TS.Splat(Mem.Add(ref ap, r2));
                 c20 = TS.Fma(x, b0, c20);
                 if (nv > 1) c21 = TS.Fma(x, b1, c21);
             }
 
             if (mr > 3)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, r3));
+                x = TS.Splat(Mem.Add(ref ap, r3));
                 c30 = TS.Fma(x, b0, c30);
                 if (nv > 1) c31 = TS.Fma(x, b1, c31);
             }
 
             if (mr > 4)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, r4));
+                x = TS.Splat(Mem.Add(ref ap, r4));
                 c40 = TS.Fma(x, b0, c40);
                 if (nv > 1) c41 = TS.Fma(x, b1, c41);
             }
 
             if (mr > 5)
             {
-                x = TS.Splat(Unsafe.Add(ref ap, r5));
+                x = TS.Splat(Mem.Add(ref ap, r5));
                 c50 = TS.Fma(x, b0, c50);
                 if (nv > 1) c51 = TS.Fma(x, b1, c51);
             }
 
-            ap = ref Unsafe.Add(ref ap, csA);
-            bp = ref Unsafe.Add(ref bp, ldb);
+            ap = ref Mem.Walk(ref ap, csA);
+            bp = ref Mem.Walk(ref bp, ldb);
         }
 
         Store<TV, TS>(c00, c01, nv, ref c, accumulate, hasBias, ref bias, relu, mask);
-        if (mr > 1) Store<TV, TS>(c10, c11, nv, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 1 : 0), relu, mask);
-        if (mr > 2) Store<TV, TS>(c20, c21, nv, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 2 : 0), relu, mask);
-        if (mr > 3) Store<TV, TS>(c30, c31, nv, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu, mask);
-        if (mr > 4) Store<TV, TS>(c40, c41, nv, ref Unsafe.Add(ref c, 4 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 4 : 0), relu, mask);
-        if (mr > 5) Store<TV, TS>(c50, c51, nv, ref Unsafe.Add(ref c, 5 * (nint)ldc), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 5 : 0), relu, mask);
+        if (mr > 1) Store<TV, TS>(c10, c11, nv, ref Mem.Offset(ref c, ldc), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? 1 : 0), relu, mask);
+        if (mr > 2) Store<TV, TS>(c20, c21, nv, ref Mem.Offset(ref c, 2 * (nint)ldc), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? 2 : 0), relu, mask);
+        if (mr > 3) Store<TV, TS>(c30, c31, nv, ref Mem.Offset(ref c, 3 * (nint)ldc), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? 3 : 0), relu, mask);
+        if (mr > 4) Store<TV, TS>(c40, c41, nv, ref Mem.Offset(ref c, 4 * (nint)ldc), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? 4 : 0), relu, mask);
+        if (mr > 5) Store<TV, TS>(c50, c51, nv, ref Mem.Offset(ref c, 5 * (nint)ldc), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? 5 : 0), relu, mask);
     }
 
     // One row of a block: the first vector through the mask (the partial last vector), the second whole.
@@ -513,7 +513,7 @@ public static partial class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref float RowOf(ref float b, int ldb, ref int offs, bool useOffsets, int j) =>
-        ref Unsafe.Add(ref b, useOffsets ? Unsafe.Add(ref offs, j) : (nint)j * ldb);
+        ref Mem.Offset(ref b, useOffsets ? Mem.Add(ref offs, j) : (nint)j * ldb);
 
     // ---- A·Bᵀ, vectors (one generic kernel for both widths) ----------------------------------------
 
@@ -532,13 +532,13 @@ public static partial class Gemm
             int j8 = 0;
             for (; j8 + 8 <= n; j8 += 8)
             {
-                DotRow<TV, TS>(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Unsafe.Add(ref c, j8), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+                DotRow<TV, TS>(k, tail, ref a, ref b, ldb, ref offs, useOffsets, j8, ref Mem.Offset(ref c, j8), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? j8 : 0), relu);
             }
 
             for (; j8 < n; j8++)
             {
                 ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j8);
-                DotBlock<TV, TS>(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Unsafe.Add(ref c, j8), 0, accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? j8 : 0), relu);
+                DotBlock<TV, TS>(1, 1, k, tail, ref a, 0, ref bj, ref bj, ref bj, ref Mem.Offset(ref c, j8), 0, accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? j8 : 0), relu);
             }
 
             return;
@@ -547,16 +547,16 @@ public static partial class Gemm
         for (; i < m; i += RowsT)
         {
             int mr = Math.Min(RowsT, m - i);
-            ref float ai = ref Unsafe.Add(ref a, (nint)i * lda);
-            ref float ci = ref Unsafe.Add(ref c, (nint)i * ldc);
+            ref float ai = ref Mem.Offset(ref a, (nint)i * lda);
+            ref float ci = ref Mem.Offset(ref c, (nint)i * ldc);
             int j = 0;
             for (; j + ColsT <= n; j += ColsT)
             {
                 ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
                 ref float bj1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
                 ref float bj2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
-                ref float cj = ref Unsafe.Add(ref ci, j);
-                ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
+                ref float cj = ref Mem.Offset(ref ci, j);
+                ref float biasJ = ref Mem.Offset(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
                     case 4: DotBlock<TV, TS>(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
@@ -569,8 +569,8 @@ public static partial class Gemm
             for (; j < n; j++)
             {
                 ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-                ref float cj = ref Unsafe.Add(ref ci, j);
-                ref float biasJ = ref Unsafe.Add(ref bias, hasBias ? j : 0);
+                ref float cj = ref Mem.Offset(ref ci, j);
+                ref float biasJ = ref Mem.Offset(ref bias, hasBias ? j : 0);
                 switch (mr)
                 {
                     case 4: DotBlock<TV, TS>(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
@@ -617,8 +617,8 @@ public static partial class Gemm
         }
 
         DotStore(TS.Sum(s0), TS.Sum(s1), TS.Sum(s2), 3, ref c, accumulate, hasBias, ref bias, relu);
-        DotStore(TS.Sum(s3), TS.Sum(s4), TS.Sum(s5), 3, ref Unsafe.Add(ref c, 3), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 3 : 0), relu);
-        DotStore(TS.Sum(s6), TS.Sum(s7), 0f, 2, ref Unsafe.Add(ref c, 6), accumulate, hasBias, ref Unsafe.Add(ref bias, hasBias ? 6 : 0), relu);
+        DotStore(TS.Sum(s3), TS.Sum(s4), TS.Sum(s5), 3, ref Mem.Offset(ref c, 3), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? 3 : 0), relu);
+        DotStore(TS.Sum(s6), TS.Sum(s7), 0f, 2, ref Mem.Offset(ref c, 6), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? 6 : 0), relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -628,9 +628,9 @@ public static partial class Gemm
     {
         TV s00 = default, s01 = default, s02 = default, s10 = default, s11 = default, s12 = default;
         TV s20 = default, s21 = default, s22 = default, s30 = default, s31 = default, s32 = default;
-        ref float a1 = ref Unsafe.Add(ref a, mr > 1 ? lda : 0);
-        ref float a2 = ref Unsafe.Add(ref a, mr > 2 ? 2 * (nint)lda : 0);
-        ref float a3 = ref Unsafe.Add(ref a, mr > 3 ? 3 * (nint)lda : 0);
+        ref float a1 = ref Mem.Offset(ref a, mr > 1 ? lda : 0);
+        ref float a2 = ref Mem.Offset(ref a, mr > 2 ? 2 * (nint)lda : 0);
+        ref float a3 = ref Mem.Offset(ref a, mr > 3 ? 3 * (nint)lda : 0);
         for (int p = 0; p < k; p += TS.Width)
         {
             // Full vectors, then (when k is not a multiple of 16) the vector ending at k with its counted lanes masked.
@@ -677,16 +677,16 @@ public static partial class Gemm
         }
 
         DotStore(TS.Sum(s00), nr > 1 ? TS.Sum(s01) : 0f, nr > 2 ? TS.Sum(s02) : 0f, nr, ref c, accumulate, hasBias, ref bias, relu);
-        if (mr > 1) DotStore(TS.Sum(s10), nr > 1 ? TS.Sum(s11) : 0f, nr > 2 ? TS.Sum(s12) : 0f, nr, ref Unsafe.Add(ref c, ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 2) DotStore(TS.Sum(s20), nr > 1 ? TS.Sum(s21) : 0f, nr > 2 ? TS.Sum(s22) : 0f, nr, ref Unsafe.Add(ref c, 2 * (nint)ldc), accumulate, hasBias, ref bias, relu);
-        if (mr > 3) DotStore(TS.Sum(s30), nr > 1 ? TS.Sum(s31) : 0f, nr > 2 ? TS.Sum(s32) : 0f, nr, ref Unsafe.Add(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
+        if (mr > 1) DotStore(TS.Sum(s10), nr > 1 ? TS.Sum(s11) : 0f, nr > 2 ? TS.Sum(s12) : 0f, nr, ref Mem.Offset(ref c, ldc), accumulate, hasBias, ref bias, relu);
+        if (mr > 2) DotStore(TS.Sum(s20), nr > 1 ? TS.Sum(s21) : 0f, nr > 2 ? TS.Sum(s22) : 0f, nr, ref Mem.Offset(ref c, 2 * (nint)ldc), accumulate, hasBias, ref bias, relu);
+        if (mr > 3) DotStore(TS.Sum(s30), nr > 1 ? TS.Sum(s31) : 0f, nr > 2 ? TS.Sum(s32) : 0f, nr, ref Mem.Offset(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DotStore(float v0, float v1, float v2, int nr, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
     {
         Finish(ref c, v0 + (hasBias ? bias : 0f), accumulate, relu);
-        if (nr > 1) Finish(ref Unsafe.Add(ref c, 1), v1 + (hasBias ? Unsafe.Add(ref bias, 1) : 0f), accumulate, relu);
-        if (nr > 2) Finish(ref Unsafe.Add(ref c, 2), v2 + (hasBias ? Unsafe.Add(ref bias, 2) : 0f), accumulate, relu);
+        if (nr > 1) Finish(ref Mem.Offset(ref c, 1), v1 + (hasBias ? Mem.Add(ref bias, 1) : 0f), accumulate, relu);
+        if (nr > 2) Finish(ref Mem.Offset(ref c, 2), v2 + (hasBias ? Mem.Add(ref bias, 2) : 0f), accumulate, relu);
     }
 }

@@ -64,15 +64,15 @@ public static class GemmGradients
             Check(tapOffsets[t] >= 0 && tapOffsets[t] + reach <= frame.Length, nameof(tapOffsets));
         }
 
-        ref float dy = ref MemoryMarshal.GetReference(gradOutput);
-        ref float fr = ref MemoryMarshal.GetReference(frame);
-        ref int offs = ref MemoryMarshal.GetReference(tapOffsets);
-        ref float dw = ref MemoryMarshal.GetReference(gradWeights);
+        ref float dy = ref Mem.Ref(gradOutput);
+        ref float fr = ref Mem.Ref(frame);
+        ref int offs = ref Mem.Ref(tapOffsets);
+        ref float dw = ref Mem.Ref(gradWeights);
         if (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated)
         {
             int width = Vector512.IsHardwareAccelerated ? 16 : 8;
             int kp = RoundUp(k, width);
-            ref float dyT = ref MemoryMarshal.GetReference(scratch);
+            ref float dyT = ref Mem.Ref(scratch);
             Transpose(k, kp, positions, ref dy, ref dyT);
             if (Vector512.IsHardwareAccelerated)
             {
@@ -93,15 +93,15 @@ public static class GemmGradients
                 float sum = 0f;
                 for (int oy = 0; oy < outHeight; oy++)
                 {
-                    ref float g = ref Unsafe.Add(ref dy, (kk * positions) + (oy * outWidth));
-                    ref float x = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, t) + (oy * rowStride));
+                    ref float g = ref Mem.Offset(ref dy, (kk * positions) + (oy * outWidth));
+                    ref float x = ref Mem.Offset(ref fr, Mem.Add(ref offs, t) + (oy * rowStride));
                     for (int ox = 0; ox < outWidth; ox++)
                     {
-                        sum += Unsafe.Add(ref g, ox) * Unsafe.Add(ref x, ox);
+                        sum += Mem.Add(ref g, ox) * Mem.Add(ref x, ox);
                     }
                 }
 
-                Unsafe.Add(ref dw, (kk * taps) + t) += sum;
+                Mem.Add(ref dw, (kk * taps) + t) += sum;
             }
         }
     }
@@ -116,10 +116,10 @@ public static class GemmGradients
             int q1 = Math.Min(q0 + 16, positions);
             for (int kk = 0; kk < k; kk++)
             {
-                ref float source = ref Unsafe.Add(ref dy, kk * positions);
+                ref float source = ref Mem.Offset(ref dy, kk * positions);
                 for (int q = q0; q < q1; q++)
                 {
-                    Unsafe.Add(ref dyT, (q * kp) + kk) = Unsafe.Add(ref source, q);
+                    Mem.Add(ref dyT, (q * kp) + kk) = Mem.Add(ref source, q);
                 }
             }
 
@@ -127,7 +127,7 @@ public static class GemmGradients
             {
                 for (int kk = k; kk < kp; kk++)
                 {
-                    Unsafe.Add(ref dyT, (q * kp) + kk) = 0f;
+                    Mem.Add(ref dyT, (q * kp) + kk) = 0f;
                 }
             }
         }
@@ -137,7 +137,7 @@ public static class GemmGradients
     private static void Weights512(int k, int kp, int taps, int oh, int ow, ref float dyT, ref float fr, int rowStride, ref int offs, ref float dw)
     {
         Span<float> block = stackalloc float[32 * TapBlock];
-        ref float bl = ref MemoryMarshal.GetReference(block);
+        ref float bl = ref Mem.Ref(block);
         int c0 = 0;
 
         // Two vectors of output channels at a time where there are (each broadcast frame value feeds two FMAs), then one.
@@ -146,8 +146,8 @@ public static class GemmGradients
             for (int t = 0; t < taps; t += TapBlock)
             {
                 int count = Math.Min(TapBlock, taps - t);
-                Block512x2(taps, t, oh, ow, ref Unsafe.Add(ref dyT, c0), kp, ref fr, rowStride, ref offs, ref bl);
-                AddBlock(ref bl, 32, count, Math.Min(32, k - c0), ref Unsafe.Add(ref dw, (c0 * taps) + t), taps);
+                Block512x2(taps, t, oh, ow, ref Mem.Offset(ref dyT, c0), kp, ref fr, rowStride, ref offs, ref bl);
+                AddBlock(ref bl, 32, count, Math.Min(32, k - c0), ref Mem.Offset(ref dw, (c0 * taps) + t), taps);
             }
         }
 
@@ -156,8 +156,8 @@ public static class GemmGradients
             for (int t = 0; t < taps; t += TapBlock)
             {
                 int count = Math.Min(TapBlock, taps - t);
-                Block512(taps, t, oh, ow, ref Unsafe.Add(ref dyT, c0), kp, ref fr, rowStride, ref offs, ref bl);
-                AddBlock(ref bl, 16, count, Math.Min(16, k - c0), ref Unsafe.Add(ref dw, (c0 * taps) + t), taps);
+                Block512(taps, t, oh, ow, ref Mem.Offset(ref dyT, c0), kp, ref fr, rowStride, ref offs, ref bl);
+                AddBlock(ref bl, 16, count, Math.Min(16, k - c0), ref Mem.Offset(ref dw, (c0 * taps) + t), taps);
             }
         }
     }
@@ -168,40 +168,40 @@ public static class GemmGradients
     private static void Block512(int taps, int t, int oh, int ow, ref float g, int kp, ref float fr, int rowStride, ref int offs, ref float block)
     {
         int last = taps - 1;
-        ref float x0 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, t));
-        ref float x1 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 1, last)));
-        ref float x2 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 2, last)));
-        ref float x3 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 3, last)));
-        ref float x4 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 4, last)));
-        ref float x5 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 5, last)));
-        ref float x6 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 6, last)));
-        ref float x7 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 7, last)));
+        ref float x0 = ref Mem.Offset(ref fr, Mem.Add(ref offs, t));
+        ref float x1 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 1, last)));
+        ref float x2 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 2, last)));
+        ref float x3 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 3, last)));
+        ref float x4 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 4, last)));
+        ref float x5 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 5, last)));
+        ref float x6 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 6, last)));
+        ref float x7 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 7, last)));
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         for (int oy = 0; oy < oh; oy++)
         {
             nint i = (nint)oy * rowStride, end = i + ow;
-            for (; i < end; i++, g = ref Unsafe.Add(ref g, kp))
+            for (; i < end; i++, g = ref Mem.Walk(ref g, kp))
             {
-                Vector512<float> gv = Vector512.LoadUnsafe(ref g);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x0, i)), gv, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x1, i)), gv, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x2, i)), gv, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x3, i)), gv, a3);
-                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x4, i)), gv, a4);
-                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x5, i)), gv, a5);
-                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x6, i)), gv, a6);
-                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x7, i)), gv, a7);
+                Vector512<float> gv = Mem.Load512(ref g);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x0, i)), gv, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x1, i)), gv, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x2, i)), gv, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x3, i)), gv, a3);
+                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x4, i)), gv, a4);
+                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x5, i)), gv, a5);
+                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x6, i)), gv, a6);
+                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x7, i)), gv, a7);
             }
         }
 
-        a0.StoreUnsafe(ref block, 0);
-        a1.StoreUnsafe(ref block, 16);
-        a2.StoreUnsafe(ref block, 32);
-        a3.StoreUnsafe(ref block, 48);
-        a4.StoreUnsafe(ref block, 64);
-        a5.StoreUnsafe(ref block, 80);
-        a6.StoreUnsafe(ref block, 96);
-        a7.StoreUnsafe(ref block, 112);
+        Mem.Store(a0, ref block, 0);
+        Mem.Store(a1, ref block, 16);
+        Mem.Store(a2, ref block, 32);
+        Mem.Store(a3, ref block, 48);
+        Mem.Store(a4, ref block, 64);
+        Mem.Store(a5, ref block, 80);
+        Mem.Store(a6, ref block, 96);
+        Mem.Store(a7, ref block, 112);
     }
 
     // As Block512 for 32 output channels (two vectors), stored to block[r·32 + lane].
@@ -209,73 +209,73 @@ public static class GemmGradients
     private static void Block512x2(int taps, int t, int oh, int ow, ref float g, int kp, ref float fr, int rowStride, ref int offs, ref float block)
     {
         int last = taps - 1;
-        ref float x0 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, t));
-        ref float x1 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 1, last)));
-        ref float x2 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 2, last)));
-        ref float x3 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 3, last)));
-        ref float x4 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 4, last)));
-        ref float x5 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 5, last)));
-        ref float x6 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 6, last)));
-        ref float x7 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 7, last)));
+        ref float x0 = ref Mem.Offset(ref fr, Mem.Add(ref offs, t));
+        ref float x1 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 1, last)));
+        ref float x2 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 2, last)));
+        ref float x3 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 3, last)));
+        ref float x4 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 4, last)));
+        ref float x5 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 5, last)));
+        ref float x6 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 6, last)));
+        ref float x7 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 7, last)));
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
         for (int oy = 0; oy < oh; oy++)
         {
             nint i = (nint)oy * rowStride, end = i + ow;
-            for (; i < end; i++, g = ref Unsafe.Add(ref g, kp))
+            for (; i < end; i++, g = ref Mem.Walk(ref g, kp))
             {
-                Vector512<float> gv = Vector512.LoadUnsafe(ref g);
-                Vector512<float> hv = Vector512.LoadUnsafe(ref g, 16);
-                Vector512<float> x = Vector512.Create(Unsafe.Add(ref x0, i));
+                Vector512<float> gv = Mem.Load512(ref g);
+                Vector512<float> hv = Mem.Load512(ref g, 16);
+                Vector512<float> x = Vector512.Create(Mem.Add(ref x0, i));
                 a0 = Vector512.FusedMultiplyAdd(x, gv, a0);
                 b0 = Vector512.FusedMultiplyAdd(x, hv, b0);
-                x = Vector512.Create(Unsafe.Add(ref x1, i));
+                x = Vector512.Create(Mem.Add(ref x1, i));
                 a1 = Vector512.FusedMultiplyAdd(x, gv, a1);
                 b1 = Vector512.FusedMultiplyAdd(x, hv, b1);
-                x = Vector512.Create(Unsafe.Add(ref x2, i));
+                x = Vector512.Create(Mem.Add(ref x2, i));
                 a2 = Vector512.FusedMultiplyAdd(x, gv, a2);
                 b2 = Vector512.FusedMultiplyAdd(x, hv, b2);
-                x = Vector512.Create(Unsafe.Add(ref x3, i));
+                x = Vector512.Create(Mem.Add(ref x3, i));
                 a3 = Vector512.FusedMultiplyAdd(x, gv, a3);
                 b3 = Vector512.FusedMultiplyAdd(x, hv, b3);
-                x = Vector512.Create(Unsafe.Add(ref x4, i));
+                x = Vector512.Create(Mem.Add(ref x4, i));
                 a4 = Vector512.FusedMultiplyAdd(x, gv, a4);
                 b4 = Vector512.FusedMultiplyAdd(x, hv, b4);
-                x = Vector512.Create(Unsafe.Add(ref x5, i));
+                x = Vector512.Create(Mem.Add(ref x5, i));
                 a5 = Vector512.FusedMultiplyAdd(x, gv, a5);
                 b5 = Vector512.FusedMultiplyAdd(x, hv, b5);
-                x = Vector512.Create(Unsafe.Add(ref x6, i));
+                x = Vector512.Create(Mem.Add(ref x6, i));
                 a6 = Vector512.FusedMultiplyAdd(x, gv, a6);
                 b6 = Vector512.FusedMultiplyAdd(x, hv, b6);
-                x = Vector512.Create(Unsafe.Add(ref x7, i));
+                x = Vector512.Create(Mem.Add(ref x7, i));
                 a7 = Vector512.FusedMultiplyAdd(x, gv, a7);
                 b7 = Vector512.FusedMultiplyAdd(x, hv, b7);
             }
         }
 
-        a0.StoreUnsafe(ref block, 0);
-        b0.StoreUnsafe(ref block, 16);
-        a1.StoreUnsafe(ref block, 32);
-        b1.StoreUnsafe(ref block, 48);
-        a2.StoreUnsafe(ref block, 64);
-        b2.StoreUnsafe(ref block, 80);
-        a3.StoreUnsafe(ref block, 96);
-        b3.StoreUnsafe(ref block, 112);
-        a4.StoreUnsafe(ref block, 128);
-        b4.StoreUnsafe(ref block, 144);
-        a5.StoreUnsafe(ref block, 160);
-        b5.StoreUnsafe(ref block, 176);
-        a6.StoreUnsafe(ref block, 192);
-        b6.StoreUnsafe(ref block, 208);
-        a7.StoreUnsafe(ref block, 224);
-        b7.StoreUnsafe(ref block, 240);
+        Mem.Store(a0, ref block, 0);
+        Mem.Store(b0, ref block, 16);
+        Mem.Store(a1, ref block, 32);
+        Mem.Store(b1, ref block, 48);
+        Mem.Store(a2, ref block, 64);
+        Mem.Store(b2, ref block, 80);
+        Mem.Store(a3, ref block, 96);
+        Mem.Store(b3, ref block, 112);
+        Mem.Store(a4, ref block, 128);
+        Mem.Store(b4, ref block, 144);
+        Mem.Store(a5, ref block, 160);
+        Mem.Store(b5, ref block, 176);
+        Mem.Store(a6, ref block, 192);
+        Mem.Store(b6, ref block, 208);
+        Mem.Store(a7, ref block, 224);
+        Mem.Store(b7, ref block, 240);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Weights256(int k, int kp, int taps, int oh, int ow, ref float dyT, ref float fr, int rowStride, ref int offs, ref float dw)
     {
         Span<float> block = stackalloc float[8 * TapBlock];
-        ref float bl = ref MemoryMarshal.GetReference(block);
+        ref float bl = ref Mem.Ref(block);
         for (int c0 = 0; c0 < kp; c0 += 8)
         {
             int lanes = Math.Min(8, k - c0);
@@ -286,39 +286,39 @@ public static class GemmGradients
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
                 for (int oy = 0; oy < oh; oy++)
                 {
-                    ref float g = ref Unsafe.Add(ref dyT, (oy * ow * kp) + c0);
+                    ref float g = ref Mem.Offset(ref dyT, (oy * ow * kp) + c0);
                     nint row = (nint)oy * rowStride;
-                    ref float x0 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, t) + row);
-                    ref float x1 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 1, last)) + row);
-                    ref float x2 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 2, last)) + row);
-                    ref float x3 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 3, last)) + row);
-                    ref float x4 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 4, last)) + row);
-                    ref float x5 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 5, last)) + row);
-                    ref float x6 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 6, last)) + row);
-                    ref float x7 = ref Unsafe.Add(ref fr, Unsafe.Add(ref offs, Math.Min(t + 7, last)) + row);
-                    for (int ox = 0; ox < ow; ox++, g = ref Unsafe.Add(ref g, kp))
+                    ref float x0 = ref Mem.Offset(ref fr, Mem.Add(ref offs, t) + row);
+                    ref float x1 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 1, last)) + row);
+                    ref float x2 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 2, last)) + row);
+                    ref float x3 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 3, last)) + row);
+                    ref float x4 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 4, last)) + row);
+                    ref float x5 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 5, last)) + row);
+                    ref float x6 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 6, last)) + row);
+                    ref float x7 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 7, last)) + row);
+                    for (int ox = 0; ox < ow; ox++, g = ref Mem.Walk(ref g, kp))
                     {
-                        Vector256<float> gv = Vector256.LoadUnsafe(ref g);
-                        a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref x0, ox)), gv, a0);
-                        a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref x1, ox)), gv, a1);
-                        a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref x2, ox)), gv, a2);
-                        a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref x3, ox)), gv, a3);
-                        a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref x4, ox)), gv, a4);
-                        a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref x5, ox)), gv, a5);
-                        a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref x6, ox)), gv, a6);
-                        a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref x7, ox)), gv, a7);
+                        Vector256<float> gv = Mem.Load256(ref g);
+                        a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x0, ox)), gv, a0);
+                        a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x1, ox)), gv, a1);
+                        a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x2, ox)), gv, a2);
+                        a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x3, ox)), gv, a3);
+                        a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x4, ox)), gv, a4);
+                        a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x5, ox)), gv, a5);
+                        a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x6, ox)), gv, a6);
+                        a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x7, ox)), gv, a7);
                     }
                 }
 
-                a0.StoreUnsafe(ref bl, 0);
-                a1.StoreUnsafe(ref bl, 8);
-                a2.StoreUnsafe(ref bl, 16);
-                a3.StoreUnsafe(ref bl, 24);
-                a4.StoreUnsafe(ref bl, 32);
-                a5.StoreUnsafe(ref bl, 40);
-                a6.StoreUnsafe(ref bl, 48);
-                a7.StoreUnsafe(ref bl, 56);
-                AddBlock(ref bl, 8, count, lanes, ref Unsafe.Add(ref dw, (c0 * taps) + t), taps);
+                Mem.Store(a0, ref bl, 0);
+                Mem.Store(a1, ref bl, 8);
+                Mem.Store(a2, ref bl, 16);
+                Mem.Store(a3, ref bl, 24);
+                Mem.Store(a4, ref bl, 32);
+                Mem.Store(a5, ref bl, 40);
+                Mem.Store(a6, ref bl, 48);
+                Mem.Store(a7, ref bl, 56);
+                AddBlock(ref bl, 8, count, lanes, ref Mem.Offset(ref dw, (c0 * taps) + t), taps);
             }
         }
     }
@@ -330,10 +330,10 @@ public static class GemmGradients
     {
         for (int lane = 0; lane < lanes; lane++)
         {
-            ref float row = ref Unsafe.Add(ref dw, lane * ldw);
+            ref float row = ref Mem.Offset(ref dw, lane * ldw);
             for (int r = 0; r < count; r++)
             {
-                Unsafe.Add(ref row, r) += Unsafe.Add(ref block, (r * width) + lane);
+                Mem.Add(ref row, r) += Mem.Add(ref block, (r * width) + lane);
             }
         }
     }

@@ -121,32 +121,32 @@ public static class Kernels
             throw new ArgumentException("x and dy must be as long as dx.");
         }
 
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float gr = ref MemoryMarshal.GetReference(dy);
-        ref float dr = ref MemoryMarshal.GetReference(dx);
+        ref float xr = ref Mem.Ref(x);
+        ref float gr = ref Mem.Ref(dy);
+        ref float dr = ref Mem.Ref(dx);
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
             for (; i + 16 <= n; i += 16)
             {
-                Vector512<float> keep = Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero);
-                (Vector512.LoadUnsafe(ref dr, (nuint)i) + (Vector512.LoadUnsafe(ref gr, (nuint)i) & keep)).StoreUnsafe(ref dr, (nuint)i);
+                Vector512<float> keep = Vector512.GreaterThan(Mem.Load512(ref xr, (nuint)i), Vector512<float>.Zero);
+                Mem.Store((Mem.Load512(ref dr, (nuint)i) + (Mem.Load512(ref gr, (nuint)i) & keep)), ref dr, (nuint)i);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             for (; i + 8 <= n; i += 8)
             {
-                Vector256<float> keep = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
-                (Vector256.LoadUnsafe(ref dr, (nuint)i) + (Vector256.LoadUnsafe(ref gr, (nuint)i) & keep)).StoreUnsafe(ref dr, (nuint)i);
+                Vector256<float> keep = Vector256.GreaterThan(Mem.Load256(ref xr, (nuint)i), Vector256<float>.Zero);
+                Mem.Store((Mem.Load256(ref dr, (nuint)i) + (Mem.Load256(ref gr, (nuint)i) & keep)), ref dr, (nuint)i);
             }
         }
 
         for (; i < n; i++)
         {
-            if (Unsafe.Add(ref xr, i) > 0f)
+            if (Mem.Add(ref xr, i) > 0f)
             {
-                Unsafe.Add(ref dr, i) += Unsafe.Add(ref gr, i);
+                Mem.Add(ref dr, i) += Mem.Add(ref gr, i);
             }
         }
     }
@@ -232,24 +232,24 @@ public static class Kernels
         int reach = ((kernelHeight - 1) * width) + kernelWidth - 1;
         int count = (channels * height * width) - reach;
         float[] rented = ArrayPool<float>.Shared.Rent(count);
-        ref float x = ref MemoryMarshal.GetReference(input);
-        ref float m = ref MemoryMarshal.GetArrayDataReference(rented);
+        ref float x = ref Mem.Ref(input);
+        ref float m = ref Mem.Ref(rented);
         if (Vector512.IsHardwareAccelerated && count >= 16)
         {
             for (int i = 0; ; i += 16)
             {
                 nuint at = (nuint)Math.Min(i, count - 16);
-                Vector512<float> best = Vector512.LoadUnsafe(ref x, at);
+                Vector512<float> best = Mem.Load512(ref x, at);
                 for (int ky = 0; ky < kernelHeight; ky++)
                 {
                     for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
                     {
-                        Vector512<float> v = Vector512.LoadUnsafe(ref x, at + (nuint)((ky * width) + kx));
+                        Vector512<float> v = Mem.Load512(ref x, at + (nuint)((ky * width) + kx));
                         best = min ? Vector512.Min(best, v) : Vector512.Max(best, v);
                     }
                 }
 
-                best.StoreUnsafe(ref m, at);
+                Mem.Store(best, ref m, at);
                 if ((int)at == count - 16)
                 {
                     break;
@@ -261,17 +261,17 @@ public static class Kernels
             for (int i = 0; ; i += 8)
             {
                 nuint at = (nuint)Math.Min(i, count - 8);
-                Vector256<float> best = Vector256.LoadUnsafe(ref x, at);
+                Vector256<float> best = Mem.Load256(ref x, at);
                 for (int ky = 0; ky < kernelHeight; ky++)
                 {
                     for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
                     {
-                        Vector256<float> v = Vector256.LoadUnsafe(ref x, at + (nuint)((ky * width) + kx));
+                        Vector256<float> v = Mem.Load256(ref x, at + (nuint)((ky * width) + kx));
                         best = min ? Vector256.Min(best, v) : Vector256.Max(best, v);
                     }
                 }
 
-                best.StoreUnsafe(ref m, at);
+                Mem.Store(best, ref m, at);
                 if ((int)at == count - 8)
                 {
                     break;
@@ -279,16 +279,16 @@ public static class Kernels
             }
         }
 
-        ref float o = ref MemoryMarshal.GetReference(output);
+        ref float o = ref Mem.Ref(output);
         int k = 0;
         for (int c = 0; c < channels; c++)
         {
             for (int oy = 0; oy < outHeight; oy++)
             {
-                ref float row = ref Unsafe.Add(ref m, (c * height * width) + (oy * strideHeight * width));
+                ref float row = ref Mem.Offset(ref m, (c * height * width) + (oy * strideHeight * width));
                 for (int ox = 0; ox < outWidth; ox++, k++)
                 {
-                    Unsafe.Add(ref o, k) = Unsafe.Add(ref row, ox * strideWidth);
+                    Mem.Add(ref o, k) = Mem.Add(ref row, ox * strideWidth);
                 }
             }
         }
@@ -301,15 +301,15 @@ public static class Kernels
     private static void Extreme(Span<float> target, ReadOnlySpan<float> source, bool min)
     {
         int n = target.Length;
-        ref float t = ref MemoryMarshal.GetReference(target);
-        ref float s = ref MemoryMarshal.GetReference(source);
+        ref float t = ref Mem.Ref(target);
+        ref float s = ref Mem.Ref(source);
         if (Vector512.IsHardwareAccelerated && n >= 16)
         {
             for (int i = 0; ; i += 16)
             {
                 nuint at = (nuint)Math.Min(i, n - 16);
-                Vector512<float> a = Vector512.LoadUnsafe(ref t, at), b = Vector512.LoadUnsafe(ref s, at);
-                (min ? Vector512.Min(a, b) : Vector512.Max(a, b)).StoreUnsafe(ref t, at);
+                Vector512<float> a = Mem.Load512(ref t, at), b = Mem.Load512(ref s, at);
+                Mem.Store((min ? Vector512.Min(a, b) : Vector512.Max(a, b)), ref t, at);
                 if ((int)at == n - 16)
                 {
                     return;
@@ -322,8 +322,8 @@ public static class Kernels
             for (int i = 0; ; i += 8)
             {
                 nuint at = (nuint)Math.Min(i, n - 8);
-                Vector256<float> a = Vector256.LoadUnsafe(ref t, at), b = Vector256.LoadUnsafe(ref s, at);
-                (min ? Vector256.Min(a, b) : Vector256.Max(a, b)).StoreUnsafe(ref t, at);
+                Vector256<float> a = Mem.Load256(ref t, at), b = Mem.Load256(ref s, at);
+                Mem.Store((min ? Vector256.Min(a, b) : Vector256.Max(a, b)), ref t, at);
                 if ((int)at == n - 8)
                 {
                     return;
@@ -333,8 +333,8 @@ public static class Kernels
 
         for (int i = 0; i < n; i++)
         {
-            float a = Unsafe.Add(ref t, i), b = Unsafe.Add(ref s, i);
-            Unsafe.Add(ref t, i) = min ? (b < a ? b : a) : (b > a ? b : a);
+            float a = Mem.Add(ref t, i), b = Mem.Add(ref s, i);
+            Mem.Add(ref t, i) = min ? (b < a ? b : a) : (b > a ? b : a);
         }
     }
 
@@ -357,10 +357,10 @@ public static class Kernels
             throw new ArgumentException("The spans are shorter than the pooling shapes require, or a window does not lie inside the input.");
         }
 
-        ref float x = ref MemoryMarshal.GetReference(input);
-        ref float t = ref MemoryMarshal.GetReference(output);
-        ref float g = ref MemoryMarshal.GetReference(gradOutput);
-        ref float d = ref MemoryMarshal.GetReference(gradInput);
+        ref float x = ref Mem.Ref(input);
+        ref float t = ref Mem.Ref(output);
+        ref float g = ref Mem.Ref(gradOutput);
+        ref float d = ref Mem.Ref(gradInput);
         int inLength = channels * height * width, outLength = channels * outHeight * outWidth;
         for (int c = 0; c < channels; c++)
         {
@@ -388,15 +388,15 @@ public static class Kernels
                 for (; ox < outWidth; ox++)
                 {
                     int at = row + (2 * ox);
-                    float target = Unsafe.Add(ref t, o + ox);
-                    int best = Unsafe.Add(ref x, at) == target ? at
-                        : Unsafe.Add(ref x, at + 1) == target ? at + 1
-                        : Unsafe.Add(ref x, at + width) == target ? at + width
-                        : Unsafe.Add(ref x, at + width + 1) == target ? at + width + 1
+                    float target = Mem.Add(ref t, o + ox);
+                    int best = Mem.Add(ref x, at) == target ? at
+                        : Mem.Add(ref x, at + 1) == target ? at + 1
+                        : Mem.Add(ref x, at + width) == target ? at + width
+                        : Mem.Add(ref x, at + width + 1) == target ? at + width + 1
                         : -1;
                     if (best >= 0 && (!relu || target > 0f))
                     {
-                        Unsafe.Add(ref d, best) += Unsafe.Add(ref g, o + ox);
+                        Mem.Add(ref d, best) += Mem.Add(ref g, o + ox);
                     }
                 }
             }
@@ -410,8 +410,8 @@ public static class Kernels
         Vector512<int> expand = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
         Vector512<int> swap = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
         Vector512<int> odd = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1);
-        Vector512<float> target = Vector512.Shuffle(Vector256.LoadUnsafe(ref t, (nuint)o).ToVector512Unsafe(), expand);
-        Vector512<float> grad = Vector512.Shuffle(Vector256.LoadUnsafe(ref g, (nuint)o).ToVector512Unsafe(), expand);
+        Vector512<float> target = Vector512.Shuffle(Mem.Load256(ref t, (nuint)o).ToVector512Unsafe(), expand);
+        Vector512<float> grad = Vector512.Shuffle(Mem.Load256(ref g, (nuint)o).ToVector512Unsafe(), expand);
         Vector512<int> lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(2 * valid));
         if (relu)
         {
@@ -419,14 +419,14 @@ public static class Kernels
         }
 
         nuint top = (nuint)at, bottom = (nuint)(at + width);
-        Vector512<int> m0 = Vector512.Equals(Vector512.LoadUnsafe(ref x, top), target).AsInt32() & lanes;
-        Vector512<int> m1 = Vector512.Equals(Vector512.LoadUnsafe(ref x, bottom), target).AsInt32() & lanes;
+        Vector512<int> m0 = Vector512.Equals(Mem.Load512(ref x, top), target).AsInt32() & lanes;
+        Vector512<int> m1 = Vector512.Equals(Mem.Load512(ref x, bottom), target).AsInt32() & lanes;
         Vector512<int> s0 = Vector512.Shuffle(m0, swap), s1 = Vector512.Shuffle(m1, swap);
         Vector512<int> take0 = Vector512.AndNot(m0, s0 & odd);
         Vector512<int> take1 = Vector512.AndNot(Vector512.AndNot(m1, s1 & odd), m0 | s0);
-        Vector512<float> d0 = Vector512.LoadUnsafe(ref d, top), d1 = Vector512.LoadUnsafe(ref d, bottom);
-        Vector512.ConditionalSelect(take0.AsSingle(), d0 + grad, d0).StoreUnsafe(ref d, top);
-        Vector512.ConditionalSelect(take1.AsSingle(), d1 + grad, d1).StoreUnsafe(ref d, bottom);
+        Vector512<float> d0 = Mem.Load512(ref d, top), d1 = Mem.Load512(ref d, bottom);
+        Mem.Store(Vector512.ConditionalSelect(take0.AsSingle(), d0 + grad, d0), ref d, top);
+        Mem.Store(Vector512.ConditionalSelect(take1.AsSingle(), d1 + grad, d1), ref d, bottom);
     }
 
     /// <summary>4 windows of <see cref="ExtremePool2x2Backward"/> with 256-bit vectors (the same steps as <see cref="PoolBackward8"/>).</summary>
@@ -436,8 +436,8 @@ public static class Kernels
         Vector256<int> expand = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
         Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
         Vector256<int> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1);
-        Vector256<float> target = Vector256.Shuffle(Vector128.LoadUnsafe(ref t, (nuint)o).ToVector256Unsafe(), expand);
-        Vector256<float> grad = Vector256.Shuffle(Vector128.LoadUnsafe(ref g, (nuint)o).ToVector256Unsafe(), expand);
+        Vector256<float> target = Vector256.Shuffle(Mem.Load128(ref t, (nuint)o).ToVector256Unsafe(), expand);
+        Vector256<float> grad = Vector256.Shuffle(Mem.Load128(ref g, (nuint)o).ToVector256Unsafe(), expand);
         Vector256<int> lanes = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(2 * valid));
         if (relu)
         {
@@ -445,14 +445,14 @@ public static class Kernels
         }
 
         nuint top = (nuint)at, bottom = (nuint)(at + width);
-        Vector256<int> m0 = Vector256.Equals(Vector256.LoadUnsafe(ref x, top), target).AsInt32() & lanes;
-        Vector256<int> m1 = Vector256.Equals(Vector256.LoadUnsafe(ref x, bottom), target).AsInt32() & lanes;
+        Vector256<int> m0 = Vector256.Equals(Mem.Load256(ref x, top), target).AsInt32() & lanes;
+        Vector256<int> m1 = Vector256.Equals(Mem.Load256(ref x, bottom), target).AsInt32() & lanes;
         Vector256<int> s0 = Vector256.Shuffle(m0, swap), s1 = Vector256.Shuffle(m1, swap);
         Vector256<int> take0 = Vector256.AndNot(m0, s0 & odd);
         Vector256<int> take1 = Vector256.AndNot(Vector256.AndNot(m1, s1 & odd), m0 | s0);
-        Vector256<float> d0 = Vector256.LoadUnsafe(ref d, top), d1 = Vector256.LoadUnsafe(ref d, bottom);
-        Vector256.ConditionalSelect(take0.AsSingle(), d0 + grad, d0).StoreUnsafe(ref d, top);
-        Vector256.ConditionalSelect(take1.AsSingle(), d1 + grad, d1).StoreUnsafe(ref d, bottom);
+        Vector256<float> d0 = Mem.Load256(ref d, top), d1 = Mem.Load256(ref d, bottom);
+        Mem.Store(Vector256.ConditionalSelect(take0.AsSingle(), d0 + grad, d0), ref d, top);
+        Mem.Store(Vector256.ConditionalSelect(take1.AsSingle(), d1 + grad, d1), ref d, bottom);
     }
 
     /// <summary>dx += dy · (x &gt; 0 ? 1 : slope).</summary>
@@ -706,26 +706,26 @@ public static class Kernels
             }
         }
 
-        ref float src = ref MemoryMarshal.GetReference(rows);
-        ref float dst = ref MemoryMarshal.GetReference(target);
+        ref float src = ref Mem.Ref(rows);
+        ref float dst = ref Mem.Ref(target);
         if (Vector512.IsHardwareAccelerated && length >= 16)
         {
             int full = length / 16 * 16;
             Vector512<float> tail = Vector512.GreaterThanOrEqual(Vector512.Create(length - 16) + Vector512<int>.Indices, Vector512.Create(full)).AsSingle();
             for (int t = 0; t < count; t++)
             {
-                ref float s = ref Unsafe.Add(ref src, t * length);
-                ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+                ref float s = ref Mem.Offset(ref src, t * length);
+                ref float d = ref Mem.Offset(ref dst, offsets[t]);
                 int j = 0;
                 for (; j < full; j += 16)
                 {
-                    (Vector512.LoadUnsafe(ref d, (nuint)j) + Vector512.LoadUnsafe(ref s, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+                    Mem.Store((Mem.Load512(ref d, (nuint)j) + Mem.Load512(ref s, (nuint)j)), ref d, (nuint)j);
                 }
 
                 if (full != length)
                 {
                     nuint at = (nuint)(length - 16);
-                    (Vector512.LoadUnsafe(ref d, at) + (Vector512.LoadUnsafe(ref s, at) & tail)).StoreUnsafe(ref d, at);
+                    Mem.Store((Mem.Load512(ref d, at) + (Mem.Load512(ref s, at) & tail)), ref d, at);
                 }
             }
 
@@ -738,18 +738,18 @@ public static class Kernels
             Vector256<float> tail = Vector256.GreaterThanOrEqual(Vector256.Create(length - 8) + Vector256<int>.Indices, Vector256.Create(full)).AsSingle();
             for (int t = 0; t < count; t++)
             {
-                ref float s = ref Unsafe.Add(ref src, t * length);
-                ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+                ref float s = ref Mem.Offset(ref src, t * length);
+                ref float d = ref Mem.Offset(ref dst, offsets[t]);
                 int j = 0;
                 for (; j < full; j += 8)
                 {
-                    (Vector256.LoadUnsafe(ref d, (nuint)j) + Vector256.LoadUnsafe(ref s, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
+                    Mem.Store((Mem.Load256(ref d, (nuint)j) + Mem.Load256(ref s, (nuint)j)), ref d, (nuint)j);
                 }
 
                 if (full != length)
                 {
                     nuint at = (nuint)(length - 8);
-                    (Vector256.LoadUnsafe(ref d, at) + (Vector256.LoadUnsafe(ref s, at) & tail)).StoreUnsafe(ref d, at);
+                    Mem.Store((Mem.Load256(ref d, at) + (Mem.Load256(ref s, at) & tail)), ref d, at);
                 }
             }
 
@@ -758,11 +758,11 @@ public static class Kernels
 
         for (int t = 0; t < count; t++)
         {
-            ref float s = ref Unsafe.Add(ref src, t * length);
-            ref float d = ref Unsafe.Add(ref dst, offsets[t]);
+            ref float s = ref Mem.Offset(ref src, t * length);
+            ref float d = ref Mem.Offset(ref dst, offsets[t]);
             for (int j = 0; j < length; j++)
             {
-                Unsafe.Add(ref d, j) += Unsafe.Add(ref s, j);
+                Mem.Add(ref d, j) += Mem.Add(ref s, j);
             }
         }
     }

@@ -31,23 +31,23 @@ public static class MaxPool2
             throw new ArgumentException("The input or output is too short for the shapes.");
         }
 
-        ref float x = ref MemoryMarshal.GetReference(input);
-        ref float y = ref MemoryMarshal.GetReference(output);
+        ref float x = ref Mem.Ref(input);
+        ref float y = ref Mem.Ref(output);
         if (Vector512.IsHardwareAccelerated && ow >= 8)
         {
             for (int row = 0; row < channels * oh; row++)
             {
                 int c = row / oh, oy = row - (c * oh);
-                ref float top = ref Unsafe.Add(ref x, ((c * height) + (2 * oy)) * width);
-                ref float bottom = ref Unsafe.Add(ref top, width);
-                ref float o = ref Unsafe.Add(ref y, row * ow);
+                ref float top = ref Mem.Offset(ref x, ((c * height) + (2 * oy)) * width);
+                ref float bottom = ref Mem.Offset(ref top, width);
+                ref float o = ref Mem.Offset(ref y, row * ow);
                 for (int ox = 0; ox < ow; ox += 8)
                 {
                     // The last block overlaps the one before rather than reading past the row: it starts at ow − 8.
                     int at = Math.Min(ox, ow - 8);
-                    Vector512<float> m = Vector512.Max(Vector512.LoadUnsafe(ref top, (nuint)(2 * at)), Vector512.LoadUnsafe(ref bottom, (nuint)(2 * at)));
+                    Vector512<float> m = Vector512.Max(Mem.Load512(ref top, (nuint)(2 * at)), Mem.Load512(ref bottom, (nuint)(2 * at)));
                     m = Vector512.Max(m, Vector512.Shuffle(m, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)));
-                    Vector512.Shuffle(m, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14)).GetLower().StoreUnsafe(ref o, (nuint)at);
+                    Mem.Store(Vector512.Shuffle(m, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14)).GetLower(), ref o, (nuint)at);
                 }
             }
 
@@ -58,14 +58,14 @@ public static class MaxPool2
         {
             for (int oy = 0; oy < oh; oy++)
             {
-                ref float top = ref Unsafe.Add(ref x, ((c * height) + (2 * oy)) * width);
-                ref float bottom = ref Unsafe.Add(ref top, width);
-                ref float o = ref Unsafe.Add(ref y, ((c * oh) + oy) * ow);
+                ref float top = ref Mem.Offset(ref x, ((c * height) + (2 * oy)) * width);
+                ref float bottom = ref Mem.Offset(ref top, width);
+                ref float o = ref Mem.Offset(ref y, ((c * oh) + oy) * ow);
                 for (int ox = 0; ox < ow; ox++)
                 {
-                    float a = MathF.Max(Unsafe.Add(ref top, 2 * ox), Unsafe.Add(ref top, (2 * ox) + 1));
-                    float b = MathF.Max(Unsafe.Add(ref bottom, 2 * ox), Unsafe.Add(ref bottom, (2 * ox) + 1));
-                    Unsafe.Add(ref o, ox) = MathF.Max(a, b);
+                    float a = MathF.Max(Mem.Add(ref top, 2 * ox), Mem.Add(ref top, (2 * ox) + 1));
+                    float b = MathF.Max(Mem.Add(ref bottom, 2 * ox), Mem.Add(ref bottom, (2 * ox) + 1));
+                    Mem.Add(ref o, ox) = MathF.Max(a, b);
                 }
             }
         }

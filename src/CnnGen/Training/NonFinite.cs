@@ -6,6 +6,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using CnnGen.Runtime;
 
 namespace CnnGen.Training;
 
@@ -52,7 +53,7 @@ public static class NonFinite
     public static bool AllFinite(ReadOnlySpan<float> values)
     {
         // x · 0 is 0 for every finite x and NaN for NaN and ±∞; a sum of zeros stays zero, one NaN makes it NaN.
-        ref float start = ref MemoryMarshal.GetReference(values);
+        ref float start = ref Mem.Ref(values);
         int n = values.Length;
         int i = 0;
         if (Vector.IsHardwareAccelerated && n >= 4 * Vector<float>.Count)
@@ -61,10 +62,10 @@ public static class NonFinite
             Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
             for (; i <= n - 4 * width; i += 4 * width)
             {
-                a0 += Vector.LoadUnsafe(ref start, (nuint)i) * Vector<float>.Zero;
-                a1 += Vector.LoadUnsafe(ref start, (nuint)(i + width)) * Vector<float>.Zero;
-                a2 += Vector.LoadUnsafe(ref start, (nuint)(i + 2 * width)) * Vector<float>.Zero;
-                a3 += Vector.LoadUnsafe(ref start, (nuint)(i + 3 * width)) * Vector<float>.Zero;
+                a0 += Mem.LoadVector(ref start, (nuint)i) * Vector<float>.Zero;
+                a1 += Mem.LoadVector(ref start, (nuint)(i + width)) * Vector<float>.Zero;
+                a2 += Mem.LoadVector(ref start, (nuint)(i + 2 * width)) * Vector<float>.Zero;
+                a3 += Mem.LoadVector(ref start, (nuint)(i + 3 * width)) * Vector<float>.Zero;
             }
 
             Vector<float> sum = (a0 + a1) + (a2 + a3);
@@ -72,7 +73,7 @@ public static class NonFinite
         }
 
         float s = 0;
-        for (; i < n; i++) s += Unsafe.Add(ref start, i) * 0f;
+        for (; i < n; i++) s += Mem.Add(ref start, i) * 0f;
         return s == 0;
     }
 
