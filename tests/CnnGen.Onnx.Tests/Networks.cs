@@ -4,12 +4,15 @@ namespace CnnGen.Onnx.Tests;
 
 // Small networks that together use every layer kind, window option and rounding the exporter translates.
 
-/// <summary>Convolutions: padding, stride, Padding.Same, rectangular kernels and strides, no bias, floor and ceil rounding.</summary>
+/// <summary>
+/// Convolutions: padding, stride, Padding.Same, rectangular kernels and strides, no bias, floor and ceil rounding:
+/// 14×11 → 14×11 → 8×6 (ceil: ⌈13/2⌉ + 1 = 8) → 3×4 (floor: ⌊8/3⌋ + 1 = 3) → 3×4 → 2×2 (ceil on the height).
+/// </summary>
 [Network]
-[Input(13, 11, 2)]
+[Input(14, 11, 2)]
 [Conv2D(4, 3, Padding = 1)] [ReLU]
 [Conv2D(5, 3, Stride = 2, Padding = 1, Rounding = Rounding.Ceil)] [ReLU]
-[Conv2D(6, 2, 3, StrideHeight = 2, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 0, Bias = false, Rounding = Rounding.Floor)]
+[Conv2D(6, 2, 3, StrideHeight = 3, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 0, Bias = false, Rounding = Rounding.Floor)]
 [Conv2D(3, 3, Padding = Padding.Same)]
 [Conv2D(4, 2, Stride = 2, Rounding = Rounding.Ceil)]
 public partial class ConvNet;

@@ -97,7 +97,7 @@ public sealed class OnnxExportTests
     {
         ModelProto activations = ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(new ActivationNet(1)));
         Assert.DoesNotContain(activations.Graph.Node, n => n.OpType == "Dropout");
-        Assert.Equal(2, activations.Graph.Node.Count(n => n.OpType == "BatchNormalization") - 1);
+        Assert.Equal(3, activations.Graph.Node.Count(n => n.OpType == "BatchNormalization"));
 
         // MaxPool(3, Stride = 2, Padding = 1, Rounding = Rounding.Ceil) on 14×14: ⌈(14 − 3 + 2)/2⌉ + 1 = 8 (floor: 7).
         ModelProto pools = ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(new MaxPoolNet(1)));
@@ -111,13 +111,15 @@ public sealed class OnnxExportTests
         NodeProto third = pools.Graph.Node[2];
         Assert.Equal(1, third.Attribute.Single(a => a.Name == "ceil_mode").I);
 
-        // Conv2D(5, 3, Stride = 2, Padding = 1, Rounding = Rounding.Ceil) on 13×11: ⌈12/2⌉ + 1 = 7 rows, ⌈10/2⌉ + 1 = 6
-        // columns, exact; ConvNet's last Conv2D(4, 2, Stride = 2, Rounding = Rounding.Ceil) on 7×5 (after the floor
-        // layer and the Same one): 4×3, the last window reading one row and one column of zeros past the end.
+        // ConvNet's second layer, Conv2D(5, 3, Stride = 2, Padding = 1, Rounding = Rounding.Ceil) on 14×11: ⌈13/2⌉ + 1 = 8
+        // rows, the last window reading one row of zeros past the end padding; the last, Conv2D(4, 2, Stride = 2,
+        // Rounding = Rounding.Ceil) on 3×4: 2 rows, one row of zeros past the end.
         ModelProto convs = ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(new ConvNet(1)));
+        NodeProto second = convs.Graph.Node.Single(n => n.Name == "conv2");
+        Assert.Equal(new long[] { 1, 1, 2, 1 }, second.Attribute.Single(a => a.Name == "pads").Ints);
         NodeProto last = convs.Graph.Node[^1];
         Assert.Equal("Conv", last.OpType);
-        Assert.Equal(new long[] { 0, 0, 1, 1 }, last.Attribute.Single(a => a.Name == "pads").Ints);
+        Assert.Equal(new long[] { 0, 0, 1, 0 }, last.Attribute.Single(a => a.Name == "pads").Ints);
     }
 
     [Fact]
