@@ -15,6 +15,19 @@ internal static class GraphEmitter
     public static void Write(SourceWriter w, NetworkPlan plan)
     {
         string[] names = NodeNames(plan);
+
+        // Tensor names by where they start, looked up per layer in constant time (the output grows linearly with the layers).
+        var parameters = new Dictionary<int, string>();
+        var state = new Dictionary<int, string>();
+        foreach (TensorPlan tensor in plan.Tensors)
+        {
+            Dictionary<int, string> byOffset = tensor.IsState ? state : parameters;
+            if (!byOffset.ContainsKey(tensor.Offset))
+            {
+                byOffset[tensor.Offset] = tensor.Name;
+            }
+        }
+
         w.Line("/// <summary>The graph of primitive layers (blocks expanded) as plain data, for exporters such as CnnGen.Onnx.</summary>");
         w.Line("public static global::CnnGen.NetworkGraph Graph { get; } = new global::CnnGen.NetworkGraph(");
         w.Line($"    {plan.Input.Channels}, {plan.Input.Height}, {plan.Input.Width},");
@@ -25,7 +38,7 @@ internal static class GraphEmitter
             LayerPlan layer = plan.Layers[i];
             string inputs = string.Join(", ", layer.Inputs.Select(k => NetworkEmitter.Literal(k < 0 ? "input" : names[k])));
             var init = new List<string> { "Display = " + NetworkEmitter.Literal(Summary.LayerName(layer.Spec)) };
-            init.AddRange(Attributes(plan, layer));
+            init.AddRange(Attributes(layer, parameters, state));
             w.Line($"        new global::CnnGen.GraphNode({NetworkEmitter.Literal(names[i])}, global::CnnGen.GraphOp.{Op(layer.Spec)}, new string[] {{ {inputs} }}, {layer.Out.Channels}, {layer.Out.Height}, {layer.Out.Width})");
             w.Line("        {");
             foreach (string line in init)
@@ -89,7 +102,7 @@ internal static class GraphEmitter
         _ => throw new System.InvalidOperationException("no graph op for " + spec.GetType().Name),
     };
 
-    private static IEnumerable<string> Attributes(NetworkPlan plan, LayerPlan layer)
+    private static IEnumerable<string> Attributes(LayerPlan layer, Dictionary<int, string> parameters, Dictionary<int, string> state)
     {
         if (layer.Window is Window win)
         {
@@ -121,24 +134,24 @@ internal static class GraphEmitter
 
         if (layer.Parameters > 0 || layer.StateCount > 0)
         {
-            if (Find(plan, layer.ParameterOffset, state: false) is string weight)
+            if (Find(parameters, layer.ParameterOffset) is string weight)
             {
                 yield return "Weight = " + NetworkEmitter.Literal(weight);
             }
 
-            if (layer.BiasCount > 0 && Find(plan, layer.ParameterOffset + layer.WeightCount, state: false) is string bias)
+            if (layer.BiasCount > 0 && Find(parameters, layer.ParameterOffset + layer.WeightCount) is string bias)
             {
                 yield return "Bias = " + NetworkEmitter.Literal(bias);
             }
 
             if (layer.StateCount > 0)
             {
-                if (Find(plan, layer.StateOffset, state: true) is string mean)
+                if (Find(state, layer.StateOffset) is string mean)
                 {
                     yield return "RunningMean = " + NetworkEmitter.Literal(mean);
                 }
 
-                if (Find(plan, layer.StateOffset + (layer.StateCount / 2), state: true) is string variance)
+                if (Find(state, layer.StateOffset + (layer.StateCount / 2)) is string variance)
                 {
                     yield return "RunningVar = " + NetworkEmitter.Literal(variance);
                 }
@@ -147,18 +160,7 @@ internal static class GraphEmitter
     }
 
     /// <summary>The tensor that starts at this offset of the parameters (or of the state): its name, whatever the naming scheme.</summary>
-    private static string? Find(NetworkPlan plan, int offset, bool state)
-    {
-        foreach (TensorPlan tensor in plan.Tensors)
-        {
-            if (tensor.IsState == state && tensor.Offset == offset)
-            {
-                return tensor.Name;
-            }
-        }
-
-        return null;
-    }
+    private static string? Find(Dictionary<int, string> byOffset, int offset) => byOffset.TryGetValue(offset, out string? name) ? name : null;
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
