@@ -167,3 +167,15 @@ public partial class SmallGoogLeNet;
 [BasicBlock(512, Stride = 2)] [BasicBlock(512)]
 [GlobalAvgPool] [Dense(1000)] [Softmax]
 public partial class SmallResNet18;
+
+/// <summary>A network whose last layer is GlobalAvgPool then Dropout: the output is flattened to [N, C].</summary>
+[Network]
+[Input(6, 6, 3)]
+[Conv2D(4, 3)] [GlobalAvgPool] [Dropout(0.5)]
+public partial class PooledOutputNet;
+
+/// <summary>Only Dropout: the model's output is its input (an Identity node), [N, 2, 4, 4].</summary>
+[Network]
+[Input(4, 4, 2)]
+[Dropout(0.5)]
+public partial class DropoutOnlyNet;

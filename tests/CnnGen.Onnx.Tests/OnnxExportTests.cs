@@ -37,6 +37,8 @@ public sealed class OnnxExportTests
             case nameof(BranchNet): { var n = new BranchNet(1); return new Case(n, n.ForwardBatch); }
             case nameof(VectorBranchNet): { var n = new VectorBranchNet(1); return new Case(n, n.ForwardBatch); }
             case nameof(BlockNet): { var n = new BlockNet(1); return new Case(n, n.ForwardBatch); }
+            case nameof(PooledOutputNet): { var n = new PooledOutputNet(1); return new Case(n, n.ForwardBatch); }
+            case nameof(DropoutOnlyNet): { var n = new DropoutOnlyNet(1); return new Case(n, n.ForwardBatch); }
             case nameof(LeNet5): { var n = new LeNet5(1); return new Case(n, n.ForwardBatch); }
             case nameof(Seed004Net): { var n = new Seed004Net(1); return new Case(n, n.ForwardBatch); }
             case nameof(CifarNet): { var n = new CifarNet(1); return new Case(n, n.ForwardBatch); }
@@ -51,7 +53,7 @@ public sealed class OnnxExportTests
 
     public static TheoryData<string> LayerNetworks => new(
         nameof(ConvNet), nameof(MaxPoolNet), nameof(AvgPoolNet), nameof(MinPoolNet), nameof(L2PoolNet), nameof(ActivationNet),
-        nameof(GlobalPoolNet), nameof(BranchNet), nameof(VectorBranchNet), nameof(BlockNet));
+        nameof(GlobalPoolNet), nameof(BranchNet), nameof(VectorBranchNet), nameof(BlockNet), nameof(PooledOutputNet), nameof(DropoutOnlyNet));
 
     public static TheoryData<string> ZooNetworks => new(
         nameof(LeNet5), nameof(Seed004Net), nameof(CifarNet),
