@@ -105,7 +105,11 @@ public static class OnnxExport
         {
             _network = network;
             _graph = graph;
-            Graph = new GraphProto { Name = network.GetType().Name };
+            Graph = new GraphProto
+            {
+                Name = network.GetType().Name,
+                DocString = string.Create(CultureInfo.InvariantCulture, $"{network.GetType().Name}: {graph.InputChannels}×{graph.InputHeight}×{graph.InputWidth} → {graph.Output.Channels}×{graph.Output.Height}×{graph.Output.Width} (C×H×W), {network.ParameterSize} parameters, exported by CnnGen.Onnx"),
+            };
             foreach (TensorInfo tensor in network.Tensors)
             {
                 _tensors[tensor.Name] = tensor;
@@ -121,7 +125,14 @@ public static class OnnxExport
             Graph.Input.Add(ValueInfo(InputName, input));
             foreach (GraphNode node in _graph.Nodes)
             {
+                int first = Graph.Node.Count;
                 _values[node.Name] = AddNode(node);
+
+                // The declared layer on each ONNX node it became (shown by viewers such as Netron).
+                for (int k = first; k < Graph.Node.Count; k++)
+                {
+                    Graph.Node[k].DocString = node.Display;
+                }
             }
 
             Value last = _values[_graph.Output.Name];

@@ -78,6 +78,9 @@ public sealed class OnnxExportTests
         Assert.Equal(
             new[] { "Conv", "Relu", "MaxPool", "Conv", "Relu", "MaxPool", "Flatten", "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Softmax" },
             model.Graph.Node.Select(n => n.OpType));
+        Assert.Equal("Conv2D(6, 5)", model.Graph.Node[0].DocString);
+        Assert.Equal("Dense(120)", model.Graph.Node[6].DocString);
+        Assert.Equal("Dense(120)", model.Graph.Node[7].DocString);
         Assert.Equal(
             new[] { "conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight", "fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight", "fc3.bias", "fc3.weight" },
             model.Graph.Initializer.Select(t => t.Name).Order(StringComparer.Ordinal));
