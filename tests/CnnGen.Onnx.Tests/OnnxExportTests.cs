@@ -61,11 +61,11 @@ public sealed class OnnxExportTests
 
     [Theory]
     [MemberData(nameof(LayerNetworks))]
-    public void Every_layer_kind_gives_CnnGens_outputs_in_onnx_runtime(string name) => AssertSameOutputs(Create(name), seed: 7, batch: 3);
+    public void Every_layer_kind_gives_CnnGens_outputs_in_onnx_runtime(string name) => AssertSameOutputs(name, Create(name), seed: 7, batch: 3);
 
     [Theory]
     [MemberData(nameof(ZooNetworks))]
-    public void Zoo_networks_give_CnnGens_outputs_in_onnx_runtime(string name) => AssertSameOutputs(Create(name), seed: 11, batch: 2);
+    public void Zoo_networks_give_CnnGens_outputs_in_onnx_runtime(string name) => AssertSameOutputs(name, Create(name), seed: 11, batch: 2);
 
     [Fact]
     public void LeNet5_is_the_expected_chain_of_onnx_operators_with_a_symbolic_batch()
@@ -154,7 +154,11 @@ public sealed class OnnxExportTests
         Assert.Contains("HandWritten", error.Message, StringComparison.Ordinal);
     }
 
-    private static void AssertSameOutputs(Case c, int seed, int batch)
+    /// <summary>
+    /// Exports, runs and compares. With <c>CNNGEN_ONNX_OUT</c> set to a folder, each model is also written there as
+    /// <c>NAME.onnx</c>, for tools/onnx/check_models.py (the ONNX checker).
+    /// </summary>
+    private static void AssertSameOutputs(string name, Case c, int seed, int batch)
     {
         INetwork net = c.Network;
         Randomize(net, seed);
@@ -174,7 +178,14 @@ public sealed class OnnxExportTests
         }
 
         NetworkGraph graph = net.Graph;
-        using var session = new InferenceSession(OnnxExport.ToBytes(net));
+        byte[] model = OnnxExport.ToBytes(net);
+        if (Environment.GetEnvironmentVariable("CNNGEN_ONNX_OUT") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllBytes(Path.Combine(folder, name + ".onnx"), model);
+        }
+
+        using var session = new InferenceSession(model);
         using var input = OrtValue.CreateTensorValueFromMemory(inputs, new long[] { batch, graph.InputChannels, graph.InputHeight, graph.InputWidth });
         using var options = new RunOptions();
         using IDisposableReadOnlyCollection<OrtValue> results = session.Run(options, new[] { "input" }, new[] { input }, new[] { "output" });
