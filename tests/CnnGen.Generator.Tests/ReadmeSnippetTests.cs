@@ -83,7 +83,9 @@ public sealed class ReadmeSnippetTests
             Assert.Fail($"{where}: unknown marker {block.Marker}");
         }
 
+        // The README also shows CnnGen.Onnx (ONNX export), a library beside the runtime.
         CSharpCompilation compilation = GeneratorHarness.Compilation(files.ToArray())
+            .AddReferences(MetadataReference.CreateFromFile(typeof(CnnGen.Onnx.OnnxExport).Assembly.Location))
             .WithOptions(new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary).WithNullableContextOptions(NullableContextOptions.Enable));
         GeneratorRun run = GeneratorHarness.Run(compilation, GeneratorHarness.CreateDriver(additionalTexts: additional));
         var problems = run.GeneratorDiagnostics.Concat(run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)).ToList();

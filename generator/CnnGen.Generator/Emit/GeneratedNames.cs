@@ -21,6 +21,9 @@ internal static class GeneratedNames
         "s_layers", "s_tensors", "_parameters", "_state", "_arena", "_scratch", "_folded", "_packed", "_packedSource",
         "_degreeOfParallelism", "_batchForward", "_work",
 
+        // GraphEmitter.
+        "Graph",
+
         // WeightsEmitter and the compiled-in weights.
         "WeightsFile", "LoadCompiledWeights", "CompiledParameters", "CompiledState",
 

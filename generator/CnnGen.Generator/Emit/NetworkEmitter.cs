@@ -62,6 +62,7 @@ internal static class NetworkEmitter
         w.Open("partial class " + type.Name + " : global::CnnGen.INetwork");
         WriteConstants(w, type, plan, layout);
         WriteTables(w, plan);
+        GraphEmitter.Write(w, plan);
         WriteStateAndConstructors(w, type, plan, weights);
         WriteInitialization(w, plan);
         WriteForward(w, type, plan, layout);

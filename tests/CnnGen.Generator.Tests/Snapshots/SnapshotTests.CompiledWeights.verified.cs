@@ -95,6 +95,43 @@ namespace Demo
         /// <summary>The tensors with PyTorch <c>state_dict</c> names (convN / bnN / fcN, numbered per kind), shapes and offsets.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> TensorTable => s_tensors;
 
+        /// <summary>The graph of primitive layers (blocks expanded) as plain data, for exporters such as CnnGen.Onnx.</summary>
+        public static global::CnnGen.NetworkGraph Graph { get; } = new global::CnnGen.NetworkGraph(
+            1, 3, 3,
+            new global::CnnGen.GraphNode[]
+            {
+                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 2, 2, 2)
+                {
+                    Display = "Conv2D(2, 2)",
+                    KernelHeight = 2, KernelWidth = 2,
+                    StrideHeight = 1, StrideWidth = 1,
+                    PaddingHeight = 0, PaddingWidth = 0,
+                    Weight = "conv1.weight",
+                    Bias = "conv1.bias",
+                },
+                new global::CnnGen.GraphNode("bn1", global::CnnGen.GraphOp.BatchNorm, new string[] { "conv1" }, 2, 2, 2)
+                {
+                    Display = "BatchNorm()",
+                    Epsilon = 1E-05,
+                    Weight = "bn1.weight",
+                    Bias = "bn1.bias",
+                    RunningMean = "bn1.running_mean",
+                    RunningVar = "bn1.running_var",
+                },
+                new global::CnnGen.GraphNode("relu_3", global::CnnGen.GraphOp.ReLU, new string[] { "bn1" }, 2, 2, 2)
+                {
+                    Display = "ReLU",
+                },
+                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "relu_3" }, 2, 1, 1)
+                {
+                    Display = "Dense(2)",
+                    Weight = "fc1.weight",
+                    Bias = "fc1.bias",
+                },
+            });
+
+        global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
+
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly float[] _state = new float[StateCount];
         private readonly float[] _arena = new float[ArenaLength];

@@ -121,6 +121,85 @@ namespace Demo
         /// <summary>The tensors with PyTorch <c>state_dict</c> names (convN / bnN / fcN, numbered per kind), shapes and offsets.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> TensorTable => s_tensors;
 
+        /// <summary>The graph of primitive layers (blocks expanded) as plain data, for exporters such as CnnGen.Onnx.</summary>
+        public static global::CnnGen.NetworkGraph Graph { get; } = new global::CnnGen.NetworkGraph(
+            1, 32, 32,
+            new global::CnnGen.GraphNode[]
+            {
+                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 6, 28, 28)
+                {
+                    Display = "Conv2D(6, 5)",
+                    KernelHeight = 5, KernelWidth = 5,
+                    StrideHeight = 1, StrideWidth = 1,
+                    PaddingHeight = 0, PaddingWidth = 0,
+                    Weight = "conv1.weight",
+                    Bias = "conv1.bias",
+                },
+                new global::CnnGen.GraphNode("relu_2", global::CnnGen.GraphOp.ReLU, new string[] { "conv1" }, 6, 28, 28)
+                {
+                    Display = "ReLU",
+                },
+                new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_2" }, 6, 14, 14)
+                {
+                    Display = "MaxPool(2)",
+                    KernelHeight = 2, KernelWidth = 2,
+                    StrideHeight = 2, StrideWidth = 2,
+                    PaddingHeight = 0, PaddingWidth = 0,
+                },
+                new global::CnnGen.GraphNode("conv2", global::CnnGen.GraphOp.Conv, new string[] { "maxpool_3" }, 16, 10, 10)
+                {
+                    Display = "Conv2D(16, 5)",
+                    KernelHeight = 5, KernelWidth = 5,
+                    StrideHeight = 1, StrideWidth = 1,
+                    PaddingHeight = 0, PaddingWidth = 0,
+                    Weight = "conv2.weight",
+                    Bias = "conv2.bias",
+                },
+                new global::CnnGen.GraphNode("relu_5", global::CnnGen.GraphOp.ReLU, new string[] { "conv2" }, 16, 10, 10)
+                {
+                    Display = "ReLU",
+                },
+                new global::CnnGen.GraphNode("maxpool_6", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_5" }, 16, 5, 5)
+                {
+                    Display = "MaxPool(2)",
+                    KernelHeight = 2, KernelWidth = 2,
+                    StrideHeight = 2, StrideWidth = 2,
+                    PaddingHeight = 0, PaddingWidth = 0,
+                },
+                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_6" }, 120, 1, 1)
+                {
+                    Display = "Dense(120)",
+                    Weight = "fc1.weight",
+                    Bias = "fc1.bias",
+                },
+                new global::CnnGen.GraphNode("relu_8", global::CnnGen.GraphOp.ReLU, new string[] { "fc1" }, 120, 1, 1)
+                {
+                    Display = "ReLU",
+                },
+                new global::CnnGen.GraphNode("fc2", global::CnnGen.GraphOp.Dense, new string[] { "relu_8" }, 84, 1, 1)
+                {
+                    Display = "Dense(84)",
+                    Weight = "fc2.weight",
+                    Bias = "fc2.bias",
+                },
+                new global::CnnGen.GraphNode("relu_10", global::CnnGen.GraphOp.ReLU, new string[] { "fc2" }, 84, 1, 1)
+                {
+                    Display = "ReLU",
+                },
+                new global::CnnGen.GraphNode("fc3", global::CnnGen.GraphOp.Dense, new string[] { "relu_10" }, 10, 1, 1)
+                {
+                    Display = "Dense(10)",
+                    Weight = "fc3.weight",
+                    Bias = "fc3.bias",
+                },
+                new global::CnnGen.GraphNode("softmax_12", global::CnnGen.GraphOp.Softmax, new string[] { "fc3" }, 10, 1, 1)
+                {
+                    Display = "Softmax",
+                },
+            });
+
+        global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
+
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly float[] _state = new float[StateCount];
         private readonly float[] _arena = new float[ArenaLength];

@@ -93,6 +93,41 @@ namespace Demo.Models
             /// <summary>The tensors with PyTorch <c>state_dict</c> names (convN / bnN / fcN, numbered per kind), shapes and offsets.</summary>
             public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> TensorTable => s_tensors;
 
+            /// <summary>The graph of primitive layers (blocks expanded) as plain data, for exporters such as CnnGen.Onnx.</summary>
+            public static global::CnnGen.NetworkGraph Graph { get; } = new global::CnnGen.NetworkGraph(
+                2, 6, 6,
+                new global::CnnGen.GraphNode[]
+                {
+                    new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 3, 4, 4)
+                    {
+                        Display = "Conv2D(3, 3)",
+                        KernelHeight = 3, KernelWidth = 3,
+                        StrideHeight = 1, StrideWidth = 1,
+                        PaddingHeight = 0, PaddingWidth = 0,
+                        Weight = "conv1.weight",
+                        Bias = "conv1.bias",
+                    },
+                    new global::CnnGen.GraphNode("sigmoid_2", global::CnnGen.GraphOp.Sigmoid, new string[] { "conv1" }, 3, 4, 4)
+                    {
+                        Display = "Sigmoid",
+                    },
+                    new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "sigmoid_2" }, 3, 2, 2)
+                    {
+                        Display = "MaxPool(2)",
+                        KernelHeight = 2, KernelWidth = 2,
+                        StrideHeight = 2, StrideWidth = 2,
+                        PaddingHeight = 0, PaddingWidth = 0,
+                    },
+                    new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_3" }, 4, 1, 1)
+                    {
+                        Display = "Dense(4)",
+                        Weight = "fc1.weight",
+                        Bias = "fc1.bias",
+                    },
+                });
+
+            global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
+
             private readonly float[] _parameters = new float[ParameterCount];
             private readonly float[] _state = new float[StateCount];
             private readonly float[] _arena = new float[ArenaLength];

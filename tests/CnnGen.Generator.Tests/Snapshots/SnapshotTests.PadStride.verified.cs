@@ -99,6 +99,54 @@ namespace Demo
         /// <summary>The tensors with PyTorch <c>state_dict</c> names (convN / bnN / fcN, numbered per kind), shapes and offsets.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> TensorTable => s_tensors;
 
+        /// <summary>The graph of primitive layers (blocks expanded) as plain data, for exporters such as CnnGen.Onnx.</summary>
+        public static global::CnnGen.NetworkGraph Graph { get; } = new global::CnnGen.NetworkGraph(
+            3, 15, 15,
+            new global::CnnGen.GraphNode[]
+            {
+                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 8, 8, 8)
+                {
+                    Display = "Conv2D(8, 3, Stride = 2, Padding = 1)",
+                    KernelHeight = 3, KernelWidth = 3,
+                    StrideHeight = 2, StrideWidth = 2,
+                    PaddingHeight = 1, PaddingWidth = 1,
+                    Weight = "conv1.weight",
+                    Bias = "conv1.bias",
+                },
+                new global::CnnGen.GraphNode("relu_2", global::CnnGen.GraphOp.ReLU, new string[] { "conv1" }, 8, 8, 8)
+                {
+                    Display = "ReLU",
+                },
+                new global::CnnGen.GraphNode("conv2", global::CnnGen.GraphOp.Conv, new string[] { "relu_2" }, 4, 8, 8)
+                {
+                    Display = "Conv2D(4, 3, Padding = Padding.Same)",
+                    KernelHeight = 3, KernelWidth = 3,
+                    StrideHeight = 1, StrideWidth = 1,
+                    PaddingHeight = 1, PaddingWidth = 1,
+                    Weight = "conv2.weight",
+                    Bias = "conv2.bias",
+                },
+                new global::CnnGen.GraphNode("tanh_4", global::CnnGen.GraphOp.Tanh, new string[] { "conv2" }, 4, 8, 8)
+                {
+                    Display = "Tanh",
+                },
+                new global::CnnGen.GraphNode("avgpool_5", global::CnnGen.GraphOp.AvgPool, new string[] { "tanh_4" }, 4, 4, 4)
+                {
+                    Display = "AvgPool(2)",
+                    KernelHeight = 2, KernelWidth = 2,
+                    StrideHeight = 2, StrideWidth = 2,
+                    PaddingHeight = 0, PaddingWidth = 0,
+                },
+                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "avgpool_5" }, 5, 1, 1)
+                {
+                    Display = "Dense(5)",
+                    Weight = "fc1.weight",
+                    Bias = "fc1.bias",
+                },
+            });
+
+        global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
+
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly float[] _state = new float[StateCount];
         private readonly float[] _arena = new float[ArenaLength];
