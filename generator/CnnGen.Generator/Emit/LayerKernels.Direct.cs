@@ -1,5 +1,6 @@
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Plan;
+using CnnGen.Runtime;
 
 namespace CnnGen.Generator.Emit;
 
@@ -22,10 +23,8 @@ internal static partial class LayerKernels
     /// </summary>
     private const int DirectMaxProducts = 1 << 12;
 
-    private const int Lanes = 16;
-    private const int Block = 8;
-
-    private static int PaddedChannels(LayerPlan layer) => (layer.Out.Channels + Lanes - 1) / Lanes * Lanes;
+    // Sizes from the runtime's own contract (src/CnnGen/Runtime/DirectConvSizes.cs, linked): never written twice.
+    private static int PaddedChannels(LayerPlan layer) => DirectConvSizes.PaddedChannels(layer.Out.Channels);
 
     /// <summary>
     /// Whether a convolution runs through the channel-vectorised direct kernel at inference: K ≥ 8 (a vector of
@@ -47,10 +46,10 @@ internal static partial class LayerKernels
             && ((long)(layer.Out.Width - 1) * w.StrideWidth) + w.KernelWidth <= layer.In.Width + (2L * w.PaddingWidth);
     }
 
-    private static int Positions(int count) => (count + Block - 1) / Block * Block;
+    private static int Positions(int count) => DirectConvSizes.PaddedPositions(count);
 
     /// <summary>Floats of a direct convolution's packed weights and bias.</summary>
-    public static int PackedLength(LayerPlan layer) => (Taps(layer) + 1) * PaddedChannels(layer);
+    public static int PackedLength(LayerPlan layer) => DirectConvSizes.PackedLength(layer.Out.Channels, Taps(layer));
 
     /// <summary>
     /// Whether a max pool can be fused into the direct convolution before it: non-overlapping windows (stride = window),
@@ -81,7 +80,9 @@ internal static partial class LayerKernels
             : pool.Out.Height * pool.Out.Width * pool.Window!.KernelHeight * pool.Window.KernelWidth;
         int rows = pool is null ? conv.Out.Height : pool.Out.Height * pool.Window!.KernelHeight;
         int cols = pool is null ? conv.Out.Width : pool.Out.Width * pool.Window!.KernelWidth;
-        return frame + (System.Math.Max(Positions(positions), IsWideConv(conv) ? rows * cols : 0) * PaddedChannels(conv));
+        return frame + (IsWideConv(conv)
+            ? DirectConvSizes.RowsScratchLength(Positions(positions), rows, cols, conv.Out.Channels)
+            : DirectConvSizes.ScratchLength(Positions(positions), conv.Out.Channels));
     }
 
     /// <summary>The emitted method of a direct convolution (with the pool when one is fused).</summary>
@@ -120,7 +121,9 @@ internal static partial class LayerKernels
         w.Line($"const int C = {conv.In.Channels}, H = {conv.In.Height}, W = {conv.In.Width}, K = {conv.Out.Channels};");
         w.Line($"const int PH = {win.PaddingHeight}, PW = {win.PaddingWidth}, HP = H + 2 * PH, WP = W + 2 * PW;");
         bool rows = IsWideConv(conv);
-        int products = System.Math.Max(positions, rows ? cellsH * pfh * cellsW * pfw : 0) * PaddedChannels(conv);
+        int products = rows
+            ? DirectConvSizes.RowsScratchLength(positions, cellsH * pfh, cellsW * pfw, conv.Out.Channels)
+            : DirectConvSizes.ScratchLength(positions, conv.Out.Channels);
         w.Line(rows
             ? $"const int FH = {win.KernelHeight}, FW = {win.KernelWidth}, Rows = {cellsH * pfh}, Cols = {cellsW * pfw}, PFH = {pfh}, PFW = {pfw}, Products = {products};"
             : $"const int Cells = {cellsH * cellsW}, Group = {pfh * pfw}, Products = {products};");

@@ -24,19 +24,19 @@ namespace CnnGen.Runtime;
 public static class DirectConv
 {
     /// <summary>The packed width of the output channels: K is rounded up to a multiple of 16 (one <see cref="Vector512{T}"/>).</summary>
-    public const int Lanes = 16;
+    public const int Lanes = DirectConvSizes.Lanes;
 
     /// <summary>Output positions per register block; the position table is padded to a multiple of it.</summary>
-    public const int Block = 8;
+    public const int Block = DirectConvSizes.Block;
 
     /// <summary>K rounded up to <see cref="Lanes"/>.</summary>
     /// <param name="channels">The output channels K.</param>
-    public static int PaddedChannels(int channels) => (channels + Lanes - 1) / Lanes * Lanes;
+    public static int PaddedChannels(int channels) => DirectConvSizes.PaddedChannels(channels);
 
     /// <summary>Floats of a packed layer: the weights [taps][KP] then the bias [KP].</summary>
     /// <param name="channels">The output channels K.</param>
     /// <param name="taps">C·FH·FW.</param>
-    public static int PackedLength(int channels, int taps) => (taps + 1) * PaddedChannels(channels);
+    public static int PackedLength(int channels, int taps) => DirectConvSizes.PackedLength(channels, taps);
 
     /// <summary>
     /// Packs weights [K][taps] (PyTorch's order) and the bias into [taps][KP] + [KP] (zeros in the padded lanes),
@@ -134,7 +134,7 @@ public static class DirectConv
     /// <summary>Scratch floats <see cref="Forward"/> needs: the channel-last products of every position in the table.</summary>
     /// <param name="positions">The length of the position table.</param>
     /// <param name="channels">K.</param>
-    public static int ScratchLength(int positions, int channels) => positions * PaddedChannels(channels);
+    public static int ScratchLength(int positions, int channels) => DirectConvSizes.ScratchLength(positions, channels);
 
     /// <summary>
     /// output[k, cell] = act(max over the cell's <paramref name="group"/> positions p of Σ_tap frame[positions[p] + taps[tap]] ·
@@ -210,7 +210,7 @@ public static class DirectConv
     /// <param name="rows">Output rows computed.</param>
     /// <param name="cols">Output columns computed.</param>
     /// <param name="channels">K.</param>
-    public static int RowsScratchLength(int positions, int rows, int cols, int channels) => Math.Max(positions, rows * cols) * PaddedChannels(channels);
+    public static int RowsScratchLength(int positions, int rows, int cols, int channels) => DirectConvSizes.RowsScratchLength(positions, rows, cols, channels);
 
     /// <summary>
     /// As <see cref="Forward"/> for a stride-1 convolution, whose output positions are whole rows × columns of the frame: with
