@@ -40,6 +40,9 @@ static int Run(TrainingOptions options)
     Evaluation evaluation = network.Evaluate(test, topK: 2);
     Console.WriteLine($"test: loss {evaluation.Loss:F4}, top-2 accuracy {evaluation.TopKAccuracy:F4}; confusion matrix (rows: true digit, columns: predicted):");
     Console.Write(evaluation.Confusion.ToTable());
+    string confusionPath = Path.Combine(options.OutputDirectory, "lenet5-confusion.png");
+    ConfusionPlot.Save(evaluation.Confusion, $"LeNet-5 on the {test.Count:N0} test digits (rows: true, columns: predicted)", confusionPath);
+    Console.WriteLine($"confusion matrix: {confusionPath}");
     Console.WriteLine($"test accuracy: {evaluation.Accuracy:F4}");
     return agree == test.Count ? 0 : 1;
 }
