@@ -18,9 +18,6 @@ internal sealed record TrainingOptions(int Epochs, int BatchSize, float Learning
 {
     /// <summary>The learning rate is halved after every this many epochs (step decay).</summary>
     public const int DecayEvery = 5;
-
-    /// <summary>The learning rate of epoch <paramref name="epoch"/> (1-based).</summary>
-    public float LearningRateAt(int epoch) => LearningRate * MathF.Pow(0.5f, (epoch - 1) / DecayEvery);
 }
 
 /// <summary>The command line: options, their defaults and checks. Bad options exit with code 2.</summary>

@@ -4,7 +4,6 @@
 //   dotnet run -c Release --project samples/LeNet -- --help
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using CnnGen.IO;
@@ -30,7 +29,7 @@ static int Run(TrainingOptions options)
     SafeTensors.Save(network, weightsPath);
     var reloaded = new LeNet5();
     SafeTensors.Load(reloaded, weightsPath);
-    int agree = Evaluation.AgreeingPredictions(network, reloaded, test);
+    int agree = AgreeingPredictions(network, reloaded, test);
     Console.WriteLine($"weights: {weightsPath}");
     Console.WriteLine($"reloaded weights: {agree}/{test.Count} predictions agree");
 
@@ -38,34 +37,63 @@ static int Run(TrainingOptions options)
     TrainingPlot.Save(history, plotPath);
     Console.WriteLine($"plot: {plotPath}");
 
-    Console.WriteLine($"test accuracy: {history[^1].TestAccuracy:F4}");
+    Evaluation evaluation = network.Evaluate(test, topK: 2);
+    Console.WriteLine($"test: loss {evaluation.Loss:F4}, top-2 accuracy {evaluation.TopKAccuracy:F4}; confusion matrix (rows: true digit, columns: predicted):");
+    Console.Write(evaluation.Confusion.ToTable());
+    string confusionPath = Path.Combine(options.OutputDirectory, "lenet5-confusion.png");
+    ConfusionPlot.Save(evaluation.Confusion, $"LeNet-5 on the {test.Count:N0} test digits (rows: true, columns: predicted)", confusionPath);
+    Console.WriteLine($"confusion matrix: {confusionPath}");
+    Console.WriteLine($"test accuracy: {evaluation.Accuracy:F4}");
     return agree == test.Count ? 0 : 1;
 }
 
-// Trains for options.Epochs epochs with Adam and a step-decayed learning rate; measures both accuracies after each.
+// Trains with Fit: Adam, the rate halved every DecayEvery epochs, random shifts; the test set measured after each epoch.
+// The display and the history follow Fit's progress reports.
 static IReadOnlyList<EpochResult> Train(LeNet5 network, Dataset train, Dataset test, TrainingOptions options)
 {
-    var optimizer = new Adam(options.LearningRate);
-    var epochs = new EpochTrainer(new LeNet5.Trainer(network, optimizer, options.Seed), train, options.BatchSize, options.Shift, options.Seed);
-    return TrainingDisplay.Run(options.Epochs, epochs.BatchesPerEpoch, display =>
+    var trainer = new LeNet5.Trainer(network, new Adam(options.LearningRate), options.Seed);
+    int batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
+    return TrainingDisplay.Run(options.Epochs, batches, display =>
     {
         var history = new List<EpochResult>();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        trainer.Fit(train, new FitOptions
         {
-            optimizer.LearningRate = options.LearningRateAt(epoch);
-            display.BeginEpoch(epoch);
-            var clock = Stopwatch.StartNew();
-            double loss = epochs.RunEpoch((batch, runningLoss, speed) => display.Batch(epoch, batch, runningLoss, speed));
-            double seconds = clock.Elapsed.TotalSeconds;
-            display.Evaluating(epoch);
-            var result = new EpochResult(epoch, optimizer.LearningRate, loss,
-                Evaluation.Accuracy(network, train), Evaluation.Accuracy(network, test), seconds, train.Count / seconds);
-            history.Add(result);
-            display.EndEpoch(result);
-        }
-
+            Epochs = options.Epochs,
+            BatchSize = options.BatchSize,
+            Seed = options.Seed,
+            Validation = test,
+            Schedule = LearningRateSchedule.StepDecay(options.LearningRate, TrainingOptions.DecayEvery, 0.5f),
+            Augment = options.Shift > 0 ? new RandomShift(options.Shift).Apply : null,
+            MeasureTrainingAccuracy = true,
+            BatchProgress = new Reports<BatchReport>(r =>
+            {
+                if (r.Batch == 1) display.BeginEpoch(r.Epoch);
+                display.Batch(r.Epoch, r.Batch, r.MeanLoss, r.ImagesPerSecond);
+                if (r.Batch == r.Batches) display.Evaluating(r.Epoch);
+            }),
+            EpochProgress = new Reports<EpochReport>(r =>
+            {
+                var result = new EpochResult(r.Epoch, r.LearningRate, r.TrainLoss, r.TrainAccuracy, r.ValidationAccuracy,
+                    r.Elapsed.TotalSeconds, r.ImagesPerSecond);
+                history.Add(result);
+                display.EndEpoch(result);
+            }),
+        });
         return history;
     });
+}
+
+// The number of test images on which the two networks predict the same class.
+static int AgreeingPredictions(LeNet5 first, LeNet5 second, Dataset data)
+{
+    Span<float> output = stackalloc float[LeNet5.OutputLength];
+    int agree = 0;
+    for (int i = 0; i < data.Count; i++)
+    {
+        if (first.Predict(data.Image(i), output) == second.Predict(data.Image(i), output)) agree++;
+    }
+
+    return agree;
 }
 
 // Loads the train and test splits, padded to 32×32; on failure explains why and returns false.
@@ -83,4 +111,10 @@ static bool TryLoad(string directory, [NotNullWhen(true)] out Dataset? train, [N
         Console.Error.WriteLine($"error: cannot load the digits: {e.Message}");
         return false;
     }
+}
+
+/// <summary>Hands each report to a callback on the training thread, as it happens (unlike <see cref="Progress{T}"/>, which posts).</summary>
+internal sealed class Reports<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

@@ -338,7 +338,7 @@ internal static class TrainingEmitter
         w.Line("/// A batch is split over up to <see cref=\"DegreeOfParallelism\"/> threads. Allocates nothing after the first step of the");
         w.Line("/// largest batch size. Not thread-safe.");
         w.Line("/// </summary>");
-        w.Open("public sealed class Trainer");
+        w.Open("public sealed class Trainer : global::CnnGen.Training.ITrainer");
         w.Line($"private readonly global::{type.FullName} _network;");
         w.Line("private readonly float[] _gradients = new float[ParameterCount];");
         w.Line("private readonly float[] _saved = new float[SavedLength];");
@@ -348,7 +348,7 @@ internal static class TrainingEmitter
             w.Line("private readonly float[] _stateBefore = new float[StateCount];");
         }
 
-        w.Line("private readonly global::System.Random _random;");
+        w.Line("private global::System.Random _random;");
         w.Line("private readonly StepWork _step;");
         w.Line("private float[] _tape = global::System.Array.Empty<float>();");
         w.Line("private float[] _grad = global::System.Array.Empty<float>();");
@@ -373,6 +373,10 @@ internal static class TrainingEmitter
         w.Line();
         w.Line("/// <summary>The optimizer that applies the gradients.</summary>");
         w.Line("public global::CnnGen.Training.Optimizer Optimizer { get; }");
+        w.Line();
+        w.Line("global::CnnGen.INetwork global::CnnGen.Training.ITrainer.Network => _network;");
+        w.Line();
+        w.Line("void global::CnnGen.Training.ITrainer.ReseedDropout(int seed) => _random = new global::System.Random(seed);");
         w.Line();
         w.Line("/// <summary>The gradients of the last batch's mean loss, laid out as <see cref=\"Parameters\"/>.</summary>");
         w.Line("public global::System.ReadOnlySpan<float> Gradients => _gradients;");

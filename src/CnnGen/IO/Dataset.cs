@@ -8,7 +8,7 @@ namespace CnnGen.IO;
 /// A labelled set of single-channel images held in memory as floats: all images contiguous, each
 /// <see cref="Height"/> × <see cref="Width"/> row-major, and one byte label per image. Loads MNIST-style IDX files.
 /// </summary>
-public sealed class Dataset
+public sealed class Dataset : IImageDataset
 {
     private readonly float[] images;
     private readonly byte[] labels;
@@ -61,6 +61,19 @@ public sealed class Dataset
     {
         CheckIndex(index);
         return images.AsSpan(index * ImageSize, ImageSize);
+    }
+
+    /// <summary>Copies image <paramref name="index"/> into <paramref name="image"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Count"/>).</exception>
+    /// <exception cref="ArgumentException"><paramref name="image"/> does not hold exactly <see cref="ImageSize"/> floats.</exception>
+    public void CopyTo(int index, Span<float> image)
+    {
+        if (image.Length != ImageSize)
+        {
+            throw new ArgumentException($"Expected a span of {ImageSize} floats ({Height}×{Width}) for one image, got {image.Length}.", nameof(image));
+        }
+
+        Image(index).CopyTo(image);
     }
 
     /// <summary>The label of image <paramref name="index"/>.</summary>

@@ -48,6 +48,26 @@ public interface INetwork
     void Forward(ReadOnlySpan<float> input, Span<float> output);
 
     /// <summary>
+    /// Runs a batch of images (whole images back to back) and writes <see cref="OutputSize"/> floats per image. Generated
+    /// networks split the batch over <see cref="DegreeOfParallelism"/> threads; this default runs <see cref="Forward"/> per image.
+    /// </summary>
+    /// <param name="inputs">A whole number of images, <see cref="InputSize"/> floats each.</param>
+    /// <param name="outputs"><see cref="OutputSize"/> floats per image.</param>
+    /// <exception cref="ArgumentException">The spans do not hold the same whole number of images.</exception>
+    void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs)
+    {
+        int batch = InputSize == 0 ? 0 : inputs.Length / InputSize;
+        if (inputs.Length != batch * InputSize || outputs.Length != batch * OutputSize)
+        {
+            throw new ArgumentException(
+                $"Expected a whole number of images of {InputSize} floats and {OutputSize} output floats per image; got {inputs.Length} input and {outputs.Length} output floats.",
+                nameof(inputs));
+        }
+
+        for (int i = 0; i < batch; i++) Forward(inputs.Slice(i * InputSize, InputSize), outputs.Slice(i * OutputSize, OutputSize));
+    }
+
+    /// <summary>
     /// The most parts (threads) a batch is split into, for <c>ForwardBatch</c> and the network's trainers: default
     /// <see cref="Environment.ProcessorCount"/>, 1 for the calling thread alone. Small batches are never split.
     /// </summary>

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -153,6 +155,42 @@ public sealed class Adam : Optimizer
 
     /// <inheritdoc/>
     public override void Reset() => StepCount = 0;
+
+    /// <inheritdoc/>
+    public override void SaveState(IDictionary<string, float[]> arrays, IDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        ArgumentNullException.ThrowIfNull(values);
+        values["step"] = StepCount.ToString(CultureInfo.InvariantCulture);
+        if (StepCount > 0)
+        {
+            arrays["exp_avg"] = (float[])m!.Clone();
+            arrays["exp_avg_sq"] = (float[])v!.Clone();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void LoadState(IReadOnlyDictionary<string, float[]> arrays, IReadOnlyDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        ArgumentNullException.ThrowIfNull(values);
+        long step = RequiredInteger(values, "step");
+        if (step == 0)
+        {
+            StepCount = 0;
+            return;
+        }
+
+        float[] first = Required(arrays, "exp_avg"), second = Required(arrays, "exp_avg_sq");
+        if (first.Length != second.Length)
+        {
+            throw new System.IO.InvalidDataException($"The optimizer state's exp_avg has {first.Length} values but exp_avg_sq has {second.Length}.");
+        }
+
+        m = (float[])first.Clone();
+        v = (float[])second.Clone();
+        StepCount = step;
+    }
 
     private static void CheckBeta(float value, string name)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 
 namespace CnnGen.Training;
@@ -103,6 +104,35 @@ public abstract class Optimizer
 
     /// <summary>Forgets all state (momentum, moment estimates, step count): the next step behaves like the first.</summary>
     public abstract void Reset();
+
+    /// <summary>
+    /// Adds the optimizer's state (momentum, moment estimates, step count) to a checkpoint: float arrays under
+    /// <paramref name="arrays"/>, numbers as invariant text under <paramref name="values"/>. <see cref="Sgd"/> and
+    /// <see cref="Adam"/> implement it; a custom optimizer that does not cannot be checkpointed.
+    /// </summary>
+    /// <param name="arrays">Receives copies of the state arrays, by name.</param>
+    /// <param name="values">Receives the scalar state, by name.</param>
+    /// <exception cref="NotSupportedException">The optimizer does not save its state.</exception>
+    public virtual void SaveState(IDictionary<string, float[]> arrays, IDictionary<string, string> values) =>
+        throw new NotSupportedException($"{GetType().Name} does not save its state: override SaveState and LoadState to checkpoint it.");
+
+    /// <summary>Restores the state written by <see cref="SaveState"/>; the next step continues as if there had been no interruption.</summary>
+    /// <param name="arrays">The state arrays, by name.</param>
+    /// <param name="values">The scalar state, by name.</param>
+    /// <exception cref="System.IO.InvalidDataException">Something is missing or malformed.</exception>
+    /// <exception cref="NotSupportedException">The optimizer does not save its state.</exception>
+    public virtual void LoadState(IReadOnlyDictionary<string, float[]> arrays, IReadOnlyDictionary<string, string> values) =>
+        throw new NotSupportedException($"{GetType().Name} does not save its state: override SaveState and LoadState to checkpoint it.");
+
+    /// <summary>The array <paramref name="name"/> of a saved state, or an <see cref="System.IO.InvalidDataException"/> naming it.</summary>
+    private protected static float[] Required(IReadOnlyDictionary<string, float[]> arrays, string name) =>
+        arrays.TryGetValue(name, out float[]? a) ? a : throw new System.IO.InvalidDataException($"The optimizer state has no array '{name}'.");
+
+    /// <summary>The integer <paramref name="name"/> of a saved state, or an <see cref="System.IO.InvalidDataException"/> naming it.</summary>
+    private protected static long RequiredInteger(IReadOnlyDictionary<string, string> values, string name) =>
+        values.TryGetValue(name, out string? text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n >= 0
+            ? n
+            : throw new System.IO.InvalidDataException($"The optimizer state has no valid value '{name}' (a whole number ≥ 0).");
 
     /// <summary>Throws unless both spans have the same length.</summary>
     private protected static void CheckLengths(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -138,4 +139,23 @@ public sealed class Sgd : Optimizer
 
     /// <inheritdoc/>
     public override void Reset() => (hasBuffer, stepLength) = (false, -1);
+
+    /// <inheritdoc/>
+    public override void SaveState(IDictionary<string, float[]> arrays, IDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        ArgumentNullException.ThrowIfNull(values);
+        values["has_momentum_buffer"] = hasBuffer ? "1" : "0";
+        if (hasBuffer) arrays["momentum_buffer"] = (float[])buffer!.Clone();
+    }
+
+    /// <inheritdoc/>
+    public override void LoadState(IReadOnlyDictionary<string, float[]> arrays, IReadOnlyDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        ArgumentNullException.ThrowIfNull(values);
+        bool has = RequiredInteger(values, "has_momentum_buffer") != 0;
+        if (has) buffer = (float[])Required(arrays, "momentum_buffer").Clone();
+        (hasBuffer, stepLength) = (has, -1);
+    }
 }

@@ -882,12 +882,12 @@ namespace Demo
         /// A batch is split over up to <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the
         /// largest batch size. Not thread-safe.
         /// </summary>
-        public sealed class Trainer
+        public sealed class Trainer : global::CnnGen.Training.ITrainer
         {
             private readonly global::Demo.LeNet5 _network;
             private readonly float[] _gradients = new float[ParameterCount];
             private readonly float[] _saved = new float[SavedLength];
-            private readonly global::System.Random _random;
+            private global::System.Random _random;
             private readonly StepWork _step;
             private float[] _tape = global::System.Array.Empty<float>();
             private float[] _grad = global::System.Array.Empty<float>();
@@ -913,6 +913,10 @@ namespace Demo
 
             /// <summary>The optimizer that applies the gradients.</summary>
             public global::CnnGen.Training.Optimizer Optimizer { get; }
+
+            global::CnnGen.INetwork global::CnnGen.Training.ITrainer.Network => _network;
+
+            void global::CnnGen.Training.ITrainer.ReseedDropout(int seed) => _random = new global::System.Random(seed);
 
             /// <summary>The gradients of the last batch's mean loss, laid out as <see cref="Parameters"/>.</summary>
             public global::System.ReadOnlySpan<float> Gradients => _gradients;

@@ -1,0 +1,26 @@
+using System;
+
+namespace CnnGen.IO;
+
+/// <summary>
+/// Labelled images as <see cref="Training.Fitting.Fit"/> and <see cref="Training.Fitting.Evaluate"/> read them: a count,
+/// the floats of one image (channel-first, C × H × W, as the network takes them) and a class label per image. Images may
+/// live in memory (<see cref="Dataset"/>) or be decoded on demand.
+/// </summary>
+public interface IImageDataset
+{
+    /// <summary>Number of images.</summary>
+    int Count { get; }
+
+    /// <summary>Floats per image (channels × height × width).</summary>
+    int ImageSize { get; }
+
+    /// <summary>Writes image <paramref name="index"/> into <paramref name="image"/> (exactly <see cref="ImageSize"/> floats).</summary>
+    /// <param name="index">0 to <see cref="Count"/> − 1.</param>
+    /// <param name="image">The destination.</param>
+    void CopyTo(int index, Span<float> image);
+
+    /// <summary>The class of image <paramref name="index"/>, 0 or more.</summary>
+    /// <param name="index">0 to <see cref="Count"/> − 1.</param>
+    int Label(int index);
+}
