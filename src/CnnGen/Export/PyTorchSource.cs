@@ -186,7 +186,7 @@ public static class PyTorchSource
             Line();
             Line($"class {_className}(nn.Module):");
             string output = _graph.Output.IsVector ? $"[N, {Int(_graph.Output.Channels)}]" : $"N×{Int(_graph.Output.Channels)}×{Int(_graph.Output.Height)}×{Int(_graph.Output.Width)}";
-            Line($"    \"\"\"{Ascii(name)}: N×{Int(_graph.InputChannels)}×{Int(_graph.InputHeight)}×{Int(_graph.InputWidth)} → {output}, {_network.ParameterSize.ToString("N0", CultureInfo.InvariantCulture)} parameters.\"\"\"");
+            Line($"    \"\"\"{CommentText(name)}: N×{Int(_graph.InputChannels)}×{Int(_graph.InputHeight)}×{Int(_graph.InputWidth)} → {output}, {_network.ParameterSize.ToString("N0", CultureInfo.InvariantCulture)} parameters.\"\"\"");
             Line();
             Line($"    input_shape = ({Int(_graph.InputChannels)}, {Int(_graph.InputHeight)}, {Int(_graph.InputWidth)})");
             Line();
@@ -196,7 +196,7 @@ public static class PyTorchSource
             {
                 if (tree.Constructor is not null)
                 {
-                    string comment = tree.Comment is null ? string.Empty : "  # " + tree.Comment;
+                    string comment = tree.Comment is null ? string.Empty : "  # " + CommentText(tree.Comment);
                     Line(IsIdentifier(child)
                         ? $"        self.{child} = {tree.Constructor}{comment}"
                         : $"        self.add_module({Literal(child)}, {tree.Constructor}){comment}");
@@ -218,11 +218,6 @@ public static class PyTorchSource
                 }
             }
 
-            if (_root.Children.Count == 0)
-            {
-                Line("        pass");
-            }
-
             Line();
             Line("    def forward(self, x):");
             foreach (string line in _body)
@@ -233,10 +228,23 @@ public static class PyTorchSource
             return sb.ToString();
         }
 
-        private static string Ascii(string text)
+        /// <summary>Text for a comment or docstring: control characters and line terminators as <c>\\uXXXX</c>.</summary>
+        private static string CommentText(string text)
         {
-            string literal = Literal(text);
-            return literal.Substring(1, literal.Length - 2).Replace("\"", "'", StringComparison.Ordinal);
+            var sb = new StringBuilder();
+            foreach (char c in text)
+            {
+                if (c < 0x20 || c == 0x7F || c == 0x85 || c == '\u2028' || c == '\u2029' || c == '\\')
+                {
+                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    sb.Append(c);
+                }
+            }
+
+            return sb.ToString().Replace("\"\"\"", "\"\" \"", StringComparison.Ordinal);
         }
 
         /// <summary>A container as a nested <c>nn.ModuleDict({...})</c>, one child a line.</summary>
@@ -248,7 +256,7 @@ public static class PyTorchSource
             {
                 if (child.Constructor is not null)
                 {
-                    lines.Add($"{indent}    {Literal(name)}: {child.Constructor},{(child.Comment is null ? string.Empty : "  # " + child.Comment)}");
+                    lines.Add($"{indent}    {Literal(name)}: {child.Constructor},{(child.Comment is null ? string.Empty : "  # " + CommentText(child.Comment))}");
                 }
                 else
                 {
@@ -559,7 +567,7 @@ public static class PyTorchSource
         private Value Emit(string variable, string expression, int rank, GraphNode node, string? comment = null)
         {
             string note = comment ?? node.Display;
-            _body.Add($"{variable} = {expression}" + (string.IsNullOrEmpty(note) ? string.Empty : "  # " + Ascii(note)));
+            _body.Add($"{variable} = {expression}" + (string.IsNullOrEmpty(note) ? string.Empty : "  # " + CommentText(note)));
             return new Value(variable, rank, node.Channels, node.Height, node.Width);
         }
 
