@@ -490,7 +490,7 @@ public static class PyTorchSource
                 case GraphOp.L2Pool:
                 {
                     // √(Σ x²) over the window; padded cells add nothing, so rounding up pads the end as far as the last
-                    // window reaches. A sum pool is avg_pool2d with the window's size as divisor.
+                    // window reaches. A sum pool is avg_pool2d dividing by 1.
                     int endHeight = EndPad(x.Height, node.Height, node.KernelHeight, node.StrideHeight, node.PaddingHeight, node.CeilMode);
                     int endWidth = EndPad(x.Width, node.Width, node.KernelWidth, node.StrideWidth, node.PaddingWidth, node.CeilMode);
                     string input = Rank4(x);
@@ -500,7 +500,7 @@ public static class PyTorchSource
                         squares = $"F.pad({squares}, ({Int(node.PaddingWidth)}, {Int(endWidth)}, {Int(node.PaddingHeight)}, {Int(endHeight)}))";
                     }
 
-                    return Emit(output, $"torch.sqrt(F.avg_pool2d({squares}, {Pair(node.KernelHeight, node.KernelWidth)}, {Pair(node.StrideHeight, node.StrideWidth)}, divisor_override={Int(node.KernelHeight * node.KernelWidth)}))", 4, node);
+                    return Emit(output, $"torch.sqrt(F.avg_pool2d({squares}, {Pair(node.KernelHeight, node.KernelWidth)}, {Pair(node.StrideHeight, node.StrideWidth)}, divisor_override=1))", 4, node);
                 }
 
                 case GraphOp.GlobalAvgPool:
