@@ -20,7 +20,7 @@ namespace CnnGen.Export;
 /// The module takes N×C×H×W float32 input and returns what <c>Forward</c> returns: [N, classes] for a vector output
 /// (Softmax included when declared), N×C×H×W otherwise. In <c>eval()</c> mode it computes CnnGen's inference; in
 /// <c>train()</c> mode Dropout drops (nn.Dropout, the declared rate) and BatchNorm uses batch statistics with PyTorch's
-/// default momentum 0.1, CnnGen's default. The source needs only <c>torch</c>; it lives in the runtime (not beside the
+/// default momentum 0.1, CnnGen's default (a declared <c>Momentum</c> is not in the graph yet and is not carried over). The source needs only <c>torch</c>; it lives in the runtime (not beside the
 /// ONNX exporter) because it is plain text from the graph and the tensor table, needing no package, and a trimmed
 /// app that never calls it does not carry it.
 /// </remarks>
