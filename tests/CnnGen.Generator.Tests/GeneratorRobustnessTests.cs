@@ -418,20 +418,33 @@ public sealed class GeneratorRobustnessTests
         // layer per layer (the consumers table, in-place reuse, He/Glorot, the vector check) grew quadratically: 250 blocks
         // took 3,089 ms and 4,000 took 126,579 ms (41×); now 472 ms and 4,871 ms (10.3×). Linear is 16×; the bound leaves
         // room for a loaded machine.
+        static (double Ms, long Chars) Fastest(int blocks, int runs)
+        {
+            (double ms, long chars) = Measure(blocks);
+            for (int r = 1; r < runs; r++)
+            {
+                ms = System.Math.Min(ms, Measure(blocks).Ms);
+            }
+
+            return (ms, chars);
+        }
+
         static (double Ms, long Chars) Measure(int blocks)
         {
             string source = Net("[Input(8, 8, 4)] " + string.Concat(Enumerable.Repeat("[BasicBlock(4)] ", blocks)) + "[Dense(2)]");
             CSharpCompilation compilation = GeneratorHarness.Compilation(source);
-            var watch = System.Diagnostics.Stopwatch.StartNew();
+            double start = ThreadCpu.Milliseconds();
             GeneratorRun run = GeneratorHarness.Run(compilation, GeneratorHarness.CreateDriver(trackSteps: false));
-            double ms = watch.Elapsed.TotalMilliseconds;
+            double ms = ThreadCpu.Milliseconds() - start;
             Assert.Empty(run.GeneratorDiagnostics);
             return (ms, run.Result.GeneratedSources.Sum(s => (long)s.SourceText.Length));
         }
 
+        // Times are the generator thread's CPU time (ThreadCpu), so other processes sharing the cores (CI runs test
+        // assemblies side by side) do not count, and the fastest of a few runs.
         Measure(250); // warm-up
-        (double smallMs, long smallChars) = Measure(250);
-        (double largeMs, long largeChars) = Measure(4000);
+        (double smallMs, long smallChars) = Fastest(250, 3);
+        (double largeMs, long largeChars) = Fastest(4000, 2);
         Assert.InRange(largeChars / (double)smallChars, 15.2, 16.8);
         Assert.True(largeMs < 24 * smallMs, $"250 blocks {smallMs:0} ms, 4,000 blocks {largeMs:0} ms: {largeMs / smallMs:0.0}× for 16× the layers");
     }
