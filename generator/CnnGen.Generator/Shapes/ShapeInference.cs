@@ -160,8 +160,9 @@ internal static class ShapeInference
             {
                 if (layer.Tensor is { } prefix && TensorNameProblem(prefix) is { } problem)
                 {
+                    // Reported here once; the block's layers are numbered per kind instead, and inference goes on.
                     Error(DiagnosticIds.InvalidTensorName, new SourceRef(layer.Position, "TensorPrefix"), $"{Capital(layer.Label)}: {problem}");
-                    return false;
+                    layer = layer with { Tensor = null };
                 }
 
                 int? blockInput = ResolveInput(layer);
@@ -483,10 +484,13 @@ internal static class ShapeInference
             _counters.TryGetValue(kind, out int count);
             _counters[kind] = ++count;
             string prefix = plan.Spec.Tensor ?? kind + Text.Int(count);
+
+            // A bad or clashing name (CNN0016, CNN0017) leaves the shapes known: inference goes on, so every such
+            // argument is reported at once, and the network fails at the end.
             if (plan.Spec.Tensor is { } declared && TensorNameProblem(declared) is { } problem)
             {
                 Error(DiagnosticIds.InvalidTensorName, new SourceRef(plan.Position, plan.Spec.TensorArgument), $"{Capital(plan.Spec.Label)}: {problem}");
-                return null;
+                prefix = kind + Text.Int(count);
             }
 
             int offset = (int)_parameters;
@@ -524,12 +528,19 @@ internal static class ShapeInference
                 if (_tensorOwners.TryGetValue(tensor, out LayerSpec? owner))
                 {
                     // Located on the Tensor/TensorPrefix argument that made the clash: this layer's, or the earlier one's.
+                    // A block's layers share its TensorPrefix: one report per argument.
                     LayerSpec at = plan.Spec.Tensor is not null || owner.Tensor is null ? plan.Spec : owner;
+                    var source = new SourceRef(at.Position, at.Tensor is null ? null : at.TensorArgument);
+                    if (_errors.Any(e => e.Id == DiagnosticIds.DuplicateTensorName && e.Source == source))
+                    {
+                        break;
+                    }
+
                     Error(
                         DiagnosticIds.DuplicateTensorName,
-                        new SourceRef(at.Position, at.Tensor is null ? null : at.TensorArgument),
+                        source,
                         $"{Capital(plan.Spec.Label)}: the tensor name \"{tensor}\" is already used by {owner.Label}; every tensor of a network needs its own name");
-                    return null;
+                    break;
                 }
 
                 _tensorOwners[tensor] = plan.Spec;
