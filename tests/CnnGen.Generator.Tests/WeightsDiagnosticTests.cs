@@ -68,6 +68,7 @@ public sealed class WeightsDiagnosticTests
         }
 
         IReadOnlyList<Diagnostic> diagnostics = Verify(
+            "Tv",
             """
             using CnnGen;
 
@@ -184,7 +185,9 @@ public sealed class WeightsDiagnosticTests
         Assert.Equal("Demo.LeNet5.g.cs", Assert.Single(run.Result.GeneratedSources).HintName);
     }
 
-    private static IReadOnlyList<Diagnostic> Verify(string markup, params AdditionalText[] files)
+    private static IReadOnlyList<Diagnostic> Verify(string markup, params AdditionalText[] files) => Verify("LeNet5", markup, files);
+
+    private static IReadOnlyList<Diagnostic> Verify(string network, string markup, params AdditionalText[] files)
     {
         (string source, IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(markup);
         GeneratorRun run = GeneratorHarness.Run(files, source);
@@ -202,8 +205,8 @@ public sealed class WeightsDiagnosticTests
 
         // The class is still generated, without data, so that the CNN02xx errors are all the user sees: no
         // follow-on "LeNet5 does not contain a definition for Forward" in code that uses the network.
-        Assert.Equal(new[] { "Demo.LeNet5.Weights.g.cs", "Demo.LeNet5.g.cs" }, run.Result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
-        Assert.Contains("Nothing is compiled in.", run.Result.GeneratedSources.Single(s => s.HintName == "Demo.LeNet5.Weights.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Equal(new[] { $"Demo.{network}.Weights.g.cs", $"Demo.{network}.g.cs" }, run.Result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Contains("Nothing is compiled in.", run.Result.GeneratedSources.Single(s => s.HintName == $"Demo.{network}.Weights.g.cs").SourceText.ToString(), StringComparison.Ordinal);
         Assert.True(run.OutputProblems.IsEmpty, string.Join("\n", run.OutputProblems));
         return run.GeneratorDiagnostics;
     }
