@@ -515,6 +515,42 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void Cnn0016_InvalidTensorName_IsOnTheArgument()
+    {
+        VerifyDiagnostics("""
+            using CnnGen;
+
+            namespace Demo;
+
+            [Network]
+            [Input(8, 8, 4)]
+            [Conv2D(4, 1, {|CNN0016:Tensor = ""|})]
+            [BasicBlock(4, {|CNN0016:TensorPrefix = "layer1/0"|})]
+            [Dense(2, {|CNN0016:Tensor = "fc 1"|})]
+            public partial class BadNames;
+            """);
+    }
+
+    [Fact]
+    public void Cnn0017_DuplicateTensorName_IsOnTheBlocksPrefix()
+    {
+        IReadOnlyList<Diagnostic> diagnostics = VerifyDiagnostics("""
+            using CnnGen;
+
+            namespace Demo;
+
+            [Network]
+            [Input(9, 9, 4)]
+            [BatchNorm(Tensor = "layer1.0.downsample.1")]
+            [BasicBlock(8, Stride = 2, {|CNN0017:TensorPrefix = "layer1.0"|})]
+            [Dense(2)]
+            public partial class Clash;
+            """);
+
+        Assert.StartsWith("Layer 2, BasicBlock(8, Stride = 2, TensorPrefix = \"layer1.0\") → BatchNorm(): the tensor name \"layer1.0.downsample.1.weight\" is already used by layer 1, BatchNorm(Tensor = \"layer1.0.downsample.1\")", diagnostics[0].GetMessage());
+    }
+
+    [Fact]
     public void Cnn0013_TheInputNameIsTaken()
     {
         VerifyDiagnostics("""

@@ -54,6 +54,40 @@ public sealed class WeightsDiagnosticTests
     }
 
     [Fact]
+    public void Cnn0203_TensorNames_NameTheTorchvisionKey()
+    {
+        // A BasicBlock under "layer1.0" with its downsample: the file lacks layer1.0.downsample.0.weight.
+        var tensors = new List<TestTensor>
+        {
+            new("layer1.0.conv1.weight", "F32", 4, 2, 3, 3), new("layer1.0.conv2.weight", "F32", 4, 4, 3, 3),
+            new("fc.weight", "F32", 2, 100), new("fc.bias", "F32", 2),
+        };
+        foreach (string bn in new[] { "layer1.0.bn1", "layer1.0.bn2", "layer1.0.downsample.1" })
+        {
+            tensors.AddRange(new TestTensor[] { new(bn + ".weight", "F32", 4), new(bn + ".bias", "F32", 4), new(bn + ".running_mean", "F32", 4), new(bn + ".running_var", "F32", 4) });
+        }
+
+        IReadOnlyList<Diagnostic> diagnostics = Verify(
+            "Tv",
+            """
+            using CnnGen;
+
+            namespace Demo;
+
+            [Network({|CNN0203:Weights = "tv.safetensors"|})]
+            [Input(9, 9, 2)]
+            [BasicBlock(4, Stride = 2, TensorPrefix = "layer1.0")]
+            [Dense(2, Tensor = "fc")]
+            public partial class Tv;
+            """,
+            WeightsFiles.Converted("/src/Demo/tv.safetensors", WeightsFiles.Build(tensors)));
+
+        Assert.Equal(
+            "tensor layer1.0.downsample.0.weight: expected F32 [4, 2, 1, 1] (layer 1, BasicBlock(4, Stride = 2, TensorPrefix = \"layer1.0\") → Conv2D(4, 1, Stride = 2, Bias = false, From = \"input\")), not in tv.safetensors",
+            diagnostics[0].GetMessage());
+    }
+
+    [Fact]
     public void Cnn0204_AnExtraTensor_IsAnError_ButBatchNormsCounterIsIgnored()
     {
         List<TestTensor> tensors = WeightsFiles.LeNet5();
@@ -151,7 +185,9 @@ public sealed class WeightsDiagnosticTests
         Assert.Equal("Demo.LeNet5.g.cs", Assert.Single(run.Result.GeneratedSources).HintName);
     }
 
-    private static IReadOnlyList<Diagnostic> Verify(string markup, params AdditionalText[] files)
+    private static IReadOnlyList<Diagnostic> Verify(string markup, params AdditionalText[] files) => Verify("LeNet5", markup, files);
+
+    private static IReadOnlyList<Diagnostic> Verify(string network, string markup, params AdditionalText[] files)
     {
         (string source, IReadOnlyList<ExpectedDiagnostic> expected) = Markup.Parse(markup);
         GeneratorRun run = GeneratorHarness.Run(files, source);
@@ -169,8 +205,8 @@ public sealed class WeightsDiagnosticTests
 
         // The class is still generated, without data, so that the CNN02xx errors are all the user sees: no
         // follow-on "LeNet5 does not contain a definition for Forward" in code that uses the network.
-        Assert.Equal(new[] { "Demo.LeNet5.Weights.g.cs", "Demo.LeNet5.g.cs" }, run.Result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
-        Assert.Contains("Nothing is compiled in.", run.Result.GeneratedSources.Single(s => s.HintName == "Demo.LeNet5.Weights.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Equal(new[] { $"Demo.{network}.Weights.g.cs", $"Demo.{network}.g.cs" }, run.Result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Contains("Nothing is compiled in.", run.Result.GeneratedSources.Single(s => s.HintName == $"Demo.{network}.Weights.g.cs").SourceText.ToString(), StringComparison.Ordinal);
         Assert.True(run.OutputProblems.IsEmpty, string.Join("\n", run.OutputProblems));
         return run.GeneratorDiagnostics;
     }

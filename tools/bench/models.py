@@ -1,9 +1,8 @@
 """The PyTorch modules the speed benchmarks run: LeNet-5, the zoo's CifarNet and ResNet-18.
 
-Each module names its tensors the way CnnGen names the same declaration in samples/Zoo/Networks.cs
-(layers with weights numbered per kind in declaration order, BasicBlocks expanded as conv, bn, conv, bn
-and then the projection conv, bn), so its state_dict loads into the generated class with
-SafeTensors.Load. Shared by export_models.py and pytorch_bench.py.
+Each module names its tensors the way the same declaration in samples/Zoo/Networks.cs does (LeNet-5 and
+CifarNet: layers with weights numbered per kind in declaration order; ResNet-18: torchvision's keys, which the
+zoo declares with Tensor/TensorPrefix), so its state_dict loads into the generated class with SafeTensors.Load. Shared by export_models.py and pytorch_bench.py.
 """
 
 import torch
@@ -66,43 +65,45 @@ class CifarNet(nn.Module):
         return F.softmax(self.logits(x), dim=1)
 
 
+class Block(nn.Module):
+    """torchvision's BasicBlock with its attribute names (conv1, bn1, conv2, bn2, downsample.0/.1)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        return F.relu(y + (self.downsample(x) if self.downsample is not None else x))
+
+
 class ResNet18(nn.Module):
-    """torchvision's ResNet-18 (11,689,512 parameters) with CnnGen's flat names: conv1/bn1 the 7x7 stride-2
-    stem, then per BasicBlock conv k, bn k, conv k+1, bn k+1 and, when the shape changes, the 1x1 projection
-    conv k+2, bn k+2; fc1 1000; softmax."""
+    """torchvision's ResNet-18 (11,689,512 parameters) with torchvision's state_dict keys (conv1, bn1,
+    layer1.0.conv1 … layer4.1.bn2, layerN.0.downsample.0/.1, fc), which samples/Zoo's ResNet18 declares with
+    Tensor/TensorPrefix; softmax. Written out so that torchvision is not needed to run the benchmarks."""
 
     input_shape = (3, 224, 224)
 
     def __init__(self):
         super().__init__()
-        self.blocks = []
-        index = [0]
-
-        def conv_bn(cin, cout, kernel, stride, padding):
-            index[0] += 1
-            setattr(self, "conv%d" % index[0], nn.Conv2d(cin, cout, kernel, stride=stride, padding=padding, bias=False))
-            setattr(self, "bn%d" % index[0], nn.BatchNorm2d(cout))
-            return index[0]
-
-        self.stem = conv_bn(3, 64, 7, 2, 3)
+        self.conv1 = nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
         cin = 64
-        for cout, stride in [(64, 1), (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1)]:
-            a = conv_bn(cin, cout, 3, stride, 1)
-            b = conv_bn(cout, cout, 3, 1, 1)
-            shortcut = conv_bn(cin, cout, 1, stride, 0) if stride != 1 or cin != cout else None
-            self.blocks.append((a, b, shortcut))
+        for i, (cout, stride) in enumerate([(64, 1), (128, 2), (256, 2), (512, 2)], start=1):
+            setattr(self, "layer%d" % i, nn.Sequential(Block(cin, cout, stride), Block(cout, cout, 1)))
             cin = cout
-        self.fc1 = nn.Linear(512, 1000)
-
-    def cbn(self, i, x):
-        return getattr(self, "bn%d" % i)(getattr(self, "conv%d" % i)(x))
+        self.fc = nn.Linear(512, 1000)
 
     def logits(self, x):
-        x = F.max_pool2d(F.relu(self.cbn(self.stem, x)), 3, stride=2, padding=1)
-        for a, b, shortcut in self.blocks:
-            y = self.cbn(b, F.relu(self.cbn(a, x)))
-            x = F.relu(y + (self.cbn(shortcut, x) if shortcut is not None else x))
-        return self.fc1(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 3, stride=2, padding=1)
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
     def forward(self, x):
         return F.softmax(self.logits(x), dim=1)

@@ -62,6 +62,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NetworkTooLarge = Error(
         DiagnosticIds.NetworkTooLarge, "Network too large for the runtime's buffers", "The activations of one image (what inference and training keep in int-indexed float buffers) must fit the runtime's limit.");
 
+    public static readonly DiagnosticDescriptor InvalidTensorName = Error(
+        DiagnosticIds.InvalidTensorName, "Invalid tensor name", "Tensor and TensorPrefix name a layer's tensors as a PyTorch state_dict does: module names joined by '.', each of letters, digits, '_' or '-'.");
+
+    public static readonly DiagnosticDescriptor DuplicateTensorName = Error(
+        DiagnosticIds.DuplicateTensorName, "Duplicate tensor name", "Every tensor of a network (after Tensor, TensorPrefix and the per-kind numbering are applied) must have its own name, so that weights files can name each one.");
+
     public static readonly DiagnosticDescriptor ParameterBudget = Warning(
         DiagnosticIds.ParameterBudget, "Network exceeds its parameter budget", "Network.MaxParameters caps the number of trainable parameters.");
 
@@ -95,6 +101,7 @@ internal static class DiagnosticDescriptors
         StrideDoesNotFit, WindowLargerThanInput, ParameterCountMismatch, ClassNotPartial, MissingInput,
         MisplacedInput, InvalidValue, LayerCannotFollow, NoLayers, UnsupportedType,
         BranchShapeMismatch, UnknownLayerName, DuplicateLayerName, NameCollision, NetworkTooLarge,
+        InvalidTensorName, DuplicateTensorName,
         ParameterBudget, MultiplyAddBudget, ReceptiveFieldBudget,
         WeightsFileNotFound, WeightsFileInvalid, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType, WeightsTensorShape,
     }.ToDictionary(d => d.Id);

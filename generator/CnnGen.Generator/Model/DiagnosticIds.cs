@@ -21,6 +21,8 @@ internal static class DiagnosticIds
     public const string DuplicateLayerName = "CNN0013";
     public const string NameCollision = "CNN0014";
     public const string NetworkTooLarge = "CNN0015";
+    public const string InvalidTensorName = "CNN0016";
+    public const string DuplicateTensorName = "CNN0017";
 
     // Budgets: warnings, suppressible with #pragma warning disable.
     public const string ParameterBudget = "CNN0101";

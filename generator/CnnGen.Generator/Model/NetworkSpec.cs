@@ -59,6 +59,13 @@ internal abstract record LayerSpec(int Position)
 
     public string? From { get; init; }
 
+    /// <summary>
+    /// <c>Tensor = "…"</c> on Conv2D, Dense and BatchNorm: the state_dict prefix of the layer's tensors; <c>TensorPrefix</c>
+    /// on a block: the prefix of its inner names. Null: numbered per kind. A layer expanded from a block carries its full
+    /// derived name here (its <see cref="Origin"/> says where the prefix was written).
+    /// </summary>
+    public string? Tensor { get; init; }
+
     /// <summary>The block this layer was expanded from, e.g. <c>BasicBlock(128, Stride = 2)</c>; null when declared directly.</summary>
     public string? Origin { get; init; }
 
@@ -69,7 +76,11 @@ internal abstract record LayerSpec(int Position)
     public string Label => "layer " + Text.Int(Position) + ", " + (Origin is null ? Display : Origin + " → " + Display);
 
     /// <summary>Name and From as written, appended to <see cref="Display"/> by the subclasses.</summary>
-    protected string Wiring => (Name is null ? string.Empty : ", Name = \"" + Name + "\"") + (From is null ? string.Empty : ", From = \"" + From + "\"");
+    protected string Wiring => (Name is null ? string.Empty : ", Name = \"" + Name + "\"") + (From is null ? string.Empty : ", From = \"" + From + "\"")
+        + (Tensor is null || Origin is not null ? string.Empty : ", " + TensorArgument + " = \"" + Tensor + "\"");
+
+    /// <summary>The attribute argument that names the tensors: <c>TensorPrefix</c> on a block, <c>Tensor</c> otherwise.</summary>
+    public string TensorArgument => this is BasicBlockSpec or InceptionSpec || Origin is not null ? "TensorPrefix" : "Tensor";
 }
 
 /// <summary>Conv2D. A padding of -1 is <c>Padding.Same</c>.</summary>

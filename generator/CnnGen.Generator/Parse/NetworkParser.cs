@@ -314,7 +314,7 @@ internal static class NetworkParser
             "Inception" => new InceptionSpec(position, a.Int("conv1x1", 0), a.Int("reduce3x3", 0), a.Int("conv3x3", 0), a.Int("reduce5x5", 0), a.Int("conv5x5", 0), a.Int("poolProjection", 0)),
             _ => null,
         };
-        return layer is null ? null : layer with { Name = a.String("Name"), From = a.String("From") };
+        return layer is null ? null : layer with { Name = a.String("Name"), From = a.String("From"), Tensor = a.String(layer is BasicBlockSpec or InceptionSpec ? "TensorPrefix" : "Tensor") };
     }
 
     private static ConvSpec Conv(int position, Arguments a, List<DiagnosticInfo> diagnostics)

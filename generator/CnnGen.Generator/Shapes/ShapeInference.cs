@@ -66,6 +66,7 @@ internal static class ShapeInference
         private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
         private readonly Shape _input;
         private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, LayerSpec> _tensorOwners = new(StringComparer.Ordinal);
         private readonly Dictionary<int, bool> _isVector = new();
         private List<int>[]? _consumers;
         private long _parameters;
@@ -157,6 +158,13 @@ internal static class ShapeInference
         {
             if (layer is BasicBlockSpec or InceptionSpec)
             {
+                if (layer.Tensor is { } prefix && TensorNameProblem(prefix) is { } problem)
+                {
+                    // Reported here once; the block's layers are numbered per kind instead, and inference goes on.
+                    Error(DiagnosticIds.InvalidTensorName, new SourceRef(layer.Position, "TensorPrefix"), $"{Capital(layer.Label)}: {problem}");
+                    layer = layer with { Tensor = null };
+                }
+
                 int? blockInput = ResolveInput(layer);
                 if (blockInput is null)
                 {
@@ -424,6 +432,39 @@ internal static class ShapeInference
             return hidden;
         }
 
+        /// <summary>
+        /// Why a declared tensor name cannot be a state_dict key prefix, or null when it can: PyTorch joins module names
+        /// with '.', so each part must be non-empty; CnnGen also keeps to letters, digits, '_' and '-', which every
+        /// exporter and the generated comments can carry unchanged.
+        /// </summary>
+        public static string? TensorNameProblem(string name)
+        {
+            const string Rule = "a tensor name is module names joined by '.', each of ASCII letters, digits, '_' or '-', as in \"layer1.0.conv1\"";
+            if (name.Length == 0)
+            {
+                return "the tensor name is empty: " + Rule + ", or leave it out to number the layer per kind";
+            }
+
+            foreach (string part in name.Split('.'))
+            {
+                if (part.Length == 0)
+                {
+                    return $"the tensor name \"{name}\" has an empty part (a leading, trailing or doubled '.'): {Rule}";
+                }
+            }
+
+            foreach (char c in name)
+            {
+                if (!(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '-' or '.'))
+                {
+                    string shown = char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) ? $"U+{(int)c:X4}" : "'" + c + "'";
+                    return $"the tensor name \"{name}\" contains {shown}: {Rule}";
+                }
+            }
+
+            return null;
+        }
+
         private Shape ShapeOf(int index) => index < 0 ? _input : _layers[index].Out;
 
         private LayerPlan? AssignTensors(LayerPlan plan)
@@ -442,8 +483,18 @@ internal static class ShapeInference
 
             _counters.TryGetValue(kind, out int count);
             _counters[kind] = ++count;
-            string prefix = kind + Text.Int(count);
+            string prefix = plan.Spec.Tensor ?? kind + Text.Int(count);
+
+            // A bad or clashing name (CNN0016, CNN0017) leaves the shapes known: inference goes on, so every such
+            // argument is reported at once, and the network fails at the end.
+            if (plan.Spec.Tensor is { } declared && TensorNameProblem(declared) is { } problem)
+            {
+                Error(DiagnosticIds.InvalidTensorName, new SourceRef(plan.Position, plan.Spec.TensorArgument), $"{Capital(plan.Spec.Label)}: {problem}");
+                prefix = kind + Text.Int(count);
+            }
+
             int offset = (int)_parameters;
+            int tensorsBefore = _tensors.Count;
             plan = plan with { TensorPrefix = prefix, ParameterOffset = offset };
             switch (plan.Spec)
             {
@@ -469,6 +520,30 @@ internal static class ShapeInference
                     plan = plan with { StateOffset = state, StateCount = 2 * channels };
                     _state += 2 * channels;
                     break;
+            }
+
+            for (int t = tensorsBefore; t < _tensors.Count; t++)
+            {
+                string tensor = _tensors[t].Name;
+                if (_tensorOwners.TryGetValue(tensor, out LayerSpec? owner))
+                {
+                    // Located on the Tensor/TensorPrefix argument that made the clash: this layer's, or the earlier one's.
+                    // A block's layers share its TensorPrefix: one report per argument.
+                    LayerSpec at = plan.Spec.Tensor is not null || owner.Tensor is null ? plan.Spec : owner;
+                    var source = new SourceRef(at.Position, at.Tensor is null ? null : at.TensorArgument);
+                    if (_errors.Any(e => e.Id == DiagnosticIds.DuplicateTensorName && e.Source == source))
+                    {
+                        break;
+                    }
+
+                    Error(
+                        DiagnosticIds.DuplicateTensorName,
+                        source,
+                        $"{Capital(plan.Spec.Label)}: the tensor name \"{tensor}\" is already used by {owner.Label}; every tensor of a network needs its own name");
+                    break;
+                }
+
+                _tensorOwners[tensor] = plan.Spec;
             }
 
             _parameters += plan.Parameters;

@@ -61,6 +61,13 @@ public sealed class Conv2DAttribute : LayerAttribute
     public int PaddingWidth { get; set; }
     /// <summary>Whether the layer adds a bias per filter (default true; false before a BatchNorm, as in ResNet).</summary>
     public bool Bias { get; set; } = true;
+    /// <summary>
+    /// The name of this layer's tensors without the final <c>.weight</c>/<c>.bias</c>, as a PyTorch state_dict spells
+    /// it (e.g. <c>"features.0"</c>, <c>"layer1.0.conv1"</c>), for <c>SafeTensors.Load</c>/<c>Save</c>,
+    /// <c>INetwork.Tensors</c> and compiled-in weights. Dot-separated parts of letters, digits and '_'. By default
+    /// layers are numbered per kind in declaration order (<c>conv1</c>, <c>conv2</c> …).
+    /// </summary>
+    public string? Tensor { get; set; }
     /// <summary>Overrides the network's <see cref="NetworkAttribute.Rounding"/> for this layer.</summary>
     public Rounding Rounding { get; set; }
 }
@@ -132,6 +139,13 @@ public sealed class DenseAttribute : LayerAttribute
 
     /// <summary>Number of outputs.</summary>
     public int Units { get; }
+    /// <summary>
+    /// The name of this layer's tensors without the final <c>.weight</c>/<c>.bias</c>, as a PyTorch state_dict spells
+    /// it (e.g. <c>"features.0"</c>, <c>"layer1.0.conv1"</c>), for <c>SafeTensors.Load</c>/<c>Save</c>,
+    /// <c>INetwork.Tensors</c> and compiled-in weights. Dot-separated parts of letters, digits and '_'. By default
+    /// layers are numbered per kind in declaration order (<c>fc1</c>, <c>fc2</c> …).
+    /// </summary>
+    public string? Tensor { get; set; }
 }
 
 /// <summary>Flattens (C, H, W) into a vector of C·H·W values. Optional: <see cref="DenseAttribute"/> flattens implicitly.</summary>
@@ -215,6 +229,13 @@ public sealed class BatchNormAttribute : LayerAttribute
 
     /// <summary>Weight of the new batch statistic in the running averages (PyTorch's default 0.1).</summary>
     public double Momentum { get; set; } = 0.1;
+    /// <summary>
+    /// The name of this layer's tensors without the final <c>.weight</c>/<c>.bias</c>, as a PyTorch state_dict spells
+    /// it (e.g. <c>"features.0"</c>, <c>"layer1.0.conv1"</c>), for <c>SafeTensors.Load</c>/<c>Save</c>,
+    /// <c>INetwork.Tensors</c> and compiled-in weights. Dot-separated parts of letters, digits and '_'. By default
+    /// layers are numbered per kind in declaration order (<c>bn1</c>, <c>bn2</c> …).
+    /// </summary>
+    public string? Tensor { get; set; }
 }
 
 /// <summary>Element-wise sum of the previous layer's output and the named layers' outputs (a residual connection). Shapes must match.</summary>
@@ -254,6 +275,13 @@ public sealed class BasicBlockAttribute : LayerAttribute
     public int Filters { get; }
     /// <summary>Stride of the first convolution (and of the projection); 2 halves the spatial size.</summary>
     public int Stride { get; set; } = 1;
+    /// <summary>
+    /// The prefix of the block's tensor names as torchvision spells them: with <c>"layer1.0"</c> the block's tensors are
+    /// <c>layer1.0.conv1</c>, <c>layer1.0.bn1</c>, <c>layer1.0.conv2</c>, <c>layer1.0.bn2</c> and, with a projection,
+    /// <c>layer1.0.downsample.0</c> (conv) and <c>layer1.0.downsample.1</c> (BatchNorm). By default the block's layers
+    /// are numbered with the others (conv, bn).
+    /// </summary>
+    public string? TensorPrefix { get; set; }
 }
 
 /// <summary>
@@ -287,4 +315,11 @@ public sealed class InceptionAttribute : LayerAttribute
     public int Conv5x5 { get; }
     /// <summary>Filters of the 1×1 projection after the max pool.</summary>
     public int PoolProjection { get; }
+    /// <summary>
+    /// The prefix of the module's tensor names as torchvision's <c>Inception</c> spells them: with <c>"inception3a"</c>
+    /// the tensors are <c>inception3a.branch1.conv</c>/<c>.bn</c>, <c>branch2.0</c>, <c>branch2.1</c>, <c>branch3.0</c>,
+    /// <c>branch3.1</c> and <c>branch4.1</c> (each with <c>.conv</c> and <c>.bn</c>). By default the module's layers are
+    /// numbered with the others (conv, bn).
+    /// </summary>
+    public string? TensorPrefix { get; set; }
 }

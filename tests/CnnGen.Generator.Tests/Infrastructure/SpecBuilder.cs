@@ -37,6 +37,9 @@ internal sealed class Net
 
     public Net Softmax() => Add(new ActivationSpec(Next, ActivationKind.Softmax));
 
+    /// <summary>Any layer spec, made at the next position: <c>.Layer(p => new BatchNormSpec(p, 1e-5, 0.1) { Tensor = "bn" })</c>.</summary>
+    public Net Layer(System.Func<int, LayerSpec> make) => Add(make(Next));
+
     public NetworkSpec Build(long expectedParameters = 0, RoundingMode rounding = RoundingMode.Unspecified, int seed = 0) =>
         new(_input, _layers.ToEquatableArray(), expectedParameters, rounding, seed);
 

@@ -22,6 +22,33 @@ public class ZooTests
         Assert.Equal(11_689_512, ResNet18.ParameterCount);
     }
 
+    [Theory]
+    [InlineData("alexnet")]
+    [InlineData("vgg16")]
+    [InlineData("googlenet")]
+    [InlineData("resnet18")]
+    public void Zoo_tensors_are_torchvisions_state_dict_keys_and_shapes(string model)
+    {
+        // tests/fixtures/torchvision_keys.txt: "model key d0,d1,…" as torchvision 0.14 names them
+        // (tools/fixtures/make_torchvision_fixtures.py; num_batches_tracked left out).
+        string[] expected = System.IO.File.ReadAllLines(Fixtures.PathOf("torchvision_keys.txt"))
+            .Select(l => l.Split(' '))
+            .Where(p => p[0] == model)
+            .Select(p => p[1] + " " + p[2])
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        System.Collections.Generic.IReadOnlyList<TensorInfo> table = model switch
+        {
+            "alexnet" => AlexNet.TensorTable,
+            "vgg16" => Vgg16.TensorTable,
+            "googlenet" => GoogLeNet.TensorTable,
+            _ => ResNet18.TensorTable,
+        };
+        string[] actual = table.Select(t => t.Name + " " + string.Join(",", t.Shape)).Order(StringComparer.Ordinal).ToArray();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public void Seed004_stack_has_the_seed_shapes()
     {
