@@ -26,7 +26,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
-    partial class PadStride : global::CnnGen.INetwork
+    partial class PadStride : global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>
     {
         /// <summary>Channels of one input image.</summary>
         public const int InputChannels = 3;
@@ -63,15 +63,13 @@ namespace Demo
             "Weights: 3.3 KiB (float32)\n" +
             "Activation memory: 10.4 KiB per forward pass; 45.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-        // The inference workspace: 768 floats of activations (regions reused once read) + 1,891 of convolution scratch.
-        private const int ArenaLength = 768;
-        private const int ScratchLength = 1891;
-        // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
-        private const int FoldedLength = 1;
+        // The inference workspace of one thread: 768 floats of activations (regions reused once read) + 1,891 of convolution scratch.
         // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
         // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
-        private const int PackedLength = 448;
-        private const int PackedSourceLength = 224;
+        private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(
+            InputChannels, InputHeight, InputWidth, OutputLength, "5", ParameterCount, StateCount, MultiplyAddsPerImage,
+            arenaLength: 768, scratchLength: 1891, workLength: WorkLength,
+            foldedLength: 0, packedLength: 448, packedSourceLength: 224);
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -147,15 +145,8 @@ namespace Demo
 
         global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _state = new float[StateCount];
-        private readonly float[] _arena = new float[ArenaLength];
-        private readonly float[] _scratch = new float[ScratchLength];
-        private readonly float[] _folded = new float[FoldedLength];
-        private readonly float[] _packed = new float[PackedLength];
-        private readonly float[] _packedSource = new float[PackedSourceLength];
-        private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
-        private BatchForwardWork? _batchForward;
+        // Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.
+        private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);
 
         /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/>.</summary>
         public PadStride()
@@ -171,10 +162,10 @@ namespace Demo
         }
 
         /// <summary>All parameters, one contiguous buffer; see <see cref="TensorTable"/> for each tensor's offset and shape.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _core.Parameters;
 
         /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
-        public global::System.Span<float> State => _state;
+        public global::System.Span<float> State => _core.State;
 
         /// <summary>
         /// The most parts a batch is split into, each run on its own thread: <see cref="ForwardBatch"/> and every
@@ -187,8 +178,8 @@ namespace Demo
         /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
         public int DegreeOfParallelism
         {
-            get => _degreeOfParallelism;
-            set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);
+            get => _core.DegreeOfParallelism;
+            set => _core.DegreeOfParallelism = value;
         }
 
         int global::CnnGen.INetwork.InputSize => InputLength;
@@ -196,13 +187,15 @@ namespace Demo
         int global::CnnGen.INetwork.ParameterSize => ParameterCount;
         global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;
         global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;
+        global::CnnGen.Runtime.NetworkCore global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Core => _core;
+        static global::CnnGen.Runtime.NetworkSizes global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Sizes => s_sizes;
 
         /// <summary>Re-initialises every parameter from <paramref name="seed"/> and resets the BatchNorm running averages.</summary>
         /// <param name="seed">The seed; the same seed gives the same parameters.</param>
         public void InitializeParameters(int seed)
         {
             var random = new global::System.Random(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _core.Parameters;
             // conv1.weight: He normal (feeds a ReLU), fan-in 27.
             global::CnnGen.Initializers.HeNormal(p.Slice(0, 216), 27, random);
             p.Slice(216, 8).Clear();
@@ -218,98 +211,13 @@ namespace Demo
         /// <param name="input">675 floats, channel-first (C×H×W = 3×15×15).</param>
         /// <param name="output">5 floats.</param>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            if (input.Length != InputLength)
-            {
-                throw new global::System.ArgumentException($"Expected an input of 3×15×15 (C×H×W) = 675 floats, got {input.Length}.", nameof(input));
-            }
-
-            if (output.Length != OutputLength)
-            {
-                throw new global::System.ArgumentException($"Expected an output span of 5 floats (5), got {output.Length}.", nameof(output));
-            }
-
-            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
-            Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
-        }
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _core.Forward<global::Demo.PadStride>(input, output);
 
         /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            int batch = inputs.Length / InputLength;
-            if (inputs.Length % InputLength != 0 || outputs.Length != batch * OutputLength)
-            {
-                throw new global::System.ArgumentException($"Expected inputs of a whole number of 3×15×15 images (675 floats each) and outputs of 5 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
-            }
-
-            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
-            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-            // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
-            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
-            if (parts > 1)
-            {
-                (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
-                return;
-            }
-
-            RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
-        }
-
-        // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-        // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
-        private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
-        {
-            private readonly global::Demo.PadStride _network;
-            private float[][] _arenas = global::System.Array.Empty<float[]>();
-            private float[][] _scratch = global::System.Array.Empty<float[]>();
-            private float[][] _work = global::System.Array.Empty<float[]>();
-            private int _batch;
-            private int _parts;
-            private int _threads;
-
-            public BatchForwardWork(global::Demo.PadStride network)
-            {
-                _network = network;
-            }
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
-            {
-                if (_arenas.Length < parts)
-                {
-                    var arenas = new float[parts][];
-                    var scratch = new float[parts][];
-                    var work = new float[parts][];
-                    for (int i = 0; i < parts; i++)
-                    {
-                        arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
-                        scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
-                        work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
-                    }
-                    (_arenas, _scratch, _work) = (arenas, scratch, work);
-                }
-
-                (_batch, _parts, _threads) = (batch, parts, threads);
-                Pin(inputs, default, default, outputs);
-            }
-
-            protected override void Stages() => Split(0, _parts, _threads);
-
-            protected override void RunPart(int stage, int part, int parts)
-            {
-                global::System.ReadOnlySpan<float> inputs = Inputs;
-                global::System.Span<float> outputs = Outputs;
-                global::Demo.PadStride network = _network;
-                int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
-                global::Demo.PadStride.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
-            }
-        }
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _core.ForwardBatch<global::Demo.PadStride>(inputs, outputs);
 
         /// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name="output"/> receives all outputs.</summary>
         /// <param name="input">One image, as for <see cref="Forward"/>.</param>
@@ -319,6 +227,21 @@ namespace Demo
             Forward(input, output);
             return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
         }
+
+        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Prepare(global::CnnGen.Runtime.NetworkCore core)
+        {
+            PackDirectConvolutions(core.Parameters, core.Folded, core.PackedSource, core.Packed);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
+            Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
+            RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
 
         // The layer sequence, every shape a constant.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -360,7 +283,6 @@ namespace Demo
         // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
         private const int Chunk = 32, HeadLength = 64, TailWidth = 5;
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
-        private readonly float[] _work = new float[WorkLength];
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
@@ -558,13 +480,17 @@ namespace Demo
 
         // ---- Training ----------------------------------------------------------------------------------
         // The tape keeps every layer's output for the whole batch: 1,605 floats per image; the gradient tape mirrors it.
-        private const int TapeLength = 1605;
-        // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
-        private const int SavedLength = 1;
-        private const int TrainScratchLength = 7528;
-        // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
-        // the whole batch in the step's last stage), up to the last such parameter.
-        private const int PartialLength = 516;
+        // The step's stages (NetworkTrainer runs them, a per-image stage split over threads, a whole-batch one on the calling thread):
+        //   0. images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
+        //   1. the dense layers' parameter gradients over the whole batch; the parts' parameter gradients added into part 0's
+        // Each part accumulates the parameter gradients of [0, 516) on its own (the dense layers' are taken over the whole batch).
+        private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(
+            tapeLength: 1605, savedLength: 1, scratchLength: 7528, partialLength: 516,
+            wholeBatch: new[] { false },
+            partRanges: new[] { 0, 516 },
+            denseGradients: true);
+
+        static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Training => s_training;
 
         // Backward of Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1, per chunk of output rows: im2col again, then
         // dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.
@@ -726,332 +652,116 @@ namespace Demo
         }
 
         /// <summary>
-        /// Trains a <see cref="PadStride"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.
-        /// A batch is split over up to <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the
-        /// largest batch size. Not thread-safe.
+        /// Trains a <see cref="PadStride"/>: mini-batch gradients through the emitted backward pass, then one optimizer step
+        /// (cross-entropy takes the outputs as scores). A batch is split over up to
+        /// <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the largest batch size. Not thread-safe.
         /// </summary>
-        public sealed class Trainer : global::CnnGen.Training.ITrainer
+        public sealed class Trainer : global::CnnGen.Training.NetworkTrainer<global::Demo.PadStride>
         {
-            private readonly global::Demo.PadStride _network;
-            private readonly float[] _gradients = new float[ParameterCount];
-            private readonly float[] _saved = new float[SavedLength];
-            private global::System.Random _random;
-            private readonly StepWork _step;
-            private float[] _tape = global::System.Array.Empty<float>();
-            private float[] _grad = global::System.Array.Empty<float>();
-            private float[] _losses = global::System.Array.Empty<float>();
-            // Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).
-            private float[][] _scratch = global::System.Array.Empty<float[]>();
-            private float[][] _partials = global::System.Array.Empty<float[]>();
-
             /// <summary>Creates a trainer that updates <paramref name="network"/>'s parameters with <paramref name="optimizer"/>.</summary>
             /// <param name="network">The network to train.</param>
             /// <param name="optimizer">SGD, SGD with momentum, Adam, …</param>
             /// <param name="seed">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>
             public Trainer(global::Demo.PadStride network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
+                : base(network, optimizer, seed)
             {
-                _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
-                _random = new global::System.Random(seed);
-                _step = new StepWork(this);
             }
+        }
 
-            /// <summary>The network being trained.</summary>
-            public global::Demo.PadStride Network => _network;
-
-            /// <summary>The optimizer that applies the gradients.</summary>
-            public global::CnnGen.Training.Optimizer Optimizer { get; }
-
-            global::CnnGen.INetwork global::CnnGen.Training.ITrainer.Network => _network;
-
-            void global::CnnGen.Training.ITrainer.ReseedDropout(int seed) => _random = new global::System.Random(seed);
-
-            /// <summary>The gradients of the last batch's mean loss, laid out as <see cref="Parameters"/>.</summary>
-            public global::System.ReadOnlySpan<float> Gradients => _gradients;
-
-            /// <summary>The network's <see cref="PadStride.DegreeOfParallelism"/> (one setting for its batches and its trainers): the most parts a training batch is split into.</summary>
-            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
-            public int DegreeOfParallelism
+        // One stage of a training step for one part (see s_training); c holds the part's images [from, to) and its buffers.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)
+        {
+            int batch = c.Batch, from = c.From, to = c.To;
+            global::System.ReadOnlySpan<float> p = c.Parameters;
+            global::System.ReadOnlySpan<float> inputs = c.Inputs;
+            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            switch (stage)
             {
-                get => _network.DegreeOfParallelism;
-                set => _network.DegreeOfParallelism = value;
-            }
-
-            /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
-            /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
-            /// <param name="labels">One class index per image.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
-
-            /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
-            /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
-
-            /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
-
-            // The gradients of the mean cross-entropy, then (with an optimizer) its step.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
-            {
-                int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
-                for (int i = 0; i < batch; i++)
+                case 0: // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
                 {
-                    if ((uint)labels[i] >= OutputLength)
+                    // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
+                    grad.Slice(0 * batch + from * 512, (to - from) * 512).Clear();
+                    grad.Slice(512 * batch + from * 512, (to - from) * 512).Clear();
+                    grad.Slice(1024 * batch + from * 256, (to - from) * 256).Clear();
+                    grad.Slice(1280 * batch + from * 256, (to - from) * 256).Clear();
+                    grad.Slice(1536 * batch + from * 64, (to - from) * 64).Clear();
+                    grad.Slice(1600 * batch + from * 5, (to - from) * 5).Clear();
+                    // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), 15×15×3 → 8×8×8
+                    for (int b = from; b < to; b++)
                     {
-                        throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
+                        Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512), scratch, relu: false);
                     }
-                }
-                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);
-            }
-
-            /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
-            /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
-
-            // The gradients of a regression loss, then (with an optimizer) its step.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
-            {
-                if (loss == global::CnnGen.Training.Loss.CrossEntropy)
-                {
-                    throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
-                }
-                int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                return _step.Run(inputs, targets, default, loss, batch, optimizer);
-            }
-
-            // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
-            private int Prepare(global::System.ReadOnlySpan<float> inputs, int targetLength, int perImage, string targetName)
-            {
-                int batch = inputs.Length / InputLength;
-                if (batch == 0 || inputs.Length % InputLength != 0)
-                {
-                    throw new global::System.ArgumentException($"Expected a batch of whole 3×15×15 images (675 floats each), got {inputs.Length} floats.", nameof(inputs));
-                }
-                if (targetLength != batch * perImage)
-                {
-                    throw new global::System.ArgumentException($"Expected {batch * perImage} values for a batch of {batch} images, got {targetLength}.", targetName);
-                }
-                if (_tape.Length < batch * TapeLength)
-                {
-                    _tape = new float[batch * TapeLength];
-                    _grad = new float[batch * TapeLength];
-                    _losses = new float[batch];
-                }
-                // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
-                if (_partials.Length < parts)
-                {
-                    var scratch = new float[parts][];
-                    var partials = new float[parts][];
-                    for (int i = 0; i < parts; i++)
+                    // Layer 2: ReLU, 8×8×8 → 8×8×8
+                    global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 512, (to - from) * 512), tape.Slice(512 * batch + from * 512, (to - from) * 512));
+                    // Layer 3: Conv2D(4, 3, Padding = Padding.Same), 8×8×8 → 8×8×4
+                    for (int b = from; b < to; b++)
                     {
-                        scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
+                        Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch, relu: false);
                     }
-                    (_scratch, _partials) = (scratch, partials);
-                }
-                (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
-                return batch;
-            }
-
-            // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
-            // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
-            // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
-            // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
-            // a last stage adds the parts' parameter gradients together. Then this thread checks that the loss and the
-            // gradients are finite, and the optimizer steps, each part over its range of the parameters (an optimizer that
-            // cannot step in ranges steps on this thread).
-            private sealed class StepWork : global::CnnGen.Runtime.BatchWork
-            {
-                private readonly Trainer _trainer;
-                private int _batch;
-                private global::CnnGen.Training.Loss _loss;
-                private global::CnnGen.Training.Optimizer? _optimizer;
-
-                public StepWork(Trainer trainer)
-                {
-                    _trainer = trainer;
-                }
-
-                /// <summary>The parts of a per-image stage (set by Prepare).</summary>
-                public int Parts { get; set; } = 1;
-
-                /// <summary>The most threads that work on them (set by Prepare).</summary>
-                public int Threads { get; set; } = 1;
-
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
-                {
-                    (_batch, _loss) = (batch, loss);
-                    Pin(inputs, targets, labels, default);
-                    // A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.
-                    global::System.ReadOnlySpan<float> losses = new global::System.ReadOnlySpan<float>(_trainer._losses, 0, batch);
-                    if (!global::CnnGen.Training.NonFinite.AllFinite(_trainer._gradients) || !global::CnnGen.Training.NonFinite.AllFinite(losses))
+                    // Layer 4: Tanh, 8×8×4 → 8×8×4
+                    global::CnnGen.Runtime.Kernels.Tanh(tape.Slice(1024 * batch + from * 256, (to - from) * 256), tape.Slice(1280 * batch + from * 256, (to - from) * 256));
+                    // Layer 5: AvgPool(2), 8×8×4 → 4×4×4
+                    for (int b = from; b < to; b++)
                     {
-                        throw global::CnnGen.Training.NonFinite.StepFailure(_trainer._network, losses, _trainer._gradients, inputs);
+                        AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64));
                     }
-                    if (optimizer is not null && Parts > 1 && optimizer.StepsInRanges)
+                    // Layer 6: Dense(5), 4×4×4 → 5
+                    Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch + from * 64, (to - from) * 64), tape.Slice(1600 * batch + from * 5, (to - from) * 5), to - from, relu: false);
+                    // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
+                    float scale = 1f / batch;
+                    if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
                     {
-                        _optimizer = optimizer;
-                        try
+                        global::System.ReadOnlySpan<int> labels = c.Labels;
+                        for (int b = from; b < to; b++)
                         {
-                            optimizer.BeginStep(ParameterCount);
-                            Split(2, Parts, Threads); // the optimizer step, each part over its range of the parameters
-                        }
-                        finally
-                        {
-                            _optimizer = null;
+                            losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(1600 * batch + b * 5, 5), labels[b], grad.Slice(1600 * batch + b * 5, 5), scale);
                         }
                     }
-                    else if (optimizer is not null)
+                    else
                     {
-                        optimizer.Step(_trainer._network._parameters, _trainer._gradients);
+                        global::System.ReadOnlySpan<float> targets = c.Targets;
+                        for (int b = from; b < to; b++)
+                        {
+                            global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
+                            losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
+                                ? global::CnnGen.Training.Losses.L1(tape.Slice(1600 * batch + b * 5, 5), target, grad.Slice(1600 * batch + b * 5, 5), scale)
+                                : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(1600 * batch + b * 5, 5), target, grad.Slice(1600 * batch + b * 5, 5), scale);
+                        }
                     }
-                    double total = 0;
-                    for (int b = 0; b < batch; b++)
+                    // Layer 6: Dense(5), gradient 5 → 4×4×4
+                    // (the parameters' gradient: over the whole batch in the last stage)
+                    Dense_64_to_5_Backward(p.Slice(516, 320), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
+                    // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
+                    for (int b = from; b < to; b++)
                     {
-                        total += _trainer._losses[b];
+                        AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
                     }
-                    return (float)(total / batch);
+                    // Layer 4: Tanh, gradient 8×8×4 → 8×8×4
+                    global::CnnGen.Runtime.Kernels.TanhBackward(tape.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1024 * batch + from * 256, (to - from) * 256));
+                    // Layer 3: Conv2D(4, 3, Padding = Padding.Same), gradient 8×8×4 → 8×8×8
+                    for (int b = from; b < to; b++)
+                    {
+                        Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_Backward(p.Slice(224, 288), tape.Slice(512 * batch + b * 512, 512), grad.Slice(1024 * batch + b * 256, 256), grads.Slice(224, 288), grads.Slice(512, 4), grad.Slice(512 * batch + b * 512, 512), scratch);
+                    }
+                    // Layer 2: ReLU, gradient 8×8×8 → 8×8×8
+                    global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch + from * 512, (to - from) * 512), grad.Slice(512 * batch + from * 512, (to - from) * 512), grad.Slice(0 * batch + from * 512, (to - from) * 512));
+                    // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), gradient 8×8×8 → 15×15×3 (nothing before it trains: no input gradient)
+                    for (int b = from; b < to; b++)
+                    {
+                        Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
+                    }
+                    break;
                 }
-
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                protected override void Stages()
+                case 1: // this part's share of the dense layers' parameter gradients, over the whole batch
                 {
-                    Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
-                    Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's
-                }
-
-                protected override void RunPart(int stage, int part, int parts)
-                {
-                    Trainer trainer = _trainer;
-                    int batch = _batch;
-                    int from = global::CnnGen.Runtime.BatchWork.Start(batch, part, parts);
-                    int to = global::CnnGen.Runtime.BatchWork.Start(batch, part + 1, parts);
-                    global::System.ReadOnlySpan<float> p = trainer._network._parameters;
-                    global::System.Span<float> state = trainer._network._state;
-                    global::System.ReadOnlySpan<float> inputs = Inputs;
-                    global::System.Span<float> tape = trainer._tape;
-                    global::System.Span<float> grad = trainer._grad;
-                    global::System.Span<float> grads = trainer._partials[part];
-                    global::System.Span<float> scratch = trainer._scratch[part];
-                    global::System.Span<float> saved = trainer._saved;
-                    global::System.Span<float> losses = trainer._losses;
-                    global::System.Random random = trainer._random;
-                    switch (stage)
-                    {
-                        case 0: // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
-                        {
-                            // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
-                            // may already be writing theirs: this stage runs through to the backward pass).
-                            grads.Slice(0, 516).Clear();
-                            grad.Slice(0 * batch + from * 512, (to - from) * 512).Clear();
-                            grad.Slice(512 * batch + from * 512, (to - from) * 512).Clear();
-                            grad.Slice(1024 * batch + from * 256, (to - from) * 256).Clear();
-                            grad.Slice(1280 * batch + from * 256, (to - from) * 256).Clear();
-                            grad.Slice(1536 * batch + from * 64, (to - from) * 64).Clear();
-                            grad.Slice(1600 * batch + from * 5, (to - from) * 5).Clear();
-                            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), 15×15×3 → 8×8×8
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512), scratch, relu: false);
-                            }
-                            // Layer 2: ReLU, 8×8×8 → 8×8×8
-                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 512, (to - from) * 512), tape.Slice(512 * batch + from * 512, (to - from) * 512));
-                            // Layer 3: Conv2D(4, 3, Padding = Padding.Same), 8×8×8 → 8×8×4
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch, relu: false);
-                            }
-                            // Layer 4: Tanh, 8×8×4 → 8×8×4
-                            global::CnnGen.Runtime.Kernels.Tanh(tape.Slice(1024 * batch + from * 256, (to - from) * 256), tape.Slice(1280 * batch + from * 256, (to - from) * 256));
-                            // Layer 5: AvgPool(2), 8×8×4 → 4×4×4
-                            for (int b = from; b < to; b++)
-                            {
-                                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64));
-                            }
-                            // Layer 6: Dense(5), 4×4×4 → 5
-                            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch + from * 64, (to - from) * 64), tape.Slice(1600 * batch + from * 5, (to - from) * 5), to - from, relu: false);
-                            // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
-                            float scale = 1f / batch;
-                            if (_loss == global::CnnGen.Training.Loss.CrossEntropy)
-                            {
-                                global::System.ReadOnlySpan<int> labels = Labels;
-                                for (int b = from; b < to; b++)
-                                {
-                                    losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(1600 * batch + b * 5, 5), labels[b], grad.Slice(1600 * batch + b * 5, 5), scale);
-                                }
-                            }
-                            else
-                            {
-                                global::System.ReadOnlySpan<float> targets = Targets;
-                                for (int b = from; b < to; b++)
-                                {
-                                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                                    losses[b] = _loss == global::CnnGen.Training.Loss.L1
-                                        ? global::CnnGen.Training.Losses.L1(tape.Slice(1600 * batch + b * 5, 5), target, grad.Slice(1600 * batch + b * 5, 5), scale)
-                                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(1600 * batch + b * 5, 5), target, grad.Slice(1600 * batch + b * 5, 5), scale);
-                                }
-                            }
-                            // Layer 6: Dense(5), gradient 5 → 4×4×4
-                            // (the parameters' gradient: over the whole batch in the last stage)
-                            Dense_64_to_5_Backward(p.Slice(516, 320), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
-                            // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
-                            for (int b = from; b < to; b++)
-                            {
-                                AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
-                            }
-                            // Layer 4: Tanh, gradient 8×8×4 → 8×8×4
-                            global::CnnGen.Runtime.Kernels.TanhBackward(tape.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1024 * batch + from * 256, (to - from) * 256));
-                            // Layer 3: Conv2D(4, 3, Padding = Padding.Same), gradient 8×8×4 → 8×8×8
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_Backward(p.Slice(224, 288), tape.Slice(512 * batch + b * 512, 512), grad.Slice(1024 * batch + b * 256, 256), grads.Slice(224, 288), grads.Slice(512, 4), grad.Slice(512 * batch + b * 512, 512), scratch);
-                            }
-                            // Layer 2: ReLU, gradient 8×8×8 → 8×8×8
-                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch + from * 512, (to - from) * 512), grad.Slice(512 * batch + from * 512, (to - from) * 512), grad.Slice(0 * batch + from * 512, (to - from) * 512));
-                            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), gradient 8×8×8 → 15×15×3 (nothing before it trains: no input gradient)
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
-                            }
-                            break;
-                        }
-                        case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order)
-                        {
-                            global::System.Span<float> gradients = trainer._gradients;
-                            int first, count;
-                            // Layer 6: Dense(5), outputs [first, first + count): the weights' rows and the biases
-                            first = global::CnnGen.Runtime.BatchWork.Start(5, part, parts);
-                            count = global::CnnGen.Runtime.BatchWork.Start(5, part + 1, parts) - first;
-                            Dense_64_to_5_WeightGradient(tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
-                            // Parameters [0, 516): summed over the parts
-                            first = 0 + global::CnnGen.Runtime.BatchWork.Start(516, part, parts, 16);
-                            count = 0 + global::CnnGen.Runtime.BatchWork.Start(516, part + 1, parts, 16) - first;
-                            for (int s = 1; s < Parts; s++)
-                            {
-                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
-                            }
-                            break;
-                        }
-                        case 2: // this part's range of the optimizer step (after the check that the loss and gradients are finite)
-                        {
-                            int start = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
-                            _optimizer!.StepRange(trainer._network._parameters, trainer._gradients, start, global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - start);
-                            break;
-                        }
-                    }
+                    global::System.Span<float> gradients = c.Gradients;
+                    int first, count;
+                    // Layer 6: Dense(5), outputs [first, first + count): the weights' rows and the biases
+                    first = global::CnnGen.Runtime.BatchWork.Start(5, c.Part, c.Parts);
+                    count = global::CnnGen.Runtime.BatchWork.Start(5, c.Part + 1, c.Parts) - first;
+                    Dense_64_to_5_WeightGradient(tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
+                    break;
                 }
             }
         }
