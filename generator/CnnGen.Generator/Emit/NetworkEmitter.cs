@@ -708,7 +708,6 @@ internal static class NetworkEmitter
         w.Line("// compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.");
         w.Line(Tiering.Optimized);
         w.Open($"private static void PackDirectConvolutions({Ros} p, {Ros} folded, {Sp} source, {Sp} packed)");
-        var written = new HashSet<string>();
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             if (!layout.Direct[i])
@@ -725,18 +724,6 @@ internal static class NetworkEmitter
         }
 
         w.Close();
-        for (int i = 0; i < plan.Layers.Count; i++)
-        {
-            if (layout.Direct[i])
-            {
-                LayerPlan? pool = layout.FusedPool[i] < 0 ? null : plan.Layers[layout.FusedPool[i]];
-                if (written.Add(LayerKernels.DirectMethodName(plan.Layers[i], pool)))
-                {
-                    w.Line();
-                    LayerKernels.WriteDirect(w, plan.Layers[i], pool);
-                }
-            }
-        }
     }
 
     /// <summary>The runtime interface the network implements, generic over the network itself.</summary>

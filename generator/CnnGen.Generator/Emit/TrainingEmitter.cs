@@ -72,7 +72,6 @@ internal static class TrainingEmitter
         w.Line($"    denseGradients: {(dense ? "true" : "false")});");
         w.Line();
         w.Line($"static global::CnnGen.Runtime.TrainingLayout {NetworkEmitter.Self(type)}.Training => s_training;");
-        LayerKernels.WriteBackward(w, plan);
         WriteTrainer(w, type, plan);
         WriteStages(w, type, plan, tape, stages);
     }

@@ -97,34 +97,10 @@ namespace Demo
             1, 3, 3,
             new global::CnnGen.GraphNode[]
             {
-                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 2, 2, 2)
-                {
-                    Display = "Conv2D(2, 2)",
-                    KernelHeight = 2, KernelWidth = 2,
-                    StrideHeight = 1, StrideWidth = 1,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                    Weight = "conv1.weight",
-                    Bias = "conv1.bias",
-                },
-                new global::CnnGen.GraphNode("bn1", global::CnnGen.GraphOp.BatchNorm, new string[] { "conv1" }, 2, 2, 2)
-                {
-                    Display = "BatchNorm()",
-                    Epsilon = 1E-05,
-                    Weight = "bn1.weight",
-                    Bias = "bn1.bias",
-                    RunningMean = "bn1.running_mean",
-                    RunningVar = "bn1.running_var",
-                },
-                new global::CnnGen.GraphNode("relu_3", global::CnnGen.GraphOp.ReLU, new string[] { "bn1" }, 2, 2, 2)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "relu_3" }, 2, 1, 1)
-                {
-                    Display = "Dense(2)",
-                    Weight = "fc1.weight",
-                    Bias = "fc1.bias",
-                },
+                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 2, 2, 2) { Display = "Conv2D(2, 2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 0, PaddingWidth = 0, Weight = "conv1.weight", Bias = "conv1.bias" },
+                new global::CnnGen.GraphNode("bn1", global::CnnGen.GraphOp.BatchNorm, new string[] { "conv1" }, 2, 2, 2) { Display = "BatchNorm()", Epsilon = 1E-05, Weight = "bn1.weight", Bias = "bn1.bias", RunningMean = "bn1.running_mean", RunningVar = "bn1.running_var" },
+                new global::CnnGen.GraphNode("relu_3", global::CnnGen.GraphOp.ReLU, new string[] { "bn1" }, 2, 2, 2) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "relu_3" }, 2, 1, 1) { Display = "Dense(2)", Weight = "fc1.weight", Bias = "fc1.bias" },
             });
 
         global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
@@ -259,7 +235,7 @@ namespace Demo
             //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
             //   10 parameters (2·2·1·2 + 2): conv1.weight at [0, 8), conv1.bias at [8, 10); 32 multiply-adds.
             // (with bn1 folded in)
-            Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
+            global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideRows(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
 
             // Layer 2: BatchNorm()
             //   2×2×2, per-channel normalisation.
@@ -273,7 +249,7 @@ namespace Demo
             // Layer 4: Dense(2)
             //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
             //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.
-            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), arena.Slice(0, 8), arena.Slice(8, 2), 1, relu: false);
+            global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), arena.Slice(0, 8), arena.Slice(8, 2), 1, relu: false);
 
             arena.Slice(8, 2).CopyTo(output);
         }
@@ -311,7 +287,7 @@ namespace Demo
             //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
             //   10 parameters (2·2·1·2 + 2): conv1.weight at [0, 8), conv1.bias at [8, 10); 32 multiply-adds.
             // (with bn1 folded in)
-            Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
+            global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideRows(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
 
             // Layer 2: BatchNorm()
             //   2×2×2, per-channel normalisation.
@@ -332,46 +308,23 @@ namespace Demo
             // Layer 4: Dense(2)
             //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
             //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.
-            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), x, ping.Slice(0, batch * 2), batch, relu: false);
+            global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), x, ping.Slice(0, batch * 2), batch, relu: false);
 
             ping.Slice(0, batch * 2).CopyTo(output);
         }
 
-        // Where each of the C·FH·FW kernel taps of Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0 starts in the 3×3 (padded) input frame.
-        private static readonly int[] s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(1, 2, 2, 9, 3);
-
-        // Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0.
-        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        // Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
+        private readonly struct Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 1, H = 3, W = 3;
-            const int K = 2, OH = 2, OW = 2;
-            const int FH = 2, FW = 2, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            // Without padding the frame is the input itself.
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, wide, Wide, false, bias, relu);
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                }
-            }
+            public static int C => 1; public static int H => 3; public static int W => 3;
+            public static int K => 2; public static int OH => 2; public static int OW => 2;
+            public static int FH => 2; public static int FW => 2; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
-        // Dense 8 → 2: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_8_to_2(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 8 → 2: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_8_to_2 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 8, Out = 2;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 8; public static int Out => 2;
         }
 
         // ---- Training ----------------------------------------------------------------------------------
@@ -392,76 +345,6 @@ namespace Demo
             denseGradients: true);
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Training => s_training;
-
-        // Backward of Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
-        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-        {
-            const int C = 1, H = 3, W = 3;
-            const int K = 2, OH = 2, OW = 2;
-            const int FH = 2, FW = 2, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            // Without padding the frame is the input itself: input gradients add straight into gradInput.
-            global::System.Span<float> gradPadded = gradInput;
-            if (!gradBias.IsEmpty)
-            {
-                for (int k = 0; k < K; k++)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                }
-            }
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            wide.Clear();
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, gradWeights, Taps, true);
-            if (wantInput)
-            {
-                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, gradPadded);
-            }
-        }
-
-        // Backward of Dense 8 → 2 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_8_to_2_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 8, Out = 2;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 8 → 2's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_8_to_2_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 8, Out = 2;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
 
         /// <summary>
         /// Trains a <see cref="Small"/>: mini-batch gradients through the emitted backward pass, then one optimizer step
@@ -501,7 +384,7 @@ namespace Demo
                     // Layer 1: Conv2D(2, 2), 3×3×1 → 2×2×2
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 8, 8), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideRows(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 8, 8), scratch, relu: false);
                     }
                     break;
                 }
@@ -516,7 +399,7 @@ namespace Demo
                     // Layer 3: ReLU, 2×2×2 → 2×2×2
                     global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(8 * batch + from * 8, (to - from) * 8), tape.Slice(16 * batch + from * 8, (to - from) * 8));
                     // Layer 4: Dense(2), 2×2×2 → 2
-                    Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), tape.Slice(16 * batch + from * 8, (to - from) * 8), tape.Slice(24 * batch + from * 2, (to - from) * 2), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), tape.Slice(16 * batch + from * 8, (to - from) * 8), tape.Slice(24 * batch + from * 2, (to - from) * 2), to - from, relu: false);
                     // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
                     float scale = 1f / batch;
                     if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -540,7 +423,7 @@ namespace Demo
                     }
                     // Layer 4: Dense(2), gradient 2 → 2×2×2
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    Dense_8_to_2_Backward(p.Slice(14, 16), grad.Slice(24 * batch + from * 2, (to - from) * 2), grad.Slice(16 * batch + from * 8, (to - from) * 8), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Backward(p.Slice(14, 16), grad.Slice(24 * batch + from * 2, (to - from) * 2), grad.Slice(16 * batch + from * 8, (to - from) * 8), to - from);
                     // Layer 3: ReLU, gradient 2×2×2 → 2×2×2
                     global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(8 * batch + from * 8, (to - from) * 8), grad.Slice(16 * batch + from * 8, (to - from) * 8), grad.Slice(8 * batch + from * 8, (to - from) * 8));
                     break;
@@ -556,7 +439,7 @@ namespace Demo
                     // Layer 1: Conv2D(2, 2), gradient 2×2×2 → 3×3×1 (nothing before it trains: no input gradient)
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_Backward(p.Slice(0, 8), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 8, 8), grads.Slice(0, 8), grads.Slice(8, 2), default, scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideBackward(p.Slice(0, 8), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 8, 8), grads.Slice(0, 8), grads.Slice(8, 2), default, scratch);
                     }
                     break;
                 }
@@ -567,7 +450,7 @@ namespace Demo
                     // Layer 4: Dense(2), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(2, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(2, c.Part + 1, c.Parts) - first;
-                    Dense_8_to_2_WeightGradient(tape.Slice(16 * batch, batch * 8), grad.Slice(24 * batch, batch * 2), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.WeightGradient(tape.Slice(16 * batch, batch * 8), grad.Slice(24 * batch, batch * 2), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, first, count);
                     break;
                 }
             }

@@ -124,76 +124,18 @@ namespace Demo
             1, 32, 32,
             new global::CnnGen.GraphNode[]
             {
-                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 6, 28, 28)
-                {
-                    Display = "Conv2D(6, 5)",
-                    KernelHeight = 5, KernelWidth = 5,
-                    StrideHeight = 1, StrideWidth = 1,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                    Weight = "conv1.weight",
-                    Bias = "conv1.bias",
-                },
-                new global::CnnGen.GraphNode("relu_2", global::CnnGen.GraphOp.ReLU, new string[] { "conv1" }, 6, 28, 28)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_2" }, 6, 14, 14)
-                {
-                    Display = "MaxPool(2)",
-                    KernelHeight = 2, KernelWidth = 2,
-                    StrideHeight = 2, StrideWidth = 2,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                },
-                new global::CnnGen.GraphNode("conv2", global::CnnGen.GraphOp.Conv, new string[] { "maxpool_3" }, 16, 10, 10)
-                {
-                    Display = "Conv2D(16, 5)",
-                    KernelHeight = 5, KernelWidth = 5,
-                    StrideHeight = 1, StrideWidth = 1,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                    Weight = "conv2.weight",
-                    Bias = "conv2.bias",
-                },
-                new global::CnnGen.GraphNode("relu_5", global::CnnGen.GraphOp.ReLU, new string[] { "conv2" }, 16, 10, 10)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("maxpool_6", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_5" }, 16, 5, 5)
-                {
-                    Display = "MaxPool(2)",
-                    KernelHeight = 2, KernelWidth = 2,
-                    StrideHeight = 2, StrideWidth = 2,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                },
-                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_6" }, 120, 1, 1)
-                {
-                    Display = "Dense(120)",
-                    Weight = "fc1.weight",
-                    Bias = "fc1.bias",
-                },
-                new global::CnnGen.GraphNode("relu_8", global::CnnGen.GraphOp.ReLU, new string[] { "fc1" }, 120, 1, 1)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("fc2", global::CnnGen.GraphOp.Dense, new string[] { "relu_8" }, 84, 1, 1)
-                {
-                    Display = "Dense(84)",
-                    Weight = "fc2.weight",
-                    Bias = "fc2.bias",
-                },
-                new global::CnnGen.GraphNode("relu_10", global::CnnGen.GraphOp.ReLU, new string[] { "fc2" }, 84, 1, 1)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("fc3", global::CnnGen.GraphOp.Dense, new string[] { "relu_10" }, 10, 1, 1)
-                {
-                    Display = "Dense(10)",
-                    Weight = "fc3.weight",
-                    Bias = "fc3.bias",
-                },
-                new global::CnnGen.GraphNode("softmax_12", global::CnnGen.GraphOp.Softmax, new string[] { "fc3" }, 10, 1, 1)
-                {
-                    Display = "Softmax",
-                },
+                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 6, 28, 28) { Display = "Conv2D(6, 5)", KernelHeight = 5, KernelWidth = 5, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 0, PaddingWidth = 0, Weight = "conv1.weight", Bias = "conv1.bias" },
+                new global::CnnGen.GraphNode("relu_2", global::CnnGen.GraphOp.ReLU, new string[] { "conv1" }, 6, 28, 28) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_2" }, 6, 14, 14) { Display = "MaxPool(2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2, PaddingHeight = 0, PaddingWidth = 0 },
+                new global::CnnGen.GraphNode("conv2", global::CnnGen.GraphOp.Conv, new string[] { "maxpool_3" }, 16, 10, 10) { Display = "Conv2D(16, 5)", KernelHeight = 5, KernelWidth = 5, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 0, PaddingWidth = 0, Weight = "conv2.weight", Bias = "conv2.bias" },
+                new global::CnnGen.GraphNode("relu_5", global::CnnGen.GraphOp.ReLU, new string[] { "conv2" }, 16, 10, 10) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("maxpool_6", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_5" }, 16, 5, 5) { Display = "MaxPool(2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2, PaddingHeight = 0, PaddingWidth = 0 },
+                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_6" }, 120, 1, 1) { Display = "Dense(120)", Weight = "fc1.weight", Bias = "fc1.bias" },
+                new global::CnnGen.GraphNode("relu_8", global::CnnGen.GraphOp.ReLU, new string[] { "fc1" }, 120, 1, 1) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("fc2", global::CnnGen.GraphOp.Dense, new string[] { "relu_8" }, 84, 1, 1) { Display = "Dense(84)", Weight = "fc2.weight", Bias = "fc2.bias" },
+                new global::CnnGen.GraphNode("relu_10", global::CnnGen.GraphOp.ReLU, new string[] { "fc2" }, 84, 1, 1) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("fc3", global::CnnGen.GraphOp.Dense, new string[] { "relu_10" }, 10, 1, 1) { Display = "Dense(10)", Weight = "fc3.weight", Bias = "fc3.bias" },
+                new global::CnnGen.GraphNode("softmax_12", global::CnnGen.GraphOp.Softmax, new string[] { "fc3" }, 10, 1, 1) { Display = "Softmax" },
             });
 
         global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
@@ -309,7 +251,7 @@ namespace Demo
             // Layer 1: Conv2D(6, 5)
             //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
             //   156 parameters (5·5·1·6 + 6): conv1.weight at [0, 150), conv1.bias at [150, 156); 117,600 multiply-adds.
-            Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
+            global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
 
             // Layer 2: ReLU
             //   28×28×6, element-wise.
@@ -317,12 +259,12 @@ namespace Demo
 
             // Layer 3: MaxPool(2)
             //   28×28×6 → 14×14×6: 2×2 window, stride 2, padding 0; (28 − 2 + 2·0)/2 + 1 = 14.
-            MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(arena.Slice(0, 4704), arena.Slice(4704, 1176));
+            global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Max2x2(arena.Slice(0, 4704), arena.Slice(4704, 1176));
 
             // Layer 4: Conv2D(16, 5)
             //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
             //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
-            DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
+            global::CnnGen.Runtime.DirectConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0, MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Rows(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
 
             // Layer 5: ReLU
             //   10×10×16, element-wise.
@@ -335,7 +277,7 @@ namespace Demo
             // Layer 7: Dense(120)
             //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
             //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
-            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(1600, 400), arena.Slice(4704, 120), 1, relu: true);
+            global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(1600, 400), arena.Slice(4704, 120), 1, relu: true);
 
             // Layer 8: ReLU
             //   120, element-wise.
@@ -344,7 +286,7 @@ namespace Demo
             // Layer 9: Dense(84)
             //   120 → 84, fully connected.
             //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
-            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(4704, 120), arena.Slice(1600, 84), 1, relu: true);
+            global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(4704, 120), arena.Slice(1600, 84), 1, relu: true);
 
             // Layer 10: ReLU
             //   84, element-wise.
@@ -353,7 +295,7 @@ namespace Demo
             // Layer 11: Dense(10)
             //   84 → 10, fully connected.
             //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
-            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(1600, 84), arena.Slice(4704, 10), 1, relu: false);
+            global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Forward(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(1600, 84), arena.Slice(4704, 10), 1, relu: false);
 
             // Layer 12: Softmax
             //   10, element-wise over the class scores.
@@ -394,7 +336,7 @@ namespace Demo
             // Layer 1: Conv2D(6, 5)
             //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
             //   156 parameters (5·5·1·6 + 6): conv1.weight at [0, 150), conv1.bias at [150, 156); 117,600 multiply-adds.
-            Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
+            global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
 
             // Layer 2: ReLU
             //   28×28×6, element-wise.
@@ -402,12 +344,12 @@ namespace Demo
 
             // Layer 3: MaxPool(2)
             //   28×28×6 → 14×14×6: 2×2 window, stride 2, padding 0; (28 − 2 + 2·0)/2 + 1 = 14.
-            MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(arena.Slice(0, 4704), arena.Slice(4704, 1176));
+            global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Max2x2(arena.Slice(0, 4704), arena.Slice(4704, 1176));
 
             // Layer 4: Conv2D(16, 5)
             //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
             //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
-            DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
+            global::CnnGen.Runtime.DirectConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0, MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Rows(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
 
             // Layer 5: ReLU
             //   10×10×16, element-wise.
@@ -427,7 +369,7 @@ namespace Demo
             // Layer 7: Dense(120)
             //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
             //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
-            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), x, ping.Slice(0, batch * 120), batch, relu: true);
+            global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), x, ping.Slice(0, batch * 120), batch, relu: true);
 
             // Layer 8: ReLU
             //   120, element-wise.
@@ -436,7 +378,7 @@ namespace Demo
             // Layer 9: Dense(84)
             //   120 → 84, fully connected.
             //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
-            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), ping.Slice(0, batch * 120), pong.Slice(0, batch * 84), batch, relu: true);
+            global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), ping.Slice(0, batch * 120), pong.Slice(0, batch * 84), batch, relu: true);
 
             // Layer 10: ReLU
             //   84, element-wise.
@@ -445,7 +387,7 @@ namespace Demo
             // Layer 11: Dense(10)
             //   84 → 10, fully connected.
             //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
-            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), pong.Slice(0, batch * 84), ping.Slice(0, batch * 10), batch, relu: false);
+            global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Forward(p.Slice(60856, 840), p.Slice(61696, 10), pong.Slice(0, batch * 84), ping.Slice(0, batch * 10), batch, relu: false);
 
             // Layer 12: Softmax
             //   10, element-wise over the class scores.
@@ -457,105 +399,54 @@ namespace Demo
             ping.Slice(0, batch * 10).CopyTo(output);
         }
 
-        // Where each of the C·FH·FW kernel taps of Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0 starts in the 32×32 (padded) input frame.
-        private static readonly int[] s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(1, 5, 5, 1024, 32);
-
-        // Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0.
-        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        // Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
+        private readonly struct Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 1, H = 32, W = 32;
-            const int K = 6, OH = 28, OW = 28;
-            const int FH = 5, FW = 5, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            // Without padding the frame is the input itself.
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, wide, Wide, false, bias, relu);
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                }
-            }
+            public static int C => 1; public static int H => 32; public static int W => 32;
+            public static int K => 6; public static int OH => 28; public static int OW => 28;
+            public static int FH => 5; public static int FW => 5; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
         // Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0.
-        // Padded cells never win the maximum.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        private readonly struct MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
-            global::CnnGen.Runtime.MaxPool2.Forward(input, output, 6, 28, 28);
+            public static int C => 6; public static int H => 28; public static int W => 28;
+            public static int K => 6; public static int OH => 14; public static int OW => 14;
+            public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
         }
 
-        // Where each of the C·FH·FW kernel taps of Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0 starts in the 14×14 (padded) input frame.
-        private static readonly int[] s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(6, 5, 5, 196, 14);
-
-        // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0.
-        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
+        private readonly struct Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 6, H = 14, W = 14;
-            const int K = 16, OH = 10, OW = 10;
-            const int FH = 5, FW = 5, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            // Without padding the frame is the input itself.
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, wide, Wide, false, bias, relu);
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                }
-            }
+            public static int C => 6; public static int H => 14; public static int W => 14;
+            public static int K => 16; public static int OH => 10; public static int OW => 10;
+            public static int FH => 5; public static int FW => 5; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
         // Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0.
-        // Padded cells never win the maximum.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        private readonly struct MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
-            global::CnnGen.Runtime.MaxPool2.Forward(input, output, 16, 10, 10);
+            public static int C => 16; public static int H => 10; public static int W => 10;
+            public static int K => 16; public static int OH => 5; public static int OW => 5;
+            public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
         }
 
-        // Dense 400 → 120: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_400_to_120(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 400 → 120: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_400_to_120 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 400, Out = 120;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 400; public static int Out => 120;
         }
 
-        // Dense 120 → 84: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_120_to_84(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 120 → 84: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_120_to_84 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 120, Out = 84;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 120; public static int Out => 84;
         }
 
-        // Dense 84 → 10: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_84_to_10(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 84 → 10: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_84_to_10 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 84, Out = 10;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 84; public static int Out => 10;
         }
 
         // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
@@ -566,30 +457,6 @@ namespace Demo
         {
             // conv2
             global::CnnGen.Runtime.DirectConv.Pack(p.Slice(156, 2400), p.Slice(2556, 16), 16, 150, source.Slice(0, 2416), packed.Slice(0, 2416));
-        }
-
-        // Where each of the C·FH·FW kernel taps of DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0 starts in the 14×14 (padded) input frame, and where
-        // the window of each output position starts, the 2×2 positions of each of the 5×5 pooled cells together (then repeats up to 104).
-        private static readonly int[] s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(6, 5, 5, 196, 14);
-        private static readonly int[] s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions = global::CnnGen.Runtime.DirectConv.Positions(14, 1, 1, 5, 5, 2, 2);
-
-        // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, then max pooling 2×2 → 5×5×16, fused.
-        // Direct convolution vectorised over the 16 output channels (K ≥ 8 and a small layer: no column is wasted, unlike
-        // the wide rows of a GEMM, and no im2col copy): weights packed [C·FH·FW][K rounded up to 16], one vector load per
-        // tap and one broadcast per input pixel, 8 output positions per register block.
-        // The max pool is fused into the epilogue: max over each pooled cell's positions, then + bias, then ReLU (the same
-        // values as bias → ReLU → pool: max commutes with adding a constant and ReLU is monotonic); the convolution's own
-        // output is never written, and no output row outside a whole pooling window is computed.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
-        {
-            const int C = 6, H = 14, W = 14, K = 16;
-            const int PH = 0, PW = 0, HP = H + 2 * PH, WP = W + 2 * PW;
-            const int FH = 5, FW = 5, Rows = 10, Cols = 10, PFH = 2, PFW = 2, Products = 1664;
-            // Without padding the frame is the input itself.
-            // Stride 1: the outputs are whole rows of the frame, so (with AVX-512 and a 3- or 5-wide kernel) the register block is
-            // 2 rows × 8 columns and each input pixel is broadcast once for every output it feeds; the position table otherwise.
-            global::CnnGen.Runtime.DirectConv.ForwardRows(input.Slice(0, C * HP * WP), HP, WP, C, FH, FW, Rows, Cols, PFH, PFW, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions, packed, K, relu, output, scratch.Slice(0, Products));
         }
 
         // ---- Training ----------------------------------------------------------------------------------
@@ -605,203 +472,6 @@ namespace Demo
             denseGradients: true);
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Training => s_training;
-
-        // Backward of Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
-        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-        {
-            const int C = 1, H = 32, W = 32;
-            const int K = 6, OH = 28, OW = 28;
-            const int FH = 5, FW = 5, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            // Without padding the frame is the input itself: input gradients add straight into gradInput.
-            global::System.Span<float> gradPadded = gradInput;
-            if (!gradBias.IsEmpty)
-            {
-                for (int k = 0; k < K; k++)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                }
-            }
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            wide.Clear();
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, gradWeights, Taps, true);
-            if (wantInput)
-            {
-                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, gradPadded);
-            }
-        }
-
-        // Backward of Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0:
-        // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-        // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
-        {
-            const int C = 6, H = 28, W = 28, OH = 14, OW = 14;
-            // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
-            global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
-        }
-
-        // Backward of Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, P] · col[P, taps] reduced over the P output positions (dY transposed once, vectors of K
-        // channels, the frame's values broadcast: no horizontal sums); dTaps = Wᵀ · dY, then each tap's gradient is added
-        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-        {
-            const int C = 6, H = 14, W = 14;
-            const int K = 16, OH = 10, OW = 10;
-            const int FH = 5, FW = 5, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            // Without padding the frame is the input itself: input gradients add straight into gradInput.
-            global::System.Span<float> gradPadded = gradInput;
-            if (!gradBias.IsEmpty)
-            {
-                for (int k = 0; k < K; k++)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                }
-            }
-            global::CnnGen.Runtime.GemmGradients.AddConvWeightGradient(K, Taps, OH, OW, gradOutput, padded, WP, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradWeights, scratch.Slice(0));
-            if (!wantInput)
-            {
-                return;
-            }
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            wide.Clear();
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                }
-            }
-            if (wantInput)
-            {
-                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradPadded);
-            }
-        }
-
-        // Backward of Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0:
-        // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-        // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
-        {
-            const int C = 16, H = 10, W = 10, OH = 5, OW = 5;
-            // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
-            global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
-        }
-
-        // Backward of Dense 400 → 120 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 400, Out = 120;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 400 → 120's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_400_to_120_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 400, Out = 120;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
-
-        // Backward of Dense 120 → 84 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 120, Out = 84;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 120 → 84's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_120_to_84_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 120, Out = 84;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
-
-        // Backward of Dense 84 → 10 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 84, Out = 10;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 84 → 10's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_84_to_10_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 84, Out = 10;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
 
         /// <summary>
         /// Trains a <see cref="LeNet5"/>: mini-batch gradients through the emitted backward pass, then one optimizer step
@@ -846,37 +516,37 @@ namespace Demo
                     // Layer 1: Conv2D(6, 5), 32×32×1 → 28×28×6
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 4704, 4704), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 4704, 4704), scratch, relu: false);
                     }
                     // Layer 2: ReLU, 28×28×6 → 28×28×6
                     global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 4704, (to - from) * 4704), tape.Slice(4704 * batch + from * 4704, (to - from) * 4704));
                     // Layer 3: MaxPool(2), 28×28×6 → 14×14×6
                     for (int b = from; b < to; b++)
                     {
-                        MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176));
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Max2x2(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176));
                     }
                     // Layer 4: Conv2D(16, 5), 14×14×6 → 10×10×16
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), tape.Slice(9408 * batch + b * 1176, 1176), tape.Slice(10584 * batch + b * 1600, 1600), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0>.WideRows(p.Slice(156, 2400), p.Slice(2556, 16), tape.Slice(9408 * batch + b * 1176, 1176), tape.Slice(10584 * batch + b * 1600, 1600), scratch, relu: false);
                     }
                     // Layer 5: ReLU, 10×10×16 → 10×10×16
                     global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(10584 * batch + from * 1600, (to - from) * 1600), tape.Slice(12184 * batch + from * 1600, (to - from) * 1600));
                     // Layer 6: MaxPool(2), 10×10×16 → 5×5×16
                     for (int b = from; b < to; b++)
                     {
-                        MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400));
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Max2x2(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400));
                     }
                     // Layer 7: Dense(120), 5×5×16 → 120
-                    Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), tape.Slice(13784 * batch + from * 400, (to - from) * 400), tape.Slice(14184 * batch + from * 120, (to - from) * 120), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), tape.Slice(13784 * batch + from * 400, (to - from) * 400), tape.Slice(14184 * batch + from * 120, (to - from) * 120), to - from, relu: false);
                     // Layer 8: ReLU, 120 → 120
                     global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14184 * batch + from * 120, (to - from) * 120), tape.Slice(14304 * batch + from * 120, (to - from) * 120));
                     // Layer 9: Dense(84), 120 → 84
-                    Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), tape.Slice(14304 * batch + from * 120, (to - from) * 120), tape.Slice(14424 * batch + from * 84, (to - from) * 84), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), tape.Slice(14304 * batch + from * 120, (to - from) * 120), tape.Slice(14424 * batch + from * 84, (to - from) * 84), to - from, relu: false);
                     // Layer 10: ReLU, 84 → 84
                     global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14424 * batch + from * 84, (to - from) * 84), tape.Slice(14508 * batch + from * 84, (to - from) * 84));
                     // Layer 11: Dense(10), 84 → 10
-                    Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), tape.Slice(14508 * batch + from * 84, (to - from) * 84), tape.Slice(14592 * batch + from * 10, (to - from) * 10), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Forward(p.Slice(60856, 840), p.Slice(61696, 10), tape.Slice(14508 * batch + from * 84, (to - from) * 84), tape.Slice(14592 * batch + from * 10, (to - from) * 10), to - from, relu: false);
                     // Layer 12: Softmax, 10 → 10
                     for (int b = from; b < to; b++)
                     {
@@ -914,42 +584,42 @@ namespace Demo
                     }
                     // Layer 11: Dense(10), gradient 10 → 84
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    Dense_84_to_10_Backward(p.Slice(60856, 840), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Backward(p.Slice(60856, 840), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
                     // Layer 10: ReLU, gradient 84 → 84
                     global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14424 * batch + from * 84, (to - from) * 84));
                     // Layer 9: Dense(84), gradient 84 → 120
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    Dense_120_to_84_Backward(p.Slice(50692, 10080), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Backward(p.Slice(50692, 10080), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
                     // Layer 8: ReLU, gradient 120 → 120
                     global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14184 * batch + from * 120, (to - from) * 120));
                     // Layer 7: Dense(120), gradient 120 → 5×5×16
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    Dense_400_to_120_Backward(p.Slice(2572, 48000), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Backward(p.Slice(2572, 48000), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
                     // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
                     // (layer 5's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
                     for (int b = from; b < to; b++)
                     {
-                        MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(10584 * batch + b * 1600, 1600), relu: true);
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Extreme2x2Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(10584 * batch + b * 1600, 1600), relu: true);
                     }
                     // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
                     // (fused into layer 6's pooling backward)
                     // Layer 4: Conv2D(16, 5), gradient 10×10×16 → 14×14×6
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(p.Slice(156, 2400), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(10584 * batch + b * 1600, 1600), grads.Slice(156, 2400), grads.Slice(2556, 16), grad.Slice(9408 * batch + b * 1176, 1176), scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0>.WideBackwardPositionMajor(p.Slice(156, 2400), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(10584 * batch + b * 1600, 1600), grads.Slice(156, 2400), grads.Slice(2556, 16), grad.Slice(9408 * batch + b * 1176, 1176), scratch);
                     }
                     // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
                     // (layer 2's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
                     for (int b = from; b < to; b++)
                     {
-                        MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(0 * batch + b * 4704, 4704), relu: true);
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Extreme2x2Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(0 * batch + b * 4704, 4704), relu: true);
                     }
                     // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
                     // (fused into layer 3's pooling backward)
                     // Layer 1: Conv2D(6, 5), gradient 28×28×6 → 32×32×1 (nothing before it trains: no input gradient)
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_Backward(p.Slice(0, 150), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 4704, 4704), grads.Slice(0, 150), grads.Slice(150, 6), default, scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideBackward(p.Slice(0, 150), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 4704, 4704), grads.Slice(0, 150), grads.Slice(150, 6), default, scratch);
                     }
                     break;
                 }
@@ -960,15 +630,15 @@ namespace Demo
                     // Layer 7: Dense(120), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(120, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(120, c.Part + 1, c.Parts) - first;
-                    Dense_400_to_120_WeightGradient(tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.WeightGradient(tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
                     // Layer 9: Dense(84), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(84, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(84, c.Part + 1, c.Parts) - first;
-                    Dense_120_to_84_WeightGradient(tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.WeightGradient(tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
                     // Layer 11: Dense(10), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(10, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(10, c.Part + 1, c.Parts) - first;
-                    Dense_84_to_10_WeightGradient(tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.WeightGradient(tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
                     break;
                 }
             }

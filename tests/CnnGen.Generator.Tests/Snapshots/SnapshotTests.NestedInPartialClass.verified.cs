@@ -94,32 +94,10 @@ namespace Demo.Models
                 2, 6, 6,
                 new global::CnnGen.GraphNode[]
                 {
-                    new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 3, 4, 4)
-                    {
-                        Display = "Conv2D(3, 3)",
-                        KernelHeight = 3, KernelWidth = 3,
-                        StrideHeight = 1, StrideWidth = 1,
-                        PaddingHeight = 0, PaddingWidth = 0,
-                        Weight = "conv1.weight",
-                        Bias = "conv1.bias",
-                    },
-                    new global::CnnGen.GraphNode("sigmoid_2", global::CnnGen.GraphOp.Sigmoid, new string[] { "conv1" }, 3, 4, 4)
-                    {
-                        Display = "Sigmoid",
-                    },
-                    new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "sigmoid_2" }, 3, 2, 2)
-                    {
-                        Display = "MaxPool(2)",
-                        KernelHeight = 2, KernelWidth = 2,
-                        StrideHeight = 2, StrideWidth = 2,
-                        PaddingHeight = 0, PaddingWidth = 0,
-                    },
-                    new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_3" }, 4, 1, 1)
-                    {
-                        Display = "Dense(4)",
-                        Weight = "fc1.weight",
-                        Bias = "fc1.bias",
-                    },
+                    new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 3, 4, 4) { Display = "Conv2D(3, 3)", KernelHeight = 3, KernelWidth = 3, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 0, PaddingWidth = 0, Weight = "conv1.weight", Bias = "conv1.bias" },
+                    new global::CnnGen.GraphNode("sigmoid_2", global::CnnGen.GraphOp.Sigmoid, new string[] { "conv1" }, 3, 4, 4) { Display = "Sigmoid" },
+                    new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "sigmoid_2" }, 3, 2, 2) { Display = "MaxPool(2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2, PaddingHeight = 0, PaddingWidth = 0 },
+                    new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_3" }, 4, 1, 1) { Display = "Dense(4)", Weight = "fc1.weight", Bias = "fc1.bias" },
                 });
 
             global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
@@ -222,7 +200,7 @@ namespace Demo.Models
                 // Layer 1: Conv2D(3, 3)
                 //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
                 //   57 parameters (3·3·2·3 + 3): conv1.weight at [0, 54), conv1.bias at [54, 57); 864 multiply-adds.
-                Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
+                global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideRows(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
 
                 // Layer 2: Sigmoid
                 //   4×4×3, element-wise.
@@ -230,12 +208,12 @@ namespace Demo.Models
 
                 // Layer 3: MaxPool(2)
                 //   4×4×3 → 2×2×3: 2×2 window, stride 2, padding 0; (4 − 2 + 2·0)/2 + 1 = 2.
-                MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(arena.Slice(0, 48), arena.Slice(48, 12));
+                global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Max2x2(arena.Slice(0, 48), arena.Slice(48, 12));
 
                 // Layer 4: Dense(4)
                 //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
                 //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.
-                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), arena.Slice(48, 12), arena.Slice(0, 4), 1, relu: false);
+                global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), arena.Slice(48, 12), arena.Slice(0, 4), 1, relu: false);
 
                 arena.Slice(0, 4).CopyTo(output);
             }
@@ -272,7 +250,7 @@ namespace Demo.Models
                 // Layer 1: Conv2D(3, 3)
                 //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
                 //   57 parameters (3·3·2·3 + 3): conv1.weight at [0, 54), conv1.bias at [54, 57); 864 multiply-adds.
-                Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
+                global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideRows(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
 
                 // Layer 2: Sigmoid
                 //   4×4×3, element-wise.
@@ -280,7 +258,7 @@ namespace Demo.Models
 
                 // Layer 3: MaxPool(2)
                 //   4×4×3 → 2×2×3: 2×2 window, stride 2, padding 0; (4 − 2 + 2·0)/2 + 1 = 2.
-                MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(arena.Slice(0, 48), arena.Slice(48, 12));
+                global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Max2x2(arena.Slice(0, 48), arena.Slice(48, 12));
 
                 arena.Slice(48, 12).CopyTo(head);
             }
@@ -292,55 +270,31 @@ namespace Demo.Models
                 // Layer 4: Dense(4)
                 //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
                 //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.
-                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), x, ping.Slice(0, batch * 4), batch, relu: false);
+                global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), x, ping.Slice(0, batch * 4), batch, relu: false);
 
                 ping.Slice(0, batch * 4).CopyTo(output);
             }
 
-            // Where each of the C·FH·FW kernel taps of Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0 starts in the 6×6 (padded) input frame.
-            private static readonly int[] s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(2, 3, 3, 36, 6);
-
-            // Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0.
-            // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-            // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-            // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+            // Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
+            private readonly struct Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
             {
-                const int C = 2, H = 6, W = 6;
-                const int K = 3, OH = 4, OW = 4;
-                const int FH = 3, FW = 3, Taps = C * FH * FW;
-                const int PH = 0, PW = 0;
-                const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-                // Without padding the frame is the input itself.
-                global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-                global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, wide, Wide, false, bias, relu);
-                for (int k = 0; k < K; k++)
-                {
-                    for (int oy = 0; oy < OH; oy++)
-                    {
-                        wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                    }
-                }
+                public static int C => 2; public static int H => 6; public static int W => 6;
+                public static int K => 3; public static int OH => 4; public static int OW => 4;
+                public static int FH => 3; public static int FW => 3; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
             }
 
             // Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0.
-            // Padded cells never win the maximum.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            private readonly struct MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
             {
-                // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
-                global::CnnGen.Runtime.MaxPool2.Forward(input, output, 3, 4, 4);
+                public static int C => 3; public static int H => 4; public static int W => 4;
+                public static int K => 3; public static int OH => 2; public static int OW => 2;
+                public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
             }
 
-            // Dense 12 → 4: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-            // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Dense_12_to_4(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+            // Dense 12 → 4: one matrix product per batch, weights [out, in] as PyTorch stores them.
+            private readonly struct Dense_12_to_4 : global::CnnGen.Runtime.IDenseShape
             {
-                const int In = 12, Out = 4;
-                global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+                public static int In => 12; public static int Out => 4;
             }
 
             // ---- Training ----------------------------------------------------------------------------------
@@ -356,87 +310,6 @@ namespace Demo.Models
                 denseGradients: true);
 
             static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Training => s_training;
-
-            // Backward of Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-            // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
-            // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-            {
-                const int C = 2, H = 6, W = 6;
-                const int K = 3, OH = 4, OW = 4;
-                const int FH = 3, FW = 3, Taps = C * FH * FW;
-                const int PH = 0, PW = 0;
-                const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-                bool wantInput = !gradInput.IsEmpty;
-                global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-                // Without padding the frame is the input itself: input gradients add straight into gradInput.
-                global::System.Span<float> gradPadded = gradInput;
-                if (!gradBias.IsEmpty)
-                {
-                    for (int k = 0; k < K; k++)
-                    {
-                        gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                    }
-                }
-                global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-                wide.Clear();
-                for (int k = 0; k < K; k++)
-                {
-                    for (int oy = 0; oy < OH; oy++)
-                    {
-                        gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                    }
-                }
-                global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, gradWeights, Taps, true);
-                if (wantInput)
-                {
-                    global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
-                    global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                    global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, gradPadded);
-                }
-            }
-
-            // Backward of Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0:
-            // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-            // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
-            {
-                const int C = 3, H = 4, W = 4, OH = 2, OW = 2;
-                // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
-                global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
-            }
-
-            // Backward of Dense 12 → 4 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-            // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-            {
-                const int In = 12, Out = 4;
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
-
-            // The gradient of Dense 12 → 4's parameters over the whole batch, for its outputs [first, first + count):
-            // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Dense_12_to_4_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-            {
-                const int In = 12, Out = 4;
-                if (count <= 0)
-                {
-                    return;
-                }
-                if (!gradBias.IsEmpty)
-                {
-                    gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                    for (int b = 1; b < batch; b++)
-                    {
-                        global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                    }
-                }
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-            }
 
             /// <summary>
             /// Trains a <see cref="SigmoidNet"/>: mini-batch gradients through the emitted backward pass, then one optimizer step
@@ -475,17 +348,17 @@ namespace Demo.Models
                         // Layer 1: Conv2D(3, 3), 6×6×2 → 4×4×3
                         for (int b = from; b < to; b++)
                         {
-                            Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 48, 48), scratch, relu: false);
+                            global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideRows(p.Slice(0, 54), p.Slice(54, 3), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 48, 48), scratch, relu: false);
                         }
                         // Layer 2: Sigmoid, 4×4×3 → 4×4×3
                         global::CnnGen.Runtime.Kernels.Sigmoid(tape.Slice(0 * batch + from * 48, (to - from) * 48), tape.Slice(48 * batch + from * 48, (to - from) * 48));
                         // Layer 3: MaxPool(2), 4×4×3 → 2×2×3
                         for (int b = from; b < to; b++)
                         {
-                            MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12));
+                            global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Max2x2(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12));
                         }
                         // Layer 4: Dense(4), 2×2×3 → 4
-                        Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), tape.Slice(96 * batch + from * 12, (to - from) * 12), tape.Slice(108 * batch + from * 4, (to - from) * 4), to - from, relu: false);
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), tape.Slice(96 * batch + from * 12, (to - from) * 12), tape.Slice(108 * batch + from * 4, (to - from) * 4), to - from, relu: false);
                         // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
                         float scale = 1f / batch;
                         if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -509,18 +382,18 @@ namespace Demo.Models
                         }
                         // Layer 4: Dense(4), gradient 4 → 2×2×3
                         // (the parameters' gradient: over the whole batch in the last stage)
-                        Dense_12_to_4_Backward(p.Slice(57, 48), grad.Slice(108 * batch + from * 4, (to - from) * 4), grad.Slice(96 * batch + from * 12, (to - from) * 12), to - from);
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Backward(p.Slice(57, 48), grad.Slice(108 * batch + from * 4, (to - from) * 4), grad.Slice(96 * batch + from * 12, (to - from) * 12), to - from);
                         // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
                         for (int b = from; b < to; b++)
                         {
-                            MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48), relu: false);
+                            global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Extreme2x2Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48), relu: false);
                         }
                         // Layer 2: Sigmoid, gradient 4×4×3 → 4×4×3
                         global::CnnGen.Runtime.Kernels.SigmoidBackward(tape.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(0 * batch + from * 48, (to - from) * 48));
                         // Layer 1: Conv2D(3, 3), gradient 4×4×3 → 6×6×2 (nothing before it trains: no input gradient)
                         for (int b = from; b < to; b++)
                         {
-                            Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_Backward(p.Slice(0, 54), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 48, 48), grads.Slice(0, 54), grads.Slice(54, 3), default, scratch);
+                            global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideBackward(p.Slice(0, 54), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 48, 48), grads.Slice(0, 54), grads.Slice(54, 3), default, scratch);
                         }
                         break;
                     }
@@ -531,7 +404,7 @@ namespace Demo.Models
                         // Layer 4: Dense(4), outputs [first, first + count): the weights' rows and the biases
                         first = global::CnnGen.Runtime.BatchWork.Start(4, c.Part, c.Parts);
                         count = global::CnnGen.Runtime.BatchWork.Start(4, c.Part + 1, c.Parts) - first;
-                        Dense_12_to_4_WeightGradient(tape.Slice(96 * batch, batch * 12), grad.Slice(108 * batch, batch * 4), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.WeightGradient(tape.Slice(96 * batch, batch * 12), grad.Slice(108 * batch, batch * 4), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
                         break;
                     }
                 }

@@ -102,45 +102,12 @@ namespace Demo
             3, 15, 15,
             new global::CnnGen.GraphNode[]
             {
-                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 8, 8, 8)
-                {
-                    Display = "Conv2D(8, 3, Stride = 2, Padding = 1)",
-                    KernelHeight = 3, KernelWidth = 3,
-                    StrideHeight = 2, StrideWidth = 2,
-                    PaddingHeight = 1, PaddingWidth = 1,
-                    Weight = "conv1.weight",
-                    Bias = "conv1.bias",
-                },
-                new global::CnnGen.GraphNode("relu_2", global::CnnGen.GraphOp.ReLU, new string[] { "conv1" }, 8, 8, 8)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("conv2", global::CnnGen.GraphOp.Conv, new string[] { "relu_2" }, 4, 8, 8)
-                {
-                    Display = "Conv2D(4, 3, Padding = Padding.Same)",
-                    KernelHeight = 3, KernelWidth = 3,
-                    StrideHeight = 1, StrideWidth = 1,
-                    PaddingHeight = 1, PaddingWidth = 1,
-                    Weight = "conv2.weight",
-                    Bias = "conv2.bias",
-                },
-                new global::CnnGen.GraphNode("tanh_4", global::CnnGen.GraphOp.Tanh, new string[] { "conv2" }, 4, 8, 8)
-                {
-                    Display = "Tanh",
-                },
-                new global::CnnGen.GraphNode("avgpool_5", global::CnnGen.GraphOp.AvgPool, new string[] { "tanh_4" }, 4, 4, 4)
-                {
-                    Display = "AvgPool(2)",
-                    KernelHeight = 2, KernelWidth = 2,
-                    StrideHeight = 2, StrideWidth = 2,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                },
-                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "avgpool_5" }, 5, 1, 1)
-                {
-                    Display = "Dense(5)",
-                    Weight = "fc1.weight",
-                    Bias = "fc1.bias",
-                },
+                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 8, 8, 8) { Display = "Conv2D(8, 3, Stride = 2, Padding = 1)", KernelHeight = 3, KernelWidth = 3, StrideHeight = 2, StrideWidth = 2, PaddingHeight = 1, PaddingWidth = 1, Weight = "conv1.weight", Bias = "conv1.bias" },
+                new global::CnnGen.GraphNode("relu_2", global::CnnGen.GraphOp.ReLU, new string[] { "conv1" }, 8, 8, 8) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("conv2", global::CnnGen.GraphOp.Conv, new string[] { "relu_2" }, 4, 8, 8) { Display = "Conv2D(4, 3, Padding = Padding.Same)", KernelHeight = 3, KernelWidth = 3, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 1, PaddingWidth = 1, Weight = "conv2.weight", Bias = "conv2.bias" },
+                new global::CnnGen.GraphNode("tanh_4", global::CnnGen.GraphOp.Tanh, new string[] { "conv2" }, 4, 8, 8) { Display = "Tanh" },
+                new global::CnnGen.GraphNode("avgpool_5", global::CnnGen.GraphOp.AvgPool, new string[] { "tanh_4" }, 4, 4, 4) { Display = "AvgPool(2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2, PaddingHeight = 0, PaddingWidth = 0 },
+                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "avgpool_5" }, 5, 1, 1) { Display = "Dense(5)", Weight = "fc1.weight", Bias = "fc1.bias" },
             });
 
         global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
@@ -250,7 +217,7 @@ namespace Demo
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
             //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
             //   224 parameters (3·3·3·8 + 8): conv1.weight at [0, 216), conv1.bias at [216, 224); 13,824 multiply-adds.
-            DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
+            global::CnnGen.Runtime.DirectConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1, global::CnnGen.Runtime.NoPool>.Table(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
 
             // Layer 2: ReLU
             //   8×8×8, element-wise.
@@ -259,7 +226,7 @@ namespace Demo
             // Layer 3: Conv2D(4, 3, Padding = Padding.Same)
             //   8×8×8 → 8×8×4: 3×3 window, stride 1, padding 1; (8 − 3 + 2·1)/1 + 1 = 8.
             //   292 parameters (3·3·8·4 + 4): conv2.weight at [224, 512), conv2.bias at [512, 516); 18,432 multiply-adds.
-            Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch, relu: false);
+            global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideRows(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch, relu: false);
 
             // Layer 4: Tanh
             //   8×8×4, element-wise.
@@ -267,12 +234,12 @@ namespace Demo
 
             // Layer 5: AvgPool(2)
             //   8×8×4 → 4×4×4: 2×2 window, stride 2, padding 0; (8 − 2 + 2·0)/2 + 1 = 4.
-            AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(arena.Slice(512, 256), arena.Slice(0, 64));
+            global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.Average(arena.Slice(512, 256), arena.Slice(0, 64));
 
             // Layer 6: Dense(5)
             //   4×4×4 → 5, fully connected (flattens its input in C, H, W order).
             //   325 parameters (64·5 + 5): fc1.weight at [516, 836), fc1.bias at [836, 841); 320 multiply-adds.
-            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), arena.Slice(0, 64), arena.Slice(512, 5), 1, relu: false);
+            global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Forward(p.Slice(516, 320), p.Slice(836, 5), arena.Slice(0, 64), arena.Slice(512, 5), 1, relu: false);
 
             arena.Slice(512, 5).CopyTo(output);
         }
@@ -309,7 +276,7 @@ namespace Demo
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
             //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
             //   224 parameters (3·3·3·8 + 8): conv1.weight at [0, 216), conv1.bias at [216, 224); 13,824 multiply-adds.
-            DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
+            global::CnnGen.Runtime.DirectConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1, global::CnnGen.Runtime.NoPool>.Table(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
 
             // Layer 2: ReLU
             //   8×8×8, element-wise.
@@ -318,7 +285,7 @@ namespace Demo
             // Layer 3: Conv2D(4, 3, Padding = Padding.Same)
             //   8×8×8 → 8×8×4: 3×3 window, stride 1, padding 1; (8 − 3 + 2·1)/1 + 1 = 8.
             //   292 parameters (3·3·8·4 + 4): conv2.weight at [224, 512), conv2.bias at [512, 516); 18,432 multiply-adds.
-            Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch, relu: false);
+            global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideRows(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch, relu: false);
 
             // Layer 4: Tanh
             //   8×8×4, element-wise.
@@ -326,7 +293,7 @@ namespace Demo
 
             // Layer 5: AvgPool(2)
             //   8×8×4 → 4×4×4: 2×2 window, stride 2, padding 0; (8 − 2 + 2·0)/2 + 1 = 4.
-            AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(arena.Slice(512, 256), arena.Slice(0, 64));
+            global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.Average(arena.Slice(512, 256), arena.Slice(0, 64));
 
             arena.Slice(0, 64).CopyTo(head);
         }
@@ -338,106 +305,39 @@ namespace Demo
             // Layer 6: Dense(5)
             //   4×4×4 → 5, fully connected (flattens its input in C, H, W order).
             //   325 parameters (64·5 + 5): fc1.weight at [516, 836), fc1.bias at [836, 841); 320 multiply-adds.
-            Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), x, ping.Slice(0, batch * 5), batch, relu: false);
+            global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Forward(p.Slice(516, 320), p.Slice(836, 5), x, ping.Slice(0, batch * 5), batch, relu: false);
 
             ping.Slice(0, batch * 5).CopyTo(output);
         }
 
-        // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1.
-        // im2col + one matrix product per chunk of output rows: out[k, p] = bias[k] + Σ_tap W[k, tap] · col[tap, p],
-        // the weights [K, C·FH·FW] as PyTorch stores them; bias and ReLU in the product's epilogue.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1: im2col in chunks of 8 output rows, one matrix product each.
+        private readonly struct Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 3, H = 15, W = 15;
-            const int K = 8, OH = 8, OW = 8;
-            const int FH = 3, FW = 3, Taps = C * FH * FW;
-            const int SH = 2, SW = 2, PH = 1, PW = 1;
-            const int P = OH * OW, Rows = 8;
-            for (int oy = 0; oy < OH; oy += Rows)
-            {
-                int rows = global::System.Math.Min(Rows, OH - oy), n = rows * OW;
-                global::System.Span<float> col = scratch.Slice(0, Taps * n);
-                global::CnnGen.Runtime.Kernels.Im2Col(input, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, col);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, n, Taps, weights, Taps, 1, col, n, output.Slice(oy * OW), P, false, bias, relu);
-            }
+            public static int C => 3; public static int H => 15; public static int W => 15;
+            public static int K => 8; public static int OH => 8; public static int OW => 8;
+            public static int FH => 3; public static int FW => 3; public static int SH => 2; public static int SW => 2; public static int PH => 1; public static int PW => 1;
         }
 
-        // Where each of the C·FH·FW kernel taps of Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1 starts in the 10×10 (padded) input frame.
-        private static readonly int[] s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(8, 3, 3, 100, 10);
-
-        // Conv2D 8×8×8 → 8×8×4, 3×3 kernel, stride 1, padding 1.
-        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        // Conv2D 8×8×8 → 8×8×4, 3×3 kernel, stride 1, padding 1: one matrix product over the padded frame's wide rows, no im2col copy.
+        private readonly struct Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 8, H = 8, W = 8;
-            const int K = 4, OH = 8, OW = 8;
-            const int FH = 3, FW = 3, Taps = C * FH * FW;
-            const int PH = 1, PW = 1;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            global::System.Span<float> padded = scratch.Slice(0, C * HP * WP);
-            // Copy the input into a zero-padded HP×WP frame.
-            padded.Clear();
-            for (int c = 0; c < C; c++)
-            {
-                for (int y = 0; y < H; y++)
-                {
-                    input.Slice((c * H + y) * W, W).CopyTo(padded.Slice((c * HP + y + PH) * WP + PW, W));
-                }
-            }
-            global::System.Span<float> wide = scratch.Slice(C * HP * WP, K * Wide);
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps, wide, Wide, false, bias, relu);
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                }
-            }
+            public static int C => 8; public static int H => 8; public static int W => 8;
+            public static int K => 4; public static int OH => 8; public static int OW => 8;
+            public static int FH => 3; public static int FW => 3; public static int SH => 1; public static int SW => 1; public static int PH => 1; public static int PW => 1;
         }
 
         // Average pooling 8×8×4 → 4×4×4, 2×2 window, stride 2, padding 0.
-        // Padded cells count as zeros in the divisor, as PyTorch's count_include_pad (windows are clipped to the padded input).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        private readonly struct AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 4, H = 8, W = 8;
-            const int OH = 4, OW = 4;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            for (int c = 0; c < C; c++)
-            {
-                global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    int y0 = oy * SH - PH;
-                    int y1 = global::System.Math.Min(y0 + FH, H + PH);
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int x0 = ox * SW - PW;
-                        int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                        int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                        int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                        float sum = 0f;
-                        for (int y = ya; y < yb; y++)
-                        {
-                            sum += global::System.Numerics.Tensors.TensorPrimitives.Sum(channel.Slice(y * W + xa, xb - xa));
-                        }
-                        output[(c * OH + oy) * OW + ox] = sum / ((y1 - y0) * (x1 - x0));
-                    }
-                }
-            }
+            public static int C => 4; public static int H => 8; public static int W => 8;
+            public static int K => 4; public static int OH => 4; public static int OW => 4;
+            public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
         }
 
-        // Dense 64 → 5: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_64_to_5(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 64 → 5: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_64_to_5 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 64, Out = 5;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 64; public static int Out => 5;
         }
 
         // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
@@ -448,34 +348,6 @@ namespace Demo
         {
             // conv1
             global::CnnGen.Runtime.DirectConv.Pack(p.Slice(0, 216), p.Slice(216, 8), 8, 27, source.Slice(0, 224), packed.Slice(0, 448));
-        }
-
-        // Where each of the C·FH·FW kernel taps of DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1 starts in the 17×17 (padded) input frame, and where
-        // the window of each of the 8×8 output positions starts (then repeats up to 64, a whole number of 8-position blocks).
-        private static readonly int[] s_DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(3, 3, 3, 289, 17);
-        private static readonly int[] s_DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_positions = global::CnnGen.Runtime.DirectConv.Positions(17, 2, 2, 8, 8, 1, 1);
-
-        // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1.
-        // Direct convolution vectorised over the 8 output channels (K ≥ 8 and a small layer: no column is wasted, unlike
-        // the wide rows of a GEMM, and no im2col copy): weights packed [C·FH·FW][K rounded up to 16], one vector load per
-        // tap and one broadcast per input pixel, 8 output positions per register block.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
-        {
-            const int C = 3, H = 15, W = 15, K = 8;
-            const int PH = 1, PW = 1, HP = H + 2 * PH, WP = W + 2 * PW;
-            const int Cells = 64, Group = 1, Products = 1024;
-            global::System.Span<float> padded = scratch.Slice(0, C * HP * WP);
-            // Copy the input into a zero-padded HP×WP frame.
-            padded.Clear();
-            for (int c = 0; c < C; c++)
-            {
-                for (int y = 0; y < H; y++)
-                {
-                    input.Slice((c * H + y) * W, W).CopyTo(padded.Slice((c * HP + y + PH) * WP + PW, W));
-                }
-            }
-            global::CnnGen.Runtime.DirectConv.Forward(padded, s_DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_taps, s_DirectConv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_positions, Group, Cells, packed, K, relu, output, scratch.Slice(C * HP * WP, Products));
         }
 
         // ---- Training ----------------------------------------------------------------------------------
@@ -491,165 +363,6 @@ namespace Demo
             denseGradients: true);
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Training => s_training;
-
-        // Backward of Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1, per chunk of output rows: im2col again, then
-        // dW[K, taps] += dY[K, p] · colᵀ and dCol = Wᵀ · dY (two matrix products), and col2im adds dCol into the input gradient.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-        {
-            const int C = 3, H = 15, W = 15;
-            const int K = 8, OH = 8, OW = 8;
-            const int FH = 3, FW = 3, Taps = C * FH * FW;
-            const int SH = 2, SW = 2, PH = 1, PW = 1;
-            const int P = OH * OW, Rows = 8;
-            bool wantInput = !gradInput.IsEmpty;
-            if (!gradBias.IsEmpty)
-            {
-                for (int k = 0; k < K; k++)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * P, P));
-                }
-            }
-            for (int oy = 0; oy < OH; oy += Rows)
-            {
-                int rows = global::System.Math.Min(Rows, OH - oy), n = rows * OW;
-                global::System.Span<float> col = scratch.Slice(0, Taps * n);
-                global::CnnGen.Runtime.Kernels.Im2Col(input, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, col);
-                global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, n, gradOutput.Slice(oy * OW), P, col, n, gradWeights, Taps, true);
-                if (wantInput)
-                {
-                    global::System.Span<float> gradCol = scratch.Slice(Taps * n, Taps * n);
-                    global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, n, K, weights, 1, Taps, gradOutput.Slice(oy * OW), P, gradCol, n, false);
-                    global::CnnGen.Runtime.Kernels.Col2Im(gradCol, C, H, W, FH, FW, SH, SW, PH, PW, OW, oy, rows, gradInput);
-                }
-            }
-        }
-
-        // Backward of Conv2D 8×8×8 → 8×8×4, 3×3 kernel, stride 1, padding 1, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
-        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-        {
-            const int C = 8, H = 8, W = 8;
-            const int K = 4, OH = 8, OW = 8;
-            const int FH = 3, FW = 3, Taps = C * FH * FW;
-            const int PH = 1, PW = 1;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            bool wantInput = !gradInput.IsEmpty;
-            global::System.Span<float> padded = scratch.Slice(0, C * HP * WP);
-            global::System.Span<float> gradPadded = scratch.Slice(C * HP * WP, C * HP * WP);
-            // Copy the input into a zero-padded HP×WP frame.
-            padded.Clear();
-            for (int c = 0; c < C; c++)
-            {
-                for (int y = 0; y < H; y++)
-                {
-                    input.Slice((c * H + y) * W, W).CopyTo(padded.Slice((c * HP + y + PH) * WP + PW, W));
-                }
-            }
-            if (wantInput)
-            {
-                gradPadded.Clear();
-            }
-            if (!gradBias.IsEmpty)
-            {
-                for (int k = 0; k < K; k++)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                }
-            }
-            global::System.Span<float> wide = scratch.Slice(2 * C * HP * WP, K * Wide);
-            wide.Clear();
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps, gradWeights, Taps, true);
-            if (wantInput)
-            {
-                global::System.Span<float> gradTaps = scratch.Slice(2 * C * HP * WP + K * Wide, Taps * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_taps, gradPadded);
-                // Add the interior of the padded gradient: padding cells have no input behind them.
-                for (int c = 0; c < C; c++)
-                {
-                    for (int y = 0; y < H; y++)
-                    {
-                        global::CnnGen.Runtime.Kernels.Accumulate(gradPadded.Slice((c * HP + y + PH) * WP + PW, W), gradInput.Slice((c * H + y) * W, W));
-                    }
-                }
-            }
-        }
-
-        // Backward of Average pooling 8×8×4 → 4×4×4, 2×2 window, stride 2, padding 0:
-        // each window's gradient is shared equally by the cells it averaged.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput)
-        {
-            const int C = 4, H = 8, W = 8;
-            const int OH = 4, OW = 4;
-            const int FH = 2, FW = 2, SH = 2, SW = 2, PH = 0, PW = 0;
-            for (int c = 0; c < C; c++)
-            {
-                global::System.ReadOnlySpan<float> channel = input.Slice(c * H * W, H * W);
-                global::System.Span<float> gradChannel = gradInput.Slice(c * H * W, H * W);
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    int y0 = oy * SH - PH;
-                    int y1 = global::System.Math.Min(y0 + FH, H + PH);
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int x0 = ox * SW - PW;
-                        int x1 = global::System.Math.Min(x0 + FW, W + PW);
-                        int ya = global::System.Math.Max(y0, 0), yb = global::System.Math.Min(y1, H);
-                        int xa = global::System.Math.Max(x0, 0), xb = global::System.Math.Min(x1, W);
-                        float g = gradOutput[(c * OH + oy) * OW + ox];
-                        float share = g / ((y1 - y0) * (x1 - x0));
-                        for (int y = ya; y < yb; y++)
-                        {
-                            for (int x = xa; x < xb; x++)
-                            {
-                                gradChannel[y * W + x] += share;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        // Backward of Dense 64 → 5 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_64_to_5_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 64, Out = 5;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 64 → 5's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_64_to_5_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 64, Out = 5;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
 
         /// <summary>
         /// Trains a <see cref="PadStride"/>: mini-batch gradients through the emitted backward pass, then one optimizer step
@@ -690,24 +403,24 @@ namespace Demo
                     // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), 15×15×3 → 8×8×8
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1>.Strided(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512), scratch, relu: false);
                     }
                     // Layer 2: ReLU, 8×8×8 → 8×8×8
                     global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 512, (to - from) * 512), tape.Slice(512 * batch + from * 512, (to - from) * 512));
                     // Layer 3: Conv2D(4, 3, Padding = Padding.Same), 8×8×8 → 8×8×4
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideRows(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch, relu: false);
                     }
                     // Layer 4: Tanh, 8×8×4 → 8×8×4
                     global::CnnGen.Runtime.Kernels.Tanh(tape.Slice(1024 * batch + from * 256, (to - from) * 256), tape.Slice(1280 * batch + from * 256, (to - from) * 256));
                     // Layer 5: AvgPool(2), 8×8×4 → 4×4×4
                     for (int b = from; b < to; b++)
                     {
-                        AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64));
+                        global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.Average(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64));
                     }
                     // Layer 6: Dense(5), 4×4×4 → 5
-                    Dense_64_to_5(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch + from * 64, (to - from) * 64), tape.Slice(1600 * batch + from * 5, (to - from) * 5), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Forward(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch + from * 64, (to - from) * 64), tape.Slice(1600 * batch + from * 5, (to - from) * 5), to - from, relu: false);
                     // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
                     float scale = 1f / batch;
                     if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -731,25 +444,25 @@ namespace Demo
                     }
                     // Layer 6: Dense(5), gradient 5 → 4×4×4
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    Dense_64_to_5_Backward(p.Slice(516, 320), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Backward(p.Slice(516, 320), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
                     // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
                     for (int b = from; b < to; b++)
                     {
-                        AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0_Backward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
+                        global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.AverageBackward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
                     }
                     // Layer 4: Tanh, gradient 8×8×4 → 8×8×4
                     global::CnnGen.Runtime.Kernels.TanhBackward(tape.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1024 * batch + from * 256, (to - from) * 256));
                     // Layer 3: Conv2D(4, 3, Padding = Padding.Same), gradient 8×8×4 → 8×8×8
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1_Backward(p.Slice(224, 288), tape.Slice(512 * batch + b * 512, 512), grad.Slice(1024 * batch + b * 256, 256), grads.Slice(224, 288), grads.Slice(512, 4), grad.Slice(512 * batch + b * 512, 512), scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideBackward(p.Slice(224, 288), tape.Slice(512 * batch + b * 512, 512), grad.Slice(1024 * batch + b * 256, 256), grads.Slice(224, 288), grads.Slice(512, 4), grad.Slice(512 * batch + b * 512, 512), scratch);
                     }
                     // Layer 2: ReLU, gradient 8×8×8 → 8×8×8
                     global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch + from * 512, (to - from) * 512), grad.Slice(512 * batch + from * 512, (to - from) * 512), grad.Slice(0 * batch + from * 512, (to - from) * 512));
                     // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), gradient 8×8×8 → 15×15×3 (nothing before it trains: no input gradient)
                     for (int b = from; b < to; b++)
                     {
-                        Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1_Backward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1>.StridedBackward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
                     }
                     break;
                 }
@@ -760,7 +473,7 @@ namespace Demo
                     // Layer 6: Dense(5), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(5, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(5, c.Part + 1, c.Parts) - first;
-                    Dense_64_to_5_WeightGradient(tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.WeightGradient(tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
                     break;
                 }
             }
