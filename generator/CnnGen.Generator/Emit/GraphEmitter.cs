@@ -50,7 +50,7 @@ internal static class GraphEmitter
     }
 
     /// <summary>A layer's tensor prefix (conv1, bn2, fc3) or its kind and 1-based index (relu_4), unique in the graph.</summary>
-    private static string[] NodeNames(NetworkPlan plan)
+    internal static string[] NodeNames(NetworkPlan plan)
     {
         var names = new string[plan.Layers.Count];
         var used = new HashSet<string>(System.StringComparer.Ordinal) { "input" };

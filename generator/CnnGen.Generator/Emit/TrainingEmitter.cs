@@ -381,6 +381,17 @@ internal static class TrainingEmitter
         w.Line($"{Ros} p = c.Parameters;");
         w.Line($"{Ros} inputs = c.Inputs;");
         w.Line($"{Sp} tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;");
+        var slots = tape.Slots().ToList();
+        if (slots.Count > 0)
+        {
+            w.Line("// Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.");
+            for (int k = 0; k < slots.Count; k++)
+            {
+                (string name, int offset, int size) = slots[k];
+                w.Line((k == 0 ? "global::CnnGen.Runtime.TapeSlot " : "    ") + $"{name} = new({offset}, {size})" + (k == slots.Count - 1 ? ";" : ","));
+            }
+        }
+
         if (plan.Layers.Any(l => l.Spec is BatchNormSpec))
         {
             w.Line($"{Sp} state = c.State, saved = c.Saved;");

@@ -63,6 +63,12 @@ public sealed class TrainingLayout
     public bool DenseGradients { get; }
 }
 
+/// <summary>Where one layer's output lives on the training tapes: at <see cref="Offset"/> × batch, <see cref="Size"/> floats per image.</summary>
+/// <param name="Offset">Floats per image of the tape before this slot.</param>
+/// <param name="Size">Floats of one image's output.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct TapeSlot(int Offset, int Size);
+
 /// <summary>
 /// One part of one stage of a training step, as the generated layer sequence sees it: its range of images and every
 /// buffer it reads or writes. Valid only during the call it is passed to.
@@ -152,4 +158,23 @@ public readonly ref struct TrainingPart
 
     /// <summary>The regression targets (MSE, L1).</summary>
     public ReadOnlySpan<float> Targets { get; }
+
+    /// <summary>This part's images [<see cref="From"/>, <see cref="To"/>) of a slot, back to back.</summary>
+    /// <param name="tape">The tape or the gradient tape.</param>
+    /// <param name="slot">The layer's slot.</param>
+    /// <returns>(To − From) × Size floats.</returns>
+    public Span<float> Rows(Span<float> tape, TapeSlot slot) => tape.Slice((slot.Offset * Batch) + (From * slot.Size), (To - From) * slot.Size);
+
+    /// <summary>Image <paramref name="b"/> of a slot.</summary>
+    /// <param name="tape">The tape or the gradient tape.</param>
+    /// <param name="slot">The layer's slot.</param>
+    /// <param name="b">The image, 0 to <see cref="Batch"/> − 1.</param>
+    /// <returns>Size floats.</returns>
+    public Span<float> Image(Span<float> tape, TapeSlot slot, int b) => tape.Slice((slot.Offset * Batch) + (b * slot.Size), slot.Size);
+
+    /// <summary>Every image of a slot, back to back.</summary>
+    /// <param name="tape">The tape or the gradient tape.</param>
+    /// <param name="slot">The layer's slot.</param>
+    /// <returns>Batch × Size floats.</returns>
+    public Span<float> All(Span<float> tape, TapeSlot slot) => tape.Slice(slot.Offset * Batch, Batch * slot.Size);
 }

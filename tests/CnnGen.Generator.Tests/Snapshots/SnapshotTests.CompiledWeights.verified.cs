@@ -371,35 +371,40 @@ namespace Demo
             global::System.ReadOnlySpan<float> p = c.Parameters;
             global::System.ReadOnlySpan<float> inputs = c.Inputs;
             global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
+            global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 8),
+                t_bn1 = new(8, 8),
+                t_relu_3 = new(16, 8),
+                t_fc1 = new(24, 2);
             global::System.Span<float> state = c.State, saved = c.Saved;
             switch (stage)
             {
                 case 0: // images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))
                 {
                     // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
-                    grad.Slice(0 * batch + from * 8, (to - from) * 8).Clear();
-                    grad.Slice(8 * batch + from * 8, (to - from) * 8).Clear();
-                    grad.Slice(16 * batch + from * 8, (to - from) * 8).Clear();
-                    grad.Slice(24 * batch + from * 2, (to - from) * 2).Clear();
+                    c.Rows(grad, t_conv1).Clear();
+                    c.Rows(grad, t_bn1).Clear();
+                    c.Rows(grad, t_relu_3).Clear();
+                    c.Rows(grad, t_fc1).Clear();
                     // Layer 1: Conv2D(2, 2), 3×3×1 → 2×2×2
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideRows(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 8, 8), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideRows(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), c.Image(tape, t_conv1, b), scratch, relu: false);
                     }
                     break;
                 }
                 case 1: // whole batch, this thread: layer 2 forward (BatchNorm())
                 {
                     // Layer 2: BatchNorm(), 2×2×2 → 2×2×2
-                    global::CnnGen.Runtime.Kernels.BatchNormTrain(tape.Slice(0 * batch, batch * 8), tape.Slice(8 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), state.Slice(0, 4), 1E-05f, 0.1f, saved.Slice(0, 4));
+                    global::CnnGen.Runtime.Kernels.BatchNormTrain(c.All(tape, t_conv1), c.All(tape, t_bn1), batch, 2, 4, p.Slice(10, 4), state.Slice(0, 4), 1E-05f, 0.1f, saved.Slice(0, 4));
                     break;
                 }
                 case 2: // images in parts: layers 3–4 forward, the loss, layers 4–3 backward
                 {
                     // Layer 3: ReLU, 2×2×2 → 2×2×2
-                    global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(8 * batch + from * 8, (to - from) * 8), tape.Slice(16 * batch + from * 8, (to - from) * 8));
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_bn1), c.Rows(tape, t_relu_3));
                     // Layer 4: Dense(2), 2×2×2 → 2
-                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), tape.Slice(16 * batch + from * 8, (to - from) * 8), tape.Slice(24 * batch + from * 2, (to - from) * 2), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), c.Rows(tape, t_relu_3), c.Rows(tape, t_fc1), to - from, relu: false);
                     // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
                     float scale = 1f / batch;
                     if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -407,7 +412,7 @@ namespace Demo
                         global::System.ReadOnlySpan<int> labels = c.Labels;
                         for (int b = from; b < to; b++)
                         {
-                            losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(24 * batch + b * 2, 2), labels[b], grad.Slice(24 * batch + b * 2, 2), scale);
+                            losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(c.Image(tape, t_fc1, b), labels[b], c.Image(grad, t_fc1, b), scale);
                         }
                     }
                     else
@@ -417,21 +422,21 @@ namespace Demo
                         {
                             global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
                             losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
-                                ? global::CnnGen.Training.Losses.L1(tape.Slice(24 * batch + b * 2, 2), target, grad.Slice(24 * batch + b * 2, 2), scale)
-                                : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(24 * batch + b * 2, 2), target, grad.Slice(24 * batch + b * 2, 2), scale);
+                                ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale)
+                                : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale);
                         }
                     }
                     // Layer 4: Dense(2), gradient 2 → 2×2×2
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Backward(p.Slice(14, 16), grad.Slice(24 * batch + from * 2, (to - from) * 2), grad.Slice(16 * batch + from * 8, (to - from) * 8), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Backward(p.Slice(14, 16), c.Rows(grad, t_fc1), c.Rows(grad, t_relu_3), to - from);
                     // Layer 3: ReLU, gradient 2×2×2 → 2×2×2
-                    global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(8 * batch + from * 8, (to - from) * 8), grad.Slice(16 * batch + from * 8, (to - from) * 8), grad.Slice(8 * batch + from * 8, (to - from) * 8));
+                    global::CnnGen.Runtime.Kernels.ReLUBackward(c.Rows(tape, t_bn1), c.Rows(grad, t_relu_3), c.Rows(grad, t_bn1));
                     break;
                 }
                 case 3: // whole batch, this thread: layer 2 backward (BatchNorm())
                 {
                     // Layer 2: BatchNorm(), gradient 2×2×2 → 2×2×2
-                    global::CnnGen.Runtime.Kernels.BatchNormBackward(tape.Slice(0 * batch, batch * 8), grad.Slice(8 * batch, batch * 8), grad.Slice(0 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), grads.Slice(10, 4), saved.Slice(0, 4));
+                    global::CnnGen.Runtime.Kernels.BatchNormBackward(c.All(tape, t_conv1), c.All(grad, t_bn1), c.All(grad, t_conv1), batch, 2, 4, p.Slice(10, 4), grads.Slice(10, 4), saved.Slice(0, 4));
                     break;
                 }
                 case 4: // images in parts: layer 1 backward (Conv2D(2, 2))
@@ -439,7 +444,7 @@ namespace Demo
                     // Layer 1: Conv2D(2, 2), gradient 2×2×2 → 3×3×1 (nothing before it trains: no input gradient)
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideBackward(p.Slice(0, 8), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 8, 8), grads.Slice(0, 8), grads.Slice(8, 2), default, scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideBackward(p.Slice(0, 8), inputs.Slice(b * InputLength, InputLength), c.Image(grad, t_conv1, b), grads.Slice(0, 8), grads.Slice(8, 2), default, scratch);
                     }
                     break;
                 }
@@ -450,7 +455,7 @@ namespace Demo
                     // Layer 4: Dense(2), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(2, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(2, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.WeightGradient(tape.Slice(16 * batch, batch * 8), grad.Slice(24 * batch, batch * 2), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.WeightGradient(c.All(tape, t_relu_3), c.All(grad, t_fc1), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, first, count);
                     break;
                 }
             }

@@ -498,59 +498,72 @@ namespace Demo
             global::System.ReadOnlySpan<float> p = c.Parameters;
             global::System.ReadOnlySpan<float> inputs = c.Inputs;
             global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
+            global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 4704),
+                t_relu_2 = new(4704, 4704),
+                t_maxpool_3 = new(9408, 1176),
+                t_conv2 = new(10584, 1600),
+                t_relu_5 = new(12184, 1600),
+                t_maxpool_6 = new(13784, 400),
+                t_fc1 = new(14184, 120),
+                t_relu_8 = new(14304, 120),
+                t_fc2 = new(14424, 84),
+                t_relu_10 = new(14508, 84),
+                t_fc3 = new(14592, 10),
+                t_softmax_12 = new(14602, 10);
             switch (stage)
             {
                 case 0: // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
                 {
                     // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
-                    grad.Slice(0 * batch + from * 4704, (to - from) * 4704).Clear();
-                    grad.Slice(9408 * batch + from * 1176, (to - from) * 1176).Clear();
-                    grad.Slice(10584 * batch + from * 1600, (to - from) * 1600).Clear();
-                    grad.Slice(13784 * batch + from * 400, (to - from) * 400).Clear();
-                    grad.Slice(14184 * batch + from * 120, (to - from) * 120).Clear();
-                    grad.Slice(14304 * batch + from * 120, (to - from) * 120).Clear();
-                    grad.Slice(14424 * batch + from * 84, (to - from) * 84).Clear();
-                    grad.Slice(14508 * batch + from * 84, (to - from) * 84).Clear();
-                    grad.Slice(14592 * batch + from * 10, (to - from) * 10).Clear();
-                    grad.Slice(14602 * batch + from * 10, (to - from) * 10).Clear();
+                    c.Rows(grad, t_conv1).Clear();
+                    c.Rows(grad, t_maxpool_3).Clear();
+                    c.Rows(grad, t_conv2).Clear();
+                    c.Rows(grad, t_maxpool_6).Clear();
+                    c.Rows(grad, t_fc1).Clear();
+                    c.Rows(grad, t_relu_8).Clear();
+                    c.Rows(grad, t_fc2).Clear();
+                    c.Rows(grad, t_relu_10).Clear();
+                    c.Rows(grad, t_fc3).Clear();
+                    c.Rows(grad, t_softmax_12).Clear();
                     // Layer 1: Conv2D(6, 5), 32×32×1 → 28×28×6
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 4704, 4704), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), c.Image(tape, t_conv1, b), scratch, relu: false);
                     }
                     // Layer 2: ReLU, 28×28×6 → 28×28×6
-                    global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 4704, (to - from) * 4704), tape.Slice(4704 * batch + from * 4704, (to - from) * 4704));
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_conv1), c.Rows(tape, t_relu_2));
                     // Layer 3: MaxPool(2), 28×28×6 → 14×14×6
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Max2x2(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176));
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Max2x2(c.Image(tape, t_relu_2, b), c.Image(tape, t_maxpool_3, b));
                     }
                     // Layer 4: Conv2D(16, 5), 14×14×6 → 10×10×16
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0>.WideRows(p.Slice(156, 2400), p.Slice(2556, 16), tape.Slice(9408 * batch + b * 1176, 1176), tape.Slice(10584 * batch + b * 1600, 1600), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0>.WideRows(p.Slice(156, 2400), p.Slice(2556, 16), c.Image(tape, t_maxpool_3, b), c.Image(tape, t_conv2, b), scratch, relu: false);
                     }
                     // Layer 5: ReLU, 10×10×16 → 10×10×16
-                    global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(10584 * batch + from * 1600, (to - from) * 1600), tape.Slice(12184 * batch + from * 1600, (to - from) * 1600));
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_conv2), c.Rows(tape, t_relu_5));
                     // Layer 6: MaxPool(2), 10×10×16 → 5×5×16
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Max2x2(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400));
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Max2x2(c.Image(tape, t_relu_5, b), c.Image(tape, t_maxpool_6, b));
                     }
                     // Layer 7: Dense(120), 5×5×16 → 120
-                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), tape.Slice(13784 * batch + from * 400, (to - from) * 400), tape.Slice(14184 * batch + from * 120, (to - from) * 120), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), c.Rows(tape, t_maxpool_6), c.Rows(tape, t_fc1), to - from, relu: false);
                     // Layer 8: ReLU, 120 → 120
-                    global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14184 * batch + from * 120, (to - from) * 120), tape.Slice(14304 * batch + from * 120, (to - from) * 120));
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_fc1), c.Rows(tape, t_relu_8));
                     // Layer 9: Dense(84), 120 → 84
-                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), tape.Slice(14304 * batch + from * 120, (to - from) * 120), tape.Slice(14424 * batch + from * 84, (to - from) * 84), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), c.Rows(tape, t_relu_8), c.Rows(tape, t_fc2), to - from, relu: false);
                     // Layer 10: ReLU, 84 → 84
-                    global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14424 * batch + from * 84, (to - from) * 84), tape.Slice(14508 * batch + from * 84, (to - from) * 84));
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_fc2), c.Rows(tape, t_relu_10));
                     // Layer 11: Dense(10), 84 → 10
-                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Forward(p.Slice(60856, 840), p.Slice(61696, 10), tape.Slice(14508 * batch + from * 84, (to - from) * 84), tape.Slice(14592 * batch + from * 10, (to - from) * 10), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Forward(p.Slice(60856, 840), p.Slice(61696, 10), c.Rows(tape, t_relu_10), c.Rows(tape, t_fc3), to - from, relu: false);
                     // Layer 12: Softmax, 10 → 10
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.Kernels.Softmax(tape.Slice(14592 * batch + b * 10, 10), tape.Slice(14602 * batch + b * 10, 10));
+                        global::CnnGen.Runtime.Kernels.Softmax(c.Image(tape, t_fc3, b), c.Image(tape, t_softmax_12, b));
                     }
                     // The loss: softmax cross-entropy (fused: the gradient at the scores is p − y), or a regression loss on the probabilities.
                     float scale = 1f / batch;
@@ -559,7 +572,7 @@ namespace Demo
                         global::System.ReadOnlySpan<int> labels = c.Labels;
                         for (int b = from; b < to; b++)
                         {
-                            losses[b] = global::CnnGen.Training.Losses.SoftmaxCrossEntropy(tape.Slice(14602 * batch + b * 10, 10), labels[b], grad.Slice(14592 * batch + b * 10, 10), scale);
+                            losses[b] = global::CnnGen.Training.Losses.SoftmaxCrossEntropy(c.Image(tape, t_softmax_12, b), labels[b], c.Image(grad, t_fc3, b), scale);
                         }
                     }
                     else
@@ -569,8 +582,8 @@ namespace Demo
                         {
                             global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
                             losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
-                                ? global::CnnGen.Training.Losses.L1(tape.Slice(14602 * batch + b * 10, 10), target, grad.Slice(14602 * batch + b * 10, 10), scale)
-                                : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(14602 * batch + b * 10, 10), target, grad.Slice(14602 * batch + b * 10, 10), scale);
+                                ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_softmax_12, b), target, c.Image(grad, t_softmax_12, b), scale)
+                                : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_softmax_12, b), target, c.Image(grad, t_softmax_12, b), scale);
                         }
                     }
                     // Layer 12: Softmax, gradient 10 → 10
@@ -579,47 +592,47 @@ namespace Demo
                     {
                         for (int b = from; b < to; b++)
                         {
-                            global::CnnGen.Runtime.Kernels.SoftmaxBackward(tape.Slice(14602 * batch + b * 10, 10), grad.Slice(14602 * batch + b * 10, 10), grad.Slice(14592 * batch + b * 10, 10));
+                            global::CnnGen.Runtime.Kernels.SoftmaxBackward(c.Image(tape, t_softmax_12, b), c.Image(grad, t_softmax_12, b), c.Image(grad, t_fc3, b));
                         }
                     }
                     // Layer 11: Dense(10), gradient 10 → 84
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Backward(p.Slice(60856, 840), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Backward(p.Slice(60856, 840), c.Rows(grad, t_fc3), c.Rows(grad, t_relu_10), to - from);
                     // Layer 10: ReLU, gradient 84 → 84
-                    global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14424 * batch + from * 84, (to - from) * 84));
+                    global::CnnGen.Runtime.Kernels.ReLUBackward(c.Rows(tape, t_fc2), c.Rows(grad, t_relu_10), c.Rows(grad, t_fc2));
                     // Layer 9: Dense(84), gradient 84 → 120
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Backward(p.Slice(50692, 10080), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Backward(p.Slice(50692, 10080), c.Rows(grad, t_fc2), c.Rows(grad, t_relu_8), to - from);
                     // Layer 8: ReLU, gradient 120 → 120
-                    global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14184 * batch + from * 120, (to - from) * 120));
+                    global::CnnGen.Runtime.Kernels.ReLUBackward(c.Rows(tape, t_fc1), c.Rows(grad, t_relu_8), c.Rows(grad, t_fc1));
                     // Layer 7: Dense(120), gradient 120 → 5×5×16
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Backward(p.Slice(2572, 48000), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Backward(p.Slice(2572, 48000), c.Rows(grad, t_fc1), c.Rows(grad, t_maxpool_6), to - from);
                     // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
                     // (layer 5's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Extreme2x2Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(10584 * batch + b * 1600, 1600), relu: true);
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Extreme2x2Backward(c.Image(tape, t_relu_5, b), c.Image(tape, t_maxpool_6, b), c.Image(grad, t_maxpool_6, b), c.Image(grad, t_conv2, b), relu: true);
                     }
                     // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
                     // (fused into layer 6's pooling backward)
                     // Layer 4: Conv2D(16, 5), gradient 10×10×16 → 14×14×6
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0>.WideBackwardPositionMajor(p.Slice(156, 2400), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(10584 * batch + b * 1600, 1600), grads.Slice(156, 2400), grads.Slice(2556, 16), grad.Slice(9408 * batch + b * 1176, 1176), scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0>.WideBackwardPositionMajor(p.Slice(156, 2400), c.Image(tape, t_maxpool_3, b), c.Image(grad, t_conv2, b), grads.Slice(156, 2400), grads.Slice(2556, 16), c.Image(grad, t_maxpool_3, b), scratch);
                     }
                     // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
                     // (layer 2's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Extreme2x2Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(0 * batch + b * 4704, 4704), relu: true);
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Extreme2x2Backward(c.Image(tape, t_relu_2, b), c.Image(tape, t_maxpool_3, b), c.Image(grad, t_maxpool_3, b), c.Image(grad, t_conv1, b), relu: true);
                     }
                     // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
                     // (fused into layer 3's pooling backward)
                     // Layer 1: Conv2D(6, 5), gradient 28×28×6 → 32×32×1 (nothing before it trains: no input gradient)
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideBackward(p.Slice(0, 150), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 4704, 4704), grads.Slice(0, 150), grads.Slice(150, 6), default, scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideBackward(p.Slice(0, 150), inputs.Slice(b * InputLength, InputLength), c.Image(grad, t_conv1, b), grads.Slice(0, 150), grads.Slice(150, 6), default, scratch);
                     }
                     break;
                 }
@@ -630,15 +643,15 @@ namespace Demo
                     // Layer 7: Dense(120), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(120, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(120, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.WeightGradient(tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.WeightGradient(c.All(tape, t_maxpool_6), c.All(grad, t_fc1), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
                     // Layer 9: Dense(84), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(84, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(84, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.WeightGradient(tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.WeightGradient(c.All(tape, t_relu_8), c.All(grad, t_fc2), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
                     // Layer 11: Dense(10), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(10, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(10, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.WeightGradient(tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.WeightGradient(c.All(tape, t_relu_10), c.All(grad, t_fc3), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
                     break;
                 }
             }

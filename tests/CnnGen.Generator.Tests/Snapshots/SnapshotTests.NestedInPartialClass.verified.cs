@@ -336,29 +336,34 @@ namespace Demo.Models
                 global::System.ReadOnlySpan<float> p = c.Parameters;
                 global::System.ReadOnlySpan<float> inputs = c.Inputs;
                 global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+                // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
+                global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 48),
+                    t_sigmoid_2 = new(48, 48),
+                    t_maxpool_3 = new(96, 12),
+                    t_fc1 = new(108, 4);
                 switch (stage)
                 {
                     case 0: // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
                     {
                         // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
-                        grad.Slice(0 * batch + from * 48, (to - from) * 48).Clear();
-                        grad.Slice(48 * batch + from * 48, (to - from) * 48).Clear();
-                        grad.Slice(96 * batch + from * 12, (to - from) * 12).Clear();
-                        grad.Slice(108 * batch + from * 4, (to - from) * 4).Clear();
+                        c.Rows(grad, t_conv1).Clear();
+                        c.Rows(grad, t_sigmoid_2).Clear();
+                        c.Rows(grad, t_maxpool_3).Clear();
+                        c.Rows(grad, t_fc1).Clear();
                         // Layer 1: Conv2D(3, 3), 6×6×2 → 4×4×3
                         for (int b = from; b < to; b++)
                         {
-                            global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideRows(p.Slice(0, 54), p.Slice(54, 3), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 48, 48), scratch, relu: false);
+                            global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideRows(p.Slice(0, 54), p.Slice(54, 3), inputs.Slice(b * InputLength, InputLength), c.Image(tape, t_conv1, b), scratch, relu: false);
                         }
                         // Layer 2: Sigmoid, 4×4×3 → 4×4×3
-                        global::CnnGen.Runtime.Kernels.Sigmoid(tape.Slice(0 * batch + from * 48, (to - from) * 48), tape.Slice(48 * batch + from * 48, (to - from) * 48));
+                        global::CnnGen.Runtime.Kernels.Sigmoid(c.Rows(tape, t_conv1), c.Rows(tape, t_sigmoid_2));
                         // Layer 3: MaxPool(2), 4×4×3 → 2×2×3
                         for (int b = from; b < to; b++)
                         {
-                            global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Max2x2(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12));
+                            global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Max2x2(c.Image(tape, t_sigmoid_2, b), c.Image(tape, t_maxpool_3, b));
                         }
                         // Layer 4: Dense(4), 2×2×3 → 4
-                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), tape.Slice(96 * batch + from * 12, (to - from) * 12), tape.Slice(108 * batch + from * 4, (to - from) * 4), to - from, relu: false);
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), c.Rows(tape, t_maxpool_3), c.Rows(tape, t_fc1), to - from, relu: false);
                         // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
                         float scale = 1f / batch;
                         if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -366,7 +371,7 @@ namespace Demo.Models
                             global::System.ReadOnlySpan<int> labels = c.Labels;
                             for (int b = from; b < to; b++)
                             {
-                                losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(108 * batch + b * 4, 4), labels[b], grad.Slice(108 * batch + b * 4, 4), scale);
+                                losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(c.Image(tape, t_fc1, b), labels[b], c.Image(grad, t_fc1, b), scale);
                             }
                         }
                         else
@@ -376,24 +381,24 @@ namespace Demo.Models
                             {
                                 global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
                                 losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
-                                    ? global::CnnGen.Training.Losses.L1(tape.Slice(108 * batch + b * 4, 4), target, grad.Slice(108 * batch + b * 4, 4), scale)
-                                    : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(108 * batch + b * 4, 4), target, grad.Slice(108 * batch + b * 4, 4), scale);
+                                    ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale)
+                                    : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale);
                             }
                         }
                         // Layer 4: Dense(4), gradient 4 → 2×2×3
                         // (the parameters' gradient: over the whole batch in the last stage)
-                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Backward(p.Slice(57, 48), grad.Slice(108 * batch + from * 4, (to - from) * 4), grad.Slice(96 * batch + from * 12, (to - from) * 12), to - from);
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Backward(p.Slice(57, 48), c.Rows(grad, t_fc1), c.Rows(grad, t_maxpool_3), to - from);
                         // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
                         for (int b = from; b < to; b++)
                         {
-                            global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Extreme2x2Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48), relu: false);
+                            global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Extreme2x2Backward(c.Image(tape, t_sigmoid_2, b), c.Image(tape, t_maxpool_3, b), c.Image(grad, t_maxpool_3, b), c.Image(grad, t_sigmoid_2, b), relu: false);
                         }
                         // Layer 2: Sigmoid, gradient 4×4×3 → 4×4×3
-                        global::CnnGen.Runtime.Kernels.SigmoidBackward(tape.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(0 * batch + from * 48, (to - from) * 48));
+                        global::CnnGen.Runtime.Kernels.SigmoidBackward(c.Rows(tape, t_sigmoid_2), c.Rows(grad, t_sigmoid_2), c.Rows(grad, t_conv1));
                         // Layer 1: Conv2D(3, 3), gradient 4×4×3 → 6×6×2 (nothing before it trains: no input gradient)
                         for (int b = from; b < to; b++)
                         {
-                            global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideBackward(p.Slice(0, 54), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 48, 48), grads.Slice(0, 54), grads.Slice(54, 3), default, scratch);
+                            global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideBackward(p.Slice(0, 54), inputs.Slice(b * InputLength, InputLength), c.Image(grad, t_conv1, b), grads.Slice(0, 54), grads.Slice(54, 3), default, scratch);
                         }
                         break;
                     }
@@ -404,7 +409,7 @@ namespace Demo.Models
                         // Layer 4: Dense(4), outputs [first, first + count): the weights' rows and the biases
                         first = global::CnnGen.Runtime.BatchWork.Start(4, c.Part, c.Parts);
                         count = global::CnnGen.Runtime.BatchWork.Start(4, c.Part + 1, c.Parts) - first;
-                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.WeightGradient(tape.Slice(96 * batch, batch * 12), grad.Slice(108 * batch, batch * 4), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.WeightGradient(c.All(tape, t_maxpool_3), c.All(grad, t_fc1), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
                         break;
                     }
                 }

@@ -389,38 +389,45 @@ namespace Demo
             global::System.ReadOnlySpan<float> p = c.Parameters;
             global::System.ReadOnlySpan<float> inputs = c.Inputs;
             global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
+            global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 512),
+                t_relu_2 = new(512, 512),
+                t_conv2 = new(1024, 256),
+                t_tanh_4 = new(1280, 256),
+                t_avgpool_5 = new(1536, 64),
+                t_fc1 = new(1600, 5);
             switch (stage)
             {
                 case 0: // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
                 {
                     // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
-                    grad.Slice(0 * batch + from * 512, (to - from) * 512).Clear();
-                    grad.Slice(512 * batch + from * 512, (to - from) * 512).Clear();
-                    grad.Slice(1024 * batch + from * 256, (to - from) * 256).Clear();
-                    grad.Slice(1280 * batch + from * 256, (to - from) * 256).Clear();
-                    grad.Slice(1536 * batch + from * 64, (to - from) * 64).Clear();
-                    grad.Slice(1600 * batch + from * 5, (to - from) * 5).Clear();
+                    c.Rows(grad, t_conv1).Clear();
+                    c.Rows(grad, t_relu_2).Clear();
+                    c.Rows(grad, t_conv2).Clear();
+                    c.Rows(grad, t_tanh_4).Clear();
+                    c.Rows(grad, t_avgpool_5).Clear();
+                    c.Rows(grad, t_fc1).Clear();
                     // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), 15×15×3 → 8×8×8
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1>.Strided(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 512, 512), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1>.Strided(p.Slice(0, 216), p.Slice(216, 8), inputs.Slice(b * InputLength, InputLength), c.Image(tape, t_conv1, b), scratch, relu: false);
                     }
                     // Layer 2: ReLU, 8×8×8 → 8×8×8
-                    global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 512, (to - from) * 512), tape.Slice(512 * batch + from * 512, (to - from) * 512));
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_conv1), c.Rows(tape, t_relu_2));
                     // Layer 3: Conv2D(4, 3, Padding = Padding.Same), 8×8×8 → 8×8×4
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideRows(p.Slice(224, 288), p.Slice(512, 4), tape.Slice(512 * batch + b * 512, 512), tape.Slice(1024 * batch + b * 256, 256), scratch, relu: false);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideRows(p.Slice(224, 288), p.Slice(512, 4), c.Image(tape, t_relu_2, b), c.Image(tape, t_conv2, b), scratch, relu: false);
                     }
                     // Layer 4: Tanh, 8×8×4 → 8×8×4
-                    global::CnnGen.Runtime.Kernels.Tanh(tape.Slice(1024 * batch + from * 256, (to - from) * 256), tape.Slice(1280 * batch + from * 256, (to - from) * 256));
+                    global::CnnGen.Runtime.Kernels.Tanh(c.Rows(tape, t_conv2), c.Rows(tape, t_tanh_4));
                     // Layer 5: AvgPool(2), 8×8×4 → 4×4×4
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.Average(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64));
+                        global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.Average(c.Image(tape, t_tanh_4, b), c.Image(tape, t_avgpool_5, b));
                     }
                     // Layer 6: Dense(5), 4×4×4 → 5
-                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Forward(p.Slice(516, 320), p.Slice(836, 5), tape.Slice(1536 * batch + from * 64, (to - from) * 64), tape.Slice(1600 * batch + from * 5, (to - from) * 5), to - from, relu: false);
+                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Forward(p.Slice(516, 320), p.Slice(836, 5), c.Rows(tape, t_avgpool_5), c.Rows(tape, t_fc1), to - from, relu: false);
                     // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
                     float scale = 1f / batch;
                     if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
@@ -428,7 +435,7 @@ namespace Demo
                         global::System.ReadOnlySpan<int> labels = c.Labels;
                         for (int b = from; b < to; b++)
                         {
-                            losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(1600 * batch + b * 5, 5), labels[b], grad.Slice(1600 * batch + b * 5, 5), scale);
+                            losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(c.Image(tape, t_fc1, b), labels[b], c.Image(grad, t_fc1, b), scale);
                         }
                     }
                     else
@@ -438,31 +445,31 @@ namespace Demo
                         {
                             global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
                             losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
-                                ? global::CnnGen.Training.Losses.L1(tape.Slice(1600 * batch + b * 5, 5), target, grad.Slice(1600 * batch + b * 5, 5), scale)
-                                : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(1600 * batch + b * 5, 5), target, grad.Slice(1600 * batch + b * 5, 5), scale);
+                                ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale)
+                                : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale);
                         }
                     }
                     // Layer 6: Dense(5), gradient 5 → 4×4×4
                     // (the parameters' gradient: over the whole batch in the last stage)
-                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Backward(p.Slice(516, 320), grad.Slice(1600 * batch + from * 5, (to - from) * 5), grad.Slice(1536 * batch + from * 64, (to - from) * 64), to - from);
+                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Backward(p.Slice(516, 320), c.Rows(grad, t_fc1), c.Rows(grad, t_avgpool_5), to - from);
                     // Layer 5: AvgPool(2), gradient 4×4×4 → 8×8×4
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.AverageBackward(tape.Slice(1280 * batch + b * 256, 256), tape.Slice(1536 * batch + b * 64, 64), grad.Slice(1536 * batch + b * 64, 64), grad.Slice(1280 * batch + b * 256, 256));
+                        global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.AverageBackward(c.Image(tape, t_tanh_4, b), c.Image(tape, t_avgpool_5, b), c.Image(grad, t_avgpool_5, b), c.Image(grad, t_tanh_4, b));
                     }
                     // Layer 4: Tanh, gradient 8×8×4 → 8×8×4
-                    global::CnnGen.Runtime.Kernels.TanhBackward(tape.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1280 * batch + from * 256, (to - from) * 256), grad.Slice(1024 * batch + from * 256, (to - from) * 256));
+                    global::CnnGen.Runtime.Kernels.TanhBackward(c.Rows(tape, t_tanh_4), c.Rows(grad, t_tanh_4), c.Rows(grad, t_conv2));
                     // Layer 3: Conv2D(4, 3, Padding = Padding.Same), gradient 8×8×4 → 8×8×8
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideBackward(p.Slice(224, 288), tape.Slice(512 * batch + b * 512, 512), grad.Slice(1024 * batch + b * 256, 256), grads.Slice(224, 288), grads.Slice(512, 4), grad.Slice(512 * batch + b * 512, 512), scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideBackward(p.Slice(224, 288), c.Image(tape, t_relu_2, b), c.Image(grad, t_conv2, b), grads.Slice(224, 288), grads.Slice(512, 4), c.Image(grad, t_relu_2, b), scratch);
                     }
                     // Layer 2: ReLU, gradient 8×8×8 → 8×8×8
-                    global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(0 * batch + from * 512, (to - from) * 512), grad.Slice(512 * batch + from * 512, (to - from) * 512), grad.Slice(0 * batch + from * 512, (to - from) * 512));
+                    global::CnnGen.Runtime.Kernels.ReLUBackward(c.Rows(tape, t_conv1), c.Rows(grad, t_relu_2), c.Rows(grad, t_conv1));
                     // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), gradient 8×8×8 → 15×15×3 (nothing before it trains: no input gradient)
                     for (int b = from; b < to; b++)
                     {
-                        global::CnnGen.Runtime.ConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1>.StridedBackward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 512, 512), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1>.StridedBackward(p.Slice(0, 216), inputs.Slice(b * InputLength, InputLength), c.Image(grad, t_conv1, b), grads.Slice(0, 216), grads.Slice(216, 8), default, scratch);
                     }
                     break;
                 }
@@ -473,7 +480,7 @@ namespace Demo
                     // Layer 6: Dense(5), outputs [first, first + count): the weights' rows and the biases
                     first = global::CnnGen.Runtime.BatchWork.Start(5, c.Part, c.Parts);
                     count = global::CnnGen.Runtime.BatchWork.Start(5, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.WeightGradient(tape.Slice(1536 * batch, batch * 64), grad.Slice(1600 * batch, batch * 5), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
+                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.WeightGradient(c.All(tape, t_avgpool_5), c.All(grad, t_fc1), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
                     break;
                 }
             }
