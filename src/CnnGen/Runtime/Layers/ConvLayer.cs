@@ -18,33 +18,92 @@ namespace CnnGen.Runtime;
 public static class ConvLayer<TShape>
     where TShape : struct, IWindowShape
 {
-    private static int C => TShape.C;
+    private static int C
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.C;
+    }
 
-    private static int H => TShape.H;
+    private static int H
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.H;
+    }
 
-    private static int W => TShape.W;
+    private static int W
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.W;
+    }
 
-    private static int K => TShape.K;
+    private static int K
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.K;
+    }
 
-    private static int OH => TShape.OH;
+    private static int OH
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.OH;
+    }
 
-    private static int OW => TShape.OW;
+    private static int OW
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.OW;
+    }
 
-    private static int Taps => TShape.C * TShape.FH * TShape.FW;
+    private static int Taps
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.C * TShape.FH * TShape.FW;
+    }
 
     // The zero-padded input frame of a stride-1 convolution, and its wide rows: (OH − 1)·WP + OW columns per channel.
-    private static int HP => TShape.H + (2 * TShape.PH);
+    private static int HP
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.H + (2 * TShape.PH);
+    }
 
-    private static int WP => TShape.W + (2 * TShape.PW);
+    private static int WP
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.W + (2 * TShape.PW);
+    }
 
-    private static int Frame => TShape.C * HP * WP;
+    private static int Frame
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.C * HP * WP;
+    }
 
-    private static int Wide => ConvSizes.Wide(TShape.OH, TShape.OW, WP);
+    private static int Wide
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ConvSizes.Wide(TShape.OH, TShape.OW, WP);
+    }
 
-    private static bool Padded => TShape.PH > 0 || TShape.PW > 0;
+    private static bool Padded
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.PH > 0 || TShape.PW > 0;
+    }
 
-    // Where each kernel tap (c, ky, kx) starts in the padded frame (stride 1: each tap is a contiguous run of it).
-    private static readonly int[] s_taps = Kernels.ConvTapOffsets(TShape.C, TShape.FH, TShape.FW, HP * WP, WP);
+    // Where each kernel tap (c, ky, kx) starts in the padded frame (stride 1: each tap is a contiguous run of it). In a
+    // class of its own: a static field here would give ConvLayer a class constructor, and the JIT does not inline the
+    // shape's constants (C, Wide, …) from a class it has not initialised yet, so every bound would stay a call.
+    private static int[] s_taps
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Tables.Taps;
+    }
+
+    private static class Tables
+    {
+        public static readonly int[] Taps = Kernels.ConvTapOffsets(TShape.C, TShape.FH, TShape.FW, HP * WP, WP);
+    }
 
     /// <summary>
     /// Stride 1, one matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],

@@ -13,9 +13,17 @@ namespace CnnGen.Runtime;
 public static class DenseLayer<TShape>
     where TShape : struct, IDenseShape
 {
-    private static int In => TShape.In;
+    private static int In
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.In;
+    }
 
-    private static int Out => TShape.Out;
+    private static int Out
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.Out;
+    }
 
     /// <summary>output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b; bias and ReLU fused into the product.</summary>
     /// <param name="weights">[Out, In].</param>

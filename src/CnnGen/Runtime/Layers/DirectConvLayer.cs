@@ -20,31 +20,87 @@ public static class DirectConvLayer<TShape, TPool>
     where TShape : struct, IWindowShape
     where TPool : struct, IWindowShape
 {
-    private static int HP => TShape.H + (2 * TShape.PH);
+    private static int HP
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.H + (2 * TShape.PH);
+    }
 
-    private static int WP => TShape.W + (2 * TShape.PW);
+    private static int WP
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.W + (2 * TShape.PW);
+    }
 
-    private static int Frame => TShape.C * HP * WP;
+    private static int Frame
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.C * HP * WP;
+    }
 
-    private static bool Padded => TShape.PH > 0 || TShape.PW > 0;
+    private static bool Padded
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.PH > 0 || TShape.PW > 0;
+    }
 
-    private static bool Pooled => TPool.FH > 0;
+    private static bool Pooled
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TPool.FH > 0;
+    }
 
     // The cells written: the pooled cells, or every output position; and the window of positions each one is the max of.
-    private static int CellsHigh => Pooled ? TPool.OH : TShape.OH;
+    private static int CellsHigh
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Pooled ? TPool.OH : TShape.OH;
+    }
 
-    private static int CellsWide => Pooled ? TPool.OW : TShape.OW;
+    private static int CellsWide
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Pooled ? TPool.OW : TShape.OW;
+    }
 
-    private static int PoolHeight => Pooled ? TPool.FH : 1;
+    private static int PoolHeight
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Pooled ? TPool.FH : 1;
+    }
 
-    private static int PoolWidth => Pooled ? TPool.FW : 1;
+    private static int PoolWidth
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Pooled ? TPool.FW : 1;
+    }
 
-    private static int Positions => DirectConvSizes.PaddedPositions(CellsHigh * CellsWide * PoolHeight * PoolWidth);
+    private static int Positions
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => DirectConvSizes.PaddedPositions(CellsHigh * CellsWide * PoolHeight * PoolWidth);
+    }
 
     // Where each kernel tap starts in the padded frame, and where the window of each output position starts (the
     // positions of each pooled cell together), repeated up to a whole number of 8-position blocks.
-    private static readonly int[] s_taps = Kernels.ConvTapOffsets(TShape.C, TShape.FH, TShape.FW, HP * WP, WP);
-    private static readonly int[] s_positions = DirectConv.Positions(WP, TShape.SH, TShape.SW, CellsHigh, CellsWide, PoolHeight, PoolWidth);
+    // (In a class of their own, so that DirectConvLayer has no class constructor: see ConvLayer.)
+    private static int[] s_taps
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Tables.Taps;
+    }
+
+    private static int[] s_positions
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Tables.Positions;
+    }
+
+    private static class Tables
+    {
+        public static readonly int[] Taps = Kernels.ConvTapOffsets(TShape.C, TShape.FH, TShape.FW, HP * WP, WP);
+        public static readonly int[] Positions = DirectConv.Positions(WP, TShape.SH, TShape.SW, CellsHigh, CellsWide, PoolHeight, PoolWidth);
+    }
 
     /// <summary>
     /// Stride 1: the outputs are whole rows of the frame, so (with AVX-512 and a 3- or 5-wide kernel) the register block is

@@ -16,15 +16,35 @@ namespace CnnGen.Runtime;
 public static class PoolLayer<TShape>
     where TShape : struct, IWindowShape
 {
-    private static int C => TShape.C;
+    private static int C
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.C;
+    }
 
-    private static int H => TShape.H;
+    private static int H
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.H;
+    }
 
-    private static int W => TShape.W;
+    private static int W
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.W;
+    }
 
-    private static int OH => TShape.OH;
+    private static int OH
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.OH;
+    }
 
-    private static int OW => TShape.OW;
+    private static int OW
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.OW;
+    }
 
     /// <summary>2×2 max pooling of stride 2 without padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).</summary>
     /// <param name="input">C × H × W.</param>
@@ -228,7 +248,11 @@ public static class PoolLayer<TShape>
 public static class GlobalAvgPoolLayer<TShape>
     where TShape : struct, IWindowShape
 {
-    private static int Plane => TShape.H * TShape.W;
+    private static int Plane
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TShape.H * TShape.W;
+    }
 
     /// <summary>output[c] = mean of channel c.</summary>
     /// <param name="input">C × H × W.</param>
