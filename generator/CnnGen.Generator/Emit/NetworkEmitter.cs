@@ -373,11 +373,13 @@ internal static class NetworkEmitter
 
         w.Line();
         w.Line(Tiering.Optimized);
+        BatchMajorTail? tail = BatchMajorTail.Of(plan);
         w.Line($"static void {Self(type)}.Run(global::CnnGen.Runtime.NetworkCore core, {Ros} input, {Sp} output, global::CnnGen.Runtime.Workspace workspace) =>");
-        w.Line("    Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);");
+        w.Line(tail is null
+            ? "    Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);"
+            : "    RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);");
         w.Line();
         w.Line(Tiering.Optimized);
-        BatchMajorTail? tail = BatchMajorTail.Of(plan);
         if (tail is not null)
         {
             w.Line($"static void {Self(type)}.RunImages(global::CnnGen.Runtime.NetworkCore core, {Ros} inputs, {Sp} outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>");
@@ -418,13 +420,17 @@ internal static class NetworkEmitter
             w.Line();
         }
 
-        w.Line("// The layer sequence, every shape a constant.");
-        w.Line(Tiering.Optimized);
-        w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
-        WriteLayers(w, plan, layout, plan.Layers.Count);
-        w.Line();
-        w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
-        w.Close();
+        if (tail is null)
+        {
+            w.Line("// The layer sequence, every shape a constant.");
+            w.Line(Tiering.Optimized);
+            w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
+            WriteLayers(w, plan, layout, plan.Layers.Count);
+            w.Line();
+            w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
+            w.Close();
+        }
+
         WriteBatchMajor(w, plan, layout);
     }
 
@@ -507,10 +513,10 @@ internal static class NetworkEmitter
         (int d, int head, int width, int chunk) = (tail.Start, tail.Head, tail.Width, tail.Chunk);
 
         w.Line();
-        w.Line($"// ForwardBatch runs batch-major: layers 1–{plan.Layers[d].Position - 1} image by image (RunHead, the same code as Run), each image's input of");
+        w.Line($"// The layer sequence runs batch-major: layers 1–{plan.Layers[d].Position - 1} image by image (RunHead), each image's input of");
         w.Line($"// layer {plan.Layers[d].Position} ({head} floats) gathered for a chunk of up to {chunk} images, then the dense tail over the whole chunk at once");
         w.Line("// (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not");
-        w.Line("// once per image. Every image's output is the same bits as Forward's (each output is the same dot product).");
+        w.Line("// once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).");
         w.Line($"private const int Chunk = {chunk}, HeadLength = {head}, TailWidth = {width};");
         w.Line("private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);");
         w.Line();

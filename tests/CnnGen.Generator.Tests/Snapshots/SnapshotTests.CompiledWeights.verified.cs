@@ -213,7 +213,7 @@ namespace Demo
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
-            Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);
+            RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
@@ -227,37 +227,11 @@ namespace Demo
             global::CnnGen.Runtime.Kernels.FoldBatchNorm(p.Slice(0, 8), p.Slice(8, 2), p.Slice(10, 4), state.Slice(0, 4), 1E-05f, folded.Slice(0, 8), folded.Slice(8, 2));
         }
 
-        // The layer sequence, every shape a constant.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
-        {
-            // Layer 1: Conv2D(2, 2)
-            //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
-            //   10 parameters (2·2·1·2 + 2): conv1.weight at [0, 8), conv1.bias at [8, 10); 32 multiply-adds.
-            // (with bn1 folded in)
-            global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideRows(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
 
-            // Layer 2: BatchNorm()
-            //   2×2×2, per-channel normalisation.
-            //   4 parameters (2·2): bn1.weight (γ) and .bias (β) at [10, 14); 8 multiply-adds.
-            // (folded into the convolution before it)
-
-            // Layer 3: ReLU
-            //   2×2×2, element-wise.
-            global::CnnGen.Runtime.Kernels.ReLU(arena.Slice(0, 8), arena.Slice(0, 8)); // in place
-
-            // Layer 4: Dense(2)
-            //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
-            //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.
-            global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), arena.Slice(0, 8), arena.Slice(8, 2), 1, relu: false);
-
-            arena.Slice(8, 2).CopyTo(output);
-        }
-
-        // ForwardBatch runs batch-major: layers 1–3 image by image (RunHead, the same code as Run), each image's input of
+        // The layer sequence runs batch-major: layers 1–3 image by image (RunHead), each image's input of
         // layer 4 (8 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
         // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
         private const int Chunk = 32, HeadLength = 8, TailWidth = 2;
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
 

@@ -238,76 +238,17 @@ namespace Demo
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
-            Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);
+            RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
             RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
 
-        // The layer sequence, every shape a constant.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
-        {
-            // Layer 1: Conv2D(6, 5)
-            //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
-            //   156 parameters (5·5·1·6 + 6): conv1.weight at [0, 150), conv1.bias at [150, 156); 117,600 multiply-adds.
-            global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
 
-            // Layer 2: ReLU
-            //   28×28×6, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 3: MaxPool(2)
-            //   28×28×6 → 14×14×6: 2×2 window, stride 2, padding 0; (28 − 2 + 2·0)/2 + 1 = 14.
-            global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Max2x2(arena.Slice(0, 4704), arena.Slice(4704, 1176));
-
-            // Layer 4: Conv2D(16, 5)
-            //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
-            //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
-            global::CnnGen.Runtime.DirectConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0, MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Rows(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
-
-            // Layer 5: ReLU
-            //   10×10×16, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 6: MaxPool(2)
-            //   10×10×16 → 5×5×16: 2×2 window, stride 2, padding 0; (10 − 2 + 2·0)/2 + 1 = 5.
-            // (fused into the epilogue of layer 4's direct convolution)
-
-            // Layer 7: Dense(120)
-            //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
-            //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
-            global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(1600, 400), arena.Slice(4704, 120), 1, relu: true);
-
-            // Layer 8: ReLU
-            //   120, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 9: Dense(84)
-            //   120 → 84, fully connected.
-            //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
-            global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(4704, 120), arena.Slice(1600, 84), 1, relu: true);
-
-            // Layer 10: ReLU
-            //   84, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 11: Dense(10)
-            //   84 → 10, fully connected.
-            //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
-            global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Forward(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(1600, 84), arena.Slice(4704, 10), 1, relu: false);
-
-            // Layer 12: Softmax
-            //   10, element-wise over the class scores.
-            global::CnnGen.Runtime.Kernels.Softmax(arena.Slice(4704, 10), arena.Slice(4704, 10)); // in place
-
-            arena.Slice(4704, 10).CopyTo(output);
-        }
-
-        // ForwardBatch runs batch-major: layers 1–6 image by image (RunHead, the same code as Run), each image's input of
+        // The layer sequence runs batch-major: layers 1–6 image by image (RunHead), each image's input of
         // layer 7 (400 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
         // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
         private const int Chunk = 32, HeadLength = 400, TailWidth = 120;
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
 

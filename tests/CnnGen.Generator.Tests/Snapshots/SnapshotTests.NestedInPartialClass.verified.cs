@@ -187,41 +187,17 @@ namespace Demo.Models
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
-                Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);
+                RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
                 RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
 
-            // The layer sequence, every shape a constant.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
-            {
-                // Layer 1: Conv2D(3, 3)
-                //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
-                //   57 parameters (3·3·2·3 + 3): conv1.weight at [0, 54), conv1.bias at [54, 57); 864 multiply-adds.
-                global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideRows(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
 
-                // Layer 2: Sigmoid
-                //   4×4×3, element-wise.
-                global::CnnGen.Runtime.Kernels.Sigmoid(arena.Slice(0, 48), arena.Slice(0, 48)); // in place
-
-                // Layer 3: MaxPool(2)
-                //   4×4×3 → 2×2×3: 2×2 window, stride 2, padding 0; (4 − 2 + 2·0)/2 + 1 = 2.
-                global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Max2x2(arena.Slice(0, 48), arena.Slice(48, 12));
-
-                // Layer 4: Dense(4)
-                //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
-                //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.
-                global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), arena.Slice(48, 12), arena.Slice(0, 4), 1, relu: false);
-
-                arena.Slice(0, 4).CopyTo(output);
-            }
-
-            // ForwardBatch runs batch-major: layers 1–3 image by image (RunHead, the same code as Run), each image's input of
+            // The layer sequence runs batch-major: layers 1–3 image by image (RunHead), each image's input of
             // layer 4 (12 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
             // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-            // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+            // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
             private const int Chunk = 32, HeadLength = 12, TailWidth = 4;
             private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
 

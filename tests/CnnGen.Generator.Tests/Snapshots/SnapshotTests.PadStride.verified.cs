@@ -204,50 +204,17 @@ namespace Demo
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
-            Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);
+            RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
             RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
 
-        // The layer sequence, every shape a constant.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
-        {
-            // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
-            //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
-            //   224 parameters (3·3·3·8 + 8): conv1.weight at [0, 216), conv1.bias at [216, 224); 13,824 multiply-adds.
-            global::CnnGen.Runtime.DirectConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1, global::CnnGen.Runtime.NoPool>.Table(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
 
-            // Layer 2: ReLU
-            //   8×8×8, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 3: Conv2D(4, 3, Padding = Padding.Same)
-            //   8×8×8 → 8×8×4: 3×3 window, stride 1, padding 1; (8 − 3 + 2·1)/1 + 1 = 8.
-            //   292 parameters (3·3·8·4 + 4): conv2.weight at [224, 512), conv2.bias at [512, 516); 18,432 multiply-adds.
-            global::CnnGen.Runtime.ConvLayer<Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1>.WideRows(p.Slice(224, 288), p.Slice(512, 4), arena.Slice(0, 512), arena.Slice(512, 256), scratch, relu: false);
-
-            // Layer 4: Tanh
-            //   8×8×4, element-wise.
-            global::CnnGen.Runtime.Kernels.Tanh(arena.Slice(512, 256), arena.Slice(512, 256)); // in place
-
-            // Layer 5: AvgPool(2)
-            //   8×8×4 → 4×4×4: 2×2 window, stride 2, padding 0; (8 − 2 + 2·0)/2 + 1 = 4.
-            global::CnnGen.Runtime.PoolLayer<AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0>.Average(arena.Slice(512, 256), arena.Slice(0, 64));
-
-            // Layer 6: Dense(5)
-            //   4×4×4 → 5, fully connected (flattens its input in C, H, W order).
-            //   325 parameters (64·5 + 5): fc1.weight at [516, 836), fc1.bias at [836, 841); 320 multiply-adds.
-            global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Forward(p.Slice(516, 320), p.Slice(836, 5), arena.Slice(0, 64), arena.Slice(512, 5), 1, relu: false);
-
-            arena.Slice(512, 5).CopyTo(output);
-        }
-
-        // ForwardBatch runs batch-major: layers 1–5 image by image (RunHead, the same code as Run), each image's input of
+        // The layer sequence runs batch-major: layers 1–5 image by image (RunHead), each image's input of
         // layer 6 (64 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
         // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
         private const int Chunk = 32, HeadLength = 64, TailWidth = 5;
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
 
