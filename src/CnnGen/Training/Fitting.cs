@@ -93,13 +93,12 @@ public static class Fitting
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = Math.Min(batchSize, order.Length - b * batchSize);
+                ReadOnlySpan<int> chosen = order.AsSpan(b * batchSize, count);
+                train.CopyBatch(chosen, images.AsSpan(0, count * inputSize));
                 for (int i = 0; i < count; i++)
                 {
-                    int index = order[b * batchSize + i];
-                    Span<float> image = images.AsSpan(i * inputSize, inputSize);
-                    train.CopyTo(index, image);
-                    options.Augment?.Invoke(image, augmentRandom);
-                    labels[i] = train.Label(index);
+                    options.Augment?.Invoke(images.AsSpan(i * inputSize, inputSize), augmentRandom);
+                    labels[i] = train.Label(chosen[i]);
                 }
 
                 if (options.Schedule is { } schedule)
@@ -159,13 +158,15 @@ public static class Fitting
         batchSize = Math.Min(batchSize, data.Count);
         var inputs = new float[batchSize * inputSize];
         var outputs = new float[batchSize * classes];
+        var indices = new int[batchSize];
         var confusion = new ConfusionMatrix(classes);
         double lossSum = 0;
         long inTopK = 0;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            for (int i = 0; i < count; i++) data.CopyTo(start + i, inputs.AsSpan(i * inputSize, inputSize));
+            for (int i = 0; i < count; i++) indices[i] = start + i;
+            data.CopyBatch(indices.AsSpan(0, count), inputs.AsSpan(0, count * inputSize));
             network.ForwardBatch(inputs.AsSpan(0, count * inputSize), outputs.AsSpan(0, count * classes));
             for (int i = 0; i < count; i++)
             {
@@ -439,7 +440,17 @@ public static class Fitting
 
         public int ImageSize => source.ImageSize;
 
+        private int[] chosen = [];
+
         public void CopyTo(int index, Span<float> image) => source.CopyTo(indices[index], image);
+
+        // The source's own batch copy (which may decode in parallel), with the indices mapped; the buffer grows once.
+        public void CopyBatch(ReadOnlySpan<int> batch, Span<float> images)
+        {
+            if (chosen.Length < batch.Length) chosen = new int[batch.Length];
+            for (int i = 0; i < batch.Length; i++) chosen[i] = indices[batch[i]];
+            source.CopyBatch(chosen.AsSpan(0, batch.Length), images);
+        }
 
         public int Label(int index) => source.Label(indices[index]);
     }
