@@ -66,6 +66,8 @@ public static class Fitting
         int topK = Math.Min(options.TopK, network.OutputSize);
         var images = new float[batchSize * inputSize];
         var labels = new int[batchSize];
+        int classes = network.OutputSize, lastLayer = network.Layers.Count - 1;
+        var outputs = new float[batchSize * classes];
         var order = new int[train.Count];
 
         var state = new FitState();
@@ -87,7 +89,7 @@ public static class Fitting
 
             clock.Restart();
             double lossSum = 0;
-            int seen = 0;
+            int seen = 0, correctSum = 0;
             float rate = optimizer.LearningRate;
             for (int b = 0; b < batches; b++)
             {
@@ -110,8 +112,18 @@ public static class Fitting
                 float loss = trainer.TrainBatch(images.AsSpan(0, count * inputSize), labels.AsSpan(0, count));
                 lossSum += (double)loss * count;
                 seen += count;
+
+                // The batch's accuracy from the step's own forward pass (the outputs the loss was taken of), as Keras reports it.
+                trainer.CopyLayerOutputs(lastLayer, outputs.AsSpan(0, count * classes));
+                int correct = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    if (TensorPrimitives.IndexOfMax(outputs.AsSpan(i * classes, classes)) == labels[i]) correct++;
+                }
+
+                correctSum += correct;
                 options.BatchProgress?.Report(new BatchReport(epoch + 1, options.Epochs, b + 1, batches, loss, lossSum / seen, rate,
-                    clock.Elapsed, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                    clock.Elapsed, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), (double)correct / count, (double)correctSum / seen));
             }
 
             TimeSpan elapsed = clock.Elapsed;
