@@ -103,6 +103,44 @@ public static class Pictures
         FeatureMapGrid(trainer, image, layer, scale).SavePng(path);
 
     /// <summary>
+    /// The confusion matrix as a heat map: row <c>a</c> (true class, top to bottom) and column <c>p</c> (prediction, left to
+    /// right) is a square of <paramref name="cell"/> pixels, white for none of class <c>a</c>'s images and full blue
+    /// (0, 0, 255) for all of them, in proportion to <c>matrix[a, p] / Support(a)</c>; a one-pixel grey grid between
+    /// cells. For a labelled chart with counts see samples/ShapeClassifier (ScottPlot).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cell"/> is below 1.</exception>
+    public static Picture Confusion(ConfusionMatrix matrix, int cell = 24)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cell);
+        int n = matrix.Classes, side = n * cell + n + 1;
+        var rgb = new byte[side * side * 3];
+        rgb.AsSpan().Fill(Gap);
+        for (int a = 0; a < n; a++)
+        {
+            long support = matrix.Support(a);
+            for (int p = 0; p < n; p++)
+            {
+                double share = support == 0 ? 0 : (double)matrix[a, p] / support;
+                byte fade = (byte)Math.Round(255 * (1 - share));
+                for (int y = 0; y < cell; y++)
+                {
+                    for (int x = 0; x < cell; x++)
+                    {
+                        int pixel = ((1 + a * (cell + 1) + y) * side + 1 + p * (cell + 1) + x) * 3;
+                        (rgb[pixel], rgb[pixel + 1], rgb[pixel + 2]) = (fade, fade, 255);
+                    }
+                }
+            }
+        }
+
+        return new Picture(side, side, rgb);
+    }
+
+    /// <summary>Saves <see cref="Confusion"/> as a PNG file.</summary>
+    public static void SaveConfusion(ConfusionMatrix matrix, string path, int cell = 24) => Confusion(matrix, cell).SavePng(path);
+
+    /// <summary>
     /// Lays out <paramref name="tiles"/> tiles of <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/>
     /// values (back to back) in rows of <paramref name="columns"/>, each stretched to its own [min, max] → [0, 255].
     /// </summary>

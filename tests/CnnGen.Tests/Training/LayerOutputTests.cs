@@ -208,6 +208,21 @@ public class LayerOutputTests
         Assert.Throws<ArgumentException>(() => Pictures.FeatureMaps(trainer, new float[3], 0));
     }
 
+    [Fact]
+    public void The_confusion_picture_shades_each_cell_by_its_share_of_the_true_class()
+    {
+        var matrix = new ConfusionMatrix(2);
+        for (int i = 0; i < 3; i++) matrix.Add(0, 0);
+        matrix.Add(0, 1); // class 0: 3 of 4 right
+        Picture picture = Pictures.Confusion(matrix, cell: 5);
+        Assert.Equal((2 * 5 + 3, 2 * 5 + 3), (picture.Width, picture.Height));
+        byte[] Pixel(int x, int y) => picture.Rgb.AsSpan((y * picture.Width + x) * 3, 3).ToArray();
+        Assert.Equal(new byte[] { 64, 64, 255 }, Pixel(3, 3));    // (0, 0): 3/4 → 255 · 1/4 = 63.75
+        Assert.Equal(new byte[] { 191, 191, 255 }, Pixel(9, 3));  // (0, 1): 1/4 → 191.25
+        Assert.Equal(new byte[] { 255, 255, 255 }, Pixel(3, 9));  // class 1 has no images
+        Assert.Equal(new byte[] { 128, 128, 128 }, Pixel(6, 3));  // the grid line
+    }
+
     private sealed class Into<T>(List<T> list) : IProgress<T>
     {
         public void Report(T value) => list.Add(value);
