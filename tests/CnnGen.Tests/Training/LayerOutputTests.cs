@@ -16,6 +16,12 @@ namespace CnnGen.Tests.Training;
 [Dense(4)]
 public partial class ProbeNet;
 
+/// <summary>A Flatten straight after the input: its output is the input itself, which the tape does not keep.</summary>
+[Network]
+[Input(2, 2, 1)]
+[Flatten] [Dense(3)]
+public partial class FlatProbeNet;
+
 /// <summary>
 /// The trainer's layer outputs (CopyLayerOutputs), the per-batch accuracy Fit reports from them, and the filter and
 /// feature-map pictures. Expected values come from loops written here over the parameters, or from the inference path.
@@ -221,6 +227,22 @@ public class LayerOutputTests
         Assert.Equal(new byte[] { 191, 191, 255 }, Pixel(9, 3));  // (0, 1): 1/4 → 191.25
         Assert.Equal(new byte[] { 255, 255, 255 }, Pixel(3, 9));  // class 1 has no images
         Assert.Equal(new byte[] { 128, 128, 128 }, Pixel(6, 3));  // the grid line
+    }
+
+    [Fact]
+    public void A_flatten_of_the_input_is_refused_by_name_and_the_layers_after_it_are_copied()
+    {
+        var net = new FlatProbeNet(seed: 1);
+        var trainer = new FlatProbeNet.Trainer(net, new Sgd(0.1f));
+        float[] image = [0.5f, -1f, 2f, 0.25f];
+        trainer.ComputeGradients(image, [2]);
+        ArgumentException error = Assert.Throws<ArgumentException>(() => trainer.CopyLayerOutputs(0, new float[4]));
+        Assert.Contains("Layer 0 is the input flattened", error.Message);
+        var dense = new float[3];
+        trainer.CopyLayerOutputs(1, dense);
+        var expected = new float[3];
+        net.Forward(image, expected);
+        for (int i = 0; i < 3; i++) Assert.Equal(expected[i], dense[i], 5);
     }
 
     private sealed class Into<T>(List<T> list) : IProgress<T>
