@@ -64,6 +64,7 @@ Console.WriteLine($"normalisation: mean {Format(mean)}, std {Format(std)}");
 
 string checkpoint = Path.Combine(output, "shapenet.checkpoint.safetensors");
 if (fresh) File.Delete(checkpoint);
+else if (File.Exists(checkpoint)) Console.WriteLine($"checkpoint: {checkpoint} exists, so Fit resumes after its last epoch (--fresh starts over)");
 var network = new ShapeNet(seed);
 var trainer = new ShapeNet.Trainer(network, new Adam(LearningRate), seed);
 var history = new List<EpochPoint>();

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.ExceptionServices;
 using System.Threading.Tasks;
 
 namespace CnnGen.IO;
@@ -195,9 +196,11 @@ public sealed class ImageFolder : IImageDataset
                 i => Transform.Load(files[chosen[i]], buffer.AsSpan(i * size, size)));
             buffer.AsSpan(0, chosen.Length * size).CopyTo(images);
         }
-        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is InvalidDataException first)
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
-            throw new InvalidDataException(first.Message, first);
+            // The first file's own exception (it names the file), not the aggregate.
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
         }
         finally
         {
