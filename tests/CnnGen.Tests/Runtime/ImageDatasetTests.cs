@@ -386,4 +386,52 @@ public sealed class ImageDatasetTests : IDisposable
 
         Assert.Equal(weights[0], weights[1]);
     }
+
+    // Image i is filled with the value i; every index asked of CopyBatch is logged.
+    private sealed class Numbered(int count) : IImageDataset
+    {
+        public List<int> Requested { get; } = [];
+
+        public int Count => count;
+
+        public int ImageSize => FitNet.InputLength;
+
+        public void CopyTo(int index, Span<float> image) => image.Fill(index);
+
+        public int Label(int index) => index % 3;
+
+        public void CopyBatch(ReadOnlySpan<int> indices, Span<float> images)
+        {
+            for (int i = 0; i < indices.Length; i++)
+            {
+                Requested.Add(indices[i]);
+                CopyTo(indices[i], images.Slice(i * ImageSize, ImageSize));
+            }
+        }
+    }
+
+    [Fact]
+    public void Fit_with_a_validation_split_reads_each_training_image_once_per_epoch_through_the_sources_batch_copy()
+    {
+        var data = new Numbered(50);
+        var trained = new List<int>();
+        var net = new FitNet(seed: 1) { DegreeOfParallelism = 1 };
+        new FitNet.Trainer(net, new Sgd(0.01f)).Fit(data, new FitOptions
+        {
+            Epochs = 1,
+            BatchSize = 8,
+            Seed = 4,
+            ValidationSplit = 0.2,
+            Augment = (image, _) => trained.Add((int)image[0]),
+        });
+
+        // 40 images trained, each once, each read from the source as itself; then the 10 held out, measured.
+        Assert.Equal(40, trained.Count);
+        Assert.Equal(40, trained.Distinct().Count());
+        Assert.Equal(50, data.Requested.Count);
+        Assert.Equal(trained, data.Requested.Take(40));
+        int[] validation = data.Requested.Skip(40).ToArray();
+        Assert.Empty(validation.Intersect(trained));
+        Assert.Equal(Enumerable.Range(0, 50), trained.Concat(validation).Order());
+    }
 }
