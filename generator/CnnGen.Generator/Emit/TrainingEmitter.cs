@@ -469,8 +469,45 @@ internal static class TrainingEmitter
         w.Line("return batch;");
         w.Close();
         w.Line();
+        WriteCopyLayerOutputs(w, plan, tape);
         WriteStep(w, plan, tape);
         w.Close();
+    }
+
+    // Trainer.CopyLayerOutputs: any layer's output for the last step's batch, copied off the tape (the training forward
+    // keeps every layer's output there), for per-batch accuracy and feature-map pictures. One case per layer.
+    private static void WriteCopyLayerOutputs(SourceWriter w, NetworkPlan plan, TapeLayout tape)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Copies layer <paramref name=\"layer\"/>'s output for every image of the last batch that <c>TrainBatch</c> or");
+        w.Line("/// <c>ComputeGradients</c> ran, as that step's forward pass computed it (training mode: BatchNorm with the batch's");
+        w.Line("/// statistics, Dropout's mask applied; before the optimizer step).");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"layer\">0-based, as the rows of <see cref=\"LayerTable\"/>.</param>");
+        w.Line("/// <param name=\"outputs\">The last batch's images back to back: its size × the layer's C·H·W floats.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The layer does not exist, or <paramref name=\"outputs\"/> does not hold a whole batch no larger than the tape.</exception>");
+        w.Open($"public void CopyLayerOutputs(int layer, {Sp} outputs)");
+        w.Open("if ((uint)layer >= (uint)s_layers.Length)");
+        w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The network's layers are 0 to {s_layers.Length - 1}.\");");
+        w.Close();
+        w.Line("int size = s_layers[layer].Channels * s_layers[layer].Height * s_layers[layer].Width;");
+        w.Line("int batch = outputs.Length / size;");
+        w.Open("if (batch == 0 || outputs.Length % size != 0 || (long)batch * TapeLength > _tape.Length)");
+        w.Line("throw new global::System.ArgumentException($\"Expected the last batch's outputs of layer {layer}, {size} floats per image; got {outputs.Length} floats.\", nameof(outputs));");
+        w.Close();
+        w.Line($"{Ros} tape = _tape;");
+        w.Open("switch (layer)");
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            string source = tape.Batch("tape", i);
+            w.Line(source == "inputs"
+                ? $"case {i}: throw new global::System.ArgumentException(\"Layer {i} is the input flattened: the tape does not keep it.\", nameof(layer));"
+                : $"case {i}: {source}.CopyTo(outputs); break;");
+        }
+
+        w.Close();
+        w.Close();
+        w.Line();
     }
 
     private static void WriteStep(SourceWriter w, NetworkPlan plan, TapeLayout tape)

@@ -675,6 +675,36 @@ namespace Demo
                 return batch;
             }
 
+            /// <summary>
+            /// Copies layer <paramref name="layer"/>'s output for every image of the last batch that <c>TrainBatch</c> or
+            /// <c>ComputeGradients</c> ran, as that step's forward pass computed it (training mode: BatchNorm with the batch's
+            /// statistics, Dropout's mask applied; before the optimizer step).
+            /// </summary>
+            /// <param name="layer">0-based, as the rows of <see cref="LayerTable"/>.</param>
+            /// <param name="outputs">The last batch's images back to back: its size × the layer's C·H·W floats.</param>
+            /// <exception cref="global::System.ArgumentException">The layer does not exist, or <paramref name="outputs"/> does not hold a whole batch no larger than the tape.</exception>
+            public void CopyLayerOutputs(int layer, global::System.Span<float> outputs)
+            {
+                if ((uint)layer >= (uint)s_layers.Length)
+                {
+                    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The network's layers are 0 to {s_layers.Length - 1}.");
+                }
+                int size = s_layers[layer].Channels * s_layers[layer].Height * s_layers[layer].Width;
+                int batch = outputs.Length / size;
+                if (batch == 0 || outputs.Length % size != 0 || (long)batch * TapeLength > _tape.Length)
+                {
+                    throw new global::System.ArgumentException($"Expected the last batch's outputs of layer {layer}, {size} floats per image; got {outputs.Length} floats.", nameof(outputs));
+                }
+                global::System.ReadOnlySpan<float> tape = _tape;
+                switch (layer)
+                {
+                    case 0: tape.Slice(0 * batch, batch * 8).CopyTo(outputs); break;
+                    case 1: tape.Slice(8 * batch, batch * 8).CopyTo(outputs); break;
+                    case 2: tape.Slice(16 * batch, batch * 8).CopyTo(outputs); break;
+                    case 3: tape.Slice(24 * batch, batch * 2).CopyTo(outputs); break;
+                }
+            }
+
             // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
             // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
             // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
