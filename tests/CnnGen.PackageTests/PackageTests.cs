@@ -26,7 +26,7 @@ public sealed class PackedPackage : IDisposable
         PackagePath = Directory.GetFiles(Feed, "CnnGen.*.nupkg").Single();
         Version = Path.GetFileNameWithoutExtension(PackagePath)["CnnGen.".Length..];
 
-        // The packages CnnGen depends on (System.Numerics.Tensors, and ILLink's analyzers for IsAotCompatible) come
+        // The packages CnnGen depends on (System.Numerics.Tensors, StbImageSharp, StbImageWriteSharp, and ILLink's analyzers for IsAotCompatible) come
         // from the machine's NuGet cache used as a plain folder source: the restore works offline. Source mapping
         // makes the CnnGen package come from the freshly packed folder and nowhere else.
         string machineCache = GlobalPackagesFolder();
@@ -229,10 +229,11 @@ public sealed class PackageTests(PackedPackage package) : IClassFixture<PackedPa
         // The build step of compiled-in weights, imported by NuGet into the projects that reference CnnGen.
         Assert.NotNull(zip.GetEntry("build/CnnGen.targets"));
 
-        // The only dependency is System.Numerics.Tensors: the generator projects are not package dependencies.
+        // The dependencies are System.Numerics.Tensors and the two picture libraries (ImageFolder decodes with StbImageSharp,
+        // Pictures writes PNG with StbImageWriteSharp; both plain C#): the generator projects are not package dependencies.
         string nuspec = Read(zip.GetEntry("CnnGen.nuspec")!);
-        string[] dependencies = Regex.Matches(nuspec, "<dependency id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
-        Assert.Equal(["System.Numerics.Tensors"], dependencies);
+        string[] dependencies = Regex.Matches(nuspec, "<dependency id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["StbImageSharp", "StbImageWriteSharp", "System.Numerics.Tensors"], dependencies);
         Assert.Single(Directory.GetFiles(package.Feed, "*.nupkg"));
     }
 

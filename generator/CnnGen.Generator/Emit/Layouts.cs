@@ -336,6 +336,9 @@ internal sealed class TapeLayout
         }
     }
 
+    /// <summary>Where layer i's output starts on the tape (× batch), or -1 for a Flatten of the input (not on the tape).</summary>
+    public int SlotOffset(int i) => _slot[i];
+
     /// <summary>Layer i's output for image b (i = -1: the network input).</summary>
     public string Image(string tape, int i) => i < 0 || _slot[i] < 0
         ? (tape == "tape" ? "inputs.Slice(b * InputLength, InputLength)" : "default")

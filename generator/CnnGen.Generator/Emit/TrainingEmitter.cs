@@ -69,7 +69,8 @@ internal static class TrainingEmitter
         w.Line($"    tapeLength: {tape.Length}, savedLength: {tape.SavedLength}, scratchLength: {System.Math.Max(tape.Scratch, 1)}, partialLength: {partialLength},");
         w.Line($"    wholeBatch: new[] {{ {string.Join(", ", stages.Select(st => st.WholeBatch ? "true" : "false"))} }},");
         w.Line($"    partRanges: {(partRanges.Count == 0 ? "global::System.Array.Empty<int>()" : "new[] { " + string.Join(", ", partRanges.Select(r => $"{r.Offset}, {r.Length}")) + " }")},");
-        w.Line($"    denseGradients: {(dense ? "true" : "false")});");
+        w.Line($"    denseGradients: {(dense ? "true" : "false")},");
+        w.Line($"    layerSlots: new[] {{ {string.Join(", ", Enumerable.Range(0, plan.Layers.Count).Select(tape.SlotOffset))} }});");
         w.Line();
         w.Line($"static global::CnnGen.Runtime.TrainingLayout {NetworkEmitter.Self(type)}.Training => s_training;");
         WriteTrainer(w, type, plan);

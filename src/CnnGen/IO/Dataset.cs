@@ -5,8 +5,9 @@ using System.IO;
 namespace CnnGen.IO;
 
 /// <summary>
-/// A labelled set of single-channel images held in memory as floats: all images contiguous, each
-/// <see cref="Height"/> × <see cref="Width"/> row-major, and one byte label per image. Loads MNIST-style IDX files.
+/// A labelled set of images held in memory as floats: all images contiguous, each <see cref="Channels"/> ×
+/// <see cref="Height"/> × <see cref="Width"/> (channel-first, rows row-major), and one byte label per image. Loads
+/// MNIST-style IDX files (<see cref="LoadMnist"/>) and CIFAR-10's binary batches (<see cref="Cifar10"/>).
 /// </summary>
 public sealed class Dataset : IImageDataset
 {
@@ -20,19 +21,33 @@ public sealed class Dataset : IImageDataset
     /// <param name="width">Columns of one image.</param>
     /// <exception cref="ArgumentException">The lengths do not agree.</exception>
     public Dataset(float[] images, byte[] labels, int height, int width)
+        : this(images, labels, 1, height, width)
+    {
+    }
+
+    /// <summary>Wraps multi-channel images and labels already in memory. The arrays are used as they are, not copied.</summary>
+    /// <param name="images">All images, one after the other, each <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/> floats, channel-first.</param>
+    /// <param name="labels">One label per image.</param>
+    /// <param name="channels">Channels of one image.</param>
+    /// <param name="height">Rows of one image.</param>
+    /// <param name="width">Columns of one image.</param>
+    /// <exception cref="ArgumentException">The lengths do not agree.</exception>
+    public Dataset(float[] images, byte[] labels, int channels, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
-        if ((long)labels.Length * height * width != images.Length)
+        if ((long)labels.Length * channels * height * width != images.Length)
         {
             throw new ArgumentException(
-                $"{labels.Length} labels of {height}×{width} images need {(long)labels.Length * height * width} floats; {images.Length} were given.", nameof(images));
+                $"{labels.Length} labels of {channels}×{height}×{width} images need {(long)labels.Length * channels * height * width} floats; {images.Length} were given.", nameof(images));
         }
 
         this.images = images;
         this.labels = labels;
+        Channels = channels;
         Height = height;
         Width = width;
     }
@@ -40,8 +55,11 @@ public sealed class Dataset : IImageDataset
     /// <summary>Number of images.</summary>
     public int Count => labels.Length;
 
-    /// <summary>Floats per image, <see cref="Height"/> × <see cref="Width"/>.</summary>
-    public int ImageSize => Height * Width;
+    /// <summary>Floats per image, <see cref="Channels"/> × <see cref="Height"/> × <see cref="Width"/>.</summary>
+    public int ImageSize => Channels * Height * Width;
+
+    /// <summary>Channels of one image (1 for IDX files).</summary>
+    public int Channels { get; }
 
     /// <summary>Rows of one image (after padding).</summary>
     public int Height { get; }
@@ -55,7 +73,7 @@ public sealed class Dataset : IImageDataset
     /// <summary>All labels.</summary>
     public ReadOnlySpan<byte> Labels => labels;
 
-    /// <summary>Image <paramref name="index"/>, row-major.</summary>
+    /// <summary>Image <paramref name="index"/>, channel-first, rows row-major.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Count"/>).</exception>
     public ReadOnlySpan<float> Image(int index)
     {
@@ -70,7 +88,7 @@ public sealed class Dataset : IImageDataset
     {
         if (image.Length != ImageSize)
         {
-            throw new ArgumentException($"Expected a span of {ImageSize} floats ({Height}×{Width}) for one image, got {image.Length}.", nameof(image));
+            throw new ArgumentException($"Expected a span of {ImageSize} floats ({Channels}×{Height}×{Width}) for one image, got {image.Length}.", nameof(image));
         }
 
         Image(index).CopyTo(image);

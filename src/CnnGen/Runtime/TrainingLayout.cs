@@ -15,6 +15,7 @@ public sealed class TrainingLayout
 {
     private readonly bool[] _wholeBatch;
     private readonly int[] _partRanges;
+    private readonly int[] _layerSlots;
 
     /// <summary>Creates the layout; the generator writes one per network.</summary>
     /// <param name="tapeLength">Floats per image of the tape (every layer's output); the gradient tape mirrors it.</param>
@@ -24,10 +25,13 @@ public sealed class TrainingLayout
     /// <param name="wholeBatch">Per stage: whether it needs the whole batch at once (runs on the calling thread).</param>
     /// <param name="partRanges">The parameter ranges each part accumulates on its own, as offset, length pairs.</param>
     /// <param name="denseGradients">Whether the network has dense layers, whose parameter gradients the stage after the last takes over the whole batch.</param>
-    public TrainingLayout(int tapeLength, int savedLength, int scratchLength, int partialLength, bool[] wholeBatch, int[] partRanges, bool denseGradients)
+    /// <param name="layerSlots">Per layer, where its output starts on the tape (× batch), or −1 for a Flatten of the input (not on the tape).</param>
+    public TrainingLayout(int tapeLength, int savedLength, int scratchLength, int partialLength, bool[] wholeBatch, int[] partRanges, bool denseGradients, int[] layerSlots)
     {
         ArgumentNullException.ThrowIfNull(wholeBatch);
         ArgumentNullException.ThrowIfNull(partRanges);
+        ArgumentNullException.ThrowIfNull(layerSlots);
+        _layerSlots = (int[])layerSlots.Clone();
         if (partRanges.Length % 2 != 0)
         {
             throw new ArgumentException("Part ranges come as offset, length pairs.", nameof(partRanges));
@@ -58,6 +62,10 @@ public sealed class TrainingLayout
 
     /// <summary>The parameter ranges each part accumulates on its own, as offset, length pairs.</summary>
     public ReadOnlySpan<int> PartRanges => _partRanges;
+
+    /// <summary>Where layer <paramref name="layer"/>'s output starts on the tape (× batch), or −1 when the tape does not keep it.</summary>
+    /// <param name="layer">0-based, as the network's layer table.</param>
+    public int LayerSlot(int layer) => _layerSlots[layer];
 
     /// <summary>Whether the stage after the last takes dense layers' parameter gradients.</summary>
     public bool DenseGradients { get; }

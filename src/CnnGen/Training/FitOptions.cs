@@ -89,7 +89,10 @@ public sealed class FitOptions
 /// <param name="LearningRate">The rate this batch's step used.</param>
 /// <param name="Elapsed">Time since the epoch started.</param>
 /// <param name="ImagesPerSecond">Training images per second so far in this epoch.</param>
-public readonly record struct BatchReport(int Epoch, int Epochs, int Batch, int Batches, float Loss, double MeanLoss, float LearningRate, TimeSpan Elapsed, double ImagesPerSecond);
+/// <param name="Accuracy">This batch's accuracy: the share of its images whose largest output, in the step's own forward pass (before the step, augmented, in training mode), is the label.</param>
+/// <param name="MeanAccuracy">The epoch's <paramref name="Accuracy"/> so far, per image (Keras' running training accuracy).</param>
+public readonly record struct BatchReport(int Epoch, int Epochs, int Batch, int Batches, float Loss, double MeanLoss, float LearningRate, TimeSpan Elapsed, double ImagesPerSecond,
+    double Accuracy, double MeanAccuracy);
 
 /// <summary>The results of one epoch.</summary>
 /// <param name="Epoch">1-based epoch.</param>

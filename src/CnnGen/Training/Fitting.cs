@@ -66,6 +66,8 @@ public static class Fitting
         int topK = Math.Min(options.TopK, network.OutputSize);
         var images = new float[batchSize * inputSize];
         var labels = new int[batchSize];
+        int classes = network.OutputSize, lastLayer = network.Layers.Count - 1;
+        var outputs = new float[batchSize * classes];
         var order = new int[train.Count];
 
         var state = new FitState();
@@ -87,19 +89,18 @@ public static class Fitting
 
             clock.Restart();
             double lossSum = 0;
-            int seen = 0;
+            int seen = 0, correctSum = 0;
             float rate = optimizer.LearningRate;
             for (int b = 0; b < batches; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = Math.Min(batchSize, order.Length - b * batchSize);
+                ReadOnlySpan<int> chosen = order.AsSpan(b * batchSize, count);
+                train.CopyBatch(chosen, images.AsSpan(0, count * inputSize));
                 for (int i = 0; i < count; i++)
                 {
-                    int index = order[b * batchSize + i];
-                    Span<float> image = images.AsSpan(i * inputSize, inputSize);
-                    train.CopyTo(index, image);
-                    options.Augment?.Invoke(image, augmentRandom);
-                    labels[i] = train.Label(index);
+                    options.Augment?.Invoke(images.AsSpan(i * inputSize, inputSize), augmentRandom);
+                    labels[i] = train.Label(chosen[i]);
                 }
 
                 if (options.Schedule is { } schedule)
@@ -111,8 +112,18 @@ public static class Fitting
                 float loss = trainer.TrainBatch(images.AsSpan(0, count * inputSize), labels.AsSpan(0, count));
                 lossSum += (double)loss * count;
                 seen += count;
+
+                // The batch's accuracy from the step's own forward pass (the outputs the loss was taken of), as Keras reports it.
+                trainer.CopyLayerOutputs(lastLayer, outputs.AsSpan(0, count * classes));
+                int correct = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    if (TensorPrimitives.IndexOfMax(outputs.AsSpan(i * classes, classes)) == labels[i]) correct++;
+                }
+
+                correctSum += correct;
                 options.BatchProgress?.Report(new BatchReport(epoch + 1, options.Epochs, b + 1, batches, loss, lossSum / seen, rate,
-                    clock.Elapsed, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                    clock.Elapsed, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), (double)correct / count, (double)correctSum / seen));
             }
 
             TimeSpan elapsed = clock.Elapsed;
@@ -159,13 +170,15 @@ public static class Fitting
         batchSize = Math.Min(batchSize, data.Count);
         var inputs = new float[batchSize * inputSize];
         var outputs = new float[batchSize * classes];
+        var indices = new int[batchSize];
         var confusion = new ConfusionMatrix(classes);
         double lossSum = 0;
         long inTopK = 0;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            for (int i = 0; i < count; i++) data.CopyTo(start + i, inputs.AsSpan(i * inputSize, inputSize));
+            for (int i = 0; i < count; i++) indices[i] = start + i;
+            data.CopyBatch(indices.AsSpan(0, count), inputs.AsSpan(0, count * inputSize));
             network.ForwardBatch(inputs.AsSpan(0, count * inputSize), outputs.AsSpan(0, count * classes));
             for (int i = 0; i < count; i++)
             {
@@ -439,7 +452,17 @@ public static class Fitting
 
         public int ImageSize => source.ImageSize;
 
+        private int[] chosen = [];
+
         public void CopyTo(int index, Span<float> image) => source.CopyTo(indices[index], image);
+
+        // The source's own batch copy (which may decode in parallel), with the indices mapped; the buffer grows once.
+        public void CopyBatch(ReadOnlySpan<int> batch, Span<float> images)
+        {
+            if (chosen.Length < batch.Length) chosen = new int[batch.Length];
+            for (int i = 0; i < batch.Length; i++) chosen[i] = indices[batch[i]];
+            source.CopyBatch(chosen.AsSpan(0, batch.Length), images);
+        }
 
         public int Label(int index) => source.Label(indices[index]);
     }

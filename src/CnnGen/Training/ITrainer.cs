@@ -19,6 +19,24 @@ public interface ITrainer
     /// <param name="labels">One class index per image.</param>
     float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels);
 
+    /// <summary>
+    /// Computes the gradients of the batch's mean cross-entropy without updating the parameters (the running statistics of
+    /// BatchNorm do move, as in any training forward pass); returns the mean loss. Afterwards <see cref="CopyLayerOutputs"/>
+    /// reads every layer's output for this batch.
+    /// </summary>
+    /// <param name="inputs">The batch's images back to back, <see cref="INetwork.InputSize"/> floats each.</param>
+    /// <param name="labels">One class index per image.</param>
+    float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels);
+
+    /// <summary>
+    /// Copies layer <paramref name="layer"/>'s output (0-based, as <see cref="INetwork.Layers"/>) for every image of the last
+    /// batch that <see cref="TrainBatch"/> or <see cref="ComputeGradients"/> ran, as that step's forward pass computed it
+    /// (training mode, before the optimizer step): the batch's size × the layer's C·H·W floats.
+    /// </summary>
+    /// <param name="layer">The layer, 0 to <c>Network.Layers.Count − 1</c>.</param>
+    /// <param name="outputs">Exactly the last batch's size × the layer's output size floats.</param>
+    void CopyLayerOutputs(int layer, Span<float> outputs);
+
     /// <summary>Restarts the random numbers of the dropout masks from <paramref name="seed"/> (nothing to do without Dropout).</summary>
     /// <param name="seed">The seed; the same seed gives the same masks.</param>
     void ReseedDropout(int seed);

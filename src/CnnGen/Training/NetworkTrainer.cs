@@ -114,6 +114,40 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
     /// <exception cref="NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
     public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Loss loss) => Run(inputs, targets, loss, null);
 
+    /// <summary>
+    /// Copies layer <paramref name="layer"/>'s output for every image of the last batch that <c>TrainBatch</c> or
+    /// <c>ComputeGradients</c> ran, as that step's forward pass computed it (training mode: BatchNorm with the batch's
+    /// statistics, Dropout's mask applied; before the optimizer step).
+    /// </summary>
+    /// <param name="layer">0-based, as the rows of the network's layer table.</param>
+    /// <param name="outputs">The last batch's images back to back: its size × the layer's C·H·W floats.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The layer does not exist.</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputs"/> does not hold a whole batch no larger than the tape, or the layer is the input flattened.</exception>
+    public void CopyLayerOutputs(int layer, Span<float> outputs)
+    {
+        var layers = _network.Layers;
+        if ((uint)layer >= (uint)layers.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The network's layers are 0 to {layers.Count - 1}.");
+        }
+
+        LayerInfo info = layers[layer];
+        int size = info.Channels * info.Height * info.Width;
+        int batch = outputs.Length / size;
+        if (batch == 0 || outputs.Length % size != 0 || (long)batch * _layout.TapeLength > _tape.Length)
+        {
+            throw new ArgumentException($"Expected the last batch's outputs of layer {layer}, {size} floats per image; got {outputs.Length} floats.", nameof(outputs));
+        }
+
+        int slot = _layout.LayerSlot(layer);
+        if (slot < 0)
+        {
+            throw new ArgumentException($"Layer {layer} is the input flattened: the tape does not keep it.", nameof(layer));
+        }
+
+        _tape.AsSpan(slot * batch, batch * size).CopyTo(outputs);
+    }
+
     // The gradients of the mean cross-entropy, then (with an optimizer) its step.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float Run(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, Optimizer? optimizer)

@@ -316,7 +316,8 @@ namespace Demo
             tapeLength: 26, savedLength: 4, scratchLength: 30, partialLength: 14,
             wholeBatch: new[] { false, true, false, true, false },
             partRanges: new[] { 0, 14 },
-            denseGradients: true);
+            denseGradients: true,
+            layerSlots: new[] { 0, 8, 16, 24 });
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Training => s_training;
 

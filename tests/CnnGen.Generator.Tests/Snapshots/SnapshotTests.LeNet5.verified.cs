@@ -410,7 +410,8 @@ namespace Demo
             tapeLength: 14612, savedLength: 1, scratchLength: 27652, partialLength: 2572,
             wholeBatch: new[] { false },
             partRanges: new[] { 0, 2572 },
-            denseGradients: true);
+            denseGradients: true,
+            layerSlots: new[] { 0, 4704, 9408, 10584, 12184, 13784, 14184, 14304, 14424, 14508, 14592, 14602 });
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Training => s_training;
 

@@ -283,7 +283,8 @@ namespace Demo.Models
                 tapeLength: 112, savedLength: 1, scratchLength: 462, partialLength: 57,
                 wholeBatch: new[] { false },
                 partRanges: new[] { 0, 57 },
-                denseGradients: true);
+                denseGradients: true,
+                layerSlots: new[] { 0, 48, 96, 108 });
 
             static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Training => s_training;
 

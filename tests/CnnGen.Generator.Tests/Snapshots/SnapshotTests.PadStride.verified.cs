@@ -327,7 +327,8 @@ namespace Demo
             tapeLength: 1605, savedLength: 1, scratchLength: 7528, partialLength: 516,
             wholeBatch: new[] { false },
             partRanges: new[] { 0, 516 },
-            denseGradients: true);
+            denseGradients: true,
+            layerSlots: new[] { 0, 512, 1024, 1280, 1536, 1600 });
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Training => s_training;
 
