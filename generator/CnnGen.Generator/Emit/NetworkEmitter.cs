@@ -257,15 +257,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>");
         w.Line($"public {Sp} State => _core.State;");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// The most parts a batch is split into, each run on its own thread: <see cref=\"ForwardBatch\"/> and every");
-        w.Line("/// <see cref=\"Trainer\"/> of this network. Default <see cref=\"global::System.Environment.ProcessorCount\"/>; 1 runs");
-        w.Line("/// batches on the calling thread alone. A batch is never split into parts of fewer than");
-        w.Line("/// <see cref=\"global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart\"/> multiply-adds, so small batches stay on the");
-        w.Line("/// calling thread; <see cref=\"Forward\"/> and <see cref=\"Predict\"/> (one image) always do. Outputs do not depend on");
-        w.Line("/// it; in training only the summation order of the convolution and dense parameter gradients does.");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is below 1.</exception>");
+        w.Line("/// <inheritdoc cref=\"global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism\"/>");
         w.Open("public int DegreeOfParallelism");
         w.Line("get => _core.DegreeOfParallelism;");
         w.Line("set => _core.DegreeOfParallelism = value;");

@@ -52,7 +52,13 @@ public sealed class NetworkCore
     /// <summary>The copy of the parameters the packed weights were made from.</summary>
     public float[] PackedSource { get; }
 
-    /// <summary>The most parts a batch is split into (the network's and its trainers').</summary>
+    /// <summary>
+    /// The most parts a batch is split into, each run on its own thread: the network's <c>ForwardBatch</c> and every
+    /// <c>Trainer</c> of it. Default <see cref="Environment.ProcessorCount"/>; 1 runs batches on the calling thread alone.
+    /// A batch is never split into parts of fewer than <see cref="BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so
+    /// small batches stay on the calling thread; <c>Forward</c> and <c>Predict</c> (one image) always do. Outputs do not
+    /// depend on it; in training only the summation order of the convolution and dense parameter gradients does.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
     public int DegreeOfParallelism
     {

@@ -162,15 +162,7 @@ namespace Demo
         /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
         public global::System.Span<float> State => _core.State;
 
-        /// <summary>
-        /// The most parts a batch is split into, each run on its own thread: <see cref="ForwardBatch"/> and every
-        /// <see cref="Trainer"/> of this network. Default <see cref="global::System.Environment.ProcessorCount"/>; 1 runs
-        /// batches on the calling thread alone. A batch is never split into parts of fewer than
-        /// <see cref="global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so small batches stay on the
-        /// calling thread; <see cref="Forward"/> and <see cref="Predict"/> (one image) always do. Outputs do not depend on
-        /// it; in training only the summation order of the convolution and dense parameter gradients does.
-        /// </summary>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+        /// <inheritdoc cref="global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism"/>
         public int DegreeOfParallelism
         {
             get => _core.DegreeOfParallelism;
