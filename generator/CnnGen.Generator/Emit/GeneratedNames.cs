@@ -14,12 +14,10 @@ internal static class GeneratedNames
     {
         // NetworkEmitter: constants, tables, state, constructors' helpers, forward passes.
         "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputLength", "ParameterCount", "StateCount",
-        "MultiplyAddsPerImage", "DefaultSeed", "Summary", "ArenaLength", "ScratchLength", "FoldedLength", "PackedLength",
-        "PackedSourceLength", "LayerTable", "TensorTable", "Parameters", "State", "DegreeOfParallelism",
-        "InitializeParameters", "Forward", "ForwardBatch", "Predict", "Run", "RunImages", "RunHead", "RunTail",
-        "FoldBatchNorms", "PackDirectConvolutions", "Chunk", "HeadLength", "TailWidth", "WorkLength", "BatchForwardWork",
-        "s_layers", "s_tensors", "_parameters", "_state", "_arena", "_scratch", "_folded", "_packed", "_packedSource",
-        "_degreeOfParallelism", "_batchForward", "_work",
+        "MultiplyAddsPerImage", "DefaultSeed", "Summary", "LayerTable", "TensorTable", "Parameters", "State",
+        "DegreeOfParallelism", "InitializeParameters", "Forward", "ForwardBatch", "Predict", "Run", "RunImages", "RunHead",
+        "RunTail", "FoldBatchNorms", "PackDirectConvolutions", "Chunk", "HeadLength", "TailWidth", "WorkLength",
+        "s_layers", "s_tensors", "s_sizes", "_core",
 
         // GraphEmitter.
         "Graph",
@@ -28,13 +26,13 @@ internal static class GeneratedNames
         "WeightsFile", "LoadCompiledWeights", "CompiledParameters", "CompiledState",
 
         // TrainingEmitter.
-        "Trainer", "TapeLength", "SavedLength", "PartialLength", "TrainScratchLength",
+        "Trainer", "s_training",
     };
 
-    // The shape-specific kernels are named "<Kind>_<shapes>": any name with one of these prefixes may be one.
+    // The layer shapes are structs named "<Kind>_<shapes>": any name with one of these prefixes may be one.
     private static readonly string[] Prefixes =
     {
-        "Conv2D_", "DirectConv2D_", "Dense_", "MaxPool_", "AvgPool_", "MinPool_", "L2Pool_", "GlobalAvgPool_", "s_Conv2D_", "s_DirectConv2D_",
+        "Conv2D_", "Dense_", "MaxPool_", "AvgPool_", "MinPool_", "L2Pool_", "GlobalAvgPool_",
     };
 
     /// <summary>Whether the emitters may declare a member of this name in a network class.</summary>

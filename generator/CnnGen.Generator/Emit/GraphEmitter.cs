@@ -39,14 +39,8 @@ internal static class GraphEmitter
             string inputs = string.Join(", ", layer.Inputs.Select(k => NetworkEmitter.Literal(k < 0 ? "input" : names[k])));
             var init = new List<string> { "Display = " + NetworkEmitter.Literal(Summary.LayerName(layer.Spec)) };
             init.AddRange(Attributes(layer, parameters, state));
-            w.Line($"        new global::CnnGen.GraphNode({NetworkEmitter.Literal(names[i])}, global::CnnGen.GraphOp.{Op(layer.Spec)}, new string[] {{ {inputs} }}, {layer.Out.Channels}, {layer.Out.Height}, {layer.Out.Width})");
-            w.Line("        {");
-            foreach (string line in init)
-            {
-                w.Line("            " + line + ",");
-            }
-
-            w.Line("        },");
+            // One line per layer: name, op, inputs, output shape (C, H, W), then what the op needs.
+            w.Line($"        new global::CnnGen.GraphNode({NetworkEmitter.Literal(names[i])}, global::CnnGen.GraphOp.{Op(layer.Spec)}, new string[] {{ {inputs} }}, {layer.Out.Channels}, {layer.Out.Height}, {layer.Out.Width}) {{ {string.Join(", ", init)} }},");
         }
 
         w.Line("    });");
@@ -56,7 +50,7 @@ internal static class GraphEmitter
     }
 
     /// <summary>A layer's tensor prefix (conv1, bn2, fc3) or its kind and 1-based index (relu_4), unique in the graph.</summary>
-    private static string[] NodeNames(NetworkPlan plan)
+    internal static string[] NodeNames(NetworkPlan plan)
     {
         var names = new string[plan.Layers.Count];
         var used = new HashSet<string>(System.StringComparer.Ordinal) { "input" };

@@ -85,71 +85,7 @@ internal static partial class LayerKernels
             : DirectConvSizes.ScratchLength(Positions(positions), conv.Out.Channels));
     }
 
-    /// <summary>The emitted method of a direct convolution (with the pool when one is fused).</summary>
+    /// <summary>The direct kernel a convolution calls (with the pool when one is fused): row blocks at stride 1, the position table otherwise.</summary>
     public static string DirectMethodName(LayerPlan conv, LayerPlan? pool) =>
-        $"DirectConv2D_{Dims(conv.In)}_to_{Dims(conv.Out)}_{conv.Window!.Key}" + (pool is null ? string.Empty : $"_MaxPool_{pool.Window!.Key}");
-
-    public static void WriteDirect(SourceWriter w, LayerPlan conv, LayerPlan? pool)
-    {
-        string name = DirectMethodName(conv, pool);
-        Window win = conv.Window!;
-        int hp = conv.In.Height + (2 * win.PaddingHeight), wp = conv.In.Width + (2 * win.PaddingWidth);
-        int cellsH = pool?.Out.Height ?? conv.Out.Height, cellsW = pool?.Out.Width ?? conv.Out.Width;
-        int pfh = pool?.Window!.KernelHeight ?? 1, pfw = pool?.Window!.KernelWidth ?? 1;
-        int positions = Positions(cellsH * cellsW * pfh * pfw);
-        bool padded = IsPadded(conv);
-        w.Line($"// Where each of the C·FH·FW kernel taps of {name} starts in the {hp}×{wp} (padded) input frame, and where");
-        w.Line(pool is null
-            ? $"// the window of each of the {conv.Out.Height}×{conv.Out.Width} output positions starts (then repeats up to {positions}, a whole number of 8-position blocks)."
-            : $"// the window of each output position starts, the {pfh}×{pfw} positions of each of the {cellsH}×{cellsW} pooled cells together (then repeats up to {positions}).");
-        w.Line($"private static readonly int[] s_{name}_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets({conv.In.Channels}, {win.KernelHeight}, {win.KernelWidth}, {hp * wp}, {wp});");
-        w.Line($"private static readonly int[] s_{name}_positions = global::CnnGen.Runtime.DirectConv.Positions({wp}, {win.StrideHeight}, {win.StrideWidth}, {cellsH}, {cellsW}, {pfh}, {pfw});");
-        w.Line();
-        w.Line($"// Conv2D {ConvSummary(conv)}" + (pool is null ? "." : $", then max pooling {pfh}×{pfw} → {pool.Out.Text}, fused."));
-        w.Line($"// Direct convolution vectorised over the {conv.Out.Channels} output channels (K ≥ 8 and a small layer: no column is wasted, unlike");
-        w.Line("// the wide rows of a GEMM, and no im2col copy): weights packed [C·FH·FW][K rounded up to 16], one vector load per");
-        w.Line("// tap and one broadcast per input pixel, 8 output positions per register block.");
-        if (pool is not null)
-        {
-            w.Line("// The max pool is fused into the epilogue: max over each pooled cell's positions, then + bias, then ReLU (the same");
-            w.Line("// values as bias → ReLU → pool: max commutes with adding a constant and ReLU is monotonic); the convolution's own");
-            w.Line("// output is never written, and no output row outside a whole pooling window is computed.");
-        }
-
-        w.Line(Tiering.Optimized);
-        w.Open($"private static void {name}({Ros} packed, {Ros} input, {Sp} output, {Sp} scratch, bool relu)");
-        w.Line($"const int C = {conv.In.Channels}, H = {conv.In.Height}, W = {conv.In.Width}, K = {conv.Out.Channels};");
-        w.Line($"const int PH = {win.PaddingHeight}, PW = {win.PaddingWidth}, HP = H + 2 * PH, WP = W + 2 * PW;");
-        bool rows = IsWideConv(conv);
-        int products = rows
-            ? DirectConvSizes.RowsScratchLength(positions, cellsH * pfh, cellsW * pfw, conv.Out.Channels)
-            : DirectConvSizes.ScratchLength(positions, conv.Out.Channels);
-        w.Line(rows
-            ? $"const int FH = {win.KernelHeight}, FW = {win.KernelWidth}, Rows = {cellsH * pfh}, Cols = {cellsW * pfw}, PFH = {pfh}, PFW = {pfw}, Products = {products};"
-            : $"const int Cells = {cellsH * cellsW}, Group = {pfh * pfw}, Products = {products};");
-        string frame = padded ? "padded" : "input.Slice(0, C * HP * WP)";
-        string rest = padded ? "scratch.Slice(C * HP * WP, Products)" : "scratch.Slice(0, Products)";
-        if (padded)
-        {
-            w.Line($"{Sp} padded = scratch.Slice(0, C * HP * WP);");
-            WritePaddedCopy(w, "padded");
-        }
-        else
-        {
-            w.Line("// Without padding the frame is the input itself.");
-        }
-
-        if (rows)
-        {
-            w.Line("// Stride 1: the outputs are whole rows of the frame, so (with AVX-512 and a 3- or 5-wide kernel) the register block is");
-            w.Line("// 2 rows × 8 columns and each input pixel is broadcast once for every output it feeds; the position table otherwise.");
-            w.Line($"global::CnnGen.Runtime.DirectConv.ForwardRows({frame}, HP, WP, C, FH, FW, Rows, Cols, PFH, PFW, s_{name}_taps, s_{name}_positions, packed, K, relu, output, {rest});");
-        }
-        else
-        {
-            w.Line($"global::CnnGen.Runtime.DirectConv.Forward({frame}, s_{name}_taps, s_{name}_positions, Group, Cells, packed, K, relu, output, {rest});");
-        }
-
-        w.Close();
-    }
+        $"{Runtime}DirectConvLayer<{ShapeName(conv)}, {(pool is null ? Runtime + "NoPool" : ShapeName(pool))}>.{(IsWideConv(conv) ? "Rows" : "Table")}";
 }

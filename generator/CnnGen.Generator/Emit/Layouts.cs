@@ -248,12 +248,16 @@ internal sealed class TapeLayout
 {
     private readonly NetworkPlan _plan;
     private readonly int[] _slot;
+    private readonly int[] _owner;
+    private readonly string[] _names;
 
     public TapeLayout(NetworkPlan plan)
     {
         _plan = plan;
         int n = plan.Layers.Count;
         _slot = new int[n];
+        _owner = new int[n];
+        _names = SlotNames(plan);
         MaskSlot = new int[n];
         SavedOffset = new int[n];
         int offset = 0;
@@ -265,9 +269,11 @@ internal sealed class TapeLayout
             {
                 int input = layer.Inputs[0];
                 _slot[i] = input < 0 ? -1 : _slot[input];
+                _owner[i] = input < 0 ? i : _owner[input];
                 continue;
             }
 
+            _owner[i] = i;
             _slot[i] = offset;
             offset = checked(offset + layer.Out.Size);
             if (layer.Spec is DropoutSpec)
@@ -308,33 +314,85 @@ internal sealed class TapeLayout
 
     public bool[] NeedsGradient { get; }
 
+    /// <summary>
+    /// The name of the slot layer i's output lives in on the tapes: <c>t_</c> and the layer's graph node name (conv1, relu_2,
+    /// layer1_0_conv1), unique; a Flatten's is the slot of the layer before it.
+    /// </summary>
+    public string SlotName(int i) => _names[_slot[i] < 0 ? i : _owner[i]];
+
+    /// <summary>The slots, one per layer that owns one, with the Dropout masks: name, offset (× batch) and floats per image.</summary>
+    public IEnumerable<(string Name, int Offset, int Size)> Slots()
+    {
+        for (int i = 0; i < _plan.Layers.Count; i++)
+        {
+            if (_owner[i] == i && _slot[i] >= 0)
+            {
+                yield return (_names[i], _slot[i], _plan.Layers[i].Out.Size);
+                if (_plan.Layers[i].Spec is DropoutSpec)
+                {
+                    yield return (_names[i] + "_mask", MaskSlot[i], _plan.Layers[i].Out.Size);
+                }
+            }
+        }
+    }
+
+    /// <summary>Where layer i's output starts on the tape (× batch), or -1 for a Flatten of the input (not on the tape).</summary>
+    public int SlotOffset(int i) => _slot[i];
+
     /// <summary>Layer i's output for image b (i = -1: the network input).</summary>
     public string Image(string tape, int i) => i < 0 || _slot[i] < 0
         ? (tape == "tape" ? "inputs.Slice(b * InputLength, InputLength)" : "default")
-        : $"{tape}.Slice({_slot[i]} * batch + b * {_plan.Layers[i].Out.Size}, {_plan.Layers[i].Out.Size})";
+        : $"c.Image({tape}, {SlotName(i)}, b)";
 
     /// <summary>Layer i's output for the whole batch, images back to back.</summary>
     public string Batch(string tape, int i) => i < 0 || _slot[i] < 0
         ? (tape == "tape" ? "inputs" : "default")
-        : $"{tape}.Slice({_slot[i]} * batch, batch * {_plan.Layers[i].Out.Size})";
+        : $"c.All({tape}, {SlotName(i)})";
 
     /// <summary>The gradient span of input j, or "default" when nothing before it trains.</summary>
     public string InputGradientImage(int j) => j >= 0 && NeedsGradient[j] ? Image("grad", j) : "default";
 
     public string InputGradientBatch(int j) => j >= 0 && NeedsGradient[j] ? Batch("grad", j) : "default";
 
-    public string Mask(int i) => $"tape.Slice({MaskSlot[i]} * batch, batch * {_plan.Layers[i].Out.Size})";
+    public string Mask(int i) => $"c.All(tape, {SlotName(i)}_mask)";
 
     /// <summary>Layer i's output for the images [from, to) of the batch, back to back (one part of a split stage).</summary>
     public string Range(string tape, int i) => i < 0 || _slot[i] < 0
         ? (tape == "tape" ? "inputs.Slice(from * InputLength, (to - from) * InputLength)" : "default")
-        : $"{tape}.Slice({_slot[i]} * batch + from * {_plan.Layers[i].Out.Size}, (to - from) * {_plan.Layers[i].Out.Size})";
+        : $"c.Rows({tape}, {SlotName(i)})";
 
     public string InputGradientRange(int j) => j >= 0 && NeedsGradient[j] ? Range("grad", j) : "default";
 
-    public string MaskRange(int i) => $"tape.Slice({MaskSlot[i]} * batch + from * {_plan.Layers[i].Out.Size}, (to - from) * {_plan.Layers[i].Out.Size})";
+    public string MaskRange(int i) => $"c.Rows(tape, {SlotName(i)}_mask)";
 
     public string Describe() => $"{Text.Grouped(Length)} floats per image";
+
+    // "t_" and the graph node name with every character outside [A-Za-z0-9_] as '_', made unique.
+    private static string[] SlotNames(NetworkPlan plan)
+    {
+        string[] nodes = GraphEmitter.NodeNames(plan);
+        var used = new HashSet<string>(System.StringComparer.Ordinal);
+        var names = new string[nodes.Length];
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            var text = new System.Text.StringBuilder("t_");
+            foreach (char ch in nodes[i])
+            {
+                text.Append(ch is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' ? ch : '_');
+            }
+
+            string name = text.ToString();
+            string unique = name;
+            for (int k = 2; !used.Add(unique) || !used.Add(unique + "_mask"); k++)
+            {
+                unique = name + "_" + Text.Int(k);
+            }
+
+            names[i] = unique;
+        }
+
+        return names;
+    }
 }
 
 /// <summary>Graph helpers the layouts and emitters share.</summary>

@@ -59,7 +59,7 @@ internal static class NetworkEmitter
         var layout = new InferenceLayout(plan);
         WriteClassDoc(w, type, plan);
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"{GeneratorVersion}\")]");
-        w.Open("partial class " + type.Name + " : global::CnnGen.INetwork");
+        w.Open("partial class " + type.Name + " : " + Self(type));
         WriteConstants(w, type, plan, layout);
         WriteTables(w, plan);
         GraphEmitter.Write(w, plan);
@@ -150,16 +150,31 @@ internal static class NetworkEmitter
         }
 
         w.Line();
-        w.Line($"// The inference workspace: {layout.Describe()}.");
-        w.Line($"private const int ArenaLength = {layout.ArenaLength};");
-        w.Line($"private const int ScratchLength = {System.Math.Max(layout.ScratchLength, 1)};");
-        w.Line($"// Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).");
-        w.Line($"private const int FoldedLength = {System.Math.Max(layout.FoldedLength, 1)};");
-        w.Line($"// The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the");
-        w.Line($"// parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).");
-        w.Line($"private const int PackedLength = {System.Math.Max(layout.PackedLength, 1)};");
-        w.Line($"private const int PackedSourceLength = {System.Math.Max(layout.PackedSourceLength, 1)};");
+        WriteSizes(w, plan, layout);
         w.Line();
+    }
+
+    // The sizes the runtime allocates the network's buffers from (NetworkCore): the inference workspace of one thread, and
+    // the weights derived from the parameters, each said only when the network has it.
+    private static void WriteSizes(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
+    {
+        w.Line($"// The inference workspace of one thread: {layout.Describe()}.");
+        if (layout.FoldedLength > 0)
+        {
+            w.Line($"// {Text.Grouped(layout.FoldedLength)} floats of convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).");
+        }
+
+        if (layout.PackedLength > 0)
+        {
+            w.Line("// The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the");
+            w.Line("// parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).");
+        }
+
+        BatchMajorTail? tail = BatchMajorTail.Of(plan);
+        w.Line("private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(");
+        w.Line("    InputChannels, InputHeight, InputWidth, OutputLength, " + Literal(plan.Output.Text) + ", ParameterCount, StateCount, MultiplyAddsPerImage,");
+        w.Line($"    arenaLength: {layout.ArenaLength}, scratchLength: {System.Math.Max(layout.ScratchLength, 1)}, workLength: {(tail is null ? "0" : "WorkLength")},");
+        w.Line($"    foldedLength: {layout.FoldedLength}, packedLength: {layout.PackedLength}, packedSourceLength: {layout.PackedSourceLength});");
     }
 
     private static void WriteTables(SourceWriter w, NetworkPlan plan)
@@ -192,15 +207,8 @@ internal static class NetworkEmitter
 
     private static void WriteStateAndConstructors(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, CompiledWeightsInfo? weights)
     {
-        w.Line("private readonly float[] _parameters = new float[ParameterCount];");
-        w.Line("private readonly float[] _state = new float[StateCount];");
-        w.Line("private readonly float[] _arena = new float[ArenaLength];");
-        w.Line("private readonly float[] _scratch = new float[ScratchLength];");
-        w.Line("private readonly float[] _folded = new float[FoldedLength];");
-        w.Line("private readonly float[] _packed = new float[PackedLength];");
-        w.Line("private readonly float[] _packedSource = new float[PackedSourceLength];");
-        w.Line("private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;");
-        w.Line("private BatchForwardWork? _batchForward;");
+        w.Line("// Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.");
+        w.Line("private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);");
         w.Line();
         if (weights is null)
         {
@@ -227,10 +235,10 @@ internal static class NetworkEmitter
             w.Line("// The file's little-endian F32 values were decoded at build time into their bit patterns, two to a ulong");
             w.Line("// (the first in the low half), which the runtime lays out in the machine's byte order: Unpack is one");
             w.Line("// memory copy on a little-endian machine and goes value by value on a big-endian one.");
-            w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, _parameters);");
+            w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, _core.Parameters);");
             if (plan.StateCount > 0)
             {
-                w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, _state);");
+                w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, _core.State);");
             }
 
             w.Close();
@@ -244,23 +252,15 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>All parameters, one contiguous buffer; see <see cref=\"TensorTable\"/> for each tensor's offset and shape.</summary>");
-        w.Line($"public {Sp} Parameters => _parameters;");
+        w.Line($"public {Sp} Parameters => _core.Parameters;");
         w.Line();
         w.Line("/// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>");
-        w.Line($"public {Sp} State => _state;");
+        w.Line($"public {Sp} State => _core.State;");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// The most parts a batch is split into, each run on its own thread: <see cref=\"ForwardBatch\"/> and every");
-        w.Line("/// <see cref=\"Trainer\"/> of this network. Default <see cref=\"global::System.Environment.ProcessorCount\"/>; 1 runs");
-        w.Line("/// batches on the calling thread alone. A batch is never split into parts of fewer than");
-        w.Line("/// <see cref=\"global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart\"/> multiply-adds, so small batches stay on the");
-        w.Line("/// calling thread; <see cref=\"Forward\"/> and <see cref=\"Predict\"/> (one image) always do. Outputs do not depend on");
-        w.Line("/// it; in training only the summation order of the convolution and dense parameter gradients does.");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is below 1.</exception>");
+        w.Line("/// <inheritdoc cref=\"global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism\"/>");
         w.Open("public int DegreeOfParallelism");
-        w.Line("get => _degreeOfParallelism;");
-        w.Line("set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);");
+        w.Line("get => _core.DegreeOfParallelism;");
+        w.Line("set => _core.DegreeOfParallelism = value;");
         w.Close();
         w.Line();
         w.Line("int global::CnnGen.INetwork.InputSize => InputLength;");
@@ -268,6 +268,8 @@ internal static class NetworkEmitter
         w.Line("int global::CnnGen.INetwork.ParameterSize => ParameterCount;");
         w.Line("global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;");
         w.Line("global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;");
+        w.Line($"global::CnnGen.Runtime.NetworkCore {Self(type)}.Core => _core;");
+        w.Line($"static global::CnnGen.Runtime.NetworkSizes {Self(type)}.Sizes => s_sizes;");
         w.Line();
     }
 
@@ -277,10 +279,10 @@ internal static class NetworkEmitter
         w.Line("/// <param name=\"seed\">The seed; the same seed gives the same parameters.</param>");
         w.Open("public void InitializeParameters(int seed)");
         w.Line("var random = new global::System.Random(seed);");
-        w.Line($"{Sp} p = _parameters;");
+        w.Line($"{Sp} p = _core.Parameters;");
         if (plan.StateCount > 0)
         {
-            w.Line($"{Sp} state = _state;");
+            w.Line($"{Sp} state = _core.State;");
         }
 
         foreach (LayerPlan layer in plan.Layers.Where(l => l.Parameters > 0))
@@ -316,73 +318,19 @@ internal static class NetworkEmitter
 
     private static void WriteForward(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, InferenceLayout layout)
     {
+        string self = "global::" + type.FullName;
         w.Line($"/// <summary>Runs one image through the network: {plan.Input.Text} → {plan.Output.Text}. Allocates nothing; not thread-safe (one workspace per instance).</summary>");
         w.Line($"/// <param name=\"input\">{plan.Input.Size} floats, channel-first (C×H×W = {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width}).</param>");
         w.Line($"/// <param name=\"output\">{plan.Output.Size} floats.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
-        w.Line(Tiering.Optimized);
-        w.Open($"public void Forward({Ros} input, {Sp} output)");
-        w.Open("if (input.Length != InputLength)");
-        w.Line($"throw new global::System.ArgumentException($\"Expected an input of {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width} (C×H×W) = {plan.Input.Size} floats, got {{input.Length}}.\", nameof(input));");
-        w.Close();
+        w.Line($"public void Forward({Ros} input, {Sp} output) => _core.Forward<{self}>(input, output);");
         w.Line();
-        w.Open("if (output.Length != OutputLength)");
-        w.Line($"throw new global::System.ArgumentException($\"Expected an output span of {plan.Output.Size} floats ({plan.Output.Text}), got {{output.Length}}.\", nameof(output));");
-        w.Close();
-        w.Line();
-        if (layout.FoldedLength > 1 || layout.FoldedInto.Any(f => f >= 0))
-        {
-            w.Line("FoldBatchNorms(_parameters, _state, _folded);");
-        }
-
-        WritePackCall(w, layout);
-        w.Line("Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);");
-        w.Close();
-        w.Line();
-
         w.Line("/// <summary>Runs a batch of images: <paramref name=\"inputs\"/> holds whole images back to back. The batch is split over up to <see cref=\"DegreeOfParallelism\"/> threads; each image's output is the same as <see cref=\"Forward\"/>'s. Allocates nothing after the first call at a given degree.</summary>");
         w.Line("/// <param name=\"inputs\">A multiple of <see cref=\"InputLength\"/> floats.</param>");
         w.Line("/// <param name=\"outputs\">(inputs.Length / InputLength) × <see cref=\"OutputLength\"/> floats.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The spans do not hold the same whole number of images.</exception>");
-        w.Line(Tiering.Optimized);
-        w.Open($"public void ForwardBatch({Ros} inputs, {Sp} outputs)");
-        w.Line("int batch = inputs.Length / InputLength;");
-        w.Open("if (inputs.Length % InputLength != 0 || outputs.Length != batch * OutputLength)");
-        w.Line($"throw new global::System.ArgumentException($\"Expected inputs of a whole number of {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width} images ({plan.Input.Size} floats each) and outputs of {plan.Output.Size} floats per image; got {{inputs.Length}} input and {{outputs.Length}} output floats.\", nameof(inputs));");
-        w.Close();
+        w.Line($"public void ForwardBatch({Ros} inputs, {Sp} outputs) => _core.ForwardBatch<{self}>(inputs, outputs);");
         w.Line();
-        if (layout.FoldedInto.Any(f => f >= 0))
-        {
-            w.Line("FoldBatchNorms(_parameters, _state, _folded);");
-        }
-
-        WritePackCall(w, layout);
-        bool batchMajor = TailStart(plan) >= 0;
-        w.Line("// Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts");
-        w.Line(batchMajor
-            ? "// late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split."
-            : "// late takes fewer); the results are the same bits for any split.");
-        w.Line("int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);");
-        w.Open("if (parts > 1)");
-        w.Line("(_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);");
-        w.Line("return;");
-        w.Close();
-        w.Line();
-        if (batchMajor)
-        {
-            w.Line("RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);");
-        }
-        else
-        {
-            w.Open("for (int i = 0; i < batch; i++)");
-            w.Line("Run(_parameters, _state, _folded, _packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), _arena, _scratch);");
-            w.Close();
-        }
-
-        w.Close();
-        w.Line();
-        WriteBatchForwardWork(w, type, batchMajor);
-
         w.Line("/// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name=\"output\"/> receives all outputs.</summary>");
         w.Line("/// <param name=\"input\">One image, as for <see cref=\"Forward\"/>.</param>");
         w.Line("/// <param name=\"output\">The outputs (class probabilities when the network ends in Softmax).</param>");
@@ -392,7 +340,55 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
 
-        if (layout.FoldedInto.Any(f => f >= 0))
+        bool folds = layout.FoldedInto.Any(f => f >= 0);
+        w.Line("// What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).");
+        if (!folds && layout.PackedLength == 0)
+        {
+            w.Line($"static void {Self(type)}.Prepare(global::CnnGen.Runtime.NetworkCore core) {{ }} // (no derived weights)");
+        }
+        else
+        {
+            w.Line(Tiering.Optimized);
+            w.Open($"static void {Self(type)}.Prepare(global::CnnGen.Runtime.NetworkCore core)");
+            if (folds)
+            {
+                w.Line("FoldBatchNorms(core.Parameters, core.State, core.Folded);");
+            }
+
+            if (layout.PackedLength > 0)
+            {
+                w.Line("PackDirectConvolutions(core.Parameters, core.Folded, core.PackedSource, core.Packed);");
+            }
+
+            w.Close();
+        }
+
+        w.Line();
+        w.Line(Tiering.Optimized);
+        BatchMajorTail? tail = BatchMajorTail.Of(plan);
+        w.Line($"static void {Self(type)}.Run(global::CnnGen.Runtime.NetworkCore core, {Ros} input, {Sp} output, global::CnnGen.Runtime.Workspace workspace) =>");
+        w.Line(tail is null
+            ? "    Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);"
+            : "    RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);");
+        w.Line();
+        w.Line(Tiering.Optimized);
+        if (tail is not null)
+        {
+            w.Line($"static void {Self(type)}.RunImages(global::CnnGen.Runtime.NetworkCore core, {Ros} inputs, {Sp} outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>");
+            w.Line("    RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);");
+        }
+        else
+        {
+            w.Open($"static void {Self(type)}.RunImages(global::CnnGen.Runtime.NetworkCore core, {Ros} inputs, {Sp} outputs, int count, global::CnnGen.Runtime.Workspace workspace)");
+            w.Open("for (int i = 0; i < count; i++)");
+            w.Line("Run(core.Parameters, core.State, core.Folded, core.Packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), workspace.Arena, workspace.Scratch);");
+            w.Close();
+            w.Close();
+        }
+
+        w.Line();
+
+        if (folds)
         {
             w.Line("// Folds each BatchNorm's running averages into the convolution before it (w' = w·γ/σ, b' = (b − μ)·γ/σ + β).");
             w.Line(Tiering.Optimized);
@@ -416,14 +412,56 @@ internal static class NetworkEmitter
             w.Line();
         }
 
-        w.Line("// The layer sequence, every shape a constant.");
-        w.Line(Tiering.Optimized);
-        w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
-        WriteLayers(w, plan, layout, plan.Layers.Count);
-        w.Line();
-        w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
-        w.Close();
+        if (tail is null)
+        {
+            w.Line("// The layer sequence, every shape a constant.");
+            w.Line(Tiering.Optimized);
+            w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
+            WriteLayers(w, plan, layout, plan.Layers.Count);
+            w.Line();
+            w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
+            w.Close();
+        }
+
         WriteBatchMajor(w, plan, layout);
+    }
+
+    /// <summary>
+    /// ForwardBatch's batch-major dense tail: from the first dense layer (<see cref="TailStart"/>) on, layers run over a
+    /// chunk of images at once; <see cref="Head"/> floats per image go in, <see cref="Width"/> is the widest layer after.
+    /// </summary>
+    private sealed class BatchMajorTail
+    {
+        private BatchMajorTail(int start, int head, int width, int chunk) => (Start, Head, Width, Chunk) = (start, head, width, chunk);
+
+        public int Start { get; }
+
+        public int Head { get; }
+
+        public int Width { get; }
+
+        public int Chunk { get; }
+
+        public static BatchMajorTail? Of(NetworkPlan plan)
+        {
+            int d = TailStart(plan);
+            if (d < 0)
+            {
+                return null;
+            }
+
+            int head = plan.Layers[d].In.Size;
+            int width = 1;
+            for (int k = d; k < plan.Layers.Count; k++)
+            {
+                width = System.Math.Max(width, plan.Layers[k].Out.Size);
+            }
+
+            // Up to 32 images, fewer when the chunk's work buffer would not fit an int-indexed array (64-bit arithmetic:
+            // shape inference keeps head and width below Limits.MaxValues, so one image always fits).
+            int chunk = (int)System.Math.Max(1L, System.Math.Min(32L, Shapes.Limits.MaxArrayLength / ((long)head + (2L * width))));
+            return new BatchMajorTail(d, head, width, chunk);
+        }
     }
 
     /// <summary>
@@ -459,31 +497,20 @@ internal static class NetworkEmitter
     // per layer over a chunk of images.
     private static void WriteBatchMajor(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
     {
-        int d = TailStart(plan);
-        if (d < 0)
+        if (BatchMajorTail.Of(plan) is not BatchMajorTail tail)
         {
             return;
         }
 
-        int head = plan.Layers[d].In.Size;
-        int width = 1;
-        for (int k = d; k < plan.Layers.Count; k++)
-        {
-            width = System.Math.Max(width, plan.Layers[k].Out.Size);
-        }
-
-        // Up to 32 images, fewer when the chunk's work buffer would not fit an int-indexed array (64-bit arithmetic:
-        // shape inference keeps head and width below Limits.MaxValues, so one image always fits).
-        int chunk = (int)System.Math.Max(1L, System.Math.Min(32L, Shapes.Limits.MaxArrayLength / ((long)head + (2L * width))));
+        (int d, int head, int width, int chunk) = (tail.Start, tail.Head, tail.Width, tail.Chunk);
 
         w.Line();
-        w.Line($"// ForwardBatch runs batch-major: layers 1–{plan.Layers[d].Position - 1} image by image (RunHead, the same code as Run), each image's input of");
+        w.Line($"// The layer sequence runs batch-major: layers 1–{plan.Layers[d].Position - 1} image by image (RunHead), each image's input of");
         w.Line($"// layer {plan.Layers[d].Position} ({head} floats) gathered for a chunk of up to {chunk} images, then the dense tail over the whole chunk at once");
         w.Line("// (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not");
-        w.Line("// once per image. Every image's output is the same bits as Forward's (each output is the same dot product).");
+        w.Line("// once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).");
         w.Line($"private const int Chunk = {chunk}, HeadLength = {head}, TailWidth = {width};");
         w.Line("private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);");
-        w.Line("private readonly float[] _work = new float[WorkLength];");
         w.Line();
         w.Line(Tiering.Optimized);
         w.Open($"private static void RunImages({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} inputs, {Sp} outputs, int count, {Sp} arena, {Sp} scratch, {Sp} work)");
@@ -666,15 +693,6 @@ internal static class NetworkEmitter
     /// </summary>
     private static bool FusesReLU(NetworkPlan plan, InferenceLayout layout, int i) => layout.FusesReLU(i);
 
-    // Packs the direct convolutions' weights (after any BatchNorm folding) when they changed since the last pass.
-    private static void WritePackCall(SourceWriter w, InferenceLayout layout)
-    {
-        if (layout.PackedLength > 0)
-        {
-            w.Line("PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);");
-        }
-    }
-
     private static void WriteDirectKernels(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
     {
         if (layout.PackedLength == 0)
@@ -688,7 +706,6 @@ internal static class NetworkEmitter
         w.Line("// compare is cheaper than the repack), so training, LoadWeights or a write to Parameters is never served stale weights.");
         w.Line(Tiering.Optimized);
         w.Open($"private static void PackDirectConvolutions({Ros} p, {Ros} folded, {Sp} source, {Sp} packed)");
-        var written = new HashSet<string>();
         for (int i = 0; i < plan.Layers.Count; i++)
         {
             if (!layout.Direct[i])
@@ -705,95 +722,10 @@ internal static class NetworkEmitter
         }
 
         w.Close();
-        for (int i = 0; i < plan.Layers.Count; i++)
-        {
-            if (layout.Direct[i])
-            {
-                LayerPlan? pool = layout.FusedPool[i] < 0 ? null : plan.Layers[layout.FusedPool[i]];
-                if (written.Add(LayerKernels.DirectMethodName(plan.Layers[i], pool)))
-                {
-                    w.Line();
-                    LayerKernels.WriteDirect(w, plan.Layers[i], pool);
-                }
-            }
-        }
     }
 
-    // ForwardBatch split into parts: each part runs its range of images with its own workspace (part 0 the network's).
-    private static void WriteBatchForwardWork(SourceWriter w, TargetTypeInfo type, bool batchMajor)
-    {
-        // Fully qualified: inside a class derived from BatchWork, a network named like one of its members
-        // (Split, Pin, Start) would otherwise resolve to that member.
-        string self = "global::" + type.FullName;
-        w.Line("// ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the");
-        w.Line(batchMajor
-            ? "// network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages)."
-            : "// network's), on the worker threads and the calling thread. Every image goes through the same Run as Forward.");
-        w.Open("private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork");
-        w.Line($"private readonly {self} _network;");
-        w.Line("private float[][] _arenas = global::System.Array.Empty<float[]>();");
-        w.Line("private float[][] _scratch = global::System.Array.Empty<float[]>();");
-        if (batchMajor)
-        {
-            w.Line("private float[][] _work = global::System.Array.Empty<float[]>();");
-        }
-
-        w.Line("private int _batch;");
-        w.Line("private int _parts;");
-        w.Line("private int _threads;");
-        w.Line();
-        w.Open($"public BatchForwardWork({self} network)");
-        w.Line("_network = network;");
-        w.Close();
-        w.Line();
-        w.Line(Tiering.Optimized);
-        w.Open($"public void RunBatch({Ros} inputs, {Sp} outputs, int batch, int parts, int threads)");
-        w.Open("if (_arenas.Length < parts)");
-        w.Line("var arenas = new float[parts][];");
-        w.Line("var scratch = new float[parts][];");
-        if (batchMajor)
-        {
-            w.Line("var work = new float[parts][];");
-        }
-
-        w.Open("for (int i = 0; i < parts; i++)");
-        w.Line("arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];");
-        w.Line("scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];");
-        if (batchMajor)
-        {
-            w.Line("work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];");
-        }
-
-        w.Close();
-        w.Line(batchMajor ? "(_arenas, _scratch, _work) = (arenas, scratch, work);" : "(_arenas, _scratch) = (arenas, scratch);");
-        w.Close();
-        w.Line();
-        w.Line("(_batch, _parts, _threads) = (batch, parts, threads);");
-        w.Line("Pin(inputs, default, default, outputs);");
-        w.Close();
-        w.Line();
-        w.Line("protected override void Stages() => Split(0, _parts, _threads);");
-        w.Line();
-        w.Open("protected override void RunPart(int stage, int part, int parts)");
-        w.Line($"{Ros} inputs = Inputs;");
-        w.Line($"{Sp} outputs = Outputs;");
-        w.Line($"{self} network = _network;");
-        if (batchMajor)
-        {
-            w.Line("int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;");
-            w.Line($"{self}.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);");
-        }
-        else
-        {
-            w.Open("for (int b = Start(_batch, part, parts), end = Start(_batch, part + 1, parts); b < end; b++)");
-            w.Line($"{self}.Run(network._parameters, network._state, network._folded, network._packed, inputs.Slice(b * InputLength, InputLength), outputs.Slice(b * OutputLength, OutputLength), _arenas[part], _scratch[part]);");
-            w.Close();
-        }
-
-        w.Close();
-        w.Close();
-        w.Line();
-    }
+    /// <summary>The runtime interface the network implements, generic over the network itself.</summary>
+    internal static string Self(TargetTypeInfo type) => $"global::CnnGen.Runtime.IGeneratedNetwork<global::{type.FullName}>";
 
     internal static string Activation(ActivationSpec activation, string x, string y) => activation.Kind switch
     {

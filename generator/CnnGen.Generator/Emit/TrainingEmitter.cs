@@ -41,20 +41,40 @@ internal static class TrainingEmitter
     public static void Write(SourceWriter w, TargetTypeInfo type, NetworkPlan plan)
     {
         var tape = new TapeLayout(plan);
+        var stages = Stages(plan, tape);
+        List<(int Offset, int Length)> partRanges = PartRanges(plan);
+        int partialLength = partRanges.Count == 0 ? 0 : partRanges[partRanges.Count - 1].Offset + partRanges[partRanges.Count - 1].Length;
+        bool dense = plan.Layers.Any(l => l.Spec is DenseSpec);
         w.Line();
         w.Line("// ---- Training ----------------------------------------------------------------------------------");
         w.Line($"// The tape keeps every layer's output for the whole batch: {tape.Describe()}; the gradient tape mirrors it.");
-        w.Line($"private const int TapeLength = {tape.Length};");
-        w.Line($"// BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.");
-        w.Line($"private const int SavedLength = {tape.SavedLength};");
-        w.Line($"private const int TrainScratchLength = {System.Math.Max(tape.Scratch, 1)};");
-        var partRanges = PartRanges(plan);
-        int partialLength = partRanges.Count == 0 ? 0 : partRanges[partRanges.Count - 1].Offset + partRanges[partRanges.Count - 1].Length;
-        w.Line("// The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over");
-        w.Line("// the whole batch in the step's last stage), up to the last such parameter.");
-        w.Line($"private const int PartialLength = {partialLength};");
-        LayerKernels.WriteBackward(w, plan);
-        WriteTrainer(w, type, plan, tape);
+        if (tape.SavedLength > 1)
+        {
+            w.Line($"// BatchNorm keeps its batch mean and 1/σ per channel for the backward pass: {Text.Grouped(tape.SavedLength)} floats.");
+        }
+
+        w.Line("// The step's stages (NetworkTrainer runs them, a per-image stage split over threads, a whole-batch one on the calling thread):");
+        for (int s = 0; s < stages.Count; s++)
+        {
+            w.Line($"//   {s}. {StageSummary(plan, stages[s].WholeBatch, stages[s].Ops, s == 0)}");
+        }
+
+        w.Line($"//   {stages.Count}. {(dense ? "the dense layers' parameter gradients over the whole batch; " : string.Empty)}the parts' parameter gradients added into part 0's");
+        if (partRanges.Count > 0)
+        {
+            w.Line($"// Each part accumulates the parameter gradients of {string.Join(", ", partRanges.Select(r => $"[{r.Offset}, {r.Offset + r.Length})"))} on its own{(dense ? " (the dense layers' are taken over the whole batch)" : string.Empty)}.");
+        }
+
+        w.Line("private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(");
+        w.Line($"    tapeLength: {tape.Length}, savedLength: {tape.SavedLength}, scratchLength: {System.Math.Max(tape.Scratch, 1)}, partialLength: {partialLength},");
+        w.Line($"    wholeBatch: new[] {{ {string.Join(", ", stages.Select(st => st.WholeBatch ? "true" : "false"))} }},");
+        w.Line($"    partRanges: {(partRanges.Count == 0 ? "global::System.Array.Empty<int>()" : "new[] { " + string.Join(", ", partRanges.Select(r => $"{r.Offset}, {r.Length}")) + " }")},");
+        w.Line($"    denseGradients: {(dense ? "true" : "false")},");
+        w.Line($"    layerSlots: new[] {{ {string.Join(", ", Enumerable.Range(0, plan.Layers.Count).Select(tape.SlotOffset))} }});");
+        w.Line();
+        w.Line($"static global::CnnGen.Runtime.TrainingLayout {NetworkEmitter.Self(type)}.Training => s_training;");
+        WriteTrainer(w, type, plan);
+        WriteStages(w, type, plan, tape, stages);
     }
 
     // The step's operations in order, grouped into stages: (whole batch?, operations). Stage 0 is always a
@@ -191,7 +211,7 @@ internal static class TrainingEmitter
                 break;
             case ActivationSpec { Kind: ActivationKind.Softmax } when wantInput:
                 w.Line("// (cross-entropy already gave the gradient at the scores: p − y)");
-                w.Open("if (_loss != global::CnnGen.Training.Loss.CrossEntropy)");
+                w.Open("if (c.Loss != global::CnnGen.Training.Loss.CrossEntropy)");
                 PerImage(w, $"global::CnnGen.Runtime.Kernels.SoftmaxBackward({tape.Image("tape", i)}, {tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
                 w.Close();
                 break;
@@ -303,17 +323,17 @@ internal static class TrainingEmitter
             w.Line($"{Sp} discard = stackalloc float[OutputLength];");
         }
 
-        w.Open("if (_loss == global::CnnGen.Training.Loss.CrossEntropy)");
-        w.Line("global::System.ReadOnlySpan<int> labels = Labels;");
+        w.Open("if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)");
+        w.Line("global::System.ReadOnlySpan<int> labels = c.Labels;");
         PerImage(w, endsInSoftmax
             ? $"losses[b] = global::CnnGen.Training.Losses.SoftmaxCrossEntropy({output}, labels[b], {lossGradient}, scale);"
             : $"losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits({output}, labels[b], {lossGradient}, scale);");
         w.Close();
         w.Open("else");
-        w.Line($"{Ros} targets = Targets;");
+        w.Line($"{Ros} targets = c.Targets;");
         w.Open("for (int b = from; b < to; b++)");
         w.Line($"{Ros} target = targets.Slice(b * OutputLength, OutputLength);");
-        w.Line("losses[b] = _loss == global::CnnGen.Training.Loss.L1");
+        w.Line("losses[b] = c.Loss == global::CnnGen.Training.Loss.L1");
         w.Line($"    ? global::CnnGen.Training.Losses.L1({output}, target, {lastGradient}, scale)");
         w.Line($"    : global::CnnGen.Training.Losses.MeanSquaredError({output}, target, {lastGradient}, scale);");
         w.Close();
@@ -327,290 +347,62 @@ internal static class TrainingEmitter
         w.Close();
     }
 
-    private static void WriteTrainer(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, TapeLayout tape)
+    private static void WriteTrainer(SourceWriter w, TargetTypeInfo type, NetworkPlan plan)
     {
         int last = plan.Layers.Count - 1;
         bool endsInSoftmax = plan.Layers[last].Spec is ActivationSpec { Kind: ActivationKind.Softmax };
-
         w.Line();
         w.Line("/// <summary>");
-        w.Line($"/// Trains a <see cref=\"{type.Name}\"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.");
-        w.Line("/// A batch is split over up to <see cref=\"DegreeOfParallelism\"/> threads. Allocates nothing after the first step of the");
-        w.Line("/// largest batch size. Not thread-safe.");
+        w.Line($"/// Trains a <see cref=\"{type.Name}\"/>: mini-batch gradients through the emitted backward pass, then one optimizer step");
+        w.Line($"/// ({(endsInSoftmax ? "cross-entropy is softmax cross-entropy, fused: the gradient at the scores is p − y" : "cross-entropy takes the outputs as scores")}). A batch is split over up to");
+        w.Line("/// <see cref=\"DegreeOfParallelism\"/> threads. Allocates nothing after the first step of the largest batch size. Not thread-safe.");
         w.Line("/// </summary>");
-        w.Open("public sealed class Trainer : global::CnnGen.Training.ITrainer");
-        w.Line($"private readonly global::{type.FullName} _network;");
-        w.Line("private readonly float[] _gradients = new float[ParameterCount];");
-        w.Line("private readonly float[] _saved = new float[SavedLength];");
-        if (plan.StateCount > 0)
-        {
-            w.Line("// The running statistics before the step: put back if the step is refused (non-finite loss or gradients).");
-            w.Line("private readonly float[] _stateBefore = new float[StateCount];");
-        }
-
-        w.Line("private global::System.Random _random;");
-        w.Line("private readonly StepWork _step;");
-        w.Line("private float[] _tape = global::System.Array.Empty<float>();");
-        w.Line("private float[] _grad = global::System.Array.Empty<float>();");
-        w.Line("private float[] _losses = global::System.Array.Empty<float>();");
-        w.Line("// Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).");
-        w.Line("private float[][] _scratch = global::System.Array.Empty<float[]>();");
-        w.Line("private float[][] _partials = global::System.Array.Empty<float[]>();");
-        w.Line();
+        w.Open($"public sealed class Trainer : global::CnnGen.Training.NetworkTrainer<global::{type.FullName}>");
         w.Line("/// <summary>Creates a trainer that updates <paramref name=\"network\"/>'s parameters with <paramref name=\"optimizer\"/>.</summary>");
         w.Line("/// <param name=\"network\">The network to train.</param>");
         w.Line("/// <param name=\"optimizer\">SGD, SGD with momentum, Adam, …</param>");
         w.Line("/// <param name=\"seed\">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>");
-        w.Open($"public Trainer(global::{type.FullName} network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)");
-        w.Line("_network = network ?? throw new global::System.ArgumentNullException(nameof(network));");
-        w.Line("Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));");
-        w.Line("_random = new global::System.Random(seed);");
-        w.Line("_step = new StepWork(this);");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>The network being trained.</summary>");
-        w.Line($"public global::{type.FullName} Network => _network;");
-        w.Line();
-        w.Line("/// <summary>The optimizer that applies the gradients.</summary>");
-        w.Line("public global::CnnGen.Training.Optimizer Optimizer { get; }");
-        w.Line();
-        w.Line("global::CnnGen.INetwork global::CnnGen.Training.ITrainer.Network => _network;");
-        w.Line();
-        w.Line("void global::CnnGen.Training.ITrainer.ReseedDropout(int seed) => _random = new global::System.Random(seed);");
-        w.Line();
-        w.Line("/// <summary>The gradients of the last batch's mean loss, laid out as <see cref=\"Parameters\"/>.</summary>");
-        w.Line("public global::System.ReadOnlySpan<float> Gradients => _gradients;");
-        w.Line();
-        w.Line($"/// <summary>The network's <see cref=\"{type.Name}.DegreeOfParallelism\"/> (one setting for its batches and its trainers): the most parts a training batch is split into.</summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is below 1.</exception>");
-        w.Open("public int DegreeOfParallelism");
-        w.Line("get => _network.DegreeOfParallelism;");
-        w.Line("set => _network.DegreeOfParallelism = value;");
-        w.Close();
-        w.Line();
-
-        w.Line($"/// <summary>One training step with {(endsInSoftmax ? "softmax cross-entropy (fused: the gradient at the scores is p − y)" : "cross-entropy on the outputs taken as scores")}; returns the batch's mean loss before the step.</summary>");
-        w.Line("/// <param name=\"inputs\">The batch's images back to back, <see cref=\"InputLength\"/> floats each.</param>");
-        w.Line("/// <param name=\"labels\">One class index per image.</param>");
-        w.Line("/// <exception cref=\"global::CnnGen.Training.NonFiniteTrainingException\">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>");
-        w.Line($"public float TrainBatch({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);");
-        w.Line();
-        w.Line("/// <summary>One training step with a regression loss against <paramref name=\"targets\"/>; returns the batch's mean loss before the step.</summary>");
-        w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
-        w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
-        w.Line("/// <param name=\"loss\">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>");
-        w.Line("/// <exception cref=\"global::CnnGen.Training.NonFiniteTrainingException\">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>");
-        w.Line($"public float TrainBatch({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);");
-        w.Line();
-
-        w.Line("/// <summary>Computes <see cref=\"Gradients\"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>");
-        w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
-        w.Line("/// <param name=\"labels\">One class index per image, 0 to OutputLength − 1.</param>");
-        w.Line("/// <exception cref=\"global::CnnGen.Training.NonFiniteTrainingException\">The loss or a gradient is NaN or infinite (<see cref=\"Gradients\"/> holds them; the running statistics are put back).</exception>");
-        w.Line($"public float ComputeGradients({Ros} inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);");
-        w.Line();
-        w.Line("// The gradients of the mean cross-entropy, then (with an optimizer) its step.");
-        w.Line(Tiering.Optimized);
-        w.Open($"private float Run({Ros} inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)");
-        w.Line("int batch = Prepare(inputs, labels.Length, 1, nameof(labels));");
-        w.Open("for (int i = 0; i < batch; i++)");
-        w.Open("if ((uint)labels[i] >= OutputLength)");
-        w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $\"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.\");");
-        w.Close();
-        w.Close();
-        w.Line("return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);");
-        w.Close();
-        w.Line();
-
-        w.Line("/// <summary>Computes <see cref=\"Gradients\"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>");
-        w.Line("/// <param name=\"inputs\">The batch's images back to back.</param>");
-        w.Line("/// <param name=\"targets\"><see cref=\"OutputLength\"/> target values per image.</param>");
-        w.Line("/// <param name=\"loss\">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>");
-        w.Line("/// <exception cref=\"global::CnnGen.Training.NonFiniteTrainingException\">The loss or a gradient is NaN or infinite (<see cref=\"Gradients\"/> holds them; the running statistics are put back).</exception>");
-        w.Line($"public float ComputeGradients({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);");
-        w.Line();
-        w.Line("// The gradients of a regression loss, then (with an optimizer) its step.");
-        w.Line(Tiering.Optimized);
-        w.Open($"private float Run({Ros} inputs, {Ros} targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)");
-        w.Open("if (loss == global::CnnGen.Training.Loss.CrossEntropy)");
-        w.Line("throw new global::System.ArgumentException(\"Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.\", nameof(loss));");
-        w.Close();
-        w.Line("int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));");
-        w.Line("return _step.Run(inputs, targets, default, loss, batch, optimizer);");
-        w.Close();
-        w.Line();
-
-        w.Line("// Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.");
-        w.Open($"private int Prepare({Ros} inputs, int targetLength, int perImage, string targetName)");
-        w.Line("int batch = inputs.Length / InputLength;");
-        w.Open("if (batch == 0 || inputs.Length % InputLength != 0)");
-        w.Line($"throw new global::System.ArgumentException($\"Expected a batch of whole {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width} images ({plan.Input.Size} floats each), got {{inputs.Length}} floats.\", nameof(inputs));");
-        w.Close();
-        w.Open("if (targetLength != batch * perImage)");
-        w.Line("throw new global::System.ArgumentException($\"Expected {batch * perImage} values for a batch of {batch} images, got {targetLength}.\", targetName);");
-        w.Close();
-        w.Open("if (_tape.Length < batch * TapeLength)");
-        w.Line("_tape = new float[batch * TapeLength];");
-        w.Line("_grad = new float[batch * TapeLength];");
-        w.Line("_losses = new float[batch];");
-        w.Close();
-        w.Line("// Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).");
-        w.Line($"int parts = {BatchWork}.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);");
-        w.Open("if (_partials.Length < parts)");
-        w.Line("var scratch = new float[parts][];");
-        w.Line("var partials = new float[parts][];");
-        w.Open("for (int i = 0; i < parts; i++)");
-        w.Line("scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];");
-        w.Line("partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];");
-        w.Close();
-        w.Line("(_scratch, _partials) = (scratch, partials);");
-        w.Close();
-        w.Line("(_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);");
-        w.Line("return batch;");
-        w.Close();
-        w.Line();
-        WriteCopyLayerOutputs(w, plan, tape);
-        WriteStep(w, plan, tape);
+        w.Line($"public Trainer(global::{type.FullName} network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)");
+        w.Line("    : base(network, optimizer, seed)");
+        w.Line("{");
+        w.Line("}");
         w.Close();
     }
 
-    // Trainer.CopyLayerOutputs: any layer's output for the last step's batch, copied off the tape (the training forward
-    // keeps every layer's output there), for per-batch accuracy and feature-map pictures. One case per layer.
-    private static void WriteCopyLayerOutputs(SourceWriter w, NetworkPlan plan, TapeLayout tape)
+    // The stages' layer sequences, called by NetworkTrainer for each part of each stage (c says which images and buffers).
+    private static void WriteStages(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, TapeLayout tape, List<(bool WholeBatch, List<(OpKind Kind, int Layer)> Ops)> stages)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Copies layer <paramref name=\"layer\"/>'s output for every image of the last batch that <c>TrainBatch</c> or");
-        w.Line("/// <c>ComputeGradients</c> ran, as that step's forward pass computed it (training mode: BatchNorm with the batch's");
-        w.Line("/// statistics, Dropout's mask applied; before the optimizer step).");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"layer\">0-based, as the rows of <see cref=\"LayerTable\"/>.</param>");
-        w.Line("/// <param name=\"outputs\">The last batch's images back to back: its size × the layer's C·H·W floats.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">The layer does not exist, or <paramref name=\"outputs\"/> does not hold a whole batch no larger than the tape.</exception>");
-        w.Open($"public void CopyLayerOutputs(int layer, {Sp} outputs)");
-        w.Open("if ((uint)layer >= (uint)s_layers.Length)");
-        w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The network's layers are 0 to {s_layers.Length - 1}.\");");
-        w.Close();
-        w.Line("int size = s_layers[layer].Channels * s_layers[layer].Height * s_layers[layer].Width;");
-        w.Line("int batch = outputs.Length / size;");
-        w.Open("if (batch == 0 || outputs.Length % size != 0 || (long)batch * TapeLength > _tape.Length)");
-        w.Line("throw new global::System.ArgumentException($\"Expected the last batch's outputs of layer {layer}, {size} floats per image; got {outputs.Length} floats.\", nameof(outputs));");
-        w.Close();
-        w.Line($"{Ros} tape = _tape;");
-        w.Open("switch (layer)");
-        for (int i = 0; i < plan.Layers.Count; i++)
-        {
-            string source = tape.Batch("tape", i);
-            w.Line(source == "inputs"
-                ? $"case {i}: throw new global::System.ArgumentException(\"Layer {i} is the input flattened: the tape does not keep it.\", nameof(layer));"
-                : $"case {i}: {source}.CopyTo(outputs); break;");
-        }
-
-        w.Close();
-        w.Close();
-        w.Line();
-    }
-
-    private static void WriteStep(SourceWriter w, NetworkPlan plan, TapeLayout tape)
-    {
-        var stages = Stages(plan, tape);
         int reduce = stages.Count;
-        w.Line("// One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,");
-        w.Line("// each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a");
-        w.Line("// whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the");
-        w.Line("// parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part");
-        w.Line("// a last stage adds the parts' parameter gradients together. Then this thread checks that the loss and the");
-        w.Line("// gradients are finite, and the optimizer steps, each part over its range of the parameters (an optimizer that");
-        w.Line("// cannot step in ranges steps on this thread).");
-        w.Open($"private sealed class StepWork : {BatchWork}");
-        w.Line("private readonly Trainer _trainer;");
-        w.Line("private int _batch;");
-        w.Line("private global::CnnGen.Training.Loss _loss;");
-        w.Line("private global::CnnGen.Training.Optimizer? _optimizer;");
-        w.Line();
-        w.Open("public StepWork(Trainer trainer)");
-        w.Line("_trainer = trainer;");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>The parts of a per-image stage (set by Prepare).</summary>");
-        w.Line("public int Parts { get; set; } = 1;");
-        w.Line();
-        w.Line("/// <summary>The most threads that work on them (set by Prepare).</summary>");
-        w.Line("public int Threads { get; set; } = 1;");
-        w.Line();
-        w.Line(Tiering.Optimized);
-        w.Open($"public float Run({Ros} inputs, {Ros} targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)");
-        w.Line("(_batch, _loss) = (batch, loss);");
-        if (plan.StateCount > 0)
-        {
-            w.Line("global::System.Array.Copy(_trainer._network._state, _trainer._stateBefore, StateCount);");
-        }
-
-        w.Line("Pin(inputs, targets, labels, default);");
-        w.Line("// A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.");
-        w.Line($"{Ros} losses = new {Ros}(_trainer._losses, 0, batch);");
-        w.Open("if (!global::CnnGen.Training.NonFinite.AllFinite(_trainer._gradients) || !global::CnnGen.Training.NonFinite.AllFinite(losses))");
-        if (plan.StateCount > 0)
-        {
-            w.Line("global::System.Array.Copy(_trainer._stateBefore, _trainer._network._state, StateCount);");
-        }
-
-        w.Line("throw global::CnnGen.Training.NonFinite.StepFailure(_trainer._network, losses, _trainer._gradients, inputs);");
-        w.Close();
-        w.Open("if (optimizer is not null && Parts > 1 && optimizer.StepsInRanges)");
-        w.Line("_optimizer = optimizer;");
-        w.Open("try");
-        w.Line("optimizer.BeginStep(ParameterCount);");
-        w.Line($"Split({reduce + 1}, Parts, Threads); // the optimizer step, each part over its range of the parameters");
-        w.Close();
-        w.Open("finally");
-        w.Line("_optimizer = null;");
-        w.Close();
-        w.Close();
-        w.Open("else if (optimizer is not null)");
-        w.Line("optimizer.Step(_trainer._network._parameters, _trainer._gradients);");
-        w.Close();
-        w.Line("double total = 0;");
-        w.Open("for (int b = 0; b < batch; b++)");
-        w.Line("total += _trainer._losses[b];");
-        w.Close();
-        w.Line("return (float)(total / batch);");
-        w.Close();
-        w.Line();
-        w.Line(Tiering.Optimized);
-        w.Open("protected override void Stages()");
-        for (int s = 0; s < stages.Count; s++)
-        {
-            w.Line($"Split({s}, {(stages[s].WholeBatch ? "1" : "Parts, Threads")}); // {StageSummary(plan, stages[s].WholeBatch, stages[s].Ops, s == 0)}");
-        }
-
         bool dense = plan.Layers.Any(l => l.Spec is DenseSpec);
-        if (!dense)
+        w.Line();
+        w.Line("// One stage of a training step for one part (see s_training); c holds the part's images [from, to) and its buffers.");
+        w.Line(Tiering.Optimized);
+        w.Open($"static void {NetworkEmitter.Self(type)}.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)");
+        w.Line("int batch = c.Batch, from = c.From, to = c.To;");
+        w.Line($"{Ros} p = c.Parameters;");
+        w.Line($"{Ros} inputs = c.Inputs;");
+        w.Line($"{Sp} tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;");
+        var slots = tape.Slots().ToList();
+        if (slots.Count > 0)
         {
-            w.Open("if (Parts > 1)");
+            w.Line("// Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.");
+            for (int k = 0; k < slots.Count; k++)
+            {
+                (string name, int offset, int size) = slots[k];
+                w.Line((k == 0 ? "global::CnnGen.Runtime.TapeSlot " : "    ") + $"{name} = new({offset}, {size})" + (k == slots.Count - 1 ? ";" : ","));
+            }
         }
 
-        w.Line($"Split({reduce}, Parts, Threads); // {(dense ? "the dense layers' parameter gradients over the whole batch, " : string.Empty)}the parts' parameter gradients added into part 0's");
-        if (!dense)
+        if (plan.Layers.Any(l => l.Spec is BatchNormSpec))
         {
-            w.Close();
+            w.Line($"{Sp} state = c.State, saved = c.Saved;");
         }
-        w.Close();
-        w.Line();
-        w.Open("protected override void RunPart(int stage, int part, int parts)");
-        w.Line("Trainer trainer = _trainer;");
-        w.Line("int batch = _batch;");
-        w.Line($"int from = {BatchWork}.Start(batch, part, parts);");
-        w.Line($"int to = {BatchWork}.Start(batch, part + 1, parts);");
-        w.Line($"{Ros} p = trainer._network._parameters;");
-        w.Line($"{Sp} state = trainer._network._state;");
-        w.Line($"{Ros} inputs = Inputs;");
-        w.Line($"{Sp} tape = trainer._tape;");
-        w.Line($"{Sp} grad = trainer._grad;");
-        w.Line($"{Sp} grads = trainer._partials[part];");
-        w.Line($"{Sp} scratch = trainer._scratch[part];");
-        w.Line($"{Sp} saved = trainer._saved;");
-        w.Line($"{Sp} losses = trainer._losses;");
-        w.Line("global::System.Random random = trainer._random;");
+
+        if (plan.Layers.Any(l => l.Spec is DropoutSpec))
+        {
+            w.Line("global::System.Random random = c.Random;");
+        }
+
         w.Open("switch (stage)");
         for (int s = 0; s < stages.Count; s++)
         {
@@ -618,13 +410,7 @@ internal static class TrainingEmitter
             w.Open($"case {s}: // {StageSummary(plan, wholeBatch, ops, s == 0)}");
             if (s == 0)
             {
-                w.Line("// This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts");
-                w.Line("// may already be writing theirs: this stage runs through to the backward pass).");
-                foreach ((int offset, int length) in PartRanges(plan))
-                {
-                    w.Line(offset == 0 && length == plan.ParameterCount ? "grads.Clear();" : $"grads.Slice({offset}, {length}).Clear();");
-                }
-
+                w.Line("// This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).");
                 for (int i = 0; i < plan.Layers.Count; i++)
                 {
                     // (a ReLU fused into the pooling after it: its output's gradient is never written nor read)
@@ -633,7 +419,6 @@ internal static class TrainingEmitter
                         w.Line($"{tape.Range("grad", i)}.Clear();");
                     }
                 }
-
             }
 
             foreach ((OpKind kind, int layer) in ops)
@@ -656,48 +441,29 @@ internal static class TrainingEmitter
             w.Close();
         }
 
-        w.Open($"case {reduce}: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order)");
-        w.Line($"{Sp} gradients = trainer._gradients;");
-        List<(int Offset, int Length)> partRanges = PartRanges(plan);
-        if (partRanges.Count > 0 || plan.Layers.Any(l => l.Spec is DenseSpec))
+        if (dense)
         {
-            // (not declared for a network without parameters, where nothing would use them: CS0168)
+            w.Open($"case {reduce}: // this part's share of the dense layers' parameter gradients, over the whole batch");
+            w.Line($"{Sp} gradients = c.Gradients;");
             w.Line("int first, count;");
-        }
-
-        for (int i = 0; i < plan.Layers.Count; i++)
-        {
-            LayerPlan layer = plan.Layers[i];
-            if (layer.Spec is not DenseSpec)
+            for (int i = 0; i < plan.Layers.Count; i++)
             {
-                continue;
+                LayerPlan layer = plan.Layers[i];
+                if (layer.Spec is not DenseSpec)
+                {
+                    continue;
+                }
+
+                w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, outputs [first, first + count): the weights' rows and the biases");
+                w.Line($"first = {BatchWork}.Start({layer.Out.Size}, c.Part, c.Parts);");
+                w.Line($"count = {BatchWork}.Start({layer.Out.Size}, c.Part + 1, c.Parts) - first;");
+                w.Line($"{LayerKernels.WeightGradientName(layer)}({tape.Batch("tape", layer.Inputs[0])}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "gradients.")}, {NetworkEmitter.Bias(layer).Replace("p.", "gradients.")}, batch, first, count);");
             }
 
-            int rowLength = layer.In.Size;
-            w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, outputs [first, first + count): the weights' rows and the biases");
-            w.Line($"first = {BatchWork}.Start({layer.Out.Size}, part, parts);");
-            w.Line($"count = {BatchWork}.Start({layer.Out.Size}, part + 1, parts) - first;");
-            w.Line($"{LayerKernels.WeightGradientName(layer)}({tape.Batch("tape", layer.Inputs[0])}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "gradients.")}, {NetworkEmitter.Bias(layer).Replace("p.", "gradients.")}, batch, first, count);");
-        }
-
-        foreach ((int offset, int length) in partRanges)
-        {
-            w.Line($"// Parameters [{offset}, {offset + length}): summed over the parts");
-            w.Line($"first = {offset} + {BatchWork}.Start({length}, part, parts, 16);");
-            w.Line($"count = {offset} + {BatchWork}.Start({length}, part + 1, parts, 16) - first;");
-            w.Open("for (int s = 1; s < Parts; s++)");
-            w.Line($"global::CnnGen.Runtime.Kernels.Accumulate(new {Ros}(trainer._partials[s], first, count), gradients.Slice(first, count));");
+            w.Line("break;");
             w.Close();
         }
 
-        w.Line("break;");
-        w.Close();
-        w.Open($"case {reduce + 1}: // this part's range of the optimizer step (after the check that the loss and gradients are finite)");
-        w.Line($"int start = {BatchWork}.Start(ParameterCount, part, parts, 16);");
-        w.Line($"_optimizer!.StepRange(trainer._network._parameters, trainer._gradients, start, {BatchWork}.Start(ParameterCount, part + 1, parts, 16) - start);");
-        w.Line("break;");
-        w.Close();
-        w.Close();
         w.Close();
         w.Close();
     }

@@ -25,7 +25,7 @@ public static class GemmGradients
     /// <param name="outHeight">Output rows.</param>
     /// <param name="outWidth">Output columns.</param>
     /// <returns>The number of floats.</returns>
-    public static int ConvWeightGradientScratch(int outChannels, int outHeight, int outWidth) => outHeight * outWidth * RoundUp(outChannels, 16);
+    public static int ConvWeightGradientScratch(int outChannels, int outHeight, int outWidth) => ConvSizes.TransposedGradientLength(outChannels, outHeight, outWidth);
 
     /// <summary>
     /// The weight gradient of a stride-1 convolution, added into <paramref name="gradWeights"/>:
@@ -76,11 +76,11 @@ public static class GemmGradients
             Transpose(k, kp, positions, ref dy, ref dyT);
             if (Vector512.IsHardwareAccelerated)
             {
-                Weights512(k, kp, taps, outHeight, outWidth, ref dyT, ref fr, rowStride, ref offs, ref dw);
+                Weights<Vector512<float>, Simd512>(k, kp, taps, outHeight, outWidth, ref dyT, ref fr, rowStride, ref offs, ref dw);
             }
             else
             {
-                Weights256(k, kp, taps, outHeight, outWidth, ref dyT, ref fr, rowStride, ref offs, ref dw);
+                Weights<Vector256<float>, Simd256>(k, kp, taps, outHeight, outWidth, ref dyT, ref fr, rowStride, ref offs, ref dw);
             }
 
             return;
@@ -133,39 +133,49 @@ public static class GemmGradients
         }
     }
 
+    // The weight gradient over the transposed output gradient, one kernel for every vector width (TS: Simd512 on AVX-512,
+    // Simd256 on AVX2): blocks of TapBlock taps × two vectors of output channels where the width allows it (512 bits:
+    // each broadcast frame value feeds two FMAs; with 256-bit vectors 16 accumulators and the operands would not fit the
+    // 16 registers), then one vector.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Weights512(int k, int kp, int taps, int oh, int ow, ref float dyT, ref float fr, int rowStride, ref int offs, ref float dw)
+    private static void Weights<TV, TS>(int k, int kp, int taps, int oh, int ow, ref float dyT, ref float fr, int rowStride, ref int offs, ref float dw)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        Span<float> block = stackalloc float[32 * TapBlock];
+        int width = TS.Width;
+        Span<float> block = stackalloc float[2 * 16 * TapBlock];
         ref float bl = ref Mem.Ref(block);
         int c0 = 0;
-
-        // Two vectors of output channels at a time where there are (each broadcast frame value feeds two FMAs), then one.
-        for (; c0 + 32 <= kp; c0 += 32)
+        if (width == 16)
         {
-            for (int t = 0; t < taps; t += TapBlock)
+            for (; c0 + (2 * width) <= kp; c0 += 2 * width)
             {
-                int count = Math.Min(TapBlock, taps - t);
-                Block512x2(taps, t, oh, ow, ref Mem.Offset(ref dyT, c0), kp, ref fr, rowStride, ref offs, ref bl);
-                AddBlock(ref bl, 32, count, Math.Min(32, k - c0), ref Mem.Offset(ref dw, (c0 * taps) + t), taps);
+                for (int t = 0; t < taps; t += TapBlock)
+                {
+                    int count = Math.Min(TapBlock, taps - t);
+                    Block2<TV, TS>(taps, t, oh, ow, ref Mem.Offset(ref dyT, c0), kp, ref fr, rowStride, ref offs, ref bl);
+                    AddBlock(ref bl, 2 * width, count, Math.Min(2 * width, k - c0), ref Mem.Offset(ref dw, (c0 * taps) + t), taps);
+                }
             }
         }
 
-        for (; c0 < kp; c0 += 16)
+        for (; c0 < kp; c0 += width)
         {
             for (int t = 0; t < taps; t += TapBlock)
             {
                 int count = Math.Min(TapBlock, taps - t);
-                Block512(taps, t, oh, ow, ref Mem.Offset(ref dyT, c0), kp, ref fr, rowStride, ref offs, ref bl);
-                AddBlock(ref bl, 16, count, Math.Min(16, k - c0), ref Mem.Offset(ref dw, (c0 * taps) + t), taps);
+                Block<TV, TS>(taps, t, oh, ow, ref Mem.Offset(ref dyT, c0), kp, ref fr, rowStride, ref offs, ref bl);
+                AddBlock(ref bl, width, count, Math.Min(width, k - c0), ref Mem.Offset(ref dw, (c0 * taps) + t), taps);
             }
         }
     }
 
     // The sums of taps t … t + 7 (the last block repeats the last tap in its unused accumulators: computed, never
-    // added) over every output position, for the 16 output channels at g, stored to block[r·16 + lane].
+    // added) over every output position, for the vector of output channels at g, stored to block[r·Width + lane].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block512(int taps, int t, int oh, int ow, ref float g, int kp, ref float fr, int rowStride, ref int offs, ref float block)
+    private static void Block<TV, TS>(int taps, int t, int oh, int ow, ref float g, int kp, ref float fr, int rowStride, ref int offs, ref float block)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
         int last = taps - 1;
         ref float x0 = ref Mem.Offset(ref fr, Mem.Add(ref offs, t));
@@ -176,39 +186,43 @@ public static class GemmGradients
         ref float x5 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 5, last)));
         ref float x6 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 6, last)));
         ref float x7 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 7, last)));
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        TV a0 = TS.Zero, a1 = TS.Zero, a2 = TS.Zero, a3 = TS.Zero, a4 = TS.Zero, a5 = TS.Zero, a6 = TS.Zero, a7 = TS.Zero;
         for (int oy = 0; oy < oh; oy++)
         {
             nint i = (nint)oy * rowStride, end = i + ow;
             for (; i < end; i++, g = ref Mem.Walk(ref g, kp))
             {
-                Vector512<float> gv = Mem.Load512(ref g);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x0, i)), gv, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x1, i)), gv, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x2, i)), gv, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x3, i)), gv, a3);
-                a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x4, i)), gv, a4);
-                a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x5, i)), gv, a5);
-                a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x6, i)), gv, a6);
-                a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref x7, i)), gv, a7);
+                TV gv = TS.Load(ref g, 0);
+                a0 = TS.Fma(TS.Splat(Mem.Add(ref x0, i)), gv, a0);
+                a1 = TS.Fma(TS.Splat(Mem.Add(ref x1, i)), gv, a1);
+                a2 = TS.Fma(TS.Splat(Mem.Add(ref x2, i)), gv, a2);
+                a3 = TS.Fma(TS.Splat(Mem.Add(ref x3, i)), gv, a3);
+                a4 = TS.Fma(TS.Splat(Mem.Add(ref x4, i)), gv, a4);
+                a5 = TS.Fma(TS.Splat(Mem.Add(ref x5, i)), gv, a5);
+                a6 = TS.Fma(TS.Splat(Mem.Add(ref x6, i)), gv, a6);
+                a7 = TS.Fma(TS.Splat(Mem.Add(ref x7, i)), gv, a7);
             }
         }
 
-        Mem.Store(a0, ref block, 0);
-        Mem.Store(a1, ref block, 16);
-        Mem.Store(a2, ref block, 32);
-        Mem.Store(a3, ref block, 48);
-        Mem.Store(a4, ref block, 64);
-        Mem.Store(a5, ref block, 80);
-        Mem.Store(a6, ref block, 96);
-        Mem.Store(a7, ref block, 112);
+        nuint w = (nuint)TS.Width;
+        TS.Store(a0, ref block, 0);
+        TS.Store(a1, ref block, w);
+        TS.Store(a2, ref block, 2 * w);
+        TS.Store(a3, ref block, 3 * w);
+        TS.Store(a4, ref block, 4 * w);
+        TS.Store(a5, ref block, 5 * w);
+        TS.Store(a6, ref block, 6 * w);
+        TS.Store(a7, ref block, 7 * w);
     }
 
-    // As Block512 for 32 output channels (two vectors), stored to block[r·32 + lane].
+    // As Block for two vectors of output channels, stored to block[r·2·Width + lane].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block512x2(int taps, int t, int oh, int ow, ref float g, int kp, ref float fr, int rowStride, ref int offs, ref float block)
+    private static void Block2<TV, TS>(int taps, int t, int oh, int ow, ref float g, int kp, ref float fr, int rowStride, ref int offs, ref float block)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
         int last = taps - 1;
+        nuint w = (nuint)TS.Width;
         ref float x0 = ref Mem.Offset(ref fr, Mem.Add(ref offs, t));
         ref float x1 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 1, last)));
         ref float x2 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 2, last)));
@@ -217,110 +231,58 @@ public static class GemmGradients
         ref float x5 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 5, last)));
         ref float x6 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 6, last)));
         ref float x7 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 7, last)));
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+        TV a0 = TS.Zero, a1 = TS.Zero, a2 = TS.Zero, a3 = TS.Zero, a4 = TS.Zero, a5 = TS.Zero, a6 = TS.Zero, a7 = TS.Zero;
+        TV b0 = TS.Zero, b1 = TS.Zero, b2 = TS.Zero, b3 = TS.Zero, b4 = TS.Zero, b5 = TS.Zero, b6 = TS.Zero, b7 = TS.Zero;
         for (int oy = 0; oy < oh; oy++)
         {
             nint i = (nint)oy * rowStride, end = i + ow;
             for (; i < end; i++, g = ref Mem.Walk(ref g, kp))
             {
-                Vector512<float> gv = Mem.Load512(ref g);
-                Vector512<float> hv = Mem.Load512(ref g, 16);
-                Vector512<float> x = Vector512.Create(Mem.Add(ref x0, i));
-                a0 = Vector512.FusedMultiplyAdd(x, gv, a0);
-                b0 = Vector512.FusedMultiplyAdd(x, hv, b0);
-                x = Vector512.Create(Mem.Add(ref x1, i));
-                a1 = Vector512.FusedMultiplyAdd(x, gv, a1);
-                b1 = Vector512.FusedMultiplyAdd(x, hv, b1);
-                x = Vector512.Create(Mem.Add(ref x2, i));
-                a2 = Vector512.FusedMultiplyAdd(x, gv, a2);
-                b2 = Vector512.FusedMultiplyAdd(x, hv, b2);
-                x = Vector512.Create(Mem.Add(ref x3, i));
-                a3 = Vector512.FusedMultiplyAdd(x, gv, a3);
-                b3 = Vector512.FusedMultiplyAdd(x, hv, b3);
-                x = Vector512.Create(Mem.Add(ref x4, i));
-                a4 = Vector512.FusedMultiplyAdd(x, gv, a4);
-                b4 = Vector512.FusedMultiplyAdd(x, hv, b4);
-                x = Vector512.Create(Mem.Add(ref x5, i));
-                a5 = Vector512.FusedMultiplyAdd(x, gv, a5);
-                b5 = Vector512.FusedMultiplyAdd(x, hv, b5);
-                x = Vector512.Create(Mem.Add(ref x6, i));
-                a6 = Vector512.FusedMultiplyAdd(x, gv, a6);
-                b6 = Vector512.FusedMultiplyAdd(x, hv, b6);
-                x = Vector512.Create(Mem.Add(ref x7, i));
-                a7 = Vector512.FusedMultiplyAdd(x, gv, a7);
-                b7 = Vector512.FusedMultiplyAdd(x, hv, b7);
+                TV gv = TS.Load(ref g, 0);
+                TV hv = TS.Load(ref g, w);
+                TV x = TS.Splat(Mem.Add(ref x0, i));
+                a0 = TS.Fma(x, gv, a0);
+                b0 = TS.Fma(x, hv, b0);
+                x = TS.Splat(Mem.Add(ref x1, i));
+                a1 = TS.Fma(x, gv, a1);
+                b1 = TS.Fma(x, hv, b1);
+                x = TS.Splat(Mem.Add(ref x2, i));
+                a2 = TS.Fma(x, gv, a2);
+                b2 = TS.Fma(x, hv, b2);
+                x = TS.Splat(Mem.Add(ref x3, i));
+                a3 = TS.Fma(x, gv, a3);
+                b3 = TS.Fma(x, hv, b3);
+                x = TS.Splat(Mem.Add(ref x4, i));
+                a4 = TS.Fma(x, gv, a4);
+                b4 = TS.Fma(x, hv, b4);
+                x = TS.Splat(Mem.Add(ref x5, i));
+                a5 = TS.Fma(x, gv, a5);
+                b5 = TS.Fma(x, hv, b5);
+                x = TS.Splat(Mem.Add(ref x6, i));
+                a6 = TS.Fma(x, gv, a6);
+                b6 = TS.Fma(x, hv, b6);
+                x = TS.Splat(Mem.Add(ref x7, i));
+                a7 = TS.Fma(x, gv, a7);
+                b7 = TS.Fma(x, hv, b7);
             }
         }
 
-        Mem.Store(a0, ref block, 0);
-        Mem.Store(b0, ref block, 16);
-        Mem.Store(a1, ref block, 32);
-        Mem.Store(b1, ref block, 48);
-        Mem.Store(a2, ref block, 64);
-        Mem.Store(b2, ref block, 80);
-        Mem.Store(a3, ref block, 96);
-        Mem.Store(b3, ref block, 112);
-        Mem.Store(a4, ref block, 128);
-        Mem.Store(b4, ref block, 144);
-        Mem.Store(a5, ref block, 160);
-        Mem.Store(b5, ref block, 176);
-        Mem.Store(a6, ref block, 192);
-        Mem.Store(b6, ref block, 208);
-        Mem.Store(a7, ref block, 224);
-        Mem.Store(b7, ref block, 240);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Weights256(int k, int kp, int taps, int oh, int ow, ref float dyT, ref float fr, int rowStride, ref int offs, ref float dw)
-    {
-        Span<float> block = stackalloc float[8 * TapBlock];
-        ref float bl = ref Mem.Ref(block);
-        for (int c0 = 0; c0 < kp; c0 += 8)
-        {
-            int lanes = Math.Min(8, k - c0);
-            for (int t = 0; t < taps; t += TapBlock)
-            {
-                // The last block repeats the last tap in its unused accumulators (computed, never added).
-                int count = Math.Min(TapBlock, taps - t), last = taps - 1;
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-                for (int oy = 0; oy < oh; oy++)
-                {
-                    ref float g = ref Mem.Offset(ref dyT, (oy * ow * kp) + c0);
-                    nint row = (nint)oy * rowStride;
-                    ref float x0 = ref Mem.Offset(ref fr, Mem.Add(ref offs, t) + row);
-                    ref float x1 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 1, last)) + row);
-                    ref float x2 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 2, last)) + row);
-                    ref float x3 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 3, last)) + row);
-                    ref float x4 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 4, last)) + row);
-                    ref float x5 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 5, last)) + row);
-                    ref float x6 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 6, last)) + row);
-                    ref float x7 = ref Mem.Offset(ref fr, Mem.Add(ref offs, Math.Min(t + 7, last)) + row);
-                    for (int ox = 0; ox < ow; ox++, g = ref Mem.Walk(ref g, kp))
-                    {
-                        Vector256<float> gv = Mem.Load256(ref g);
-                        a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x0, ox)), gv, a0);
-                        a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x1, ox)), gv, a1);
-                        a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x2, ox)), gv, a2);
-                        a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x3, ox)), gv, a3);
-                        a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x4, ox)), gv, a4);
-                        a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x5, ox)), gv, a5);
-                        a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x6, ox)), gv, a6);
-                        a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref x7, ox)), gv, a7);
-                    }
-                }
-
-                Mem.Store(a0, ref bl, 0);
-                Mem.Store(a1, ref bl, 8);
-                Mem.Store(a2, ref bl, 16);
-                Mem.Store(a3, ref bl, 24);
-                Mem.Store(a4, ref bl, 32);
-                Mem.Store(a5, ref bl, 40);
-                Mem.Store(a6, ref bl, 48);
-                Mem.Store(a7, ref bl, 56);
-                AddBlock(ref bl, 8, count, lanes, ref Mem.Offset(ref dw, (c0 * taps) + t), taps);
-            }
-        }
+        TS.Store(a0, ref block, 0);
+        TS.Store(b0, ref block, w);
+        TS.Store(a1, ref block, 2 * w);
+        TS.Store(b1, ref block, 3 * w);
+        TS.Store(a2, ref block, 4 * w);
+        TS.Store(b2, ref block, 5 * w);
+        TS.Store(a3, ref block, 6 * w);
+        TS.Store(b3, ref block, 7 * w);
+        TS.Store(a4, ref block, 8 * w);
+        TS.Store(b4, ref block, 9 * w);
+        TS.Store(a5, ref block, 10 * w);
+        TS.Store(b5, ref block, 11 * w);
+        TS.Store(a6, ref block, 12 * w);
+        TS.Store(b6, ref block, 13 * w);
+        TS.Store(a7, ref block, 14 * w);
+        TS.Store(b7, ref block, 15 * w);
     }
 
     // dw[lane·ldw + r] += block[r·width + lane] for r < count, lane < lanes: a block of taps' sums (one vector of

@@ -661,6 +661,27 @@ public static class Kernels
     /// <summary>dx += dy · mask.</summary>
     public static void DropoutBackward(ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, Span<float> dx) => TensorPrimitives.MultiplyAdd(dy, mask, dx, dx);
 
+    /// <summary>Copies C × H × W <paramref name="input"/> into <paramref name="frame"/>, zero-padded by PH rows and PW columns on each side.</summary>
+    /// <param name="input">C × H × W floats.</param>
+    /// <param name="frame">C × (H + 2·PH) × (W + 2·PW) floats.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="padHeight">PH.</param>
+    /// <param name="padWidth">PW.</param>
+    public static void PadFrame(ReadOnlySpan<float> input, Span<float> frame, int channels, int height, int width, int padHeight, int padWidth)
+    {
+        int hp = height + (2 * padHeight), wp = width + (2 * padWidth);
+        frame.Clear();
+        for (int c = 0; c < channels; c++)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                input.Slice(((c * height) + y) * width, width).CopyTo(frame.Slice((((c * hp) + y + padHeight) * wp) + padWidth, width));
+            }
+        }
+    }
+
     /// <summary>
     /// Where each kernel tap (c, ky, kx) of a stride-1 convolution starts in its (padded) input frame:
     /// c·<paramref name="planeStride"/> + ky·<paramref name="rowStride"/> + kx, in PyTorch's weight order. With

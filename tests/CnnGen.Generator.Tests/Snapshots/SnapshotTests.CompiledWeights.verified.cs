@@ -24,7 +24,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
-    partial class Small : global::CnnGen.INetwork
+    partial class Small : global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>
     {
         /// <summary>Channels of one input image.</summary>
         public const int InputChannels = 1;
@@ -59,15 +59,12 @@ namespace Demo
             "Weights: 0.1 KiB (float32)\n" +
             "Activation memory: 0.1 KiB per forward pass; 0.5 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-        // The inference workspace: 10 floats of activations (regions reused once read) + 10 of convolution scratch.
-        private const int ArenaLength = 10;
-        private const int ScratchLength = 10;
-        // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
-        private const int FoldedLength = 10;
-        // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
-        // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
-        private const int PackedLength = 1;
-        private const int PackedSourceLength = 1;
+        // The inference workspace of one thread: 10 floats of activations (regions reused once read) + 10 of convolution scratch.
+        // 10 floats of convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
+        private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(
+            InputChannels, InputHeight, InputWidth, OutputLength, "2", ParameterCount, StateCount, MultiplyAddsPerImage,
+            arenaLength: 10, scratchLength: 10, workLength: WorkLength,
+            foldedLength: 10, packedLength: 0, packedSourceLength: 0);
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -100,47 +97,16 @@ namespace Demo
             1, 3, 3,
             new global::CnnGen.GraphNode[]
             {
-                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 2, 2, 2)
-                {
-                    Display = "Conv2D(2, 2)",
-                    KernelHeight = 2, KernelWidth = 2,
-                    StrideHeight = 1, StrideWidth = 1,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                    Weight = "conv1.weight",
-                    Bias = "conv1.bias",
-                },
-                new global::CnnGen.GraphNode("bn1", global::CnnGen.GraphOp.BatchNorm, new string[] { "conv1" }, 2, 2, 2)
-                {
-                    Display = "BatchNorm()",
-                    Epsilon = 1E-05,
-                    Weight = "bn1.weight",
-                    Bias = "bn1.bias",
-                    RunningMean = "bn1.running_mean",
-                    RunningVar = "bn1.running_var",
-                },
-                new global::CnnGen.GraphNode("relu_3", global::CnnGen.GraphOp.ReLU, new string[] { "bn1" }, 2, 2, 2)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "relu_3" }, 2, 1, 1)
-                {
-                    Display = "Dense(2)",
-                    Weight = "fc1.weight",
-                    Bias = "fc1.bias",
-                },
+                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 2, 2, 2) { Display = "Conv2D(2, 2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 0, PaddingWidth = 0, Weight = "conv1.weight", Bias = "conv1.bias" },
+                new global::CnnGen.GraphNode("bn1", global::CnnGen.GraphOp.BatchNorm, new string[] { "conv1" }, 2, 2, 2) { Display = "BatchNorm()", Epsilon = 1E-05, Weight = "bn1.weight", Bias = "bn1.bias", RunningMean = "bn1.running_mean", RunningVar = "bn1.running_var" },
+                new global::CnnGen.GraphNode("relu_3", global::CnnGen.GraphOp.ReLU, new string[] { "bn1" }, 2, 2, 2) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "relu_3" }, 2, 1, 1) { Display = "Dense(2)", Weight = "fc1.weight", Bias = "fc1.bias" },
             });
 
         global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _state = new float[StateCount];
-        private readonly float[] _arena = new float[ArenaLength];
-        private readonly float[] _scratch = new float[ScratchLength];
-        private readonly float[] _folded = new float[FoldedLength];
-        private readonly float[] _packed = new float[PackedLength];
-        private readonly float[] _packedSource = new float[PackedSourceLength];
-        private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
-        private BatchForwardWork? _batchForward;
+        // Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.
+        private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);
 
         /// <summary>The safetensors file whose tensors are compiled into this class (800 bytes, 9 tensors, checked at build time).</summary>
         public const string WeightsFile = "small.safetensors";
@@ -157,8 +123,8 @@ namespace Demo
             // The file's little-endian F32 values were decoded at build time into their bit patterns, two to a ulong
             // (the first in the low half), which the runtime lays out in the machine's byte order: Unpack is one
             // memory copy on a little-endian machine and goes value by value on a big-endian one.
-            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, _parameters);
-            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, _state);
+            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, _core.Parameters);
+            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, _core.State);
         }
 
         /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (He normal before a ReLU, Glorot uniform otherwise, zero biases).</summary>
@@ -169,24 +135,16 @@ namespace Demo
         }
 
         /// <summary>All parameters, one contiguous buffer; see <see cref="TensorTable"/> for each tensor's offset and shape.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _core.Parameters;
 
         /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
-        public global::System.Span<float> State => _state;
+        public global::System.Span<float> State => _core.State;
 
-        /// <summary>
-        /// The most parts a batch is split into, each run on its own thread: <see cref="ForwardBatch"/> and every
-        /// <see cref="Trainer"/> of this network. Default <see cref="global::System.Environment.ProcessorCount"/>; 1 runs
-        /// batches on the calling thread alone. A batch is never split into parts of fewer than
-        /// <see cref="global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so small batches stay on the
-        /// calling thread; <see cref="Forward"/> and <see cref="Predict"/> (one image) always do. Outputs do not depend on
-        /// it; in training only the summation order of the convolution and dense parameter gradients does.
-        /// </summary>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+        /// <inheritdoc cref="global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism"/>
         public int DegreeOfParallelism
         {
-            get => _degreeOfParallelism;
-            set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);
+            get => _core.DegreeOfParallelism;
+            set => _core.DegreeOfParallelism = value;
         }
 
         int global::CnnGen.INetwork.InputSize => InputLength;
@@ -194,14 +152,16 @@ namespace Demo
         int global::CnnGen.INetwork.ParameterSize => ParameterCount;
         global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;
         global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;
+        global::CnnGen.Runtime.NetworkCore global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Core => _core;
+        static global::CnnGen.Runtime.NetworkSizes global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Sizes => s_sizes;
 
         /// <summary>Re-initialises every parameter from <paramref name="seed"/> and resets the BatchNorm running averages.</summary>
         /// <param name="seed">The seed; the same seed gives the same parameters.</param>
         public void InitializeParameters(int seed)
         {
             var random = new global::System.Random(seed);
-            global::System.Span<float> p = _parameters;
-            global::System.Span<float> state = _state;
+            global::System.Span<float> p = _core.Parameters;
+            global::System.Span<float> state = _core.State;
             // conv1.weight: He normal (feeds a ReLU), fan-in 4.
             global::CnnGen.Initializers.HeNormal(p.Slice(0, 8), 4, random);
             p.Slice(8, 2).Clear();
@@ -219,98 +179,13 @@ namespace Demo
         /// <param name="input">9 floats, channel-first (C×H×W = 1×3×3).</param>
         /// <param name="output">2 floats.</param>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            if (input.Length != InputLength)
-            {
-                throw new global::System.ArgumentException($"Expected an input of 1×3×3 (C×H×W) = 9 floats, got {input.Length}.", nameof(input));
-            }
-
-            if (output.Length != OutputLength)
-            {
-                throw new global::System.ArgumentException($"Expected an output span of 2 floats (2), got {output.Length}.", nameof(output));
-            }
-
-            FoldBatchNorms(_parameters, _state, _folded);
-            Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
-        }
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _core.Forward<global::Demo.Small>(input, output);
 
         /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            int batch = inputs.Length / InputLength;
-            if (inputs.Length % InputLength != 0 || outputs.Length != batch * OutputLength)
-            {
-                throw new global::System.ArgumentException($"Expected inputs of a whole number of 1×3×3 images (9 floats each) and outputs of 2 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
-            }
-
-            FoldBatchNorms(_parameters, _state, _folded);
-            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-            // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
-            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
-            if (parts > 1)
-            {
-                (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
-                return;
-            }
-
-            RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
-        }
-
-        // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-        // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
-        private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
-        {
-            private readonly global::Demo.Small _network;
-            private float[][] _arenas = global::System.Array.Empty<float[]>();
-            private float[][] _scratch = global::System.Array.Empty<float[]>();
-            private float[][] _work = global::System.Array.Empty<float[]>();
-            private int _batch;
-            private int _parts;
-            private int _threads;
-
-            public BatchForwardWork(global::Demo.Small network)
-            {
-                _network = network;
-            }
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
-            {
-                if (_arenas.Length < parts)
-                {
-                    var arenas = new float[parts][];
-                    var scratch = new float[parts][];
-                    var work = new float[parts][];
-                    for (int i = 0; i < parts; i++)
-                    {
-                        arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
-                        scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
-                        work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
-                    }
-                    (_arenas, _scratch, _work) = (arenas, scratch, work);
-                }
-
-                (_batch, _parts, _threads) = (batch, parts, threads);
-                Pin(inputs, default, default, outputs);
-            }
-
-            protected override void Stages() => Split(0, _parts, _threads);
-
-            protected override void RunPart(int stage, int part, int parts)
-            {
-                global::System.ReadOnlySpan<float> inputs = Inputs;
-                global::System.Span<float> outputs = Outputs;
-                global::Demo.Small network = _network;
-                int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
-                global::Demo.Small.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
-            }
-        }
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _core.ForwardBatch<global::Demo.Small>(inputs, outputs);
 
         /// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name="output"/> receives all outputs.</summary>
         /// <param name="input">One image, as for <see cref="Forward"/>.</param>
@@ -321,6 +196,21 @@ namespace Demo
             return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
         }
 
+        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Prepare(global::CnnGen.Runtime.NetworkCore core)
+        {
+            FoldBatchNorms(core.Parameters, core.State, core.Folded);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
+            RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
+            RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
+
         // Folds each BatchNorm's running averages into the convolution before it (w' = w·γ/σ, b' = (b − μ)·γ/σ + β).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void FoldBatchNorms(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.Span<float> folded)
@@ -329,40 +219,13 @@ namespace Demo
             global::CnnGen.Runtime.Kernels.FoldBatchNorm(p.Slice(0, 8), p.Slice(8, 2), p.Slice(10, 4), state.Slice(0, 4), 1E-05f, folded.Slice(0, 8), folded.Slice(8, 2));
         }
 
-        // The layer sequence, every shape a constant.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
-        {
-            // Layer 1: Conv2D(2, 2)
-            //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
-            //   10 parameters (2·2·1·2 + 2): conv1.weight at [0, 8), conv1.bias at [8, 10); 32 multiply-adds.
-            // (with bn1 folded in)
-            Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
 
-            // Layer 2: BatchNorm()
-            //   2×2×2, per-channel normalisation.
-            //   4 parameters (2·2): bn1.weight (γ) and .bias (β) at [10, 14); 8 multiply-adds.
-            // (folded into the convolution before it)
-
-            // Layer 3: ReLU
-            //   2×2×2, element-wise.
-            global::CnnGen.Runtime.Kernels.ReLU(arena.Slice(0, 8), arena.Slice(0, 8)); // in place
-
-            // Layer 4: Dense(2)
-            //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
-            //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.
-            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), arena.Slice(0, 8), arena.Slice(8, 2), 1, relu: false);
-
-            arena.Slice(8, 2).CopyTo(output);
-        }
-
-        // ForwardBatch runs batch-major: layers 1–3 image by image (RunHead, the same code as Run), each image's input of
+        // The layer sequence runs batch-major: layers 1–3 image by image (RunHead), each image's input of
         // layer 4 (8 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
         // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
         private const int Chunk = 32, HeadLength = 8, TailWidth = 2;
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
-        private readonly float[] _work = new float[WorkLength];
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
@@ -390,7 +253,7 @@ namespace Demo
             //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
             //   10 parameters (2·2·1·2 + 2): conv1.weight at [0, 8), conv1.bias at [8, 10); 32 multiply-adds.
             // (with bn1 folded in)
-            Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
+            global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideRows(folded.Slice(0, 8), folded.Slice(8, 2), input, arena.Slice(0, 8), scratch, relu: false);
 
             // Layer 2: BatchNorm()
             //   2×2×2, per-channel normalisation.
@@ -411,487 +274,156 @@ namespace Demo
             // Layer 4: Dense(2)
             //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
             //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.
-            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), x, ping.Slice(0, batch * 2), batch, relu: false);
+            global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), x, ping.Slice(0, batch * 2), batch, relu: false);
 
             ping.Slice(0, batch * 2).CopyTo(output);
         }
 
-        // Where each of the C·FH·FW kernel taps of Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0 starts in the 3×3 (padded) input frame.
-        private static readonly int[] s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(1, 2, 2, 9, 3);
-
-        // Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0.
-        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        // Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
+        private readonly struct Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 1, H = 3, W = 3;
-            const int K = 2, OH = 2, OW = 2;
-            const int FH = 2, FW = 2, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            // Without padding the frame is the input itself.
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, wide, Wide, false, bias, relu);
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                }
-            }
+            public static int C => 1; public static int H => 3; public static int W => 3;
+            public static int K => 2; public static int OH => 2; public static int OW => 2;
+            public static int FH => 2; public static int FW => 2; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
-        // Dense 8 → 2: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_8_to_2(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 8 → 2: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_8_to_2 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 8, Out = 2;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 8; public static int Out => 2;
         }
 
         // ---- Training ----------------------------------------------------------------------------------
         // The tape keeps every layer's output for the whole batch: 26 floats per image; the gradient tape mirrors it.
-        private const int TapeLength = 26;
-        // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
-        private const int SavedLength = 4;
-        private const int TrainScratchLength = 30;
-        // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
-        // the whole batch in the step's last stage), up to the last such parameter.
-        private const int PartialLength = 14;
+        // BatchNorm keeps its batch mean and 1/σ per channel for the backward pass: 4 floats.
+        // The step's stages (NetworkTrainer runs them, a per-image stage split over threads, a whole-batch one on the calling thread):
+        //   0. images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))
+        //   1. whole batch, this thread: layer 2 forward (BatchNorm())
+        //   2. images in parts: layers 3–4 forward, the loss, layers 4–3 backward
+        //   3. whole batch, this thread: layer 2 backward (BatchNorm())
+        //   4. images in parts: layer 1 backward (Conv2D(2, 2))
+        //   5. the dense layers' parameter gradients over the whole batch; the parts' parameter gradients added into part 0's
+        // Each part accumulates the parameter gradients of [0, 14) on its own (the dense layers' are taken over the whole batch).
+        private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(
+            tapeLength: 26, savedLength: 4, scratchLength: 30, partialLength: 14,
+            wholeBatch: new[] { false, true, false, true, false },
+            partRanges: new[] { 0, 14 },
+            denseGradients: true,
+            layerSlots: new[] { 0, 8, 16, 24 });
 
-        // Backward of Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
-        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-        {
-            const int C = 1, H = 3, W = 3;
-            const int K = 2, OH = 2, OW = 2;
-            const int FH = 2, FW = 2, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            // Without padding the frame is the input itself: input gradients add straight into gradInput.
-            global::System.Span<float> gradPadded = gradInput;
-            if (!gradBias.IsEmpty)
-            {
-                for (int k = 0; k < K; k++)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                }
-            }
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            wide.Clear();
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, gradWeights, Taps, true);
-            if (wantInput)
-            {
-                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_taps, gradPadded);
-            }
-        }
-
-        // Backward of Dense 8 → 2 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_8_to_2_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 8, Out = 2;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 8 → 2's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_8_to_2_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 8, Out = 2;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
+        static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Training => s_training;
 
         /// <summary>
-        /// Trains a <see cref="Small"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.
-        /// A batch is split over up to <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the
-        /// largest batch size. Not thread-safe.
+        /// Trains a <see cref="Small"/>: mini-batch gradients through the emitted backward pass, then one optimizer step
+        /// (cross-entropy takes the outputs as scores). A batch is split over up to
+        /// <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the largest batch size. Not thread-safe.
         /// </summary>
-        public sealed class Trainer : global::CnnGen.Training.ITrainer
+        public sealed class Trainer : global::CnnGen.Training.NetworkTrainer<global::Demo.Small>
         {
-            private readonly global::Demo.Small _network;
-            private readonly float[] _gradients = new float[ParameterCount];
-            private readonly float[] _saved = new float[SavedLength];
-            // The running statistics before the step: put back if the step is refused (non-finite loss or gradients).
-            private readonly float[] _stateBefore = new float[StateCount];
-            private global::System.Random _random;
-            private readonly StepWork _step;
-            private float[] _tape = global::System.Array.Empty<float>();
-            private float[] _grad = global::System.Array.Empty<float>();
-            private float[] _losses = global::System.Array.Empty<float>();
-            // Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).
-            private float[][] _scratch = global::System.Array.Empty<float[]>();
-            private float[][] _partials = global::System.Array.Empty<float[]>();
-
             /// <summary>Creates a trainer that updates <paramref name="network"/>'s parameters with <paramref name="optimizer"/>.</summary>
             /// <param name="network">The network to train.</param>
             /// <param name="optimizer">SGD, SGD with momentum, Adam, …</param>
             /// <param name="seed">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>
             public Trainer(global::Demo.Small network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
+                : base(network, optimizer, seed)
             {
-                _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
-                _random = new global::System.Random(seed);
-                _step = new StepWork(this);
             }
+        }
 
-            /// <summary>The network being trained.</summary>
-            public global::Demo.Small Network => _network;
-
-            /// <summary>The optimizer that applies the gradients.</summary>
-            public global::CnnGen.Training.Optimizer Optimizer { get; }
-
-            global::CnnGen.INetwork global::CnnGen.Training.ITrainer.Network => _network;
-
-            void global::CnnGen.Training.ITrainer.ReseedDropout(int seed) => _random = new global::System.Random(seed);
-
-            /// <summary>The gradients of the last batch's mean loss, laid out as <see cref="Parameters"/>.</summary>
-            public global::System.ReadOnlySpan<float> Gradients => _gradients;
-
-            /// <summary>The network's <see cref="Small.DegreeOfParallelism"/> (one setting for its batches and its trainers): the most parts a training batch is split into.</summary>
-            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
-            public int DegreeOfParallelism
+        // One stage of a training step for one part (see s_training); c holds the part's images [from, to) and its buffers.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)
+        {
+            int batch = c.Batch, from = c.From, to = c.To;
+            global::System.ReadOnlySpan<float> p = c.Parameters;
+            global::System.ReadOnlySpan<float> inputs = c.Inputs;
+            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
+            global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 8),
+                t_bn1 = new(8, 8),
+                t_relu_3 = new(16, 8),
+                t_fc1 = new(24, 2);
+            global::System.Span<float> state = c.State, saved = c.Saved;
+            switch (stage)
             {
-                get => _network.DegreeOfParallelism;
-                set => _network.DegreeOfParallelism = value;
-            }
-
-            /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
-            /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
-            /// <param name="labels">One class index per image.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
-
-            /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
-            /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
-
-            /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
-
-            // The gradients of the mean cross-entropy, then (with an optimizer) its step.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
-            {
-                int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
-                for (int i = 0; i < batch; i++)
+                case 0: // images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))
                 {
-                    if ((uint)labels[i] >= OutputLength)
+                    // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
+                    c.Rows(grad, t_conv1).Clear();
+                    c.Rows(grad, t_bn1).Clear();
+                    c.Rows(grad, t_relu_3).Clear();
+                    c.Rows(grad, t_fc1).Clear();
+                    // Layer 1: Conv2D(2, 2), 3×3×1 → 2×2×2
+                    for (int b = from; b < to; b++)
                     {
-                        throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideRows(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), c.Image(tape, t_conv1, b), scratch, relu: false);
                     }
+                    break;
                 }
-                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);
-            }
-
-            /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
-            /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
-
-            // The gradients of a regression loss, then (with an optimizer) its step.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
-            {
-                if (loss == global::CnnGen.Training.Loss.CrossEntropy)
+                case 1: // whole batch, this thread: layer 2 forward (BatchNorm())
                 {
-                    throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
+                    // Layer 2: BatchNorm(), 2×2×2 → 2×2×2
+                    global::CnnGen.Runtime.Kernels.BatchNormTrain(c.All(tape, t_conv1), c.All(tape, t_bn1), batch, 2, 4, p.Slice(10, 4), state.Slice(0, 4), 1E-05f, 0.1f, saved.Slice(0, 4));
+                    break;
                 }
-                int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                return _step.Run(inputs, targets, default, loss, batch, optimizer);
-            }
-
-            // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
-            private int Prepare(global::System.ReadOnlySpan<float> inputs, int targetLength, int perImage, string targetName)
-            {
-                int batch = inputs.Length / InputLength;
-                if (batch == 0 || inputs.Length % InputLength != 0)
+                case 2: // images in parts: layers 3–4 forward, the loss, layers 4–3 backward
                 {
-                    throw new global::System.ArgumentException($"Expected a batch of whole 1×3×3 images (9 floats each), got {inputs.Length} floats.", nameof(inputs));
-                }
-                if (targetLength != batch * perImage)
-                {
-                    throw new global::System.ArgumentException($"Expected {batch * perImage} values for a batch of {batch} images, got {targetLength}.", targetName);
-                }
-                if (_tape.Length < batch * TapeLength)
-                {
-                    _tape = new float[batch * TapeLength];
-                    _grad = new float[batch * TapeLength];
-                    _losses = new float[batch];
-                }
-                // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
-                if (_partials.Length < parts)
-                {
-                    var scratch = new float[parts][];
-                    var partials = new float[parts][];
-                    for (int i = 0; i < parts; i++)
+                    // Layer 3: ReLU, 2×2×2 → 2×2×2
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_bn1), c.Rows(tape, t_relu_3));
+                    // Layer 4: Dense(2), 2×2×2 → 2
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), c.Rows(tape, t_relu_3), c.Rows(tape, t_fc1), to - from, relu: false);
+                    // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
+                    float scale = 1f / batch;
+                    if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
                     {
-                        scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
-                    }
-                    (_scratch, _partials) = (scratch, partials);
-                }
-                (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
-                return batch;
-            }
-
-            /// <summary>
-            /// Copies layer <paramref name="layer"/>'s output for every image of the last batch that <c>TrainBatch</c> or
-            /// <c>ComputeGradients</c> ran, as that step's forward pass computed it (training mode: BatchNorm with the batch's
-            /// statistics, Dropout's mask applied; before the optimizer step).
-            /// </summary>
-            /// <param name="layer">0-based, as the rows of <see cref="LayerTable"/>.</param>
-            /// <param name="outputs">The last batch's images back to back: its size × the layer's C·H·W floats.</param>
-            /// <exception cref="global::System.ArgumentException">The layer does not exist, or <paramref name="outputs"/> does not hold a whole batch no larger than the tape.</exception>
-            public void CopyLayerOutputs(int layer, global::System.Span<float> outputs)
-            {
-                if ((uint)layer >= (uint)s_layers.Length)
-                {
-                    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The network's layers are 0 to {s_layers.Length - 1}.");
-                }
-                int size = s_layers[layer].Channels * s_layers[layer].Height * s_layers[layer].Width;
-                int batch = outputs.Length / size;
-                if (batch == 0 || outputs.Length % size != 0 || (long)batch * TapeLength > _tape.Length)
-                {
-                    throw new global::System.ArgumentException($"Expected the last batch's outputs of layer {layer}, {size} floats per image; got {outputs.Length} floats.", nameof(outputs));
-                }
-                global::System.ReadOnlySpan<float> tape = _tape;
-                switch (layer)
-                {
-                    case 0: tape.Slice(0 * batch, batch * 8).CopyTo(outputs); break;
-                    case 1: tape.Slice(8 * batch, batch * 8).CopyTo(outputs); break;
-                    case 2: tape.Slice(16 * batch, batch * 8).CopyTo(outputs); break;
-                    case 3: tape.Slice(24 * batch, batch * 2).CopyTo(outputs); break;
-                }
-            }
-
-            // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
-            // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
-            // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
-            // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
-            // a last stage adds the parts' parameter gradients together. Then this thread checks that the loss and the
-            // gradients are finite, and the optimizer steps, each part over its range of the parameters (an optimizer that
-            // cannot step in ranges steps on this thread).
-            private sealed class StepWork : global::CnnGen.Runtime.BatchWork
-            {
-                private readonly Trainer _trainer;
-                private int _batch;
-                private global::CnnGen.Training.Loss _loss;
-                private global::CnnGen.Training.Optimizer? _optimizer;
-
-                public StepWork(Trainer trainer)
-                {
-                    _trainer = trainer;
-                }
-
-                /// <summary>The parts of a per-image stage (set by Prepare).</summary>
-                public int Parts { get; set; } = 1;
-
-                /// <summary>The most threads that work on them (set by Prepare).</summary>
-                public int Threads { get; set; } = 1;
-
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
-                {
-                    (_batch, _loss) = (batch, loss);
-                    global::System.Array.Copy(_trainer._network._state, _trainer._stateBefore, StateCount);
-                    Pin(inputs, targets, labels, default);
-                    // A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.
-                    global::System.ReadOnlySpan<float> losses = new global::System.ReadOnlySpan<float>(_trainer._losses, 0, batch);
-                    if (!global::CnnGen.Training.NonFinite.AllFinite(_trainer._gradients) || !global::CnnGen.Training.NonFinite.AllFinite(losses))
-                    {
-                        global::System.Array.Copy(_trainer._stateBefore, _trainer._network._state, StateCount);
-                        throw global::CnnGen.Training.NonFinite.StepFailure(_trainer._network, losses, _trainer._gradients, inputs);
-                    }
-                    if (optimizer is not null && Parts > 1 && optimizer.StepsInRanges)
-                    {
-                        _optimizer = optimizer;
-                        try
+                        global::System.ReadOnlySpan<int> labels = c.Labels;
+                        for (int b = from; b < to; b++)
                         {
-                            optimizer.BeginStep(ParameterCount);
-                            Split(6, Parts, Threads); // the optimizer step, each part over its range of the parameters
-                        }
-                        finally
-                        {
-                            _optimizer = null;
+                            losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(c.Image(tape, t_fc1, b), labels[b], c.Image(grad, t_fc1, b), scale);
                         }
                     }
-                    else if (optimizer is not null)
+                    else
                     {
-                        optimizer.Step(_trainer._network._parameters, _trainer._gradients);
+                        global::System.ReadOnlySpan<float> targets = c.Targets;
+                        for (int b = from; b < to; b++)
+                        {
+                            global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
+                            losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
+                                ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale)
+                                : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale);
+                        }
                     }
-                    double total = 0;
-                    for (int b = 0; b < batch; b++)
-                    {
-                        total += _trainer._losses[b];
-                    }
-                    return (float)(total / batch);
+                    // Layer 4: Dense(2), gradient 2 → 2×2×2
+                    // (the parameters' gradient: over the whole batch in the last stage)
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Backward(p.Slice(14, 16), c.Rows(grad, t_fc1), c.Rows(grad, t_relu_3), to - from);
+                    // Layer 3: ReLU, gradient 2×2×2 → 2×2×2
+                    global::CnnGen.Runtime.Kernels.ReLUBackward(c.Rows(tape, t_bn1), c.Rows(grad, t_relu_3), c.Rows(grad, t_bn1));
+                    break;
                 }
-
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                protected override void Stages()
+                case 3: // whole batch, this thread: layer 2 backward (BatchNorm())
                 {
-                    Split(0, Parts, Threads); // images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))
-                    Split(1, 1); // whole batch, this thread: layer 2 forward (BatchNorm())
-                    Split(2, Parts, Threads); // images in parts: layers 3–4 forward, the loss, layers 4–3 backward
-                    Split(3, 1); // whole batch, this thread: layer 2 backward (BatchNorm())
-                    Split(4, Parts, Threads); // images in parts: layer 1 backward (Conv2D(2, 2))
-                    Split(5, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's
+                    // Layer 2: BatchNorm(), gradient 2×2×2 → 2×2×2
+                    global::CnnGen.Runtime.Kernels.BatchNormBackward(c.All(tape, t_conv1), c.All(grad, t_bn1), c.All(grad, t_conv1), batch, 2, 4, p.Slice(10, 4), grads.Slice(10, 4), saved.Slice(0, 4));
+                    break;
                 }
-
-                protected override void RunPart(int stage, int part, int parts)
+                case 4: // images in parts: layer 1 backward (Conv2D(2, 2))
                 {
-                    Trainer trainer = _trainer;
-                    int batch = _batch;
-                    int from = global::CnnGen.Runtime.BatchWork.Start(batch, part, parts);
-                    int to = global::CnnGen.Runtime.BatchWork.Start(batch, part + 1, parts);
-                    global::System.ReadOnlySpan<float> p = trainer._network._parameters;
-                    global::System.Span<float> state = trainer._network._state;
-                    global::System.ReadOnlySpan<float> inputs = Inputs;
-                    global::System.Span<float> tape = trainer._tape;
-                    global::System.Span<float> grad = trainer._grad;
-                    global::System.Span<float> grads = trainer._partials[part];
-                    global::System.Span<float> scratch = trainer._scratch[part];
-                    global::System.Span<float> saved = trainer._saved;
-                    global::System.Span<float> losses = trainer._losses;
-                    global::System.Random random = trainer._random;
-                    switch (stage)
+                    // Layer 1: Conv2D(2, 2), gradient 2×2×2 → 3×3×1 (nothing before it trains: no input gradient)
+                    for (int b = from; b < to; b++)
                     {
-                        case 0: // images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))
-                        {
-                            // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
-                            // may already be writing theirs: this stage runs through to the backward pass).
-                            grads.Slice(0, 14).Clear();
-                            grad.Slice(0 * batch + from * 8, (to - from) * 8).Clear();
-                            grad.Slice(8 * batch + from * 8, (to - from) * 8).Clear();
-                            grad.Slice(16 * batch + from * 8, (to - from) * 8).Clear();
-                            grad.Slice(24 * batch + from * 2, (to - from) * 2).Clear();
-                            // Layer 1: Conv2D(2, 2), 3×3×1 → 2×2×2
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0(p.Slice(0, 8), p.Slice(8, 2), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 8, 8), scratch, relu: false);
-                            }
-                            break;
-                        }
-                        case 1: // whole batch, this thread: layer 2 forward (BatchNorm())
-                        {
-                            // Layer 2: BatchNorm(), 2×2×2 → 2×2×2
-                            global::CnnGen.Runtime.Kernels.BatchNormTrain(tape.Slice(0 * batch, batch * 8), tape.Slice(8 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), state.Slice(0, 4), 1E-05f, 0.1f, saved.Slice(0, 4));
-                            break;
-                        }
-                        case 2: // images in parts: layers 3–4 forward, the loss, layers 4–3 backward
-                        {
-                            // Layer 3: ReLU, 2×2×2 → 2×2×2
-                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(8 * batch + from * 8, (to - from) * 8), tape.Slice(16 * batch + from * 8, (to - from) * 8));
-                            // Layer 4: Dense(2), 2×2×2 → 2
-                            Dense_8_to_2(p.Slice(14, 16), p.Slice(30, 2), tape.Slice(16 * batch + from * 8, (to - from) * 8), tape.Slice(24 * batch + from * 2, (to - from) * 2), to - from, relu: false);
-                            // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
-                            float scale = 1f / batch;
-                            if (_loss == global::CnnGen.Training.Loss.CrossEntropy)
-                            {
-                                global::System.ReadOnlySpan<int> labels = Labels;
-                                for (int b = from; b < to; b++)
-                                {
-                                    losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(24 * batch + b * 2, 2), labels[b], grad.Slice(24 * batch + b * 2, 2), scale);
-                                }
-                            }
-                            else
-                            {
-                                global::System.ReadOnlySpan<float> targets = Targets;
-                                for (int b = from; b < to; b++)
-                                {
-                                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                                    losses[b] = _loss == global::CnnGen.Training.Loss.L1
-                                        ? global::CnnGen.Training.Losses.L1(tape.Slice(24 * batch + b * 2, 2), target, grad.Slice(24 * batch + b * 2, 2), scale)
-                                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(24 * batch + b * 2, 2), target, grad.Slice(24 * batch + b * 2, 2), scale);
-                                }
-                            }
-                            // Layer 4: Dense(2), gradient 2 → 2×2×2
-                            // (the parameters' gradient: over the whole batch in the last stage)
-                            Dense_8_to_2_Backward(p.Slice(14, 16), grad.Slice(24 * batch + from * 2, (to - from) * 2), grad.Slice(16 * batch + from * 8, (to - from) * 8), to - from);
-                            // Layer 3: ReLU, gradient 2×2×2 → 2×2×2
-                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(8 * batch + from * 8, (to - from) * 8), grad.Slice(16 * batch + from * 8, (to - from) * 8), grad.Slice(8 * batch + from * 8, (to - from) * 8));
-                            break;
-                        }
-                        case 3: // whole batch, this thread: layer 2 backward (BatchNorm())
-                        {
-                            // Layer 2: BatchNorm(), gradient 2×2×2 → 2×2×2
-                            global::CnnGen.Runtime.Kernels.BatchNormBackward(tape.Slice(0 * batch, batch * 8), grad.Slice(8 * batch, batch * 8), grad.Slice(0 * batch, batch * 8), batch, 2, 4, p.Slice(10, 4), grads.Slice(10, 4), saved.Slice(0, 4));
-                            break;
-                        }
-                        case 4: // images in parts: layer 1 backward (Conv2D(2, 2))
-                        {
-                            // Layer 1: Conv2D(2, 2), gradient 2×2×2 → 3×3×1 (nothing before it trains: no input gradient)
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0_Backward(p.Slice(0, 8), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 8, 8), grads.Slice(0, 8), grads.Slice(8, 2), default, scratch);
-                            }
-                            break;
-                        }
-                        case 5: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order)
-                        {
-                            global::System.Span<float> gradients = trainer._gradients;
-                            int first, count;
-                            // Layer 4: Dense(2), outputs [first, first + count): the weights' rows and the biases
-                            first = global::CnnGen.Runtime.BatchWork.Start(2, part, parts);
-                            count = global::CnnGen.Runtime.BatchWork.Start(2, part + 1, parts) - first;
-                            Dense_8_to_2_WeightGradient(tape.Slice(16 * batch, batch * 8), grad.Slice(24 * batch, batch * 2), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, first, count);
-                            // Parameters [0, 14): summed over the parts
-                            first = 0 + global::CnnGen.Runtime.BatchWork.Start(14, part, parts, 16);
-                            count = 0 + global::CnnGen.Runtime.BatchWork.Start(14, part + 1, parts, 16) - first;
-                            for (int s = 1; s < Parts; s++)
-                            {
-                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
-                            }
-                            break;
-                        }
-                        case 6: // this part's range of the optimizer step (after the check that the loss and gradients are finite)
-                        {
-                            int start = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
-                            _optimizer!.StepRange(trainer._network._parameters, trainer._gradients, start, global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - start);
-                            break;
-                        }
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0>.WideBackward(p.Slice(0, 8), inputs.Slice(b * InputLength, InputLength), c.Image(grad, t_conv1, b), grads.Slice(0, 8), grads.Slice(8, 2), default, scratch);
                     }
+                    break;
+                }
+                case 5: // this part's share of the dense layers' parameter gradients, over the whole batch
+                {
+                    global::System.Span<float> gradients = c.Gradients;
+                    int first, count;
+                    // Layer 4: Dense(2), outputs [first, first + count): the weights' rows and the biases
+                    first = global::CnnGen.Runtime.BatchWork.Start(2, c.Part, c.Parts);
+                    count = global::CnnGen.Runtime.BatchWork.Start(2, c.Part + 1, c.Parts) - first;
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.WeightGradient(c.All(tape, t_relu_3), c.All(grad, t_fc1), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, first, count);
+                    break;
                 }
             }
         }

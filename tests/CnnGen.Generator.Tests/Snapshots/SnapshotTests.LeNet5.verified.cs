@@ -32,7 +32,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
-    partial class LeNet5 : global::CnnGen.INetwork
+    partial class LeNet5 : global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>
     {
         /// <summary>Channels of one input image.</summary>
         public const int InputChannels = 1;
@@ -75,15 +75,13 @@ namespace Demo
             "Weights: 241.0 KiB (float32)\n" +
             "Activation memory: 43.9 KiB per forward pass; 463.2 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-        // The inference workspace: 5,880 floats of activations (regions reused once read) + 5,352 of convolution scratch.
-        private const int ArenaLength = 5880;
-        private const int ScratchLength = 5352;
-        // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
-        private const int FoldedLength = 1;
+        // The inference workspace of one thread: 5,880 floats of activations (regions reused once read) + 5,352 of convolution scratch.
         // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
         // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
-        private const int PackedLength = 2416;
-        private const int PackedSourceLength = 2416;
+        private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(
+            InputChannels, InputHeight, InputWidth, OutputLength, "10", ParameterCount, StateCount, MultiplyAddsPerImage,
+            arenaLength: 5880, scratchLength: 5352, workLength: WorkLength,
+            foldedLength: 0, packedLength: 2416, packedSourceLength: 2416);
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -126,89 +124,24 @@ namespace Demo
             1, 32, 32,
             new global::CnnGen.GraphNode[]
             {
-                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 6, 28, 28)
-                {
-                    Display = "Conv2D(6, 5)",
-                    KernelHeight = 5, KernelWidth = 5,
-                    StrideHeight = 1, StrideWidth = 1,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                    Weight = "conv1.weight",
-                    Bias = "conv1.bias",
-                },
-                new global::CnnGen.GraphNode("relu_2", global::CnnGen.GraphOp.ReLU, new string[] { "conv1" }, 6, 28, 28)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_2" }, 6, 14, 14)
-                {
-                    Display = "MaxPool(2)",
-                    KernelHeight = 2, KernelWidth = 2,
-                    StrideHeight = 2, StrideWidth = 2,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                },
-                new global::CnnGen.GraphNode("conv2", global::CnnGen.GraphOp.Conv, new string[] { "maxpool_3" }, 16, 10, 10)
-                {
-                    Display = "Conv2D(16, 5)",
-                    KernelHeight = 5, KernelWidth = 5,
-                    StrideHeight = 1, StrideWidth = 1,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                    Weight = "conv2.weight",
-                    Bias = "conv2.bias",
-                },
-                new global::CnnGen.GraphNode("relu_5", global::CnnGen.GraphOp.ReLU, new string[] { "conv2" }, 16, 10, 10)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("maxpool_6", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_5" }, 16, 5, 5)
-                {
-                    Display = "MaxPool(2)",
-                    KernelHeight = 2, KernelWidth = 2,
-                    StrideHeight = 2, StrideWidth = 2,
-                    PaddingHeight = 0, PaddingWidth = 0,
-                },
-                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_6" }, 120, 1, 1)
-                {
-                    Display = "Dense(120)",
-                    Weight = "fc1.weight",
-                    Bias = "fc1.bias",
-                },
-                new global::CnnGen.GraphNode("relu_8", global::CnnGen.GraphOp.ReLU, new string[] { "fc1" }, 120, 1, 1)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("fc2", global::CnnGen.GraphOp.Dense, new string[] { "relu_8" }, 84, 1, 1)
-                {
-                    Display = "Dense(84)",
-                    Weight = "fc2.weight",
-                    Bias = "fc2.bias",
-                },
-                new global::CnnGen.GraphNode("relu_10", global::CnnGen.GraphOp.ReLU, new string[] { "fc2" }, 84, 1, 1)
-                {
-                    Display = "ReLU",
-                },
-                new global::CnnGen.GraphNode("fc3", global::CnnGen.GraphOp.Dense, new string[] { "relu_10" }, 10, 1, 1)
-                {
-                    Display = "Dense(10)",
-                    Weight = "fc3.weight",
-                    Bias = "fc3.bias",
-                },
-                new global::CnnGen.GraphNode("softmax_12", global::CnnGen.GraphOp.Softmax, new string[] { "fc3" }, 10, 1, 1)
-                {
-                    Display = "Softmax",
-                },
+                new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 6, 28, 28) { Display = "Conv2D(6, 5)", KernelHeight = 5, KernelWidth = 5, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 0, PaddingWidth = 0, Weight = "conv1.weight", Bias = "conv1.bias" },
+                new global::CnnGen.GraphNode("relu_2", global::CnnGen.GraphOp.ReLU, new string[] { "conv1" }, 6, 28, 28) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_2" }, 6, 14, 14) { Display = "MaxPool(2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2, PaddingHeight = 0, PaddingWidth = 0 },
+                new global::CnnGen.GraphNode("conv2", global::CnnGen.GraphOp.Conv, new string[] { "maxpool_3" }, 16, 10, 10) { Display = "Conv2D(16, 5)", KernelHeight = 5, KernelWidth = 5, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 0, PaddingWidth = 0, Weight = "conv2.weight", Bias = "conv2.bias" },
+                new global::CnnGen.GraphNode("relu_5", global::CnnGen.GraphOp.ReLU, new string[] { "conv2" }, 16, 10, 10) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("maxpool_6", global::CnnGen.GraphOp.MaxPool, new string[] { "relu_5" }, 16, 5, 5) { Display = "MaxPool(2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2, PaddingHeight = 0, PaddingWidth = 0 },
+                new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_6" }, 120, 1, 1) { Display = "Dense(120)", Weight = "fc1.weight", Bias = "fc1.bias" },
+                new global::CnnGen.GraphNode("relu_8", global::CnnGen.GraphOp.ReLU, new string[] { "fc1" }, 120, 1, 1) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("fc2", global::CnnGen.GraphOp.Dense, new string[] { "relu_8" }, 84, 1, 1) { Display = "Dense(84)", Weight = "fc2.weight", Bias = "fc2.bias" },
+                new global::CnnGen.GraphNode("relu_10", global::CnnGen.GraphOp.ReLU, new string[] { "fc2" }, 84, 1, 1) { Display = "ReLU" },
+                new global::CnnGen.GraphNode("fc3", global::CnnGen.GraphOp.Dense, new string[] { "relu_10" }, 10, 1, 1) { Display = "Dense(10)", Weight = "fc3.weight", Bias = "fc3.bias" },
+                new global::CnnGen.GraphNode("softmax_12", global::CnnGen.GraphOp.Softmax, new string[] { "fc3" }, 10, 1, 1) { Display = "Softmax" },
             });
 
         global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _state = new float[StateCount];
-        private readonly float[] _arena = new float[ArenaLength];
-        private readonly float[] _scratch = new float[ScratchLength];
-        private readonly float[] _folded = new float[FoldedLength];
-        private readonly float[] _packed = new float[PackedLength];
-        private readonly float[] _packedSource = new float[PackedSourceLength];
-        private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
-        private BatchForwardWork? _batchForward;
+        // Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.
+        private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);
 
         /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/>.</summary>
         public LeNet5()
@@ -224,24 +157,16 @@ namespace Demo
         }
 
         /// <summary>All parameters, one contiguous buffer; see <see cref="TensorTable"/> for each tensor's offset and shape.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _core.Parameters;
 
         /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
-        public global::System.Span<float> State => _state;
+        public global::System.Span<float> State => _core.State;
 
-        /// <summary>
-        /// The most parts a batch is split into, each run on its own thread: <see cref="ForwardBatch"/> and every
-        /// <see cref="Trainer"/> of this network. Default <see cref="global::System.Environment.ProcessorCount"/>; 1 runs
-        /// batches on the calling thread alone. A batch is never split into parts of fewer than
-        /// <see cref="global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so small batches stay on the
-        /// calling thread; <see cref="Forward"/> and <see cref="Predict"/> (one image) always do. Outputs do not depend on
-        /// it; in training only the summation order of the convolution and dense parameter gradients does.
-        /// </summary>
-        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+        /// <inheritdoc cref="global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism"/>
         public int DegreeOfParallelism
         {
-            get => _degreeOfParallelism;
-            set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);
+            get => _core.DegreeOfParallelism;
+            set => _core.DegreeOfParallelism = value;
         }
 
         int global::CnnGen.INetwork.InputSize => InputLength;
@@ -249,13 +174,15 @@ namespace Demo
         int global::CnnGen.INetwork.ParameterSize => ParameterCount;
         global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;
         global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;
+        global::CnnGen.Runtime.NetworkCore global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Core => _core;
+        static global::CnnGen.Runtime.NetworkSizes global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Sizes => s_sizes;
 
         /// <summary>Re-initialises every parameter from <paramref name="seed"/> and resets the BatchNorm running averages.</summary>
         /// <param name="seed">The seed; the same seed gives the same parameters.</param>
         public void InitializeParameters(int seed)
         {
             var random = new global::System.Random(seed);
-            global::System.Span<float> p = _parameters;
+            global::System.Span<float> p = _core.Parameters;
             // conv1.weight: He normal (feeds a ReLU), fan-in 25.
             global::CnnGen.Initializers.HeNormal(p.Slice(0, 150), 25, random);
             p.Slice(150, 6).Clear();
@@ -277,98 +204,13 @@ namespace Demo
         /// <param name="input">1024 floats, channel-first (C×H×W = 1×32×32).</param>
         /// <param name="output">10 floats.</param>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            if (input.Length != InputLength)
-            {
-                throw new global::System.ArgumentException($"Expected an input of 1×32×32 (C×H×W) = 1024 floats, got {input.Length}.", nameof(input));
-            }
-
-            if (output.Length != OutputLength)
-            {
-                throw new global::System.ArgumentException($"Expected an output span of 10 floats (10), got {output.Length}.", nameof(output));
-            }
-
-            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
-            Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
-        }
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _core.Forward<global::Demo.LeNet5>(input, output);
 
         /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
         /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
         /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
         /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            int batch = inputs.Length / InputLength;
-            if (inputs.Length % InputLength != 0 || outputs.Length != batch * OutputLength)
-            {
-                throw new global::System.ArgumentException($"Expected inputs of a whole number of 1×32×32 images (1024 floats each) and outputs of 10 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
-            }
-
-            PackDirectConvolutions(_parameters, _folded, _packedSource, _packed);
-            // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-            // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
-            int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
-            if (parts > 1)
-            {
-                (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
-                return;
-            }
-
-            RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
-        }
-
-        // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-        // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
-        private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
-        {
-            private readonly global::Demo.LeNet5 _network;
-            private float[][] _arenas = global::System.Array.Empty<float[]>();
-            private float[][] _scratch = global::System.Array.Empty<float[]>();
-            private float[][] _work = global::System.Array.Empty<float[]>();
-            private int _batch;
-            private int _parts;
-            private int _threads;
-
-            public BatchForwardWork(global::Demo.LeNet5 network)
-            {
-                _network = network;
-            }
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
-            {
-                if (_arenas.Length < parts)
-                {
-                    var arenas = new float[parts][];
-                    var scratch = new float[parts][];
-                    var work = new float[parts][];
-                    for (int i = 0; i < parts; i++)
-                    {
-                        arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
-                        scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
-                        work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
-                    }
-                    (_arenas, _scratch, _work) = (arenas, scratch, work);
-                }
-
-                (_batch, _parts, _threads) = (batch, parts, threads);
-                Pin(inputs, default, default, outputs);
-            }
-
-            protected override void Stages() => Split(0, _parts, _threads);
-
-            protected override void RunPart(int stage, int part, int parts)
-            {
-                global::System.ReadOnlySpan<float> inputs = Inputs;
-                global::System.Span<float> outputs = Outputs;
-                global::Demo.LeNet5 network = _network;
-                int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
-                global::Demo.LeNet5.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
-            }
-        }
+        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _core.ForwardBatch<global::Demo.LeNet5>(inputs, outputs);
 
         /// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name="output"/> receives all outputs.</summary>
         /// <param name="input">One image, as for <see cref="Forward"/>.</param>
@@ -379,73 +221,28 @@ namespace Demo
             return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
         }
 
-        // The layer sequence, every shape a constant.
+        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Prepare(global::CnnGen.Runtime.NetworkCore core)
         {
-            // Layer 1: Conv2D(6, 5)
-            //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
-            //   156 parameters (5·5·1·6 + 6): conv1.weight at [0, 150), conv1.bias at [150, 156); 117,600 multiply-adds.
-            Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
-
-            // Layer 2: ReLU
-            //   28×28×6, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 3: MaxPool(2)
-            //   28×28×6 → 14×14×6: 2×2 window, stride 2, padding 0; (28 − 2 + 2·0)/2 + 1 = 14.
-            MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(arena.Slice(0, 4704), arena.Slice(4704, 1176));
-
-            // Layer 4: Conv2D(16, 5)
-            //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
-            //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
-            DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
-
-            // Layer 5: ReLU
-            //   10×10×16, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 6: MaxPool(2)
-            //   10×10×16 → 5×5×16: 2×2 window, stride 2, padding 0; (10 − 2 + 2·0)/2 + 1 = 5.
-            // (fused into the epilogue of layer 4's direct convolution)
-
-            // Layer 7: Dense(120)
-            //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
-            //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
-            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), arena.Slice(1600, 400), arena.Slice(4704, 120), 1, relu: true);
-
-            // Layer 8: ReLU
-            //   120, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 9: Dense(84)
-            //   120 → 84, fully connected.
-            //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
-            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), arena.Slice(4704, 120), arena.Slice(1600, 84), 1, relu: true);
-
-            // Layer 10: ReLU
-            //   84, element-wise.
-            // (fused into the epilogue of the layer before)
-
-            // Layer 11: Dense(10)
-            //   84 → 10, fully connected.
-            //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
-            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), arena.Slice(1600, 84), arena.Slice(4704, 10), 1, relu: false);
-
-            // Layer 12: Softmax
-            //   10, element-wise over the class scores.
-            global::CnnGen.Runtime.Kernels.Softmax(arena.Slice(4704, 10), arena.Slice(4704, 10)); // in place
-
-            arena.Slice(4704, 10).CopyTo(output);
+            PackDirectConvolutions(core.Parameters, core.Folded, core.PackedSource, core.Packed);
         }
 
-        // ForwardBatch runs batch-major: layers 1–6 image by image (RunHead, the same code as Run), each image's input of
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
+            RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
+            RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
+
+
+        // The layer sequence runs batch-major: layers 1–6 image by image (RunHead), each image's input of
         // layer 7 (400 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
         // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-        // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+        // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
         private const int Chunk = 32, HeadLength = 400, TailWidth = 120;
         private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
-        private readonly float[] _work = new float[WorkLength];
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
@@ -472,7 +269,7 @@ namespace Demo
             // Layer 1: Conv2D(6, 5)
             //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
             //   156 parameters (5·5·1·6 + 6): conv1.weight at [0, 150), conv1.bias at [150, 156); 117,600 multiply-adds.
-            Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
+            global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
 
             // Layer 2: ReLU
             //   28×28×6, element-wise.
@@ -480,12 +277,12 @@ namespace Demo
 
             // Layer 3: MaxPool(2)
             //   28×28×6 → 14×14×6: 2×2 window, stride 2, padding 0; (28 − 2 + 2·0)/2 + 1 = 14.
-            MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(arena.Slice(0, 4704), arena.Slice(4704, 1176));
+            global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Max2x2(arena.Slice(0, 4704), arena.Slice(4704, 1176));
 
             // Layer 4: Conv2D(16, 5)
             //   14×14×6 → 10×10×16: 5×5 window, stride 1, padding 0; (14 − 5 + 2·0)/1 + 1 = 10.
             //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
-            DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
+            global::CnnGen.Runtime.DirectConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0, MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Rows(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
 
             // Layer 5: ReLU
             //   10×10×16, element-wise.
@@ -505,7 +302,7 @@ namespace Demo
             // Layer 7: Dense(120)
             //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
             //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
-            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), x, ping.Slice(0, batch * 120), batch, relu: true);
+            global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), x, ping.Slice(0, batch * 120), batch, relu: true);
 
             // Layer 8: ReLU
             //   120, element-wise.
@@ -514,7 +311,7 @@ namespace Demo
             // Layer 9: Dense(84)
             //   120 → 84, fully connected.
             //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
-            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), ping.Slice(0, batch * 120), pong.Slice(0, batch * 84), batch, relu: true);
+            global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), ping.Slice(0, batch * 120), pong.Slice(0, batch * 84), batch, relu: true);
 
             // Layer 10: ReLU
             //   84, element-wise.
@@ -523,7 +320,7 @@ namespace Demo
             // Layer 11: Dense(10)
             //   84 → 10, fully connected.
             //   850 parameters (84·10 + 10): fc3.weight at [60856, 61696), fc3.bias at [61696, 61706); 840 multiply-adds.
-            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), pong.Slice(0, batch * 84), ping.Slice(0, batch * 10), batch, relu: false);
+            global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Forward(p.Slice(60856, 840), p.Slice(61696, 10), pong.Slice(0, batch * 84), ping.Slice(0, batch * 10), batch, relu: false);
 
             // Layer 12: Softmax
             //   10, element-wise over the class scores.
@@ -535,105 +332,54 @@ namespace Demo
             ping.Slice(0, batch * 10).CopyTo(output);
         }
 
-        // Where each of the C·FH·FW kernel taps of Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0 starts in the 32×32 (padded) input frame.
-        private static readonly int[] s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(1, 5, 5, 1024, 32);
-
-        // Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0.
-        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        // Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
+        private readonly struct Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 1, H = 32, W = 32;
-            const int K = 6, OH = 28, OW = 28;
-            const int FH = 5, FW = 5, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            // Without padding the frame is the input itself.
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, wide, Wide, false, bias, relu);
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                }
-            }
+            public static int C => 1; public static int H => 32; public static int W => 32;
+            public static int K => 6; public static int OH => 28; public static int OW => 28;
+            public static int FH => 5; public static int FW => 5; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
         // Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0.
-        // Padded cells never win the maximum.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        private readonly struct MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
-            global::CnnGen.Runtime.MaxPool2.Forward(input, output, 6, 28, 28);
+            public static int C => 6; public static int H => 28; public static int W => 28;
+            public static int K => 6; public static int OH => 14; public static int OW => 14;
+            public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
         }
 
-        // Where each of the C·FH·FW kernel taps of Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0 starts in the 14×14 (padded) input frame.
-        private static readonly int[] s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(6, 5, 5, 196, 14);
-
-        // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0.
-        // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-        // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-        // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+        // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
+        private readonly struct Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            const int C = 6, H = 14, W = 14;
-            const int K = 16, OH = 10, OW = 10;
-            const int FH = 5, FW = 5, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            // Without padding the frame is the input itself.
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, wide, Wide, false, bias, relu);
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                }
-            }
+            public static int C => 6; public static int H => 14; public static int W => 14;
+            public static int K => 16; public static int OH => 10; public static int OW => 10;
+            public static int FH => 5; public static int FW => 5; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
         // Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0.
-        // Padded cells never win the maximum.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        private readonly struct MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
-            global::CnnGen.Runtime.MaxPool2.Forward(input, output, 16, 10, 10);
+            public static int C => 16; public static int H => 10; public static int W => 10;
+            public static int K => 16; public static int OH => 5; public static int OW => 5;
+            public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
         }
 
-        // Dense 400 → 120: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_400_to_120(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 400 → 120: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_400_to_120 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 400, Out = 120;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 400; public static int Out => 120;
         }
 
-        // Dense 120 → 84: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_120_to_84(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 120 → 84: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_120_to_84 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 120, Out = 84;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 120; public static int Out => 84;
         }
 
-        // Dense 84 → 10: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-        // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_84_to_10(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+        // Dense 84 → 10: one matrix product per batch, weights [out, in] as PyTorch stores them.
+        private readonly struct Dense_84_to_10 : global::CnnGen.Runtime.IDenseShape
         {
-            const int In = 84, Out = 10;
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+            public static int In => 84; public static int Out => 10;
         }
 
         // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
@@ -646,658 +392,201 @@ namespace Demo
             global::CnnGen.Runtime.DirectConv.Pack(p.Slice(156, 2400), p.Slice(2556, 16), 16, 150, source.Slice(0, 2416), packed.Slice(0, 2416));
         }
 
-        // Where each of the C·FH·FW kernel taps of DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0 starts in the 14×14 (padded) input frame, and where
-        // the window of each output position starts, the 2×2 positions of each of the 5×5 pooled cells together (then repeats up to 104).
-        private static readonly int[] s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(6, 5, 5, 196, 14);
-        private static readonly int[] s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions = global::CnnGen.Runtime.DirectConv.Positions(14, 1, 1, 5, 5, 2, 2);
-
-        // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, then max pooling 2×2 → 5×5×16, fused.
-        // Direct convolution vectorised over the 16 output channels (K ≥ 8 and a small layer: no column is wasted, unlike
-        // the wide rows of a GEMM, and no im2col copy): weights packed [C·FH·FW][K rounded up to 16], one vector load per
-        // tap and one broadcast per input pixel, 8 output positions per register block.
-        // The max pool is fused into the epilogue: max over each pooled cell's positions, then + bias, then ReLU (the same
-        // values as bias → ReLU → pool: max commutes with adding a constant and ReLU is monotonic); the convolution's own
-        // output is never written, and no output row outside a whole pooling window is computed.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
-        {
-            const int C = 6, H = 14, W = 14, K = 16;
-            const int PH = 0, PW = 0, HP = H + 2 * PH, WP = W + 2 * PW;
-            const int FH = 5, FW = 5, Rows = 10, Cols = 10, PFH = 2, PFW = 2, Products = 1664;
-            // Without padding the frame is the input itself.
-            // Stride 1: the outputs are whole rows of the frame, so (with AVX-512 and a 3- or 5-wide kernel) the register block is
-            // 2 rows × 8 columns and each input pixel is broadcast once for every output it feeds; the position table otherwise.
-            global::CnnGen.Runtime.DirectConv.ForwardRows(input.Slice(0, C * HP * WP), HP, WP, C, FH, FW, Rows, Cols, PFH, PFW, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_taps, s_DirectConv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_MaxPool_k2x2s2x2p0x0_positions, packed, K, relu, output, scratch.Slice(0, Products));
-        }
-
         // ---- Training ----------------------------------------------------------------------------------
         // The tape keeps every layer's output for the whole batch: 14,612 floats per image; the gradient tape mirrors it.
-        private const int TapeLength = 14612;
-        // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
-        private const int SavedLength = 1;
-        private const int TrainScratchLength = 27652;
-        // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
-        // the whole batch in the step's last stage), up to the last such parameter.
-        private const int PartialLength = 2572;
+        // The step's stages (NetworkTrainer runs them, a per-image stage split over threads, a whole-batch one on the calling thread):
+        //   0. images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
+        //   1. the dense layers' parameter gradients over the whole batch; the parts' parameter gradients added into part 0's
+        // Each part accumulates the parameter gradients of [0, 2572) on its own (the dense layers' are taken over the whole batch).
+        private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(
+            tapeLength: 14612, savedLength: 1, scratchLength: 27652, partialLength: 2572,
+            wholeBatch: new[] { false },
+            partRanges: new[] { 0, 2572 },
+            denseGradients: true,
+            layerSlots: new[] { 0, 4704, 9408, 10584, 12184, 13784, 14184, 14304, 14424, 14508, 14592, 14602 });
 
-        // Backward of Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
-        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-        {
-            const int C = 1, H = 32, W = 32;
-            const int K = 6, OH = 28, OW = 28;
-            const int FH = 5, FW = 5, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            // Without padding the frame is the input itself: input gradients add straight into gradInput.
-            global::System.Span<float> gradPadded = gradInput;
-            if (!gradBias.IsEmpty)
-            {
-                for (int k = 0; k < K; k++)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                }
-            }
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            wide.Clear();
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, gradWeights, Taps, true);
-            if (wantInput)
-            {
-                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_taps, gradPadded);
-            }
-        }
-
-        // Backward of Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0:
-        // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-        // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
-        {
-            const int C = 6, H = 28, W = 28, OH = 14, OW = 14;
-            // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
-            global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
-        }
-
-        // Backward of Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-        // dW[K, taps] += dY[K, P] · col[P, taps] reduced over the P output positions (dY transposed once, vectors of K
-        // channels, the frame's values broadcast: no horizontal sums); dTaps = Wᵀ · dY, then each tap's gradient is added
-        // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-        {
-            const int C = 6, H = 14, W = 14;
-            const int K = 16, OH = 10, OW = 10;
-            const int FH = 5, FW = 5, Taps = C * FH * FW;
-            const int PH = 0, PW = 0;
-            const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-            bool wantInput = !gradInput.IsEmpty;
-            global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-            // Without padding the frame is the input itself: input gradients add straight into gradInput.
-            global::System.Span<float> gradPadded = gradInput;
-            if (!gradBias.IsEmpty)
-            {
-                for (int k = 0; k < K; k++)
-                {
-                    gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                }
-            }
-            global::CnnGen.Runtime.GemmGradients.AddConvWeightGradient(K, Taps, OH, OW, gradOutput, padded, WP, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradWeights, scratch.Slice(0));
-            if (!wantInput)
-            {
-                return;
-            }
-            global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-            wide.Clear();
-            for (int k = 0; k < K; k++)
-            {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                }
-            }
-            if (wantInput)
-            {
-                global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_taps, gradPadded);
-            }
-        }
-
-        // Backward of Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0:
-        // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-        // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
-        {
-            const int C = 16, H = 10, W = 10, OH = 5, OW = 5;
-            // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
-            global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
-        }
-
-        // Backward of Dense 400 → 120 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_400_to_120_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 400, Out = 120;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 400 → 120's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_400_to_120_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 400, Out = 120;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
-
-        // Backward of Dense 120 → 84 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_120_to_84_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 120, Out = 84;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 120 → 84's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_120_to_84_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 120, Out = 84;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
-
-        // Backward of Dense 84 → 10 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-        // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_84_to_10_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-        {
-            const int In = 84, Out = 10;
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-        }
-
-        // The gradient of Dense 84 → 10's parameters over the whole batch, for its outputs [first, first + count):
-        // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Dense_84_to_10_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-        {
-            const int In = 84, Out = 10;
-            if (count <= 0)
-            {
-                return;
-            }
-            if (!gradBias.IsEmpty)
-            {
-                gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                for (int b = 1; b < batch; b++)
-                {
-                    global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                }
-            }
-            global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-        }
+        static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Training => s_training;
 
         /// <summary>
-        /// Trains a <see cref="LeNet5"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.
-        /// A batch is split over up to <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the
-        /// largest batch size. Not thread-safe.
+        /// Trains a <see cref="LeNet5"/>: mini-batch gradients through the emitted backward pass, then one optimizer step
+        /// (cross-entropy is softmax cross-entropy, fused: the gradient at the scores is p − y). A batch is split over up to
+        /// <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the largest batch size. Not thread-safe.
         /// </summary>
-        public sealed class Trainer : global::CnnGen.Training.ITrainer
+        public sealed class Trainer : global::CnnGen.Training.NetworkTrainer<global::Demo.LeNet5>
         {
-            private readonly global::Demo.LeNet5 _network;
-            private readonly float[] _gradients = new float[ParameterCount];
-            private readonly float[] _saved = new float[SavedLength];
-            private global::System.Random _random;
-            private readonly StepWork _step;
-            private float[] _tape = global::System.Array.Empty<float>();
-            private float[] _grad = global::System.Array.Empty<float>();
-            private float[] _losses = global::System.Array.Empty<float>();
-            // Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).
-            private float[][] _scratch = global::System.Array.Empty<float[]>();
-            private float[][] _partials = global::System.Array.Empty<float[]>();
-
             /// <summary>Creates a trainer that updates <paramref name="network"/>'s parameters with <paramref name="optimizer"/>.</summary>
             /// <param name="network">The network to train.</param>
             /// <param name="optimizer">SGD, SGD with momentum, Adam, …</param>
             /// <param name="seed">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>
             public Trainer(global::Demo.LeNet5 network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
+                : base(network, optimizer, seed)
             {
-                _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
-                _random = new global::System.Random(seed);
-                _step = new StepWork(this);
             }
+        }
 
-            /// <summary>The network being trained.</summary>
-            public global::Demo.LeNet5 Network => _network;
-
-            /// <summary>The optimizer that applies the gradients.</summary>
-            public global::CnnGen.Training.Optimizer Optimizer { get; }
-
-            global::CnnGen.INetwork global::CnnGen.Training.ITrainer.Network => _network;
-
-            void global::CnnGen.Training.ITrainer.ReseedDropout(int seed) => _random = new global::System.Random(seed);
-
-            /// <summary>The gradients of the last batch's mean loss, laid out as <see cref="Parameters"/>.</summary>
-            public global::System.ReadOnlySpan<float> Gradients => _gradients;
-
-            /// <summary>The network's <see cref="LeNet5.DegreeOfParallelism"/> (one setting for its batches and its trainers): the most parts a training batch is split into.</summary>
-            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
-            public int DegreeOfParallelism
+        // One stage of a training step for one part (see s_training); c holds the part's images [from, to) and its buffers.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)
+        {
+            int batch = c.Batch, from = c.From, to = c.To;
+            global::System.ReadOnlySpan<float> p = c.Parameters;
+            global::System.ReadOnlySpan<float> inputs = c.Inputs;
+            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
+            global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 4704),
+                t_relu_2 = new(4704, 4704),
+                t_maxpool_3 = new(9408, 1176),
+                t_conv2 = new(10584, 1600),
+                t_relu_5 = new(12184, 1600),
+                t_maxpool_6 = new(13784, 400),
+                t_fc1 = new(14184, 120),
+                t_relu_8 = new(14304, 120),
+                t_fc2 = new(14424, 84),
+                t_relu_10 = new(14508, 84),
+                t_fc3 = new(14592, 10),
+                t_softmax_12 = new(14602, 10);
+            switch (stage)
             {
-                get => _network.DegreeOfParallelism;
-                set => _network.DegreeOfParallelism = value;
-            }
-
-            /// <summary>One training step with softmax cross-entropy (fused: the gradient at the scores is p − y); returns the batch's mean loss before the step.</summary>
-            /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
-            /// <param name="labels">One class index per image.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
-
-            /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
-            /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
-            public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
-
-            /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
-
-            // The gradients of the mean cross-entropy, then (with an optimizer) its step.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
-            {
-                int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
-                for (int i = 0; i < batch; i++)
+                case 0: // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
                 {
-                    if ((uint)labels[i] >= OutputLength)
+                    // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
+                    c.Rows(grad, t_conv1).Clear();
+                    c.Rows(grad, t_maxpool_3).Clear();
+                    c.Rows(grad, t_conv2).Clear();
+                    c.Rows(grad, t_maxpool_6).Clear();
+                    c.Rows(grad, t_fc1).Clear();
+                    c.Rows(grad, t_relu_8).Clear();
+                    c.Rows(grad, t_fc2).Clear();
+                    c.Rows(grad, t_relu_10).Clear();
+                    c.Rows(grad, t_fc3).Clear();
+                    c.Rows(grad, t_softmax_12).Clear();
+                    // Layer 1: Conv2D(6, 5), 32×32×1 → 28×28×6
+                    for (int b = from; b < to; b++)
                     {
-                        throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), c.Image(tape, t_conv1, b), scratch, relu: false);
                     }
-                }
-                return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);
-            }
-
-            /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
-            /// <param name="inputs">The batch's images back to back.</param>
-            /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
-            /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
-            /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
-
-            // The gradients of a regression loss, then (with an optimizer) its step.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
-            {
-                if (loss == global::CnnGen.Training.Loss.CrossEntropy)
-                {
-                    throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
-                }
-                int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                return _step.Run(inputs, targets, default, loss, batch, optimizer);
-            }
-
-            // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
-            private int Prepare(global::System.ReadOnlySpan<float> inputs, int targetLength, int perImage, string targetName)
-            {
-                int batch = inputs.Length / InputLength;
-                if (batch == 0 || inputs.Length % InputLength != 0)
-                {
-                    throw new global::System.ArgumentException($"Expected a batch of whole 1×32×32 images (1024 floats each), got {inputs.Length} floats.", nameof(inputs));
-                }
-                if (targetLength != batch * perImage)
-                {
-                    throw new global::System.ArgumentException($"Expected {batch * perImage} values for a batch of {batch} images, got {targetLength}.", targetName);
-                }
-                if (_tape.Length < batch * TapeLength)
-                {
-                    _tape = new float[batch * TapeLength];
-                    _grad = new float[batch * TapeLength];
-                    _losses = new float[batch];
-                }
-                // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
-                if (_partials.Length < parts)
-                {
-                    var scratch = new float[parts][];
-                    var partials = new float[parts][];
-                    for (int i = 0; i < parts; i++)
+                    // Layer 2: ReLU, 28×28×6 → 28×28×6
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_conv1), c.Rows(tape, t_relu_2));
+                    // Layer 3: MaxPool(2), 28×28×6 → 14×14×6
+                    for (int b = from; b < to; b++)
                     {
-                        scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                        partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Max2x2(c.Image(tape, t_relu_2, b), c.Image(tape, t_maxpool_3, b));
                     }
-                    (_scratch, _partials) = (scratch, partials);
-                }
-                (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
-                return batch;
-            }
-
-            /// <summary>
-            /// Copies layer <paramref name="layer"/>'s output for every image of the last batch that <c>TrainBatch</c> or
-            /// <c>ComputeGradients</c> ran, as that step's forward pass computed it (training mode: BatchNorm with the batch's
-            /// statistics, Dropout's mask applied; before the optimizer step).
-            /// </summary>
-            /// <param name="layer">0-based, as the rows of <see cref="LayerTable"/>.</param>
-            /// <param name="outputs">The last batch's images back to back: its size × the layer's C·H·W floats.</param>
-            /// <exception cref="global::System.ArgumentException">The layer does not exist, or <paramref name="outputs"/> does not hold a whole batch no larger than the tape.</exception>
-            public void CopyLayerOutputs(int layer, global::System.Span<float> outputs)
-            {
-                if ((uint)layer >= (uint)s_layers.Length)
-                {
-                    throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The network's layers are 0 to {s_layers.Length - 1}.");
-                }
-                int size = s_layers[layer].Channels * s_layers[layer].Height * s_layers[layer].Width;
-                int batch = outputs.Length / size;
-                if (batch == 0 || outputs.Length % size != 0 || (long)batch * TapeLength > _tape.Length)
-                {
-                    throw new global::System.ArgumentException($"Expected the last batch's outputs of layer {layer}, {size} floats per image; got {outputs.Length} floats.", nameof(outputs));
-                }
-                global::System.ReadOnlySpan<float> tape = _tape;
-                switch (layer)
-                {
-                    case 0: tape.Slice(0 * batch, batch * 4704).CopyTo(outputs); break;
-                    case 1: tape.Slice(4704 * batch, batch * 4704).CopyTo(outputs); break;
-                    case 2: tape.Slice(9408 * batch, batch * 1176).CopyTo(outputs); break;
-                    case 3: tape.Slice(10584 * batch, batch * 1600).CopyTo(outputs); break;
-                    case 4: tape.Slice(12184 * batch, batch * 1600).CopyTo(outputs); break;
-                    case 5: tape.Slice(13784 * batch, batch * 400).CopyTo(outputs); break;
-                    case 6: tape.Slice(14184 * batch, batch * 120).CopyTo(outputs); break;
-                    case 7: tape.Slice(14304 * batch, batch * 120).CopyTo(outputs); break;
-                    case 8: tape.Slice(14424 * batch, batch * 84).CopyTo(outputs); break;
-                    case 9: tape.Slice(14508 * batch, batch * 84).CopyTo(outputs); break;
-                    case 10: tape.Slice(14592 * batch, batch * 10).CopyTo(outputs); break;
-                    case 11: tape.Slice(14602 * batch, batch * 10).CopyTo(outputs); break;
-                }
-            }
-
-            // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
-            // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
-            // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
-            // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
-            // a last stage adds the parts' parameter gradients together. Then this thread checks that the loss and the
-            // gradients are finite, and the optimizer steps, each part over its range of the parameters (an optimizer that
-            // cannot step in ranges steps on this thread).
-            private sealed class StepWork : global::CnnGen.Runtime.BatchWork
-            {
-                private readonly Trainer _trainer;
-                private int _batch;
-                private global::CnnGen.Training.Loss _loss;
-                private global::CnnGen.Training.Optimizer? _optimizer;
-
-                public StepWork(Trainer trainer)
-                {
-                    _trainer = trainer;
-                }
-
-                /// <summary>The parts of a per-image stage (set by Prepare).</summary>
-                public int Parts { get; set; } = 1;
-
-                /// <summary>The most threads that work on them (set by Prepare).</summary>
-                public int Threads { get; set; } = 1;
-
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
-                {
-                    (_batch, _loss) = (batch, loss);
-                    Pin(inputs, targets, labels, default);
-                    // A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.
-                    global::System.ReadOnlySpan<float> losses = new global::System.ReadOnlySpan<float>(_trainer._losses, 0, batch);
-                    if (!global::CnnGen.Training.NonFinite.AllFinite(_trainer._gradients) || !global::CnnGen.Training.NonFinite.AllFinite(losses))
+                    // Layer 4: Conv2D(16, 5), 14×14×6 → 10×10×16
+                    for (int b = from; b < to; b++)
                     {
-                        throw global::CnnGen.Training.NonFinite.StepFailure(_trainer._network, losses, _trainer._gradients, inputs);
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0>.WideRows(p.Slice(156, 2400), p.Slice(2556, 16), c.Image(tape, t_maxpool_3, b), c.Image(tape, t_conv2, b), scratch, relu: false);
                     }
-                    if (optimizer is not null && Parts > 1 && optimizer.StepsInRanges)
+                    // Layer 5: ReLU, 10×10×16 → 10×10×16
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_conv2), c.Rows(tape, t_relu_5));
+                    // Layer 6: MaxPool(2), 10×10×16 → 5×5×16
+                    for (int b = from; b < to; b++)
                     {
-                        _optimizer = optimizer;
-                        try
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Max2x2(c.Image(tape, t_relu_5, b), c.Image(tape, t_maxpool_6, b));
+                    }
+                    // Layer 7: Dense(120), 5×5×16 → 120
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), c.Rows(tape, t_maxpool_6), c.Rows(tape, t_fc1), to - from, relu: false);
+                    // Layer 8: ReLU, 120 → 120
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_fc1), c.Rows(tape, t_relu_8));
+                    // Layer 9: Dense(84), 120 → 84
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), c.Rows(tape, t_relu_8), c.Rows(tape, t_fc2), to - from, relu: false);
+                    // Layer 10: ReLU, 84 → 84
+                    global::CnnGen.Runtime.Kernels.ReLU(c.Rows(tape, t_fc2), c.Rows(tape, t_relu_10));
+                    // Layer 11: Dense(10), 84 → 10
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Forward(p.Slice(60856, 840), p.Slice(61696, 10), c.Rows(tape, t_relu_10), c.Rows(tape, t_fc3), to - from, relu: false);
+                    // Layer 12: Softmax, 10 → 10
+                    for (int b = from; b < to; b++)
+                    {
+                        global::CnnGen.Runtime.Kernels.Softmax(c.Image(tape, t_fc3, b), c.Image(tape, t_softmax_12, b));
+                    }
+                    // The loss: softmax cross-entropy (fused: the gradient at the scores is p − y), or a regression loss on the probabilities.
+                    float scale = 1f / batch;
+                    if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
+                    {
+                        global::System.ReadOnlySpan<int> labels = c.Labels;
+                        for (int b = from; b < to; b++)
                         {
-                            optimizer.BeginStep(ParameterCount);
-                            Split(2, Parts, Threads); // the optimizer step, each part over its range of the parameters
-                        }
-                        finally
-                        {
-                            _optimizer = null;
+                            losses[b] = global::CnnGen.Training.Losses.SoftmaxCrossEntropy(c.Image(tape, t_softmax_12, b), labels[b], c.Image(grad, t_fc3, b), scale);
                         }
                     }
-                    else if (optimizer is not null)
+                    else
                     {
-                        optimizer.Step(_trainer._network._parameters, _trainer._gradients);
+                        global::System.ReadOnlySpan<float> targets = c.Targets;
+                        for (int b = from; b < to; b++)
+                        {
+                            global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
+                            losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
+                                ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_softmax_12, b), target, c.Image(grad, t_softmax_12, b), scale)
+                                : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_softmax_12, b), target, c.Image(grad, t_softmax_12, b), scale);
+                        }
                     }
-                    double total = 0;
-                    for (int b = 0; b < batch; b++)
+                    // Layer 12: Softmax, gradient 10 → 10
+                    // (cross-entropy already gave the gradient at the scores: p − y)
+                    if (c.Loss != global::CnnGen.Training.Loss.CrossEntropy)
                     {
-                        total += _trainer._losses[b];
+                        for (int b = from; b < to; b++)
+                        {
+                            global::CnnGen.Runtime.Kernels.SoftmaxBackward(c.Image(tape, t_softmax_12, b), c.Image(grad, t_softmax_12, b), c.Image(grad, t_fc3, b));
+                        }
                     }
-                    return (float)(total / batch);
+                    // Layer 11: Dense(10), gradient 10 → 84
+                    // (the parameters' gradient: over the whole batch in the last stage)
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.Backward(p.Slice(60856, 840), c.Rows(grad, t_fc3), c.Rows(grad, t_relu_10), to - from);
+                    // Layer 10: ReLU, gradient 84 → 84
+                    global::CnnGen.Runtime.Kernels.ReLUBackward(c.Rows(tape, t_fc2), c.Rows(grad, t_relu_10), c.Rows(grad, t_fc2));
+                    // Layer 9: Dense(84), gradient 84 → 120
+                    // (the parameters' gradient: over the whole batch in the last stage)
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Backward(p.Slice(50692, 10080), c.Rows(grad, t_fc2), c.Rows(grad, t_relu_8), to - from);
+                    // Layer 8: ReLU, gradient 120 → 120
+                    global::CnnGen.Runtime.Kernels.ReLUBackward(c.Rows(tape, t_fc1), c.Rows(grad, t_relu_8), c.Rows(grad, t_fc1));
+                    // Layer 7: Dense(120), gradient 120 → 5×5×16
+                    // (the parameters' gradient: over the whole batch in the last stage)
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Backward(p.Slice(2572, 48000), c.Rows(grad, t_fc1), c.Rows(grad, t_maxpool_6), to - from);
+                    // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
+                    // (layer 5's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
+                    for (int b = from; b < to; b++)
+                    {
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Extreme2x2Backward(c.Image(tape, t_relu_5, b), c.Image(tape, t_maxpool_6, b), c.Image(grad, t_maxpool_6, b), c.Image(grad, t_conv2, b), relu: true);
+                    }
+                    // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
+                    // (fused into layer 6's pooling backward)
+                    // Layer 4: Conv2D(16, 5), gradient 10×10×16 → 14×14×6
+                    for (int b = from; b < to; b++)
+                    {
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0>.WideBackwardPositionMajor(p.Slice(156, 2400), c.Image(tape, t_maxpool_3, b), c.Image(grad, t_conv2, b), grads.Slice(156, 2400), grads.Slice(2556, 16), c.Image(grad, t_maxpool_3, b), scratch);
+                    }
+                    // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
+                    // (layer 2's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
+                    for (int b = from; b < to; b++)
+                    {
+                        global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Extreme2x2Backward(c.Image(tape, t_relu_2, b), c.Image(tape, t_maxpool_3, b), c.Image(grad, t_maxpool_3, b), c.Image(grad, t_conv1, b), relu: true);
+                    }
+                    // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
+                    // (fused into layer 3's pooling backward)
+                    // Layer 1: Conv2D(6, 5), gradient 28×28×6 → 32×32×1 (nothing before it trains: no input gradient)
+                    for (int b = from; b < to; b++)
+                    {
+                        global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideBackward(p.Slice(0, 150), inputs.Slice(b * InputLength, InputLength), c.Image(grad, t_conv1, b), grads.Slice(0, 150), grads.Slice(150, 6), default, scratch);
+                    }
+                    break;
                 }
-
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                protected override void Stages()
+                case 1: // this part's share of the dense layers' parameter gradients, over the whole batch
                 {
-                    Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
-                    Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's
-                }
-
-                protected override void RunPart(int stage, int part, int parts)
-                {
-                    Trainer trainer = _trainer;
-                    int batch = _batch;
-                    int from = global::CnnGen.Runtime.BatchWork.Start(batch, part, parts);
-                    int to = global::CnnGen.Runtime.BatchWork.Start(batch, part + 1, parts);
-                    global::System.ReadOnlySpan<float> p = trainer._network._parameters;
-                    global::System.Span<float> state = trainer._network._state;
-                    global::System.ReadOnlySpan<float> inputs = Inputs;
-                    global::System.Span<float> tape = trainer._tape;
-                    global::System.Span<float> grad = trainer._grad;
-                    global::System.Span<float> grads = trainer._partials[part];
-                    global::System.Span<float> scratch = trainer._scratch[part];
-                    global::System.Span<float> saved = trainer._saved;
-                    global::System.Span<float> losses = trainer._losses;
-                    global::System.Random random = trainer._random;
-                    switch (stage)
-                    {
-                        case 0: // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
-                        {
-                            // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
-                            // may already be writing theirs: this stage runs through to the backward pass).
-                            grads.Slice(0, 2572).Clear();
-                            grad.Slice(0 * batch + from * 4704, (to - from) * 4704).Clear();
-                            grad.Slice(9408 * batch + from * 1176, (to - from) * 1176).Clear();
-                            grad.Slice(10584 * batch + from * 1600, (to - from) * 1600).Clear();
-                            grad.Slice(13784 * batch + from * 400, (to - from) * 400).Clear();
-                            grad.Slice(14184 * batch + from * 120, (to - from) * 120).Clear();
-                            grad.Slice(14304 * batch + from * 120, (to - from) * 120).Clear();
-                            grad.Slice(14424 * batch + from * 84, (to - from) * 84).Clear();
-                            grad.Slice(14508 * batch + from * 84, (to - from) * 84).Clear();
-                            grad.Slice(14592 * batch + from * 10, (to - from) * 10).Clear();
-                            grad.Slice(14602 * batch + from * 10, (to - from) * 10).Clear();
-                            // Layer 1: Conv2D(6, 5), 32×32×1 → 28×28×6
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0(p.Slice(0, 150), p.Slice(150, 6), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 4704, 4704), scratch, relu: false);
-                            }
-                            // Layer 2: ReLU, 28×28×6 → 28×28×6
-                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(0 * batch + from * 4704, (to - from) * 4704), tape.Slice(4704 * batch + from * 4704, (to - from) * 4704));
-                            // Layer 3: MaxPool(2), 28×28×6 → 14×14×6
-                            for (int b = from; b < to; b++)
-                            {
-                                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176));
-                            }
-                            // Layer 4: Conv2D(16, 5), 14×14×6 → 10×10×16
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0(p.Slice(156, 2400), p.Slice(2556, 16), tape.Slice(9408 * batch + b * 1176, 1176), tape.Slice(10584 * batch + b * 1600, 1600), scratch, relu: false);
-                            }
-                            // Layer 5: ReLU, 10×10×16 → 10×10×16
-                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(10584 * batch + from * 1600, (to - from) * 1600), tape.Slice(12184 * batch + from * 1600, (to - from) * 1600));
-                            // Layer 6: MaxPool(2), 10×10×16 → 5×5×16
-                            for (int b = from; b < to; b++)
-                            {
-                                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400));
-                            }
-                            // Layer 7: Dense(120), 5×5×16 → 120
-                            Dense_400_to_120(p.Slice(2572, 48000), p.Slice(50572, 120), tape.Slice(13784 * batch + from * 400, (to - from) * 400), tape.Slice(14184 * batch + from * 120, (to - from) * 120), to - from, relu: false);
-                            // Layer 8: ReLU, 120 → 120
-                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14184 * batch + from * 120, (to - from) * 120), tape.Slice(14304 * batch + from * 120, (to - from) * 120));
-                            // Layer 9: Dense(84), 120 → 84
-                            Dense_120_to_84(p.Slice(50692, 10080), p.Slice(60772, 84), tape.Slice(14304 * batch + from * 120, (to - from) * 120), tape.Slice(14424 * batch + from * 84, (to - from) * 84), to - from, relu: false);
-                            // Layer 10: ReLU, 84 → 84
-                            global::CnnGen.Runtime.Kernels.ReLU(tape.Slice(14424 * batch + from * 84, (to - from) * 84), tape.Slice(14508 * batch + from * 84, (to - from) * 84));
-                            // Layer 11: Dense(10), 84 → 10
-                            Dense_84_to_10(p.Slice(60856, 840), p.Slice(61696, 10), tape.Slice(14508 * batch + from * 84, (to - from) * 84), tape.Slice(14592 * batch + from * 10, (to - from) * 10), to - from, relu: false);
-                            // Layer 12: Softmax, 10 → 10
-                            for (int b = from; b < to; b++)
-                            {
-                                global::CnnGen.Runtime.Kernels.Softmax(tape.Slice(14592 * batch + b * 10, 10), tape.Slice(14602 * batch + b * 10, 10));
-                            }
-                            // The loss: softmax cross-entropy (fused: the gradient at the scores is p − y), or a regression loss on the probabilities.
-                            float scale = 1f / batch;
-                            if (_loss == global::CnnGen.Training.Loss.CrossEntropy)
-                            {
-                                global::System.ReadOnlySpan<int> labels = Labels;
-                                for (int b = from; b < to; b++)
-                                {
-                                    losses[b] = global::CnnGen.Training.Losses.SoftmaxCrossEntropy(tape.Slice(14602 * batch + b * 10, 10), labels[b], grad.Slice(14592 * batch + b * 10, 10), scale);
-                                }
-                            }
-                            else
-                            {
-                                global::System.ReadOnlySpan<float> targets = Targets;
-                                for (int b = from; b < to; b++)
-                                {
-                                    global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                                    losses[b] = _loss == global::CnnGen.Training.Loss.L1
-                                        ? global::CnnGen.Training.Losses.L1(tape.Slice(14602 * batch + b * 10, 10), target, grad.Slice(14602 * batch + b * 10, 10), scale)
-                                        : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(14602 * batch + b * 10, 10), target, grad.Slice(14602 * batch + b * 10, 10), scale);
-                                }
-                            }
-                            // Layer 12: Softmax, gradient 10 → 10
-                            // (cross-entropy already gave the gradient at the scores: p − y)
-                            if (_loss != global::CnnGen.Training.Loss.CrossEntropy)
-                            {
-                                for (int b = from; b < to; b++)
-                                {
-                                    global::CnnGen.Runtime.Kernels.SoftmaxBackward(tape.Slice(14602 * batch + b * 10, 10), grad.Slice(14602 * batch + b * 10, 10), grad.Slice(14592 * batch + b * 10, 10));
-                                }
-                            }
-                            // Layer 11: Dense(10), gradient 10 → 84
-                            // (the parameters' gradient: over the whole batch in the last stage)
-                            Dense_84_to_10_Backward(p.Slice(60856, 840), grad.Slice(14592 * batch + from * 10, (to - from) * 10), grad.Slice(14508 * batch + from * 84, (to - from) * 84), to - from);
-                            // Layer 10: ReLU, gradient 84 → 84
-                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14508 * batch + from * 84, (to - from) * 84), grad.Slice(14424 * batch + from * 84, (to - from) * 84));
-                            // Layer 9: Dense(84), gradient 84 → 120
-                            // (the parameters' gradient: over the whole batch in the last stage)
-                            Dense_120_to_84_Backward(p.Slice(50692, 10080), grad.Slice(14424 * batch + from * 84, (to - from) * 84), grad.Slice(14304 * batch + from * 120, (to - from) * 120), to - from);
-                            // Layer 8: ReLU, gradient 120 → 120
-                            global::CnnGen.Runtime.Kernels.ReLUBackward(tape.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(14304 * batch + from * 120, (to - from) * 120), grad.Slice(14184 * batch + from * 120, (to - from) * 120));
-                            // Layer 7: Dense(120), gradient 120 → 5×5×16
-                            // (the parameters' gradient: over the whole batch in the last stage)
-                            Dense_400_to_120_Backward(p.Slice(2572, 48000), grad.Slice(14184 * batch + from * 120, (to - from) * 120), grad.Slice(13784 * batch + from * 400, (to - from) * 400), to - from);
-                            // Layer 6: MaxPool(2), gradient 5×5×16 → 10×10×16
-                            // (layer 5's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
-                            for (int b = from; b < to; b++)
-                            {
-                                MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0_Backward(tape.Slice(12184 * batch + b * 1600, 1600), tape.Slice(13784 * batch + b * 400, 400), grad.Slice(13784 * batch + b * 400, 400), grad.Slice(10584 * batch + b * 1600, 1600), relu: true);
-                            }
-                            // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
-                            // (fused into layer 6's pooling backward)
-                            // Layer 4: Conv2D(16, 5), gradient 10×10×16 → 14×14×6
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0_Backward(p.Slice(156, 2400), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(10584 * batch + b * 1600, 1600), grads.Slice(156, 2400), grads.Slice(2556, 16), grad.Slice(9408 * batch + b * 1176, 1176), scratch);
-                            }
-                            // Layer 3: MaxPool(2), gradient 14×14×6 → 28×28×6
-                            // (layer 2's ReLU backward fused: the gradient goes straight to the ReLU's input where the output is positive)
-                            for (int b = from; b < to; b++)
-                            {
-                                MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0_Backward(tape.Slice(4704 * batch + b * 4704, 4704), tape.Slice(9408 * batch + b * 1176, 1176), grad.Slice(9408 * batch + b * 1176, 1176), grad.Slice(0 * batch + b * 4704, 4704), relu: true);
-                            }
-                            // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
-                            // (fused into layer 3's pooling backward)
-                            // Layer 1: Conv2D(6, 5), gradient 28×28×6 → 32×32×1 (nothing before it trains: no input gradient)
-                            for (int b = from; b < to; b++)
-                            {
-                                Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0_Backward(p.Slice(0, 150), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 4704, 4704), grads.Slice(0, 150), grads.Slice(150, 6), default, scratch);
-                            }
-                            break;
-                        }
-                        case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order)
-                        {
-                            global::System.Span<float> gradients = trainer._gradients;
-                            int first, count;
-                            // Layer 7: Dense(120), outputs [first, first + count): the weights' rows and the biases
-                            first = global::CnnGen.Runtime.BatchWork.Start(120, part, parts);
-                            count = global::CnnGen.Runtime.BatchWork.Start(120, part + 1, parts) - first;
-                            Dense_400_to_120_WeightGradient(tape.Slice(13784 * batch, batch * 400), grad.Slice(14184 * batch, batch * 120), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
-                            // Layer 9: Dense(84), outputs [first, first + count): the weights' rows and the biases
-                            first = global::CnnGen.Runtime.BatchWork.Start(84, part, parts);
-                            count = global::CnnGen.Runtime.BatchWork.Start(84, part + 1, parts) - first;
-                            Dense_120_to_84_WeightGradient(tape.Slice(14304 * batch, batch * 120), grad.Slice(14424 * batch, batch * 84), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
-                            // Layer 11: Dense(10), outputs [first, first + count): the weights' rows and the biases
-                            first = global::CnnGen.Runtime.BatchWork.Start(10, part, parts);
-                            count = global::CnnGen.Runtime.BatchWork.Start(10, part + 1, parts) - first;
-                            Dense_84_to_10_WeightGradient(tape.Slice(14508 * batch, batch * 84), grad.Slice(14592 * batch, batch * 10), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
-                            // Parameters [0, 2572): summed over the parts
-                            first = 0 + global::CnnGen.Runtime.BatchWork.Start(2572, part, parts, 16);
-                            count = 0 + global::CnnGen.Runtime.BatchWork.Start(2572, part + 1, parts, 16) - first;
-                            for (int s = 1; s < Parts; s++)
-                            {
-                                global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
-                            }
-                            break;
-                        }
-                        case 2: // this part's range of the optimizer step (after the check that the loss and gradients are finite)
-                        {
-                            int start = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
-                            _optimizer!.StepRange(trainer._network._parameters, trainer._gradients, start, global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - start);
-                            break;
-                        }
-                    }
+                    global::System.Span<float> gradients = c.Gradients;
+                    int first, count;
+                    // Layer 7: Dense(120), outputs [first, first + count): the weights' rows and the biases
+                    first = global::CnnGen.Runtime.BatchWork.Start(120, c.Part, c.Parts);
+                    count = global::CnnGen.Runtime.BatchWork.Start(120, c.Part + 1, c.Parts) - first;
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.WeightGradient(c.All(tape, t_maxpool_6), c.All(grad, t_fc1), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
+                    // Layer 9: Dense(84), outputs [first, first + count): the weights' rows and the biases
+                    first = global::CnnGen.Runtime.BatchWork.Start(84, c.Part, c.Parts);
+                    count = global::CnnGen.Runtime.BatchWork.Start(84, c.Part + 1, c.Parts) - first;
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.WeightGradient(c.All(tape, t_relu_8), c.All(grad, t_fc2), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
+                    // Layer 11: Dense(10), outputs [first, first + count): the weights' rows and the biases
+                    first = global::CnnGen.Runtime.BatchWork.Start(10, c.Part, c.Parts);
+                    count = global::CnnGen.Runtime.BatchWork.Start(10, c.Part + 1, c.Parts) - first;
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.WeightGradient(c.All(tape, t_relu_10), c.All(grad, t_fc3), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
+                    break;
                 }
             }
         }

@@ -26,7 +26,7 @@ namespace Demo.Models
         /// </code>
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
-        partial class SigmoidNet : global::CnnGen.INetwork
+        partial class SigmoidNet : global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>
         {
             /// <summary>Channels of one input image.</summary>
             public const int InputChannels = 2;
@@ -61,15 +61,11 @@ namespace Demo.Models
                 "Weights: 0.4 KiB (float32)\n" +
                 "Activation memory: 0.5 KiB per forward pass; 3.1 KiB per training step at batch 1 (outputs and gradients of every layer, plus the parameter gradients)\n";
 
-            // The inference workspace: 60 floats of activations (regions reused once read) + 66 of convolution scratch.
-            private const int ArenaLength = 60;
-            private const int ScratchLength = 66;
-            // Convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
-            private const int FoldedLength = 1;
-            // The direct convolutions' weights and bias packed [C·FH·FW][K rounded up to 16] + [K rounded up to 16], and the copy of the
-            // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
-            private const int PackedLength = 1;
-            private const int PackedSourceLength = 1;
+            // The inference workspace of one thread: 60 floats of activations (regions reused once read) + 66 of convolution scratch.
+            private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(
+                InputChannels, InputHeight, InputWidth, OutputLength, "4", ParameterCount, StateCount, MultiplyAddsPerImage,
+                arenaLength: 60, scratchLength: 66, workLength: WorkLength,
+                foldedLength: 0, packedLength: 0, packedSourceLength: 0);
 
             private static readonly global::CnnGen.LayerInfo[] s_layers =
             {
@@ -98,45 +94,16 @@ namespace Demo.Models
                 2, 6, 6,
                 new global::CnnGen.GraphNode[]
                 {
-                    new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 3, 4, 4)
-                    {
-                        Display = "Conv2D(3, 3)",
-                        KernelHeight = 3, KernelWidth = 3,
-                        StrideHeight = 1, StrideWidth = 1,
-                        PaddingHeight = 0, PaddingWidth = 0,
-                        Weight = "conv1.weight",
-                        Bias = "conv1.bias",
-                    },
-                    new global::CnnGen.GraphNode("sigmoid_2", global::CnnGen.GraphOp.Sigmoid, new string[] { "conv1" }, 3, 4, 4)
-                    {
-                        Display = "Sigmoid",
-                    },
-                    new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "sigmoid_2" }, 3, 2, 2)
-                    {
-                        Display = "MaxPool(2)",
-                        KernelHeight = 2, KernelWidth = 2,
-                        StrideHeight = 2, StrideWidth = 2,
-                        PaddingHeight = 0, PaddingWidth = 0,
-                    },
-                    new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_3" }, 4, 1, 1)
-                    {
-                        Display = "Dense(4)",
-                        Weight = "fc1.weight",
-                        Bias = "fc1.bias",
-                    },
+                    new global::CnnGen.GraphNode("conv1", global::CnnGen.GraphOp.Conv, new string[] { "input" }, 3, 4, 4) { Display = "Conv2D(3, 3)", KernelHeight = 3, KernelWidth = 3, StrideHeight = 1, StrideWidth = 1, PaddingHeight = 0, PaddingWidth = 0, Weight = "conv1.weight", Bias = "conv1.bias" },
+                    new global::CnnGen.GraphNode("sigmoid_2", global::CnnGen.GraphOp.Sigmoid, new string[] { "conv1" }, 3, 4, 4) { Display = "Sigmoid" },
+                    new global::CnnGen.GraphNode("maxpool_3", global::CnnGen.GraphOp.MaxPool, new string[] { "sigmoid_2" }, 3, 2, 2) { Display = "MaxPool(2)", KernelHeight = 2, KernelWidth = 2, StrideHeight = 2, StrideWidth = 2, PaddingHeight = 0, PaddingWidth = 0 },
+                    new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_3" }, 4, 1, 1) { Display = "Dense(4)", Weight = "fc1.weight", Bias = "fc1.bias" },
                 });
 
             global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
 
-            private readonly float[] _parameters = new float[ParameterCount];
-            private readonly float[] _state = new float[StateCount];
-            private readonly float[] _arena = new float[ArenaLength];
-            private readonly float[] _scratch = new float[ScratchLength];
-            private readonly float[] _folded = new float[FoldedLength];
-            private readonly float[] _packed = new float[PackedLength];
-            private readonly float[] _packedSource = new float[PackedSourceLength];
-            private int _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.DefaultDegreeOfParallelism;
-            private BatchForwardWork? _batchForward;
+            // Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.
+            private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);
 
             /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/>.</summary>
             public SigmoidNet()
@@ -152,24 +119,16 @@ namespace Demo.Models
             }
 
             /// <summary>All parameters, one contiguous buffer; see <see cref="TensorTable"/> for each tensor's offset and shape.</summary>
-            public global::System.Span<float> Parameters => _parameters;
+            public global::System.Span<float> Parameters => _core.Parameters;
 
             /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
-            public global::System.Span<float> State => _state;
+            public global::System.Span<float> State => _core.State;
 
-            /// <summary>
-            /// The most parts a batch is split into, each run on its own thread: <see cref="ForwardBatch"/> and every
-            /// <see cref="Trainer"/> of this network. Default <see cref="global::System.Environment.ProcessorCount"/>; 1 runs
-            /// batches on the calling thread alone. A batch is never split into parts of fewer than
-            /// <see cref="global::CnnGen.Runtime.BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so small batches stay on the
-            /// calling thread; <see cref="Forward"/> and <see cref="Predict"/> (one image) always do. Outputs do not depend on
-            /// it; in training only the summation order of the convolution and dense parameter gradients does.
-            /// </summary>
-            /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
+            /// <inheritdoc cref="global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism"/>
             public int DegreeOfParallelism
             {
-                get => _degreeOfParallelism;
-                set => _degreeOfParallelism = global::CnnGen.Runtime.BatchWork.CheckDegree(value);
+                get => _core.DegreeOfParallelism;
+                set => _core.DegreeOfParallelism = value;
             }
 
             int global::CnnGen.INetwork.InputSize => InputLength;
@@ -177,13 +136,15 @@ namespace Demo.Models
             int global::CnnGen.INetwork.ParameterSize => ParameterCount;
             global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;
             global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;
+            global::CnnGen.Runtime.NetworkCore global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Core => _core;
+            static global::CnnGen.Runtime.NetworkSizes global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Sizes => s_sizes;
 
             /// <summary>Re-initialises every parameter from <paramref name="seed"/> and resets the BatchNorm running averages.</summary>
             /// <param name="seed">The seed; the same seed gives the same parameters.</param>
             public void InitializeParameters(int seed)
             {
                 var random = new global::System.Random(seed);
-                global::System.Span<float> p = _parameters;
+                global::System.Span<float> p = _core.Parameters;
                 // conv1.weight: Glorot uniform, fan-in 18, fan-out 27.
                 global::CnnGen.Initializers.GlorotUniform(p.Slice(0, 54), 18, 27, random);
                 p.Slice(54, 3).Clear();
@@ -196,96 +157,13 @@ namespace Demo.Models
             /// <param name="input">72 floats, channel-first (C×H×W = 2×6×6).</param>
             /// <param name="output">4 floats.</param>
             /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-            {
-                if (input.Length != InputLength)
-                {
-                    throw new global::System.ArgumentException($"Expected an input of 2×6×6 (C×H×W) = 72 floats, got {input.Length}.", nameof(input));
-                }
-
-                if (output.Length != OutputLength)
-                {
-                    throw new global::System.ArgumentException($"Expected an output span of 4 floats (4), got {output.Length}.", nameof(output));
-                }
-
-                Run(_parameters, _state, _folded, _packed, input, output, _arena, _scratch);
-            }
+            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _core.Forward<global::Demo.Models.Zoo.SigmoidNet>(input, output);
 
             /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
             /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
             /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
             /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-            {
-                int batch = inputs.Length / InputLength;
-                if (inputs.Length % InputLength != 0 || outputs.Length != batch * OutputLength)
-                {
-                    throw new global::System.ArgumentException($"Expected inputs of a whole number of 2×6×6 images (72 floats each) and outputs of 4 floats per image; got {inputs.Length} input and {outputs.Length} output floats.", nameof(inputs));
-                }
-
-                // Up to 4 parts per thread: images are independent, so finer parts only balance the load (a thread that starts
-                // late takes fewer); each part runs its images batch-major (RunImages). The results are the same bits for any split.
-                int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
-                if (parts > 1)
-                {
-                    (_batchForward ??= new BatchForwardWork(this)).RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
-                    return;
-                }
-
-                RunImages(_parameters, _state, _folded, _packed, inputs, outputs, batch, _arena, _scratch, _work);
-            }
-
-            // ForwardBatch in parts: each part runs a contiguous range of the images, with its own workspace (part 0 uses the
-            // network's), on the worker threads and the calling thread, batch-major as ForwardBatch on one thread (RunImages).
-            private sealed class BatchForwardWork : global::CnnGen.Runtime.BatchWork
-            {
-                private readonly global::Demo.Models.Zoo.SigmoidNet _network;
-                private float[][] _arenas = global::System.Array.Empty<float[]>();
-                private float[][] _scratch = global::System.Array.Empty<float[]>();
-                private float[][] _work = global::System.Array.Empty<float[]>();
-                private int _batch;
-                private int _parts;
-                private int _threads;
-
-                public BatchForwardWork(global::Demo.Models.Zoo.SigmoidNet network)
-                {
-                    _network = network;
-                }
-
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public void RunBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batch, int parts, int threads)
-                {
-                    if (_arenas.Length < parts)
-                    {
-                        var arenas = new float[parts][];
-                        var scratch = new float[parts][];
-                        var work = new float[parts][];
-                        for (int i = 0; i < parts; i++)
-                        {
-                            arenas[i] = i == 0 ? _network._arena : i < _arenas.Length ? _arenas[i] : new float[ArenaLength];
-                            scratch[i] = i == 0 ? _network._scratch : i < _scratch.Length ? _scratch[i] : new float[ScratchLength];
-                            work[i] = i == 0 ? _network._work : i < _work.Length ? _work[i] : new float[WorkLength];
-                        }
-                        (_arenas, _scratch, _work) = (arenas, scratch, work);
-                    }
-
-                    (_batch, _parts, _threads) = (batch, parts, threads);
-                    Pin(inputs, default, default, outputs);
-                }
-
-                protected override void Stages() => Split(0, _parts, _threads);
-
-                protected override void RunPart(int stage, int part, int parts)
-                {
-                    global::System.ReadOnlySpan<float> inputs = Inputs;
-                    global::System.Span<float> outputs = Outputs;
-                    global::Demo.Models.Zoo.SigmoidNet network = _network;
-                    int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
-                    global::Demo.Models.Zoo.SigmoidNet.RunImages(network._parameters, network._state, network._folded, network._packed, inputs.Slice(start * InputLength, count * InputLength), outputs.Slice(start * OutputLength, count * OutputLength), count, _arenas[part], _scratch[part], _work[part]);
-                }
-            }
+            public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _core.ForwardBatch<global::Demo.Models.Zoo.SigmoidNet>(inputs, outputs);
 
             /// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name="output"/> receives all outputs.</summary>
             /// <param name="input">One image, as for <see cref="Forward"/>.</param>
@@ -296,38 +174,24 @@ namespace Demo.Models
                 return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
             }
 
-            // The layer sequence, every shape a constant.
+            // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).
+            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Prepare(global::CnnGen.Runtime.NetworkCore core) { } // (no derived weights)
+
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Run(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> arena, global::System.Span<float> scratch)
-            {
-                // Layer 1: Conv2D(3, 3)
-                //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
-                //   57 parameters (3·3·2·3 + 3): conv1.weight at [0, 54), conv1.bias at [54, 57); 864 multiply-adds.
-                Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
+            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
+                RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
 
-                // Layer 2: Sigmoid
-                //   4×4×3, element-wise.
-                global::CnnGen.Runtime.Kernels.Sigmoid(arena.Slice(0, 48), arena.Slice(0, 48)); // in place
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
+                RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
 
-                // Layer 3: MaxPool(2)
-                //   4×4×3 → 2×2×3: 2×2 window, stride 2, padding 0; (4 − 2 + 2·0)/2 + 1 = 2.
-                MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(arena.Slice(0, 48), arena.Slice(48, 12));
 
-                // Layer 4: Dense(4)
-                //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
-                //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.
-                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), arena.Slice(48, 12), arena.Slice(0, 4), 1, relu: false);
-
-                arena.Slice(0, 4).CopyTo(output);
-            }
-
-            // ForwardBatch runs batch-major: layers 1–3 image by image (RunHead, the same code as Run), each image's input of
+            // The layer sequence runs batch-major: layers 1–3 image by image (RunHead), each image's input of
             // layer 4 (12 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
             // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-            // once per image. Every image's output is the same bits as Forward's (each output is the same dot product).
+            // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
             private const int Chunk = 32, HeadLength = 12, TailWidth = 4;
             private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
-            private readonly float[] _work = new float[WorkLength];
 
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
@@ -354,7 +218,7 @@ namespace Demo.Models
                 // Layer 1: Conv2D(3, 3)
                 //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
                 //   57 parameters (3·3·2·3 + 3): conv1.weight at [0, 54), conv1.bias at [54, 57); 864 multiply-adds.
-                Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
+                global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideRows(p.Slice(0, 54), p.Slice(54, 3), input, arena.Slice(0, 48), scratch, relu: false);
 
                 // Layer 2: Sigmoid
                 //   4×4×3, element-wise.
@@ -362,7 +226,7 @@ namespace Demo.Models
 
                 // Layer 3: MaxPool(2)
                 //   4×4×3 → 2×2×3: 2×2 window, stride 2, padding 0; (4 − 2 + 2·0)/2 + 1 = 2.
-                MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(arena.Slice(0, 48), arena.Slice(48, 12));
+                global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Max2x2(arena.Slice(0, 48), arena.Slice(48, 12));
 
                 arena.Slice(48, 12).CopyTo(head);
             }
@@ -374,489 +238,148 @@ namespace Demo.Models
                 // Layer 4: Dense(4)
                 //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
                 //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.
-                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), x, ping.Slice(0, batch * 4), batch, relu: false);
+                global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), x, ping.Slice(0, batch * 4), batch, relu: false);
 
                 ping.Slice(0, batch * 4).CopyTo(output);
             }
 
-            // Where each of the C·FH·FW kernel taps of Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0 starts in the 6×6 (padded) input frame.
-            private static readonly int[] s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps = global::CnnGen.Runtime.Kernels.ConvTapOffsets(2, 3, 3, 36, 6);
-
-            // Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0.
-            // One matrix product over "wide rows": out[k, y·WP + x] = bias[k] + Σ_tap W[k, tap] · frame[tapOffset + y·WP + x],
-            // the weights [K, C·FH·FW] as PyTorch stores them times the taps, each tap a contiguous run of the frame (no
-            // im2col copy); bias and ReLU in the product's epilogue. The FW − 1 extra columns of each wide row are dropped.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, bool relu)
+            // Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
+            private readonly struct Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
             {
-                const int C = 2, H = 6, W = 6;
-                const int K = 3, OH = 4, OW = 4;
-                const int FH = 3, FW = 3, Taps = C * FH * FW;
-                const int PH = 0, PW = 0;
-                const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-                // Without padding the frame is the input itself.
-                global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-                global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(K, Wide, Taps, weights, Taps, 1, padded, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, wide, Wide, false, bias, relu);
-                for (int k = 0; k < K; k++)
-                {
-                    for (int oy = 0; oy < OH; oy++)
-                    {
-                        wide.Slice(k * Wide + oy * WP, OW).CopyTo(output.Slice((k * OH + oy) * OW, OW));
-                    }
-                }
+                public static int C => 2; public static int H => 6; public static int W => 6;
+                public static int K => 3; public static int OH => 4; public static int OW => 4;
+                public static int FH => 3; public static int FW => 3; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
             }
 
             // Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0.
-            // Padded cells never win the maximum.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+            private readonly struct MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
             {
-                // 2×2, stride 2, no padding: vertical maxima of each row pair 16 columns at a time, then of each column pair (one shuffle).
-                global::CnnGen.Runtime.MaxPool2.Forward(input, output, 3, 4, 4);
+                public static int C => 3; public static int H => 4; public static int W => 4;
+                public static int K => 3; public static int OH => 2; public static int OW => 2;
+                public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
             }
 
-            // Dense 12 → 4: output[b, o] = bias[o] + Σ_i weight[o, i] · input[b, i] for each image b of the batch,
-            // one matrix product with the weights [out, in] as PyTorch stores them (rows of both contiguous); bias and ReLU fused.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Dense_12_to_4(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> bias, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, bool relu)
+            // Dense 12 → 4: one matrix product per batch, weights [out, in] as PyTorch stores them.
+            private readonly struct Dense_12_to_4 : global::CnnGen.Runtime.IDenseShape
             {
-                const int In = 12, Out = 4;
-                global::CnnGen.Runtime.Gemm.MultiplyTransposed(batch, Out, In, input, In, weights, In, output, Out, false, bias, relu);
+                public static int In => 12; public static int Out => 4;
             }
 
             // ---- Training ----------------------------------------------------------------------------------
             // The tape keeps every layer's output for the whole batch: 112 floats per image; the gradient tape mirrors it.
-            private const int TapeLength = 112;
-            // BatchNorm's batch mean and 1/σ per channel, kept for the backward pass.
-            private const int SavedLength = 1;
-            private const int TrainScratchLength = 462;
-            // The parameter gradients a part beyond the first keeps of its own: every layer's but the dense layers' (taken over
-            // the whole batch in the step's last stage), up to the last such parameter.
-            private const int PartialLength = 57;
+            // The step's stages (NetworkTrainer runs them, a per-image stage split over threads, a whole-batch one on the calling thread):
+            //   0. images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
+            //   1. the dense layers' parameter gradients over the whole batch; the parts' parameter gradients added into part 0's
+            // Each part accumulates the parameter gradients of [0, 57) on its own (the dense layers' are taken over the whole batch).
+            private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(
+                tapeLength: 112, savedLength: 1, scratchLength: 462, partialLength: 57,
+                wholeBatch: new[] { false },
+                partRanges: new[] { 0, 57 },
+                denseGradients: true,
+                layerSlots: new[] { 0, 48, 96, 108 });
 
-            // Backward of Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0, with the same wide rows and tap offsets:
-            // dW[K, taps] += dY[K, wide] · tapsᵀ and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added
-            // back into the (padded) frame at its offset. The wide output gradient has zeros in the FW − 1 extra columns.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, global::System.Span<float> gradInput, global::System.Span<float> scratch)
-            {
-                const int C = 2, H = 6, W = 6;
-                const int K = 3, OH = 4, OW = 4;
-                const int FH = 3, FW = 3, Taps = C * FH * FW;
-                const int PH = 0, PW = 0;
-                const int HP = H + 2 * PH, WP = W + 2 * PW, Wide = (OH - 1) * WP + OW;
-                bool wantInput = !gradInput.IsEmpty;
-                global::System.ReadOnlySpan<float> padded = input.Slice(0, C * HP * WP);
-                // Without padding the frame is the input itself: input gradients add straight into gradInput.
-                global::System.Span<float> gradPadded = gradInput;
-                if (!gradBias.IsEmpty)
-                {
-                    for (int k = 0; k < K; k++)
-                    {
-                        gradBias[k] += global::System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
-                    }
-                }
-                global::System.Span<float> wide = scratch.Slice(0, K * Wide);
-                wide.Clear();
-                for (int k = 0; k < K; k++)
-                {
-                    for (int oy = 0; oy < OH; oy++)
-                    {
-                        gradOutput.Slice((k * OH + oy) * OW, OW).CopyTo(wide.Slice(k * Wide + oy * WP, OW));
-                    }
-                }
-                global::CnnGen.Runtime.Gemm.MultiplyTransposed(K, Taps, Wide, wide, Wide, padded, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, gradWeights, Taps, true);
-                if (wantInput)
-                {
-                    global::System.Span<float> gradTaps = scratch.Slice(K * Wide, Taps * Wide);
-                    global::CnnGen.Runtime.Gemm.MultiplyBroadcast(Taps, Wide, K, weights, 1, Taps, wide, Wide, gradTaps, Wide, false);
-                    global::CnnGen.Runtime.Kernels.AddRows(gradTaps, Wide, s_Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_taps, gradPadded);
-                }
-            }
-
-            // Backward of Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0:
-            // each window's gradient goes to its arg-max only (the first cell equal to the forward output), 0 elsewhere.
-            // With relu, input is a ReLU's output and gradInput the gradient of that ReLU's input (its backward fused here).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, bool relu)
-            {
-                const int C = 3, H = 4, W = 4, OH = 2, OW = 2;
-                // The common 2×2 window of stride 2: 8 windows of a row at once, the tie rule applied with vector lane masks.
-                global::CnnGen.Runtime.Kernels.ExtremePool2x2Backward(input, output, gradOutput, gradInput, C, H, W, OH, OW, relu);
-            }
-
-            // Backward of Dense 12 → 4 over the images of a part: dX[b, in] += dY · W. The weights' gradient
-            // is taken over the whole batch once the backward pass is done (the _WeightGradient method below).
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Dense_12_to_4_Backward(global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradInput, int batch)
-            {
-                const int In = 12, Out = 4;
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
-            }
-
-            // The gradient of Dense 12 → 4's parameters over the whole batch, for its outputs [first, first + count):
-            // dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void Dense_12_to_4_WeightGradient(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights, global::System.Span<float> gradBias, int batch, int first, int count)
-            {
-                const int In = 12, Out = 4;
-                if (count <= 0)
-                {
-                    return;
-                }
-                if (!gradBias.IsEmpty)
-                {
-                    gradOutput.Slice(first, count).CopyTo(gradBias.Slice(first, count));
-                    for (int b = 1; b < batch; b++)
-                    {
-                        global::CnnGen.Runtime.Kernels.Accumulate(gradOutput.Slice(b * Out + first, count), gradBias.Slice(first, count));
-                    }
-                }
-                global::CnnGen.Runtime.Gemm.MultiplyBroadcast(count, In, batch, gradOutput.Slice(first), 1, Out, input, In, gradWeights.Slice(first * In), In, false);
-            }
+            static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Training => s_training;
 
             /// <summary>
-            /// Trains a <see cref="SigmoidNet"/>: mini-batch gradients through the emitted backward pass, then one optimizer step.
-            /// A batch is split over up to <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the
-            /// largest batch size. Not thread-safe.
+            /// Trains a <see cref="SigmoidNet"/>: mini-batch gradients through the emitted backward pass, then one optimizer step
+            /// (cross-entropy takes the outputs as scores). A batch is split over up to
+            /// <see cref="DegreeOfParallelism"/> threads. Allocates nothing after the first step of the largest batch size. Not thread-safe.
             /// </summary>
-            public sealed class Trainer : global::CnnGen.Training.ITrainer
+            public sealed class Trainer : global::CnnGen.Training.NetworkTrainer<global::Demo.Models.Zoo.SigmoidNet>
             {
-                private readonly global::Demo.Models.Zoo.SigmoidNet _network;
-                private readonly float[] _gradients = new float[ParameterCount];
-                private readonly float[] _saved = new float[SavedLength];
-                private global::System.Random _random;
-                private readonly StepWork _step;
-                private float[] _tape = global::System.Array.Empty<float>();
-                private float[] _grad = global::System.Array.Empty<float>();
-                private float[] _losses = global::System.Array.Empty<float>();
-                // Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).
-                private float[][] _scratch = global::System.Array.Empty<float[]>();
-                private float[][] _partials = global::System.Array.Empty<float[]>();
-
                 /// <summary>Creates a trainer that updates <paramref name="network"/>'s parameters with <paramref name="optimizer"/>.</summary>
                 /// <param name="network">The network to train.</param>
                 /// <param name="optimizer">SGD, SGD with momentum, Adam, …</param>
                 /// <param name="seed">Seeds the dropout masks (if the network has Dropout), so runs repeat exactly.</param>
                 public Trainer(global::Demo.Models.Zoo.SigmoidNet network, global::CnnGen.Training.Optimizer optimizer, int seed = 0)
+                    : base(network, optimizer, seed)
                 {
-                    _network = network ?? throw new global::System.ArgumentNullException(nameof(network));
-                    Optimizer = optimizer ?? throw new global::System.ArgumentNullException(nameof(optimizer));
-                    _random = new global::System.Random(seed);
-                    _step = new StepWork(this);
                 }
+            }
 
-                /// <summary>The network being trained.</summary>
-                public global::Demo.Models.Zoo.SigmoidNet Network => _network;
-
-                /// <summary>The optimizer that applies the gradients.</summary>
-                public global::CnnGen.Training.Optimizer Optimizer { get; }
-
-                global::CnnGen.INetwork global::CnnGen.Training.ITrainer.Network => _network;
-
-                void global::CnnGen.Training.ITrainer.ReseedDropout(int seed) => _random = new global::System.Random(seed);
-
-                /// <summary>The gradients of the last batch's mean loss, laid out as <see cref="Parameters"/>.</summary>
-                public global::System.ReadOnlySpan<float> Gradients => _gradients;
-
-                /// <summary>The network's <see cref="SigmoidNet.DegreeOfParallelism"/> (one setting for its batches and its trainers): the most parts a training batch is split into.</summary>
-                /// <exception cref="global::System.ArgumentOutOfRangeException">The value is below 1.</exception>
-                public int DegreeOfParallelism
+            // One stage of a training step for one part (see s_training); c holds the part's images [from, to) and its buffers.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)
+            {
+                int batch = c.Batch, from = c.From, to = c.To;
+                global::System.ReadOnlySpan<float> p = c.Parameters;
+                global::System.ReadOnlySpan<float> inputs = c.Inputs;
+                global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+                // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
+                global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 48),
+                    t_sigmoid_2 = new(48, 48),
+                    t_maxpool_3 = new(96, 12),
+                    t_fc1 = new(108, 4);
+                switch (stage)
                 {
-                    get => _network.DegreeOfParallelism;
-                    set => _network.DegreeOfParallelism = value;
-                }
-
-                /// <summary>One training step with cross-entropy on the outputs taken as scores; returns the batch's mean loss before the step.</summary>
-                /// <param name="inputs">The batch's images back to back, <see cref="InputLength"/> floats each.</param>
-                /// <param name="labels">One class index per image.</param>
-                /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
-                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, Optimizer);
-
-                /// <summary>One training step with a regression loss against <paramref name="targets"/>; returns the batch's mean loss before the step.</summary>
-                /// <param name="inputs">The batch's images back to back.</param>
-                /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
-                /// <param name="loss">The loss: mean squared error (L2) or mean absolute error (L1); cross-entropy takes labels instead.</param>
-                /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite: the step is refused and the parameters, the optimizer's state and the running statistics are left exactly as they were.</exception>
-                public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, Optimizer);
-
-                /// <summary>Computes <see cref="Gradients"/> of the mean cross-entropy over the batch without updating the parameters; returns the mean loss.</summary>
-                /// <param name="inputs">The batch's images back to back.</param>
-                /// <param name="labels">One class index per image, 0 to OutputLength − 1.</param>
-                /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
-                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => Run(inputs, labels, null);
-
-                // The gradients of the mean cross-entropy, then (with an optimizer) its step.
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Optimizer? optimizer)
-                {
-                    int batch = Prepare(inputs, labels.Length, 1, nameof(labels));
-                    for (int i = 0; i < batch; i++)
+                    case 0: // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
                     {
-                        if ((uint)labels[i] >= OutputLength)
+                        // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
+                        c.Rows(grad, t_conv1).Clear();
+                        c.Rows(grad, t_sigmoid_2).Clear();
+                        c.Rows(grad, t_maxpool_3).Clear();
+                        c.Rows(grad, t_fc1).Clear();
+                        // Layer 1: Conv2D(3, 3), 6×6×2 → 4×4×3
+                        for (int b = from; b < to; b++)
                         {
-                            throw new global::System.ArgumentOutOfRangeException(nameof(labels), labels[i], $"Label {i} is {labels[i]}; labels must be class indices from 0 to {OutputLength - 1}.");
+                            global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideRows(p.Slice(0, 54), p.Slice(54, 3), inputs.Slice(b * InputLength, InputLength), c.Image(tape, t_conv1, b), scratch, relu: false);
                         }
-                    }
-                    return _step.Run(inputs, default, labels, global::CnnGen.Training.Loss.CrossEntropy, batch, optimizer);
-                }
-
-                /// <summary>Computes <see cref="Gradients"/> of a regression loss over the batch without updating the parameters; returns the mean loss.</summary>
-                /// <param name="inputs">The batch's images back to back.</param>
-                /// <param name="targets"><see cref="OutputLength"/> target values per image.</param>
-                /// <param name="loss">Mean squared error or L1 (mean over every output of every image, as PyTorch's mse_loss and l1_loss).</param>
-                /// <exception cref="global::CnnGen.Training.NonFiniteTrainingException">The loss or a gradient is NaN or infinite (<see cref="Gradients"/> holds them; the running statistics are put back).</exception>
-                public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss) => Run(inputs, targets, loss, null);
-
-                // The gradients of a regression loss, then (with an optimizer) its step.
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                private float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::CnnGen.Training.Loss loss, global::CnnGen.Training.Optimizer? optimizer)
-                {
-                    if (loss == global::CnnGen.Training.Loss.CrossEntropy)
-                    {
-                        throw new global::System.ArgumentException("Cross-entropy takes class labels: call the overload with ReadOnlySpan<int> labels.", nameof(loss));
-                    }
-                    int batch = Prepare(inputs, targets.Length, OutputLength, nameof(targets));
-                    return _step.Run(inputs, targets, default, loss, batch, optimizer);
-                }
-
-                // Checks the batch and grows the tapes and the per-part buffers for a larger batch or more parts than before.
-                private int Prepare(global::System.ReadOnlySpan<float> inputs, int targetLength, int perImage, string targetName)
-                {
-                    int batch = inputs.Length / InputLength;
-                    if (batch == 0 || inputs.Length % InputLength != 0)
-                    {
-                        throw new global::System.ArgumentException($"Expected a batch of whole 2×6×6 images (72 floats each), got {inputs.Length} floats.", nameof(inputs));
-                    }
-                    if (targetLength != batch * perImage)
-                    {
-                        throw new global::System.ArgumentException($"Expected {batch * perImage} values for a batch of {batch} images, got {targetLength}.", targetName);
-                    }
-                    if (_tape.Length < batch * TapeLength)
-                    {
-                        _tape = new float[batch * TapeLength];
-                        _grad = new float[batch * TapeLength];
-                        _losses = new float[batch];
-                    }
-                    // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-                    int parts = global::CnnGen.Runtime.BatchWork.PartsFor(batch, 3 * MultiplyAddsPerImage, _network.DegreeOfParallelism, 4, PartialLength);
-                    if (_partials.Length < parts)
-                    {
-                        var scratch = new float[parts][];
-                        var partials = new float[parts][];
-                        for (int i = 0; i < parts; i++)
+                        // Layer 2: Sigmoid, 4×4×3 → 4×4×3
+                        global::CnnGen.Runtime.Kernels.Sigmoid(c.Rows(tape, t_conv1), c.Rows(tape, t_sigmoid_2));
+                        // Layer 3: MaxPool(2), 4×4×3 → 2×2×3
+                        for (int b = from; b < to; b++)
                         {
-                            scratch[i] = i < _scratch.Length ? _scratch[i] : new float[TrainScratchLength];
-                            partials[i] = i == 0 ? _gradients : i < _partials.Length ? _partials[i] : new float[PartialLength];
+                            global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Max2x2(c.Image(tape, t_sigmoid_2, b), c.Image(tape, t_maxpool_3, b));
                         }
-                        (_scratch, _partials) = (scratch, partials);
-                    }
-                    (_step.Parts, _step.Threads) = (parts, _network.DegreeOfParallelism);
-                    return batch;
-                }
-
-                /// <summary>
-                /// Copies layer <paramref name="layer"/>'s output for every image of the last batch that <c>TrainBatch</c> or
-                /// <c>ComputeGradients</c> ran, as that step's forward pass computed it (training mode: BatchNorm with the batch's
-                /// statistics, Dropout's mask applied; before the optimizer step).
-                /// </summary>
-                /// <param name="layer">0-based, as the rows of <see cref="LayerTable"/>.</param>
-                /// <param name="outputs">The last batch's images back to back: its size × the layer's C·H·W floats.</param>
-                /// <exception cref="global::System.ArgumentException">The layer does not exist, or <paramref name="outputs"/> does not hold a whole batch no larger than the tape.</exception>
-                public void CopyLayerOutputs(int layer, global::System.Span<float> outputs)
-                {
-                    if ((uint)layer >= (uint)s_layers.Length)
-                    {
-                        throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The network's layers are 0 to {s_layers.Length - 1}.");
-                    }
-                    int size = s_layers[layer].Channels * s_layers[layer].Height * s_layers[layer].Width;
-                    int batch = outputs.Length / size;
-                    if (batch == 0 || outputs.Length % size != 0 || (long)batch * TapeLength > _tape.Length)
-                    {
-                        throw new global::System.ArgumentException($"Expected the last batch's outputs of layer {layer}, {size} floats per image; got {outputs.Length} floats.", nameof(outputs));
-                    }
-                    global::System.ReadOnlySpan<float> tape = _tape;
-                    switch (layer)
-                    {
-                        case 0: tape.Slice(0 * batch, batch * 48).CopyTo(outputs); break;
-                        case 1: tape.Slice(48 * batch, batch * 48).CopyTo(outputs); break;
-                        case 2: tape.Slice(96 * batch, batch * 12).CopyTo(outputs); break;
-                        case 3: tape.Slice(108 * batch, batch * 4).CopyTo(outputs); break;
-                    }
-                }
-
-                // One training step in stages. A per-image stage is split into parts over contiguous ranges of the batch,
-                // each with its own scratch and parameter-gradient buffer, and run on the worker threads and this thread; a
-                // whole-batch stage (BatchNorm, Dropout's masks) runs on this thread. Only the summation order of the
-                // parameter gradients depends on the number of parts (it is fixed for a given number). With more than one part
-                // a last stage adds the parts' parameter gradients together. Then this thread checks that the loss and the
-                // gradients are finite, and the optimizer steps, each part over its range of the parameters (an optimizer that
-                // cannot step in ranges steps on this thread).
-                private sealed class StepWork : global::CnnGen.Runtime.BatchWork
-                {
-                    private readonly Trainer _trainer;
-                    private int _batch;
-                    private global::CnnGen.Training.Loss _loss;
-                    private global::CnnGen.Training.Optimizer? _optimizer;
-
-                    public StepWork(Trainer trainer)
-                    {
-                        _trainer = trainer;
-                    }
-
-                    /// <summary>The parts of a per-image stage (set by Prepare).</summary>
-                    public int Parts { get; set; } = 1;
-
-                    /// <summary>The most threads that work on them (set by Prepare).</summary>
-                    public int Threads { get; set; } = 1;
-
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                    public float Run(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<int> labels, global::CnnGen.Training.Loss loss, int batch, global::CnnGen.Training.Optimizer? optimizer)
-                    {
-                        (_batch, _loss) = (batch, loss);
-                        Pin(inputs, targets, labels, default);
-                        // A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.
-                        global::System.ReadOnlySpan<float> losses = new global::System.ReadOnlySpan<float>(_trainer._losses, 0, batch);
-                        if (!global::CnnGen.Training.NonFinite.AllFinite(_trainer._gradients) || !global::CnnGen.Training.NonFinite.AllFinite(losses))
+                        // Layer 4: Dense(4), 2×2×3 → 4
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), c.Rows(tape, t_maxpool_3), c.Rows(tape, t_fc1), to - from, relu: false);
+                        // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
+                        float scale = 1f / batch;
+                        if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
                         {
-                            throw global::CnnGen.Training.NonFinite.StepFailure(_trainer._network, losses, _trainer._gradients, inputs);
-                        }
-                        if (optimizer is not null && Parts > 1 && optimizer.StepsInRanges)
-                        {
-                            _optimizer = optimizer;
-                            try
+                            global::System.ReadOnlySpan<int> labels = c.Labels;
+                            for (int b = from; b < to; b++)
                             {
-                                optimizer.BeginStep(ParameterCount);
-                                Split(2, Parts, Threads); // the optimizer step, each part over its range of the parameters
-                            }
-                            finally
-                            {
-                                _optimizer = null;
+                                losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(c.Image(tape, t_fc1, b), labels[b], c.Image(grad, t_fc1, b), scale);
                             }
                         }
-                        else if (optimizer is not null)
+                        else
                         {
-                            optimizer.Step(_trainer._network._parameters, _trainer._gradients);
+                            global::System.ReadOnlySpan<float> targets = c.Targets;
+                            for (int b = from; b < to; b++)
+                            {
+                                global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
+                                losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
+                                    ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale)
+                                    : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale);
+                            }
                         }
-                        double total = 0;
-                        for (int b = 0; b < batch; b++)
+                        // Layer 4: Dense(4), gradient 4 → 2×2×3
+                        // (the parameters' gradient: over the whole batch in the last stage)
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Backward(p.Slice(57, 48), c.Rows(grad, t_fc1), c.Rows(grad, t_maxpool_3), to - from);
+                        // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
+                        for (int b = from; b < to; b++)
                         {
-                            total += _trainer._losses[b];
+                            global::CnnGen.Runtime.PoolLayer<MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0>.Extreme2x2Backward(c.Image(tape, t_sigmoid_2, b), c.Image(tape, t_maxpool_3, b), c.Image(grad, t_maxpool_3, b), c.Image(grad, t_sigmoid_2, b), relu: false);
                         }
-                        return (float)(total / batch);
+                        // Layer 2: Sigmoid, gradient 4×4×3 → 4×4×3
+                        global::CnnGen.Runtime.Kernels.SigmoidBackward(c.Rows(tape, t_sigmoid_2), c.Rows(grad, t_sigmoid_2), c.Rows(grad, t_conv1));
+                        // Layer 1: Conv2D(3, 3), gradient 4×4×3 → 6×6×2 (nothing before it trains: no input gradient)
+                        for (int b = from; b < to; b++)
+                        {
+                            global::CnnGen.Runtime.ConvLayer<Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0>.WideBackward(p.Slice(0, 54), inputs.Slice(b * InputLength, InputLength), c.Image(grad, t_conv1, b), grads.Slice(0, 54), grads.Slice(54, 3), default, scratch);
+                        }
+                        break;
                     }
-
-                    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                    protected override void Stages()
+                    case 1: // this part's share of the dense layers' parameter gradients, over the whole batch
                     {
-                        Split(0, Parts, Threads); // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
-                        Split(1, Parts, Threads); // the dense layers' parameter gradients over the whole batch, the parts' parameter gradients added into part 0's
-                    }
-
-                    protected override void RunPart(int stage, int part, int parts)
-                    {
-                        Trainer trainer = _trainer;
-                        int batch = _batch;
-                        int from = global::CnnGen.Runtime.BatchWork.Start(batch, part, parts);
-                        int to = global::CnnGen.Runtime.BatchWork.Start(batch, part + 1, parts);
-                        global::System.ReadOnlySpan<float> p = trainer._network._parameters;
-                        global::System.Span<float> state = trainer._network._state;
-                        global::System.ReadOnlySpan<float> inputs = Inputs;
-                        global::System.Span<float> tape = trainer._tape;
-                        global::System.Span<float> grad = trainer._grad;
-                        global::System.Span<float> grads = trainer._partials[part];
-                        global::System.Span<float> scratch = trainer._scratch[part];
-                        global::System.Span<float> saved = trainer._saved;
-                        global::System.Span<float> losses = trainer._losses;
-                        global::System.Random random = trainer._random;
-                        switch (stage)
-                        {
-                            case 0: // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
-                            {
-                                // This part's own parameter gradients, and its images' rows of the gradient tape, start at zero (other parts
-                                // may already be writing theirs: this stage runs through to the backward pass).
-                                grads.Slice(0, 57).Clear();
-                                grad.Slice(0 * batch + from * 48, (to - from) * 48).Clear();
-                                grad.Slice(48 * batch + from * 48, (to - from) * 48).Clear();
-                                grad.Slice(96 * batch + from * 12, (to - from) * 12).Clear();
-                                grad.Slice(108 * batch + from * 4, (to - from) * 4).Clear();
-                                // Layer 1: Conv2D(3, 3), 6×6×2 → 4×4×3
-                                for (int b = from; b < to; b++)
-                                {
-                                    Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0(p.Slice(0, 54), p.Slice(54, 3), inputs.Slice(b * InputLength, InputLength), tape.Slice(0 * batch + b * 48, 48), scratch, relu: false);
-                                }
-                                // Layer 2: Sigmoid, 4×4×3 → 4×4×3
-                                global::CnnGen.Runtime.Kernels.Sigmoid(tape.Slice(0 * batch + from * 48, (to - from) * 48), tape.Slice(48 * batch + from * 48, (to - from) * 48));
-                                // Layer 3: MaxPool(2), 4×4×3 → 2×2×3
-                                for (int b = from; b < to; b++)
-                                {
-                                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12));
-                                }
-                                // Layer 4: Dense(4), 2×2×3 → 4
-                                Dense_12_to_4(p.Slice(57, 48), p.Slice(105, 4), tape.Slice(96 * batch + from * 12, (to - from) * 12), tape.Slice(108 * batch + from * 4, (to - from) * 4), to - from, relu: false);
-                                // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
-                                float scale = 1f / batch;
-                                if (_loss == global::CnnGen.Training.Loss.CrossEntropy)
-                                {
-                                    global::System.ReadOnlySpan<int> labels = Labels;
-                                    for (int b = from; b < to; b++)
-                                    {
-                                        losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(tape.Slice(108 * batch + b * 4, 4), labels[b], grad.Slice(108 * batch + b * 4, 4), scale);
-                                    }
-                                }
-                                else
-                                {
-                                    global::System.ReadOnlySpan<float> targets = Targets;
-                                    for (int b = from; b < to; b++)
-                                    {
-                                        global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                                        losses[b] = _loss == global::CnnGen.Training.Loss.L1
-                                            ? global::CnnGen.Training.Losses.L1(tape.Slice(108 * batch + b * 4, 4), target, grad.Slice(108 * batch + b * 4, 4), scale)
-                                            : global::CnnGen.Training.Losses.MeanSquaredError(tape.Slice(108 * batch + b * 4, 4), target, grad.Slice(108 * batch + b * 4, 4), scale);
-                                    }
-                                }
-                                // Layer 4: Dense(4), gradient 4 → 2×2×3
-                                // (the parameters' gradient: over the whole batch in the last stage)
-                                Dense_12_to_4_Backward(p.Slice(57, 48), grad.Slice(108 * batch + from * 4, (to - from) * 4), grad.Slice(96 * batch + from * 12, (to - from) * 12), to - from);
-                                // Layer 3: MaxPool(2), gradient 2×2×3 → 4×4×3
-                                for (int b = from; b < to; b++)
-                                {
-                                    MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0_Backward(tape.Slice(48 * batch + b * 48, 48), tape.Slice(96 * batch + b * 12, 12), grad.Slice(96 * batch + b * 12, 12), grad.Slice(48 * batch + b * 48, 48), relu: false);
-                                }
-                                // Layer 2: Sigmoid, gradient 4×4×3 → 4×4×3
-                                global::CnnGen.Runtime.Kernels.SigmoidBackward(tape.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(48 * batch + from * 48, (to - from) * 48), grad.Slice(0 * batch + from * 48, (to - from) * 48));
-                                // Layer 1: Conv2D(3, 3), gradient 4×4×3 → 6×6×2 (nothing before it trains: no input gradient)
-                                for (int b = from; b < to; b++)
-                                {
-                                    Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0_Backward(p.Slice(0, 54), inputs.Slice(b * InputLength, InputLength), grad.Slice(0 * batch + b * 48, 48), grads.Slice(0, 54), grads.Slice(54, 3), default, scratch);
-                                }
-                                break;
-                            }
-                            case 1: // this part's share of: the dense layers' parameter gradients, the sum of the parts' other parameter gradients (in part order)
-                            {
-                                global::System.Span<float> gradients = trainer._gradients;
-                                int first, count;
-                                // Layer 4: Dense(4), outputs [first, first + count): the weights' rows and the biases
-                                first = global::CnnGen.Runtime.BatchWork.Start(4, part, parts);
-                                count = global::CnnGen.Runtime.BatchWork.Start(4, part + 1, parts) - first;
-                                Dense_12_to_4_WeightGradient(tape.Slice(96 * batch, batch * 12), grad.Slice(108 * batch, batch * 4), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
-                                // Parameters [0, 57): summed over the parts
-                                first = 0 + global::CnnGen.Runtime.BatchWork.Start(57, part, parts, 16);
-                                count = 0 + global::CnnGen.Runtime.BatchWork.Start(57, part + 1, parts, 16) - first;
-                                for (int s = 1; s < Parts; s++)
-                                {
-                                    global::CnnGen.Runtime.Kernels.Accumulate(new global::System.ReadOnlySpan<float>(trainer._partials[s], first, count), gradients.Slice(first, count));
-                                }
-                                break;
-                            }
-                            case 2: // this part's range of the optimizer step (after the check that the loss and gradients are finite)
-                            {
-                                int start = global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part, parts, 16);
-                                _optimizer!.StepRange(trainer._network._parameters, trainer._gradients, start, global::CnnGen.Runtime.BatchWork.Start(ParameterCount, part + 1, parts, 16) - start);
-                                break;
-                            }
-                        }
+                        global::System.Span<float> gradients = c.Gradients;
+                        int first, count;
+                        // Layer 4: Dense(4), outputs [first, first + count): the weights' rows and the biases
+                        first = global::CnnGen.Runtime.BatchWork.Start(4, c.Part, c.Parts);
+                        count = global::CnnGen.Runtime.BatchWork.Start(4, c.Part + 1, c.Parts) - first;
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.WeightGradient(c.All(tape, t_maxpool_3), c.All(grad, t_fc1), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
+                        break;
                     }
                 }
             }

@@ -1,0 +1,172 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace CnnGen.Runtime;
+
+/// <summary>
+/// What every generated network instance holds and does the same way: its parameters and running statistics, the
+/// weights derived from them (BatchNorm folded, direct convolutions packed), one workspace per thread's part, the
+/// degree of parallelism, and <c>Forward</c>/<c>ForwardBatch</c> around the network's own layer sequence
+/// (<see cref="IGeneratedNetwork{TSelf}.RunImages"/>): the argument checks, preparing the derived weights, and
+/// splitting a batch into parts over the worker threads. Allocates nothing per call after the first at a given degree.
+/// Not thread-safe (one workspace per instance, as <c>Forward</c> documents).
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class NetworkCore
+{
+    private readonly NetworkSizes _sizes;
+    private readonly Workspace _workspace;
+    private Workspace[] _parts = Array.Empty<Workspace>();
+    private BatchWork? _batchForward;
+    private int _degreeOfParallelism = BatchWork.DefaultDegreeOfParallelism;
+
+    /// <summary>Allocates the buffers of a network of <paramref name="sizes"/>.</summary>
+    /// <param name="sizes">The generated network's sizes.</param>
+    public NetworkCore(NetworkSizes sizes)
+    {
+        _sizes = sizes ?? throw new ArgumentNullException(nameof(sizes));
+        Parameters = new float[sizes.ParameterCount];
+        State = new float[sizes.StateCount];
+        Folded = new float[Math.Max(1, sizes.FoldedLength)];
+        Packed = new float[Math.Max(1, sizes.PackedLength)];
+        PackedSource = new float[Math.Max(1, sizes.PackedSourceLength)];
+        _workspace = new Workspace(sizes);
+    }
+
+    /// <summary>The network's sizes.</summary>
+    public NetworkSizes Sizes => _sizes;
+
+    /// <summary>All trainable parameters, one buffer.</summary>
+    public float[] Parameters { get; }
+
+    /// <summary>BatchNorm running averages.</summary>
+    public float[] State { get; }
+
+    /// <summary>Convolution weights with the BatchNorm after them folded in.</summary>
+    public float[] Folded { get; }
+
+    /// <summary>The direct convolutions' packed weights.</summary>
+    public float[] Packed { get; }
+
+    /// <summary>The copy of the parameters the packed weights were made from.</summary>
+    public float[] PackedSource { get; }
+
+    /// <summary>
+    /// The most parts a batch is split into, each run on its own thread: the network's <c>ForwardBatch</c> and every
+    /// <c>Trainer</c> of it. Default <see cref="Environment.ProcessorCount"/>; 1 runs batches on the calling thread alone.
+    /// A batch is never split into parts of fewer than <see cref="BatchWork.MinMultiplyAddsPerPart"/> multiply-adds, so
+    /// small batches stay on the calling thread; <c>Forward</c> and <c>Predict</c> (one image) always do. Outputs do not
+    /// depend on it; in training only the summation order of the convolution and dense parameter gradients does.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public int DegreeOfParallelism
+    {
+        get => _degreeOfParallelism;
+        set => _degreeOfParallelism = BatchWork.CheckDegree(value);
+    }
+
+    /// <summary>Runs one image on the calling thread: checks the spans, prepares the derived weights, runs the layers.</summary>
+    /// <typeparam name="TNetwork">The generated network.</typeparam>
+    /// <param name="input">One image.</param>
+    /// <param name="output">Its output.</param>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Forward<TNetwork>(ReadOnlySpan<float> input, Span<float> output)
+        where TNetwork : class, IGeneratedNetwork<TNetwork>
+    {
+        if (input.Length != _sizes.InputLength)
+        {
+            throw new ArgumentException($"Expected an input of {_sizes.InputText} (C×H×W) = {_sizes.InputLength} floats, got {input.Length}.", nameof(input));
+        }
+
+        if (output.Length != _sizes.OutputLength)
+        {
+            throw new ArgumentException($"Expected an output span of {_sizes.OutputLength} floats ({_sizes.OutputText}), got {output.Length}.", nameof(output));
+        }
+
+        TNetwork.Prepare(this);
+        TNetwork.Run(this, input, output, _workspace);
+    }
+
+    /// <summary>
+    /// Runs a batch: up to 4 parts per thread (images are independent, so finer parts only balance the load when a
+    /// thread starts late), each with its own workspace (part 0 uses the network's), on the worker threads and the
+    /// calling thread. Every image's output is the same bits for any split.
+    /// </summary>
+    /// <typeparam name="TNetwork">The generated network.</typeparam>
+    /// <param name="inputs">Whole images back to back.</param>
+    /// <param name="outputs">One output per image.</param>
+    /// <exception cref="ArgumentException">The spans do not hold the same whole number of images.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ForwardBatch<TNetwork>(ReadOnlySpan<float> inputs, Span<float> outputs)
+        where TNetwork : class, IGeneratedNetwork<TNetwork>
+    {
+        int batch = inputs.Length / _sizes.InputLength;
+        if (inputs.Length % _sizes.InputLength != 0 || outputs.Length != batch * _sizes.OutputLength)
+        {
+            throw new ArgumentException(
+                $"Expected inputs of a whole number of {_sizes.InputText} images ({_sizes.InputLength} floats each) and outputs of {_sizes.OutputLength} floats per image; got {inputs.Length} input and {outputs.Length} output floats.",
+                nameof(inputs));
+        }
+
+        TNetwork.Prepare(this);
+        int parts = BatchWork.PartsFor(batch, _sizes.MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
+        if (parts > 1)
+        {
+            var work = (BatchForward<TNetwork>)(_batchForward ??= new BatchForward<TNetwork>(this));
+            work.RunBatch(inputs, outputs, batch, parts, _degreeOfParallelism);
+            return;
+        }
+
+        TNetwork.RunImages(this, inputs, outputs, batch, _workspace);
+    }
+
+    // The workspace of each part: part 0 uses the network's own, the others are allocated once and kept.
+    private Workspace[] Workspaces(int parts)
+    {
+        if (_parts.Length < parts)
+        {
+            var grown = new Workspace[parts];
+            for (int i = 0; i < parts; i++)
+            {
+                grown[i] = i == 0 ? _workspace : i < _parts.Length ? _parts[i] : new Workspace(_sizes);
+            }
+
+            _parts = grown;
+        }
+
+        return _parts;
+    }
+
+    // ForwardBatch in parts: each part runs a contiguous range of the images through the network's RunImages.
+    private sealed class BatchForward<TNetwork> : BatchWork
+        where TNetwork : class, IGeneratedNetwork<TNetwork>
+    {
+        private readonly NetworkCore _core;
+        private Workspace[] _workspaces = Array.Empty<Workspace>();
+        private int _batch;
+        private int _parts;
+        private int _threads;
+
+        public BatchForward(NetworkCore core) => _core = core;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void RunBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batch, int parts, int threads)
+        {
+            _workspaces = _core.Workspaces(parts);
+            (_batch, _parts, _threads) = (batch, parts, threads);
+            Pin(inputs, default, default, outputs);
+        }
+
+        protected override void Stages() => Split(0, _parts, _threads);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        protected internal override void RunPart(int stage, int part, int parts)
+        {
+            NetworkSizes sizes = _core._sizes;
+            int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
+            TNetwork.RunImages(_core, Inputs.Slice(start * sizes.InputLength, count * sizes.InputLength), Outputs.Slice(start * sizes.OutputLength, count * sizes.OutputLength), count, _workspaces[part]);
+        }
+    }
+}
