@@ -245,16 +245,45 @@ public static class Winograd
                 Gemm.MultiplyBroadcast(count, filters, channels, v.Slice(xi * chunk * cp), cp, 1, u.Slice(xi * channels * kp), kp, m.Slice(xi * chunk * kp), kp, false);
             }
 
-            // Output transform: Aᵀ·M·A + bias, ReLU, a vector of filters at a time, written channel-first.
+            // Output transform: Aᵀ·M·A + bias, ReLU, a vector of filters at a time; tile t's m² results overwrite M[0 … m²)[t]
+            // (every M[ξ][t] is read first).
             for (int t = 0; t < count; t++)
             {
-                int at = first + t, image = at / perImage, rest = at - (image * perImage), ty = rest / tw, tx = rest - (ty * tw);
-                int rows = Math.Min(tile, oh - (ty * tile)), cols = Math.Min(tile, ow - (tx * tile));
-                ref float o = ref Mem.Offset(ref outr, (image * filters * outPlane) + (ty * tile * ow) + (tx * tile));
                 for (int k = 0; k < filters; k += TL.Width)
                 {
-                    OutputTile<TV, TL>(tile, ref Mem.Offset(ref mr, (t * kp) + k), chunk * kp, ref wr, TL.Load(ref br, k), relu, ref Mem.Offset(ref o, k * outPlane), outPlane, ow, rows, cols, Math.Min(TL.Width, filters - k));
+                    OutputTile<TV, TL>(tile, ref Mem.Offset(ref mr, (t * kp) + k), chunk * kp, ref wr, TL.Load(ref br, k), relu);
                 }
+            }
+
+            // Then written channel-first in a pass of its own (read back right after the vector stores, each lane would wait
+            // for its store to retire: no store-to-load forwarding from part of a vector), a row of tiles at a time and
+            // filter by filter, so each output row is written in order (filter planes 4 KiB apart would evict each other).
+            for (int t0 = 0; t0 < count;)
+            {
+                int at = first + t0, image = at / perImage, rest = at - (image * perImage), ty = rest / tw, tx0 = rest - (ty * tw);
+                int run = Math.Min(tw - tx0, count - t0);
+                int rows = Math.Min(tile, oh - (ty * tile)), cols = Math.Min(tile * run, ow - (tx0 * tile));
+                ref float o = ref Mem.Offset(ref outr, (image * filters * outPlane) + (ty * tile * ow) + (tx0 * tile));
+                ref float y0 = ref Mem.Offset(ref mr, t0 * kp);
+                for (int k = 0; k < filters; k++)
+                {
+                    ref float plane = ref Mem.Offset(ref o, k * outPlane);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float target = ref Mem.Offset(ref plane, r * ow);
+                        ref float source = ref Mem.Offset(ref y0, (r * tile * chunk * kp) + k);
+                        for (int t = 0, x = 0; x < cols; t++)
+                        {
+                            ref float from = ref Mem.Offset(ref source, t * kp);
+                            for (int s = 0; s < tile && x < cols; s++, x++)
+                            {
+                                Mem.Add(ref target, x) = Mem.Add(ref from, s * chunk * kp);
+                            }
+                        }
+                    }
+                }
+
+                t0 += run;
             }
         }
     }
@@ -283,15 +312,17 @@ public static class Winograd
         ref float src = ref Mem.Ref(input);
         ref float dst = ref Mem.Ref(frame);
         int plane = height * width;
+
+        // Row by row: the image row of every channel and the frame row it goes to stay in L1.
         for (int y = 0; y < height; y++)
         {
-            for (int x = 0; x < width; x++)
+            ref float t = ref Mem.Offset(ref dst, (((y + padding) * wf) + padding) * cp);
+            for (int c = 0; c < channels; c++)
             {
-                ref float s = ref Mem.Offset(ref src, (y * width) + x);
-                ref float t = ref Mem.Offset(ref dst, (((y + padding) * wf) + x + padding) * cp);
-                for (int c = 0; c < channels; c++)
+                ref float s = ref Mem.Offset(ref src, (c * plane) + (y * width));
+                for (int x = 0; x < width; x++)
                 {
-                    Mem.Add(ref t, c) = Mem.Add(ref s, c * plane);
+                    Mem.Add(ref t, (x * cp) + c) = Mem.Add(ref s, x);
                 }
             }
         }
@@ -362,16 +393,16 @@ public static class Winograd
         TL.Store(TL.Fma(x1, 4f, TL.Fma(x3, -5f, x5)), ref y, 5 * yStride);
     }
 
-    // Aᵀ·M·A + bias, ReLU, of one tile and one vector of filters: M[ξ] at m + ξ·mStride; output (r, s) of lane l at
-    // o + l·plane + r·ow + s, for r < rows, s < cols, l < lanes.
+    // Aᵀ·M·A + bias, ReLU, of one tile and one vector of filters: M[ξ] at m + ξ·mStride; result (r, s) stored over
+    // M[r·m + s] once every M[ξ] has been read.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputTile<TV, TL>(int tile, ref float m, int mStride, ref float work, TV bias, bool relu, ref float o, int plane, int ow, int rows, int cols, int lanes)
+    private static void OutputTile<TV, TL>(int tile, ref float m, int mStride, ref float work, TV bias, bool relu)
         where TV : struct
         where TL : struct, ILanes<TV>
     {
         int w = TL.Width, alpha = tile + 2;
 
-        // work[r][j] = (Aᵀ·M)[r][j] for r < m, j < α; then row r of the result from work[r][·], into work's tail.
+        // work[r][j] = (Aᵀ·M)[r][j] for r < m, j < α; then row r of the result from work[r][·].
         for (int j = 0; j < alpha; j++)
         {
             if (tile == 2)
@@ -398,22 +429,8 @@ public static class Winograd
 
             for (int s = 0; s < tile; s++)
             {
-                ref float at = ref Mem.Offset(ref result, ((r * tile) + s) * w);
-                TV y = TL.Add(TL.Load(ref at, 0), bias);
-                TL.Store(relu ? TL.Relu(y) : y, ref at, 0);
-            }
-        }
-
-        // Scatter: the lanes are filters, each a different output plane.
-        for (int l = 0; l < lanes; l++)
-        {
-            ref float plane0 = ref Mem.Offset(ref o, l * plane);
-            for (int r = 0; r < rows; r++)
-            {
-                for (int s = 0; s < cols; s++)
-                {
-                    Mem.Add(ref plane0, (r * ow) + s) = Mem.Add(ref result, (((r * tile) + s) * w) + l);
-                }
+                TV y = TL.Add(TL.Load(ref result, ((r * tile) + s) * w), bias);
+                TL.Store(relu ? TL.Relu(y) : y, ref m, ((r * tile) + s) * mStride);
             }
         }
     }
