@@ -34,7 +34,7 @@ internal static class GeneratedNames
     // The shape-specific kernels are named "<Kind>_<shapes>": any name with one of these prefixes may be one.
     private static readonly string[] Prefixes =
     {
-        "Conv2D_", "DirectConv2D_", "Dense_", "MaxPool_", "AvgPool_", "MinPool_", "L2Pool_", "GlobalAvgPool_", "s_Conv2D_", "s_DirectConv2D_",
+        "Conv2D_", "DirectConv2D_", "Dense_", "MaxPool_", "AvgPool_", "MinPool_", "L2Pool_", "GlobalAvgPool_", "s_Conv2D_", "s_DirectConv2D_", "WinogradConv2D_",
     };
 
     /// <summary>Whether the emitters may declare a member of this name in a network class.</summary>

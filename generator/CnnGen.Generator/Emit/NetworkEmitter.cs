@@ -576,6 +576,13 @@ internal static class NetworkEmitter
 
             string x = layout.Tensor(layer.Inputs[0]);
             string y = layout.Tensor(i);
+            if (layout.Winograd[i])
+            {
+                w.Line(layout.FoldedInto[i] >= 0 ? $"// (with {plan.Layers[layout.FoldedInto[i]].TensorPrefix} folded in)" : "// (Winograd)");
+                w.Line($"{LayerKernels.WinogradMethodName(layer)}(packed.Slice({layout.PackOffset[i]}, {LayerKernels.WinogradPackedLength(layer)}), {x}, {y}, scratch, relu: {(FusesReLU(plan, layout, i) ? "true" : "false")});");
+                continue;
+            }
+
             if (layout.Direct[i])
             {
                 int pool = layout.FusedPool[i];
@@ -691,7 +698,7 @@ internal static class NetworkEmitter
         var written = new HashSet<string>();
         for (int i = 0; i < plan.Layers.Count; i++)
         {
-            if (!layout.Direct[i])
+            if (!layout.Direct[i] && !layout.Winograd[i])
             {
                 continue;
             }
@@ -700,13 +707,25 @@ internal static class NetworkEmitter
             bool isFolded = layout.FoldedInto[i] >= 0;
             string weights = isFolded ? $"folded.Slice({layout.FoldOffset[i]}, {layer.WeightCount})" : Weights(layer);
             string bias = isFolded ? $"folded.Slice({layout.FoldOffset[i] + layer.WeightCount}, {layer.Out.Channels})" : Bias(layer);
-            w.Line($"// {layer.TensorPrefix}{(isFolded ? " (with its BatchNorm folded in)" : string.Empty)}");
+            w.Line($"// {layer.TensorPrefix}{(isFolded ? " (with its BatchNorm folded in)" : string.Empty)}{(layout.Winograd[i] ? ", Winograd-transformed" : string.Empty)}");
+            if (layout.Winograd[i])
+            {
+                w.Line(LayerKernels.WinogradPackCall(layer, weights, bias, layout.SourceOffset[i], layout.PackOffset[i]));
+                continue;
+            }
+
             w.Line($"global::CnnGen.Runtime.DirectConv.Pack({weights}, {bias}, {layer.Out.Channels}, {layer.WeightCount / layer.Out.Channels}, source.Slice({layout.SourceOffset[i]}, {layer.WeightCount + layer.Out.Channels}), packed.Slice({layout.PackOffset[i]}, {LayerKernels.PackedLength(layer)}));");
         }
 
         w.Close();
         for (int i = 0; i < plan.Layers.Count; i++)
         {
+            if (layout.Winograd[i] && written.Add(LayerKernels.WinogradMethodName(plan.Layers[i])))
+            {
+                w.Line();
+                LayerKernels.WriteWinograd(w, plan.Layers[i]);
+            }
+
             if (layout.Direct[i])
             {
                 LayerPlan? pool = layout.FusedPool[i] < 0 ? null : plan.Layers[layout.FusedPool[i]];
