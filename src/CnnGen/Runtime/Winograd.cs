@@ -217,16 +217,16 @@ public static class Winograd
         ReadOnlySpan<float> u = packed.Slice(0, a2 * channels * kp);
         ReadOnlySpan<float> bias = packed.Slice(a2 * channels * kp, kp);
         Span<float> work = stackalloc float[(6 * 6 * 16) + (4 * 4 * 16)];
-        ref float fr = ref Mem.Ref(frames);
-        ref float vr = ref Mem.Ref(v);
-        ref float mr = ref Mem.Ref(m);
-        ref float wr = ref Mem.Ref(work);
-        ref float br = ref Mem.Ref(bias);
-        ref float outr = ref Mem.Ref(output);
         int outPlane = oh * ow;
         for (int first = 0; first < tiles; first += chunk)
         {
             int count = Math.Min(chunk, tiles - first);
+
+            // References taken per chunk, next to their use: the checked build remembers the latest spans handed to Mem.Ref,
+            // and the α² products hand it many.
+            ref float fr = ref Mem.Ref(frames);
+            ref float vr = ref Mem.Ref(v);
+            ref float wr = ref Mem.Ref(work);
 
             // Input transform: V[ξ][t][c] = (Bᵀ·d·B)[ξ] for the chunk's tiles, a vector of channels at a time.
             for (int t = 0; t < count; t++)
@@ -244,6 +244,11 @@ public static class Winograd
             {
                 Gemm.MultiplyBroadcast(count, filters, channels, v.Slice(xi * chunk * cp), cp, 1, u.Slice(xi * channels * kp), kp, m.Slice(xi * chunk * kp), kp, false);
             }
+
+            ref float mr = ref Mem.Ref(m);
+            ref float br = ref Mem.Ref(bias);
+            ref float outr = ref Mem.Ref(output);
+            wr = ref Mem.Ref(work);
 
             // Output transform: Aᵀ·M·A + bias, ReLU, a vector of filters at a time; tile t's m² results overwrite M[0 … m²)[t]
             // (every M[ξ][t] is read first).
