@@ -11,25 +11,25 @@ namespace CnnGen.Generator.Plan;
 internal static class ConvAlgorithms
 {
     /// <summary>
-    /// Fewest output tiles per image for F(4×4, 3×3) under Auto: 16×16 outputs. Measured on 2026-12-03 (per-thread CPU time,
-    /// one core, AVX-512, the runtime kernel against the GEMM the generator emits otherwise, one layer at a time): with
-    /// C, K ≥ 64, F(4×4) ran 1.05–1.3× at 16×16 (CifarNet's conv4), 1.5–1.7× on ResNet-18's 56² and 28² stages and
-    /// 1.7–2.5× on VGG-16's 224²–28² layers; at 14×14 it tied and at 7×7 and 8×8 it lost or tied (the α² = 36
-    /// transformed weight matrices are streamed once per few tiles).
+    /// Fewest outputs per image and filter for F(4×4, 3×3) under Auto: 16×16 (16 whole tiles). Measured on 2026-12-03 (per-thread CPU time,
+    /// one core, AVX-512, the runtime kernel against the GEMM the generator emits otherwise, one layer at a time, a
+    /// throwaway probe): F(4×4) ran 1.1–1.6× on CifarNet's 32×32 and 16×16 layers with C ≥ 32, 1.9–2× on ResNet-18's 56²
+    /// and 28² stages and 1.7–2.5× on VGG-16's 224²–28² layers; at 14×14 it tied, at 8×8 it gained 1.05–1.2×, at 7×7 with
+    /// 512 channels it lost (0.5×: the α² = 36 transformed weight matrices are streamed for only 4 tiles).
     /// </summary>
-    private const int MinTilesF4 = 16;
+    private const int MinOutputsF4 = 16 * 16;
 
     /// <summary>
-    /// Fewest output tiles per image for F(2×2, 3×3), when F(4×4) has too few: 12×12 outputs. At 14×14 with C, K ≥ 256
-    /// (ResNet-18's layer3, VGG-16's conv5) F(2×2) ran 1.15–1.2× the GEMM; at 7×7 it lost (0.6–0.7×).
+    /// Fewest outputs per image and filter for F(2×2, 3×3), when F(4×4) has too few: 12×12 (36 tiles). At 14×14 with C, K ≥ 256
+    /// (ResNet-18's layer3, VGG-16's conv5) F(2×2) ran 1.15–1.3× the GEMM; at 7×7 it lost (0.6–0.7×).
     /// </summary>
-    private const int MinTilesF2 = 36;
+    private const int MinOutputsF2 = 12 * 12;
 
     /// <summary>
     /// Fewest input and output channels under Auto: with fewer the transforms (per tile, linear in C and K) weigh too much
-    /// beside the products (C·K): CifarNet's 32-channel layers ran 0.7–1.0× the GEMM.
+    /// beside the products (C·K): CifarNet's first layer (3 channels) ran 0.25–0.45× the GEMM.
     /// </summary>
-    private const int MinChannels = 64;
+    private const int MinChannels = 32;
 
     /// <summary>Whether the Winograd kernel can compute a convolution of this window: 3×3, stride 1, the same padding 0 or 1 on both axes.</summary>
     public static bool CanUseWinograd(Window w) =>
@@ -52,10 +52,10 @@ internal static class ConvAlgorithms
             return 0;
         }
 
-        int tiles4 = Tiles(layer, 4), tiles2 = Tiles(layer, 2);
+        int outputs = layer.Out.Height * layer.Out.Width;
         if (conv.Algorithm == ConvAlgorithmKind.Winograd)
         {
-            return tiles4 >= MinTilesF4 ? 4 : 2;
+            return outputs >= MinOutputsF4 ? 4 : 2;
         }
 
         if (layer.In.Channels < MinChannels || layer.Out.Channels < MinChannels)
@@ -63,8 +63,6 @@ internal static class ConvAlgorithms
             return 0;
         }
 
-        return tiles4 >= MinTilesF4 ? 4 : tiles2 >= MinTilesF2 ? 2 : 0;
+        return outputs >= MinOutputsF4 ? 4 : outputs >= MinOutputsF2 ? 2 : 0;
     }
-
-    private static int Tiles(LayerPlan layer, int tile) => ((layer.Out.Height + tile - 1) / tile) * ((layer.Out.Width + tile - 1) / tile);
 }

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Runtime;
 
@@ -270,7 +271,53 @@ public static class Winograd
                 int rows = Math.Min(tile, oh - (ty * tile)), cols = Math.Min(tile * run, ow - (tx0 * tile));
                 ref float o = ref Mem.Offset(ref outr, (image * filters * outPlane) + (ty * tile * ow) + (tx0 * tile));
                 ref float y0 = ref Mem.Offset(ref mr, t0 * kp);
-                for (int k = 0; k < filters; k++)
+                int k = 0;
+                if (Avx.IsSupported)
+                {
+                    // 8 filters × 8 columns at a time: 8 loads of 8 filters (one per column), an 8×8 transpose, 8 row stores.
+                    int shift = tile == 2 ? 1 : 2, cols8 = cols & ~7;
+                    for (; k + 8 <= filters; k += 8)
+                    {
+                        ref float plane = ref Mem.Offset(ref o, k * outPlane);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float target = ref Mem.Offset(ref plane, r * ow);
+                            ref float source = ref Mem.Offset(ref y0, (r * tile * chunk * kp) + k);
+                            for (int x = 0; x < cols8; x += 8)
+                            {
+                                Vector256<float> c0 = Column(ref source, x, shift, tile, chunk * kp, kp);
+                                Vector256<float> c1 = Column(ref source, x + 1, shift, tile, chunk * kp, kp);
+                                Vector256<float> c2 = Column(ref source, x + 2, shift, tile, chunk * kp, kp);
+                                Vector256<float> c3 = Column(ref source, x + 3, shift, tile, chunk * kp, kp);
+                                Vector256<float> c4 = Column(ref source, x + 4, shift, tile, chunk * kp, kp);
+                                Vector256<float> c5 = Column(ref source, x + 5, shift, tile, chunk * kp, kp);
+                                Vector256<float> c6 = Column(ref source, x + 6, shift, tile, chunk * kp, kp);
+                                Vector256<float> c7 = Column(ref source, x + 7, shift, tile, chunk * kp, kp);
+                                Transpose8(ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                                ref float to = ref Mem.Offset(ref target, x);
+                                Mem.Store(c0, ref to, 0);
+                                Mem.Store(c1, ref to, (nuint)outPlane);
+                                Mem.Store(c2, ref to, (nuint)(2 * outPlane));
+                                Mem.Store(c3, ref to, (nuint)(3 * outPlane));
+                                Mem.Store(c4, ref to, (nuint)(4 * outPlane));
+                                Mem.Store(c5, ref to, (nuint)(5 * outPlane));
+                                Mem.Store(c6, ref to, (nuint)(6 * outPlane));
+                                Mem.Store(c7, ref to, (nuint)(7 * outPlane));
+                            }
+
+                            for (int x = cols8; x < cols; x++)
+                            {
+                                ref float from = ref Mem.Offset(ref source, (((x & (tile - 1)) * chunk) + (x >> shift)) * kp);
+                                for (int j = 0; j < 8; j++)
+                                {
+                                    Mem.Add(ref target, (j * outPlane) + x) = Mem.Add(ref from, j);
+                                }
+                            }
+                        }
+                    }
+                }
+
+                for (; k < filters; k++)
                 {
                     ref float plane = ref Mem.Offset(ref o, k * outPlane);
                     for (int r = 0; r < rows; r++)
@@ -318,11 +365,48 @@ public static class Winograd
         ref float dst = ref Mem.Ref(frame);
         int plane = height * width;
 
-        // Row by row: the image row of every channel and the frame row it goes to stay in L1.
+        // Row by row: the image row of every channel and the frame row it goes to stay in L1. With AVX, 8 channels × 8
+        // columns at a time through an 8×8 transpose.
         for (int y = 0; y < height; y++)
         {
             ref float t = ref Mem.Offset(ref dst, (((y + padding) * wf) + padding) * cp);
-            for (int c = 0; c < channels; c++)
+            int c = 0;
+            if (Avx.IsSupported)
+            {
+                for (; c + 8 <= channels; c += 8)
+                {
+                    ref float s = ref Mem.Offset(ref src, (c * plane) + (y * width));
+                    int x = 0;
+                    for (; x + 8 <= width; x += 8)
+                    {
+                        ref float from = ref Mem.Offset(ref s, x);
+                        Vector256<float> r0 = Mem.Load256(ref from, 0), r1 = Mem.Load256(ref from, (nuint)plane);
+                        Vector256<float> r2 = Mem.Load256(ref from, (nuint)(2 * plane)), r3 = Mem.Load256(ref from, (nuint)(3 * plane));
+                        Vector256<float> r4 = Mem.Load256(ref from, (nuint)(4 * plane)), r5 = Mem.Load256(ref from, (nuint)(5 * plane));
+                        Vector256<float> r6 = Mem.Load256(ref from, (nuint)(6 * plane)), r7 = Mem.Load256(ref from, (nuint)(7 * plane));
+                        Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                        ref float to = ref Mem.Offset(ref t, (x * cp) + c);
+                        Mem.Store(r0, ref to, 0);
+                        Mem.Store(r1, ref to, (nuint)cp);
+                        Mem.Store(r2, ref to, (nuint)(2 * cp));
+                        Mem.Store(r3, ref to, (nuint)(3 * cp));
+                        Mem.Store(r4, ref to, (nuint)(4 * cp));
+                        Mem.Store(r5, ref to, (nuint)(5 * cp));
+                        Mem.Store(r6, ref to, (nuint)(6 * cp));
+                        Mem.Store(r7, ref to, (nuint)(7 * cp));
+                    }
+
+                    for (; x < width; x++)
+                    {
+                        for (int i = 0; i < 8; i++)
+                        {
+                            Mem.Add(ref t, (x * cp) + c + i) = Mem.Add(ref s, (i * plane) + x);
+                        }
+                    }
+                }
+            }
+
+            for (; c < channels; c++)
             {
                 ref float s = ref Mem.Offset(ref src, (c * plane) + (y * width));
                 for (int x = 0; x < width; x++)
@@ -331,6 +415,29 @@ public static class Winograd
                 }
             }
         }
+    }
+
+    // The 8 filters of output column x (tile x >> shift, position x mod tile) at source + (position·chunkStride + tile)·kp.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Column(ref float source, int x, int shift, int tile, int chunkStride, int kp) =>
+        Mem.Load256(ref source, (nuint)(((x & (tile - 1)) * chunkStride) + ((x >> shift) * kp)));
+
+    // Rows r0 … r7 of an 8×8 block become its columns (AVX: unpack, shuffle, then swap 128-bit halves).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3, ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        r0 = Avx.Permute2x128(s0, s4, 0x20);
+        r1 = Avx.Permute2x128(s1, s5, 0x20);
+        r2 = Avx.Permute2x128(s2, s6, 0x20);
+        r3 = Avx.Permute2x128(s3, s7, 0x20);
+        r4 = Avx.Permute2x128(s0, s4, 0x31);
+        r5 = Avx.Permute2x128(s1, s5, 0x31);
+        r6 = Avx.Permute2x128(s2, s6, 0x31);
+        r7 = Avx.Permute2x128(s3, s7, 0x31);
     }
 
     // Bᵀ·d·B of one tile and one vector of channels: d[i][j] at d + i·rowStride + j·colStride, the result's element ξ
