@@ -14,7 +14,7 @@ internal static class ConvAlgorithms
     /// Fewest outputs per image and filter for F(4×4, 3×3) under Auto: 16×16 (16 whole tiles). Measured on 2026-12-03 (per-thread CPU time,
     /// one core, AVX-512, the runtime kernel against the GEMM the generator emits otherwise, one layer at a time, a
     /// throwaway probe): F(4×4) ran 1.1–1.6× on CifarNet's 32×32 and 16×16 layers with C ≥ 32, 1.9–2× on ResNet-18's 56²
-    /// and 28² stages and 1.7–2.5× on VGG-16's 224²–28² layers; at 14×14 it tied, at 8×8 it gained 1.05–1.2×, at 7×7 with
+    /// and 28² stages and 1.7–2.5× on VGG-16's 224²–28² layers; at 14×14 it tied, at 8×8 with 64–128 channels it gained 1.2×, at 7×7 with
     /// 512 channels it lost (0.5×: the α² = 36 transformed weight matrices are streamed for only 4 tiles).
     /// </summary>
     private const int MinOutputsF4 = 16 * 16;
@@ -30,6 +30,15 @@ internal static class ConvAlgorithms
     /// beside the products (C·K): CifarNet's first layer (3 channels) ran 0.25–0.45× the GEMM.
     /// </summary>
     private const int MinChannels = 32;
+
+    /// <summary>
+    /// Below 12×12 outputs (from 8×8) F(4×4) only while its transformed weights, α²·C·K = 36·C·K floats, stay within
+    /// 4 MiB: CifarNet's 8×8 layers (64 → 128, 128 → 128: 1.2 and 2.4 MB) ran 1.2× the GEMM, where weights that must come
+    /// from memory for a few tiles lose (ResNet-18's 7×7, 512 → 512: 38 MB, 0.5×).
+    /// </summary>
+    private const int MinOutputsSmall = 8 * 8;
+
+    private const long MaxSmallWeights = 1L << 20;
 
     /// <summary>Whether the Winograd kernel can compute a convolution of this window: 3×3, stride 1, the same padding 0 or 1 on both axes.</summary>
     public static bool CanUseWinograd(Window w) =>
@@ -63,6 +72,9 @@ internal static class ConvAlgorithms
             return 0;
         }
 
-        return outputs >= MinOutputsF4 ? 4 : outputs >= MinOutputsF2 ? 2 : 0;
+        return outputs >= MinOutputsF4 ? 4
+            : outputs >= MinOutputsF2 ? 2
+            : outputs >= MinOutputsSmall && 36L * layer.In.Channels * layer.Out.Channels <= MaxSmallWeights ? 4
+            : 0;
     }
 }
