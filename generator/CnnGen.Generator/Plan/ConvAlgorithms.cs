@@ -11,34 +11,32 @@ namespace CnnGen.Generator.Plan;
 internal static class ConvAlgorithms
 {
     /// <summary>
-    /// Fewest outputs per image and filter for F(4×4, 3×3) under Auto: 16×16 (16 whole tiles). Measured on 2026-12-03 (per-thread CPU time,
-    /// one core, AVX-512, the runtime kernel against the GEMM the generator emits otherwise, one layer at a time, a
-    /// throwaway probe): F(4×4) ran 1.1–1.6× on CifarNet's 32×32 and 16×16 layers with C ≥ 32, 1.9–2× on ResNet-18's 56²
-    /// and 28² stages and 1.7–2.5× on VGG-16's 224²–28² layers; at 14×14 it tied, at 8×8 with 64–128 channels it gained 1.2×, at 7×7 with
-    /// 512 channels it lost (0.5×: the α² = 36 transformed weight matrices are streamed for only 4 tiles).
+    /// Fewest outputs per image and filter for F(4×4, 3×3) under Auto: 16×16, 16 whole tiles. Per layer
+    /// (tools/bench/WinogradProbe, 2026-12-03, per-thread CPU time, one core, AVX-512, against the GEMM the generator emits
+    /// otherwise) F(4×4) ran 1.1–1.5× on CifarNet's 32×32 and 16×16 layers with C ≥ 32, 1.9–2.1× on ResNet-18's 56² and
+    /// 28² stages and 2.1–3.3× on VGG-16's 224²–28² layers.
     /// </summary>
     private const int MinOutputsF4 = 16 * 16;
 
     /// <summary>
-    /// Fewest outputs per image and filter for F(2×2, 3×3), when F(4×4) has too few: 12×12 (36 tiles). At 14×14 with C, K ≥ 256
-    /// (ResNet-18's layer3, VGG-16's conv5) F(2×2) ran 1.15–1.3× the GEMM; at 7×7 it lost (0.6–0.7×).
+    /// Fewest outputs for F(2×2, 3×3) under Auto, below 16×16: 12×12 (36 tiles). At 14×14 with 256–512 channels (ResNet-18's
+    /// layer3, VGG-16's conv5) F(2×2) ran 1.3× the GEMM and F(4×4) 1.0–1.15× (16 tiles, a quarter of them wasted).
+    /// <para>
+    /// Smaller outputs keep the direct path though the kernel alone is faster on some (F(4×4) 1.2× at 8×8 with 64–128
+    /// channels; at 7×7 with 512 channels both lose, 0.5–0.65×, the α² = 36 transformed weight matrices streamed for 4
+    /// tiles): in the whole network (tools/bench/cputime) taking CifarNet's two 8×8 layers too moved its batch 1 from 0.97×
+    /// to 0.77× ONNX Runtime — there every Forward also compares each Winograd layer's weights with the copy they were
+    /// transformed from (PackDirectConvolutions), and its transformed weights are 4× the direct ones.
+    /// Explicit <c>Algorithm = ConvAlgorithm.Winograd</c> takes F(2×2) on any layer below 16×16.
+    /// </para>
     /// </summary>
     private const int MinOutputsF2 = 12 * 12;
 
     /// <summary>
     /// Fewest input and output channels under Auto: with fewer the transforms (per tile, linear in C and K) weigh too much
-    /// beside the products (C·K): CifarNet's first layer (3 channels) ran 0.25–0.45× the GEMM.
+    /// beside the products (C·K): CifarNet's first layer (3 channels) ran 0.5× the GEMM, VGG-16's 0.6×.
     /// </summary>
     private const int MinChannels = 32;
-
-    /// <summary>
-    /// Below 12×12 outputs (from 8×8) F(4×4) only while its transformed weights, α²·C·K = 36·C·K floats, stay within
-    /// 4 MiB: CifarNet's 8×8 layers (64 → 128, 128 → 128: 1.2 and 2.4 MB) ran 1.2× the GEMM, where weights that must come
-    /// from memory for a few tiles lose (ResNet-18's 7×7, 512 → 512: 38 MB, 0.5×).
-    /// </summary>
-    private const int MinOutputsSmall = 8 * 8;
-
-    private const long MaxSmallWeights = 1L << 20;
 
     /// <summary>Whether the Winograd kernel can compute a convolution of this window: 3×3, stride 1, the same padding 0 or 1 on both axes.</summary>
     public static bool CanUseWinograd(Window w) =>
@@ -72,9 +70,6 @@ internal static class ConvAlgorithms
             return 0;
         }
 
-        return outputs >= MinOutputsF4 ? 4
-            : outputs >= MinOutputsF2 ? 2
-            : outputs >= MinOutputsSmall && 36L * layer.In.Channels * layer.Out.Channels <= MaxSmallWeights ? 4
-            : 0;
+        return outputs >= MinOutputsF4 ? 4 : outputs >= MinOutputsF2 ? 2 : 0;
     }
 }
