@@ -47,6 +47,7 @@ public static class Catalog
         "LeNet5" => CnnGen.Zoo.LeNet5.OutputLength,
         "CifarNet" => CnnGen.Zoo.CifarNet.OutputLength,
         "ResNet18" => CnnGen.Zoo.ResNet18.OutputLength,
+        "Vgg16" => CnnGen.Zoo.Vgg16.OutputLength,
         _ => throw new ArgumentException($"Unknown network {network}.", nameof(network)),
     };
 

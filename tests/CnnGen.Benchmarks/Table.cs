@@ -168,7 +168,7 @@ public static class Table
         File.WriteAllText(doc, text);
     }
 
-    private static string Name(string key) => key.Replace("LeNet5", "LeNet-5", StringComparison.Ordinal).Replace("ResNet18", "ResNet-18", StringComparison.Ordinal)
+    private static string Name(string key) => key.Replace("LeNet5", "LeNet-5", StringComparison.Ordinal).Replace("ResNet18", "ResNet-18", StringComparison.Ordinal).Replace("Vgg16", "VGG-16", StringComparison.Ordinal)
         .Replace(" b", ", batch ", StringComparison.Ordinal).Replace(" train", ", training step (SGD)", StringComparison.Ordinal)
         .Replace(" 2 cores", ", 2 cores", StringComparison.Ordinal);
 

@@ -550,6 +550,46 @@ public sealed class DiagnosticTests
         Assert.StartsWith("Layer 2, BasicBlock(8, Stride = 2, TensorPrefix = \"layer1.0\") → BatchNorm(): the tensor name \"layer1.0.downsample.1.weight\" is already used by layer 1, BatchNorm(Tensor = \"layer1.0.downsample.1\")", diagnostics[0].GetMessage());
     }
 
+    [Theory]
+    [InlineData("[Conv2D(8, 5, Padding = 2, {|CNN0018:Algorithm = ConvAlgorithm.Winograd|})]", "Winograd computes 3×3 kernels only, not 5×5")]
+    [InlineData("[Conv2D(8, 3, Stride = 2, {|CNN0018:Algorithm = ConvAlgorithm.Winograd|})]", "Winograd computes stride 1 only, not stride 2")]
+    [InlineData("[Conv2D(8, 3, Padding = 2, {|CNN0018:Algorithm = ConvAlgorithm.Winograd|})]", "Winograd needs the same padding, 0 or 1, on both axes, not 2")]
+    [InlineData("[Conv2D(8, 3, PaddingHeight = 1, PaddingWidth = 0, {|CNN0018:Algorithm = ConvAlgorithm.Winograd|})]", "Winograd needs the same padding, 0 or 1, on both axes, not 1×0")]
+    public void Cnn0018_WinogradOnALayerItCannotCompute_IsOnTheAlgorithmArgument(string layer, string why)
+    {
+        IReadOnlyList<Diagnostic> diagnostics = VerifyDiagnostics($$"""
+            using CnnGen;
+
+            namespace Demo;
+
+            [Network]
+            [Input(9, 9, 4)]
+            {{layer}}
+            [Dense(2)]
+            public partial class NotWinograd;
+            """);
+
+        Assert.Contains(": " + why + "; use ConvAlgorithm.Auto or ConvAlgorithm.Direct", diagnostics[0].GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cnn0007_AnAlgorithmOutsideTheEnum()
+    {
+        IReadOnlyList<Diagnostic> diagnostics = VerifyDiagnostics("""
+            using CnnGen;
+
+            namespace Demo;
+
+            [Network]
+            [Input(9, 9, 4)]
+            [Conv2D(8, 3, {|CNN0007:Algorithm = (ConvAlgorithm)7|})]
+            [Dense(2)]
+            public partial class BadAlgorithm;
+            """);
+
+        Assert.Equal("Conv2D: Algorithm must be ConvAlgorithm.Auto, ConvAlgorithm.Direct or ConvAlgorithm.Winograd, not 7", diagnostics[0].GetMessage());
+    }
+
     [Fact]
     public void Cnn0013_TheInputNameIsTaken()
     {

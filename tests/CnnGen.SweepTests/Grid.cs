@@ -12,7 +12,7 @@ namespace CnnGen.SweepTests;
 /// </summary>
 public static class Grid
 {
-    public static readonly string[] Groups = { "direct-rows", "conv-strided", "conv-gemm", "conv-pool", "pools", "pool-2x2", "dense-activations", "batchnorm", "branches" };
+    public static readonly string[] Groups = { "direct-rows", "conv-strided", "conv-gemm", "conv-pool", "pools", "pool-2x2", "dense-activations", "batchnorm", "branches", "winograd" };
 
     public static IReadOnlyList<Net> Networks(string group) => group switch
     {
@@ -25,6 +25,7 @@ public static class Grid
         "dense-activations" => DenseActivations(),
         "batchnorm" => BatchNorms(),
         "branches" => Branches(),
+        "winograd" => Winograd(),
         _ => throw new ArgumentException(group),
     };
 
@@ -285,6 +286,34 @@ public static class Grid
                 new Pool(PoolKind.Average, 2, 2, 0, Round.Ceil),
             }),
         };
+    }
+
+    /// <summary>
+    /// Stride-1 3×3 convolutions with Algorithm = ConvAlgorithm.Winograd (runtime Winograd, F(4×4) from 16×16 outputs,
+    /// F(2×2) below): 1–40 channels and filters, outputs 1×1 to 19×19 (most not multiples of the tile), padding 0 and 1,
+    /// with and without bias, alone, before a fused ReLU, with a BatchNorm folded in, and two in a row.
+    /// </summary>
+    private static List<Net> Winograd()
+    {
+        var random = new Random(1418);
+        var nets = new List<Net>();
+        for (int i = 0; i < 36; i++)
+        {
+            int c = 1 + random.Next(40), k = 1 + random.Next(40), p = random.Next(2);
+            int oh = 1 + random.Next(19), ow = 1 + random.Next(19);
+            int h = oh + 2 - (2 * p), w = ow + 2 - (2 * p);
+            var conv = new Conv(k, 3, 3, PH: p, PW: p, Bias: i % 4 != 3, Algorithm: ConvAlgorithm.Winograd);
+            Layer[] tail = (i % 4) switch
+            {
+                0 => new Layer[] { conv },
+                1 => new Layer[] { conv, new Act(ActKind.ReLU) },
+                2 => new Layer[] { conv with { Bias = false }, new BatchNorm(), new Act(ActKind.ReLU) },
+                _ => new Layer[] { conv, new Act(ActKind.ReLU), new Conv(1 + random.Next(20), 3, 3, PH: 1, PW: 1, Algorithm: ConvAlgorithm.Winograd) },
+            };
+            nets.Add(i % 2 == 0 ? new Net("Winograd" + i, c, h, w, tail) : new Net("Winograd" + i, c, h, w, new Layer[] { new Conv(c, 1, 1) }.Concat(tail).ToArray()));
+        }
+
+        return nets;
     }
 
     private static Net Probed(int index, int c, int h, int w, Layer layer)

@@ -74,8 +74,8 @@ public abstract record Layer
     internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
 
-/// <summary>Conv2D: K filters of FH×FW, per-axis stride and padding (or same padding), optional bias, rounding.</summary>
-public sealed record Conv(int K, int FH, int FW, int SH = 1, int SW = 1, int PH = 0, int PW = 0, bool Bias = true, bool Same = false, Round Rounding = Round.Floor) : Layer
+/// <summary>Conv2D: K filters of FH×FW, per-axis stride and padding (or same padding), optional bias, rounding, algorithm.</summary>
+public sealed record Conv(int K, int FH, int FW, int SH = 1, int SW = 1, int PH = 0, int PW = 0, bool Bias = true, bool Same = false, Round Rounding = Round.Floor, ConvAlgorithm Algorithm = ConvAlgorithm.Auto) : Layer
 {
     public int PadH => Same ? (FH - 1) / 2 : PH;
 
@@ -109,6 +109,11 @@ public sealed record Conv(int K, int FH, int FW, int SH = 1, int SW = 1, int PH 
             if (Rounding == Round.Ceil)
             {
                 yield return "Rounding = Rounding.Ceil";
+            }
+
+            if (Algorithm != ConvAlgorithm.Auto)
+            {
+                yield return $"Algorithm = ConvAlgorithm.{Algorithm}";
             }
         }
     }

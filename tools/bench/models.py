@@ -1,4 +1,4 @@
-"""The PyTorch modules the speed benchmarks run: LeNet-5, the zoo's CifarNet and ResNet-18.
+"""The PyTorch modules the speed benchmarks run: LeNet-5, the zoo's CifarNet, ResNet-18 and VGG-16.
 
 Each module names its tensors the way the same declaration in samples/Zoo/Networks.cs does (LeNet-5 and
 CifarNet: layers with weights numbered per kind in declaration order; ResNet-18: torchvision's keys, which the
@@ -109,10 +109,41 @@ class ResNet18(nn.Module):
         return F.softmax(self.logits(x), dim=1)
 
 
+class Vgg16(nn.Module):
+    """torchvision's VGG-16 (configuration D, 138,357,544 parameters) with torchvision's state_dict keys
+    (features.0 … features.28, classifier.0/.3/.6), which samples/Zoo's Vgg16 declares with Tensor: thirteen 3x3
+    'same' convolutions with ReLU, max 2 after each stage, fc 25088 -> 4096 -> 4096 -> 1000, softmax (no adaptive
+    pool: at 224x224 the features are already 7x7, where torchvision's AdaptiveAvgPool2d(7) is the identity)."""
+
+    input_shape = (3, 224, 224)
+    stages = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]
+
+    def __init__(self):
+        super().__init__()
+        layers, cin = [], 3
+        for stage in self.stages:
+            for cout in stage:
+                layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(inplace=True)]
+                cin = cout
+            layers.append(nn.MaxPool2d(2))
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5),
+            nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5),
+            nn.Linear(4096, 1000))
+
+    def logits(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+    def forward(self, x):
+        return F.softmax(self.logits(x), dim=1)
+
+
 # name -> (class, seed, committed): the small LeNet-5 files are committed, the others are written to a
-# gitignored place (CifarNet 5.9 MB, ResNet-18 46.8 MB per file).
+# gitignored place (CifarNet 5.9 MB, ResNet-18 46.8 MB, VGG-16 553 MB per file).
 MODELS = {
     "lenet5": (LeNet5, 5, True),
     "cifarnet": (CifarNet, 6, False),
     "resnet18": (ResNet18, 7, False),
+    "vgg16": (Vgg16, 8, False),
 }

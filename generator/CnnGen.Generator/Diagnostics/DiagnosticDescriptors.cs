@@ -65,6 +65,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidTensorName = Error(
         DiagnosticIds.InvalidTensorName, "Invalid tensor name", "Tensor and TensorPrefix name a layer's tensors as a PyTorch state_dict does: module names joined by '.', each of letters, digits, '_' or '-'.");
 
+    public static readonly DiagnosticDescriptor WinogradNotApplicable = Error(
+        DiagnosticIds.WinogradNotApplicable, "Winograd requested for a convolution it cannot compute", "Algorithm = ConvAlgorithm.Winograd needs a 3×3 kernel, stride 1 and the same padding, 0 or 1, on both axes.");
+
     public static readonly DiagnosticDescriptor DuplicateTensorName = Error(
         DiagnosticIds.DuplicateTensorName, "Duplicate tensor name", "Every tensor of a network (after Tensor, TensorPrefix and the per-kind numbering are applied) must have its own name, so that weights files can name each one.");
 
@@ -101,7 +104,7 @@ internal static class DiagnosticDescriptors
         StrideDoesNotFit, WindowLargerThanInput, ParameterCountMismatch, ClassNotPartial, MissingInput,
         MisplacedInput, InvalidValue, LayerCannotFollow, NoLayers, UnsupportedType,
         BranchShapeMismatch, UnknownLayerName, DuplicateLayerName, NameCollision, NetworkTooLarge,
-        InvalidTensorName, DuplicateTensorName,
+        InvalidTensorName, DuplicateTensorName, WinogradNotApplicable,
         ParameterBudget, MultiplyAddBudget, ReceptiveFieldBudget,
         WeightsFileNotFound, WeightsFileInvalid, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType, WeightsTensorShape,
     }.ToDictionary(d => d.Id);

@@ -81,8 +81,20 @@ internal sealed class InferenceLayout
             FusedInto[i] = -1;
         }
 
+        Winograd = new bool[n];
         for (int i = 0; i < n; i++)
         {
+            if (LayerKernels.IsWinogradConv(plan.Layers[i]))
+            {
+                // Winograd layers share the direct convolutions' packer (their transformed weights are packed the same way).
+                Winograd[i] = true;
+                PackOffset[i] = packed;
+                SourceOffset[i] = source;
+                packed = checked(packed + LayerKernels.WinogradPackedLength(plan.Layers[i]));
+                source = checked(source + plan.Layers[i].WeightCount + plan.Layers[i].Out.Channels);
+                continue;
+            }
+
             if (!LayerKernels.IsDirectConv(plan.Layers[i]))
             {
                 continue;
@@ -175,7 +187,7 @@ internal sealed class InferenceLayout
         ArenaLength = System.Math.Max(top, 1);
 
         ScratchLength = Enumerable.Range(0, n)
-            .Select(i => Direct[i] ? LayerKernels.DirectScratchLength(plan.Layers[i], FusedPool[i] < 0 ? null : plan.Layers[FusedPool[i]]) : LayerKernels.ScratchLength(plan.Layers[i]))
+            .Select(i => Winograd[i] ? LayerKernels.WinogradScratchLength(plan.Layers[i]) : Direct[i] ? LayerKernels.DirectScratchLength(plan.Layers[i], FusedPool[i] < 0 ? null : plan.Layers[FusedPool[i]]) : LayerKernels.ScratchLength(plan.Layers[i]))
             .DefaultIfEmpty(0).Max();
     }
 
@@ -195,6 +207,9 @@ internal sealed class InferenceLayout
 
     /// <summary>Per layer: whether it is a convolution that runs through the channel-vectorised direct kernel.</summary>
     public bool[] Direct { get; }
+
+    /// <summary>Per layer: whether it is a convolution that runs through the Winograd kernel (Plan/ConvAlgorithms.cs).</summary>
+    public bool[] Winograd { get; }
 
     /// <summary>For a direct convolution, the max pool fused into its epilogue; -1 otherwise.</summary>
     public int[] FusedPool { get; }

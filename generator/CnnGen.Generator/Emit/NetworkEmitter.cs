@@ -603,6 +603,13 @@ internal static class NetworkEmitter
 
             string x = layout.Tensor(layer.Inputs[0]);
             string y = layout.Tensor(i);
+            if (layout.Winograd[i])
+            {
+                w.Line(layout.FoldedInto[i] >= 0 ? $"// (with {plan.Layers[layout.FoldedInto[i]].TensorPrefix} folded in)" : "// (Winograd)");
+                w.Line($"{LayerKernels.WinogradMethodName(layer)}(packed.Slice({layout.PackOffset[i]}, {LayerKernels.WinogradPackedLength(layer)}), {x}, {y}, scratch, relu: {(FusesReLU(plan, layout, i) ? "true" : "false")});");
+                continue;
+            }
+
             if (layout.Direct[i])
             {
                 int pool = layout.FusedPool[i];
@@ -708,7 +715,7 @@ internal static class NetworkEmitter
         w.Open($"private static void PackDirectConvolutions({Ros} p, {Ros} folded, {Sp} source, {Sp} packed)");
         for (int i = 0; i < plan.Layers.Count; i++)
         {
-            if (!layout.Direct[i])
+            if (!layout.Direct[i] && !layout.Winograd[i])
             {
                 continue;
             }
@@ -717,7 +724,13 @@ internal static class NetworkEmitter
             bool isFolded = layout.FoldedInto[i] >= 0;
             string weights = isFolded ? $"folded.Slice({layout.FoldOffset[i]}, {layer.WeightCount})" : Weights(layer);
             string bias = isFolded ? $"folded.Slice({layout.FoldOffset[i] + layer.WeightCount}, {layer.Out.Channels})" : Bias(layer);
-            w.Line($"// {layer.TensorPrefix}{(isFolded ? " (with its BatchNorm folded in)" : string.Empty)}");
+            w.Line($"// {layer.TensorPrefix}{(isFolded ? " (with its BatchNorm folded in)" : string.Empty)}{(layout.Winograd[i] ? ", Winograd-transformed" : string.Empty)}");
+            if (layout.Winograd[i])
+            {
+                w.Line(LayerKernels.WinogradPackCall(layer, weights, bias, layout.SourceOffset[i], layout.PackOffset[i]));
+                continue;
+            }
+
             w.Line($"global::CnnGen.Runtime.DirectConv.Pack({weights}, {bias}, {layer.Out.Channels}, {layer.WeightCount / layer.Out.Channels}, source.Slice({layout.SourceOffset[i]}, {layer.WeightCount + layer.Out.Channels}), packed.Slice({layout.PackOffset[i]}, {LayerKernels.PackedLength(layer)}));");
         }
 

@@ -23,6 +23,7 @@ internal static class DiagnosticIds
     public const string NetworkTooLarge = "CNN0015";
     public const string InvalidTensorName = "CNN0016";
     public const string DuplicateTensorName = "CNN0017";
+    public const string WinogradNotApplicable = "CNN0018";
 
     // Budgets: warnings, suppressible with #pragma warning disable.
     public const string ParameterBudget = "CNN0101";

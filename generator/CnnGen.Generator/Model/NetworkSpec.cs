@@ -14,6 +14,14 @@ internal enum RoundingMode
     Ceil = 3,
 }
 
+/// <summary>The runtime's <c>ConvAlgorithm</c>: how inference computes a convolution.</summary>
+internal enum ConvAlgorithmKind
+{
+    Auto = 0,
+    Direct = 1,
+    Winograd = 2,
+}
+
 internal enum PoolKind
 {
     Max,
@@ -99,6 +107,9 @@ internal sealed record ConvSpec(
 {
     public const int SamePadding = -1;
 
+    /// <summary>The <c>Algorithm</c> argument: how inference computes the layer (Plan/ConvAlgorithms.cs decides for Auto).</summary>
+    public ConvAlgorithmKind Algorithm { get; init; }
+
     /// <summary>A square convolution with equal strides and paddings on both axes.</summary>
     public ConvSpec(int position, int filters, int kernel, int stride, int padding, RoundingMode rounding)
         : this(position, filters, kernel, kernel, stride, stride, padding, padding, true, rounding)
@@ -112,7 +123,8 @@ internal sealed record ConvSpec(
         StrideHeight == StrideWidth ? Text.Named(StrideHeight != 1, "Stride", StrideHeight) : $"StrideHeight = {Text.Int(StrideHeight)}, StrideWidth = {Text.Int(StrideWidth)}",
         PaddingText(),
         Bias ? string.Empty : "Bias = false",
-        Text.Rounding(Rounding)), Wiring);
+        Text.Rounding(Rounding),
+        Algorithm == ConvAlgorithmKind.Auto ? string.Empty : "Algorithm = ConvAlgorithm." + Algorithm), Wiring);
 
     private string PaddingText()
     {

@@ -333,7 +333,25 @@ internal static class NetworkParser
             a.Has("PaddingHeight") ? a.Int("PaddingHeight", 0) : padding,
             a.Has("PaddingWidth") ? a.Int("PaddingWidth", 0) : padding,
             a.Bool("Bias", true),
-            ReadRounding(a, diagnostics, "Conv2D"));
+            ReadRounding(a, diagnostics, "Conv2D"))
+        {
+            Algorithm = ReadAlgorithm(a, diagnostics),
+        };
+    }
+
+    private static ConvAlgorithmKind ReadAlgorithm(Arguments arguments, List<DiagnosticInfo> diagnostics)
+    {
+        int value = arguments.Int("Algorithm", 0);
+        if (value is >= 0 and <= 2)
+        {
+            return (ConvAlgorithmKind)value;
+        }
+
+        diagnostics.Add(new DiagnosticInfo(
+            DiagnosticIds.InvalidValue,
+            arguments.LocationOf("Algorithm"),
+            $"Conv2D: Algorithm must be ConvAlgorithm.Auto, ConvAlgorithm.Direct or ConvAlgorithm.Winograd, not {Text.Int(value)}"));
+        return ConvAlgorithmKind.Auto;
     }
 
     private static RoundingMode ReadRounding(Arguments arguments, List<DiagnosticInfo> diagnostics, string owner)

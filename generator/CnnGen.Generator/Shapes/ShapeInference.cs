@@ -639,6 +639,12 @@ internal static class ShapeInference
             }
 
             var window = new Window(conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, padH.Value, padW.Value);
+            if (conv.Algorithm == ConvAlgorithmKind.Winograd && !ConvAlgorithms.CanUseWinograd(window))
+            {
+                Error(DiagnosticIds.WinogradNotApplicable, new SourceRef(conv.Position, "Algorithm"), $"{Capital(conv.Label)}: {ConvAlgorithms.WhyNotWinograd(window)}; use ConvAlgorithm.Auto or ConvAlgorithm.Direct");
+                return null;
+            }
+
             Shape? spatial = Slide(conv, "kernel|kernelHeight", "StrideHeight|Stride", input, window, Mode(conv.Rounding), isPool: false);
             if (spatial is null)
             {

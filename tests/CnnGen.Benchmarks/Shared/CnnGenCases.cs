@@ -25,8 +25,8 @@ public enum Mode
 /// <summary>The cases measured, as "Network bBatch" labels: shared by the BenchmarkDotNet project and the AOT harness.</summary>
 public static class Cases
 {
-    /// <summary>Forward cases: LeNet-5 batch 1 and 64; CifarNet and ResNet-18 batch 1 and 8.</summary>
-    public static readonly string[] Forward = ["LeNet5 b1", "LeNet5 b64", "CifarNet b1", "CifarNet b8", "ResNet18 b1", "ResNet18 b8"];
+    /// <summary>Forward cases: LeNet-5 batch 1 and 64; CifarNet and ResNet-18 batch 1 and 8; VGG-16 batch 1.</summary>
+    public static readonly string[] Forward = ["LeNet5 b1", "LeNet5 b64", "CifarNet b1", "CifarNet b8", "ResNet18 b1", "ResNet18 b8", "Vgg16 b1"];
 
     /// <summary>Training step: LeNet-5 batch 32, SGD.</summary>
     public static readonly string[] Train = ["LeNet5 b32"];
@@ -54,7 +54,7 @@ public static class Cases
 public sealed class CnnGenCase
 {
     /// <summary>The networks measured, by the name of their generated class.</summary>
-    public static readonly string[] Networks = ["LeNet5", "CifarNet", "ResNet18"];
+    public static readonly string[] Networks = ["LeNet5", "CifarNet", "ResNet18", "Vgg16"];
 
     private CnnGenCase(string network, int batch, Mode mode, int inputLength, int outputLength, long multiplyAddsPerImage)
     {
@@ -128,6 +128,7 @@ public sealed class CnnGenCase
         "LeNet5" => [LeNet5.InputChannels, LeNet5.InputHeight, LeNet5.InputWidth],
         "CifarNet" => [CifarNet.InputChannels, CifarNet.InputHeight, CifarNet.InputWidth],
         "ResNet18" => [ResNet18.InputChannels, ResNet18.InputHeight, ResNet18.InputWidth],
+        "Vgg16" => [Vgg16.InputChannels, Vgg16.InputHeight, Vgg16.InputWidth],
         _ => throw new ArgumentException($"Unknown network {network}.", nameof(network)),
     };
 
@@ -137,6 +138,7 @@ public sealed class CnnGenCase
         "LeNet5" => LeNet5.MultiplyAddsPerImage,
         "CifarNet" => CifarNet.MultiplyAddsPerImage,
         "ResNet18" => ResNet18.MultiplyAddsPerImage,
+        "Vgg16" => Vgg16.MultiplyAddsPerImage,
         _ => throw new ArgumentException($"Unknown network {network}.", nameof(network)),
     };
 
@@ -155,6 +157,8 @@ public sealed class CnnGenCase
                 n => n.Forward, n => n.ForwardBatch, n => new CifarNet.Trainer(n, new Sgd(0.01f)).TrainBatch),
             "ResNet18" => Build(network, batch, mode, ResNet18.InputLength, ResNet18.OutputLength, ResNet18.MultiplyAddsPerImage, () => Load(new ResNet18(), weights),
                 n => n.Forward, n => n.ForwardBatch, n => new ResNet18.Trainer(n, new Sgd(0.01f)).TrainBatch),
+            "Vgg16" => Build(network, batch, mode, Vgg16.InputLength, Vgg16.OutputLength, Vgg16.MultiplyAddsPerImage, () => Load(new Vgg16(), weights),
+                n => n.Forward, n => n.ForwardBatch, n => new Vgg16.Trainer(n, new Sgd(0.01f)).TrainBatch),
             _ => throw new ArgumentException($"Unknown network {network}.", nameof(network)),
         };
     }

@@ -181,6 +181,30 @@ public static class ConvLayer<TShape>
     }
 
     /// <summary>
+    /// Stride 1, 3×3, Winograd F(4×4, 3×3) (<see cref="Winograd"/>): per 4×4 block of outputs Aᵀ[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]A, the
+    /// 36 element-wise products as matrix products (tiles × C times C × K), 36/16 multiplies per output and channel instead
+    /// of 9; the weights transformed when they change (the network's packer), bias and ReLU in the output transform.
+    /// </summary>
+    /// <param name="packed">The transformed weights and bias (<see cref="Winograd.Pack"/>).</param>
+    /// <param name="input">C × H × W.</param>
+    /// <param name="output">K × OH × OW.</param>
+    /// <param name="scratch">The layer's scratch (<see cref="WinogradSizes"/>).</param>
+    /// <param name="relu">Whether the ReLU after the layer is applied in the output transform.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Winograd4(ReadOnlySpan<float> packed, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, bool relu) =>
+        Winograd.Forward(packed, input, 1, C, H, W, K, TShape.PH, 4, relu, output, scratch);
+
+    /// <summary>As <see cref="Winograd4"/> with F(2×2, 3×3): 16/4 multiplies per output and channel, less rounding error, smaller layers.</summary>
+    /// <param name="packed">The transformed weights and bias (<see cref="Winograd.Pack"/>).</param>
+    /// <param name="input">C × H × W.</param>
+    /// <param name="output">K × OH × OW.</param>
+    /// <param name="scratch">The layer's scratch (<see cref="WinogradSizes"/>).</param>
+    /// <param name="relu">Whether the ReLU after the layer is applied in the output transform.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Winograd2(ReadOnlySpan<float> packed, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, bool relu) =>
+        Winograd.Forward(packed, input, 1, C, H, W, K, TShape.PH, 2, relu, output, scratch);
+
+    /// <summary>
     /// Backward of <see cref="WideRows"/>/<see cref="Runs"/> with the same wide rows and tap offsets: dW[K, taps] += dY[K, wide] · tapsᵀ
     /// and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added back into the (padded) frame at its
     /// offset. The wide output gradient has zeros in the FW − 1 extra columns.

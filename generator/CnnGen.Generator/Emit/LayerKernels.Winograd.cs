@@ -1,0 +1,33 @@
+using CnnGen.Generator.Plan;
+using CnnGen.Runtime;
+
+namespace CnnGen.Generator.Emit;
+
+/// <summary>
+/// The inference path's Winograd convolution (runtime <c>Winograd</c>), for the layers Plan/ConvAlgorithms.cs chooses: the
+/// weights transformed once per parameter change by the same packer as the direct convolutions' (PackDirectConvolutions),
+/// and the runtime's <c>ConvLayer&lt;TShape&gt;.Winograd4</c>/<c>Winograd2</c> over the layer's shape struct.
+/// </summary>
+internal static partial class LayerKernels
+{
+    // Sizes from the runtime's own contract (src/CnnGen/Runtime/WinogradSizes.cs, linked): never written twice.
+
+    /// <summary>Whether inference computes this layer with Winograd.</summary>
+    public static bool IsWinogradConv(LayerPlan layer) => ConvAlgorithms.WinogradTile(layer) > 0;
+
+    /// <summary>Floats of a Winograd layer's transformed weights and bias.</summary>
+    public static int WinogradPackedLength(LayerPlan layer) =>
+        WinogradSizes.PackedLength(layer.In.Channels, layer.Out.Channels, ConvAlgorithms.WinogradTile(layer));
+
+    /// <summary>Floats of a Winograd layer's scratch for one image.</summary>
+    public static int WinogradScratchLength(LayerPlan layer) =>
+        WinogradSizes.ScratchLength(layer.In.Channels, layer.In.Height, layer.In.Width, layer.Out.Channels, layer.Window!.PaddingHeight, ConvAlgorithms.WinogradTile(layer), 1);
+
+    /// <summary>The Winograd kernel a convolution calls: the runtime's ConvLayer over its shape, F(4×4) or F(2×2).</summary>
+    public static string WinogradMethodName(LayerPlan layer) =>
+        $"{Runtime}ConvLayer<{ShapeName(layer)}>.Winograd{ConvAlgorithms.WinogradTile(layer)}";
+
+    /// <summary>The packer's line for one Winograd layer (weights and bias already chosen: the layer's own or folded).</summary>
+    public static string WinogradPackCall(LayerPlan layer, string weights, string bias, int sourceOffset, int packOffset) =>
+        $"global::CnnGen.Runtime.Winograd.Pack({weights}, {bias}, {layer.Out.Channels}, {layer.In.Channels}, {ConvAlgorithms.WinogradTile(layer)}, source.Slice({sourceOffset}, {layer.WeightCount + layer.Out.Channels}), packed.Slice({packOffset}, {WinogradPackedLength(layer)}));";
+}

@@ -1,0 +1,75 @@
+using CnnGen.Generator.Model;
+
+namespace CnnGen.Generator.Plan;
+
+/// <summary>
+/// The one place that decides how inference computes a convolution: Winograd (runtime <c>Winograd</c>, emitted by
+/// Emit/LayerKernels.Winograd.cs) or the direct paths (the GEMM over the frame, or the channel-vectorised <c>DirectConv</c>
+/// for small layers). <c>Algorithm = ConvAlgorithm.Winograd</c> forces it on any layer it can compute (CNN0018 on one it
+/// cannot), <c>ConvAlgorithm.Direct</c> rules it out, and <c>Auto</c> takes it where it measured faster.
+/// </summary>
+internal static class ConvAlgorithms
+{
+    /// <summary>
+    /// Fewest outputs per image and filter for F(4×4, 3×3) under Auto: 16×16, 16 whole tiles. Per layer
+    /// (tools/bench/WinogradProbe, 2026-12-03, per-thread CPU time, one core, AVX-512, against the GEMM the generator emits
+    /// otherwise) F(4×4) ran 1.1–1.5× on CifarNet's 32×32 and 16×16 layers with C ≥ 32, 1.9–2.1× on ResNet-18's 56² and
+    /// 28² stages and 2.1–3.3× on VGG-16's 224²–28² layers.
+    /// </summary>
+    private const int MinOutputsF4 = 16 * 16;
+
+    /// <summary>
+    /// Fewest outputs for F(2×2, 3×3) under Auto, below 16×16: 12×12 (36 tiles). At 14×14 with 256–512 channels (ResNet-18's
+    /// layer3, VGG-16's conv5) F(2×2) ran 1.3× the GEMM and F(4×4) 1.0–1.15× (16 tiles, a quarter of them wasted).
+    /// <para>
+    /// Smaller outputs keep the direct path though the kernel alone is faster on some (F(4×4) 1.2× at 8×8 with 64–128
+    /// channels; at 7×7 with 512 channels both lose, 0.5–0.65×, the α² = 36 transformed weight matrices streamed for 4
+    /// tiles): in the whole network (tools/bench/cputime) taking CifarNet's two 8×8 layers too moved its batch 1 from 0.97×
+    /// to 0.77× ONNX Runtime — there every Forward also compares each Winograd layer's weights with the copy they were
+    /// transformed from (PackDirectConvolutions), and its transformed weights are 4× the direct ones.
+    /// Explicit <c>Algorithm = ConvAlgorithm.Winograd</c> takes F(2×2) on any layer below 16×16.
+    /// </para>
+    /// </summary>
+    private const int MinOutputsF2 = 12 * 12;
+
+    /// <summary>
+    /// Fewest input and output channels under Auto: with fewer the transforms (per tile, linear in C and K) weigh too much
+    /// beside the products (C·K): CifarNet's first layer (3 channels) ran 0.5× the GEMM, VGG-16's 0.6×.
+    /// </summary>
+    private const int MinChannels = 32;
+
+    /// <summary>Whether the Winograd kernel can compute a convolution of this window: 3×3, stride 1, the same padding 0 or 1 on both axes.</summary>
+    public static bool CanUseWinograd(Window w) =>
+        w.KernelHeight == 3 && w.KernelWidth == 3 && w.StrideHeight == 1 && w.StrideWidth == 1
+        && w.PaddingHeight == w.PaddingWidth && w.PaddingHeight is 0 or 1;
+
+    /// <summary>Why <see cref="CanUseWinograd"/> is false, for CNN0018's message.</summary>
+    public static string WhyNotWinograd(Window w) =>
+        w.KernelHeight != 3 || w.KernelWidth != 3 ? $"Winograd computes 3×3 kernels only, not {w.KernelText}"
+        : w.StrideHeight != 1 || w.StrideWidth != 1 ? $"Winograd computes stride 1 only, not stride {w.StrideText}"
+        : $"Winograd needs the same padding, 0 or 1, on both axes, not {w.PaddingText}";
+
+    /// <summary>
+    /// The Winograd output tile m of F(m×m, 3×3) inference uses for this layer: 4 or 2, or 0 when it runs a direct path.
+    /// </summary>
+    public static int WinogradTile(LayerPlan layer)
+    {
+        if (layer.Spec is not ConvSpec conv || conv.Algorithm == ConvAlgorithmKind.Direct || !CanUseWinograd(layer.Window!))
+        {
+            return 0;
+        }
+
+        int outputs = layer.Out.Height * layer.Out.Width;
+        if (conv.Algorithm == ConvAlgorithmKind.Winograd)
+        {
+            return outputs >= MinOutputsF4 ? 4 : 2;
+        }
+
+        if (layer.In.Channels < MinChannels || layer.Out.Channels < MinChannels)
+        {
+            return 0;
+        }
+
+        return outputs >= MinOutputsF4 ? 4 : outputs >= MinOutputsF2 ? 2 : 0;
+    }
+}

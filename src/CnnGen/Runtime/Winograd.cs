@@ -1,0 +1,654 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace CnnGen.Runtime;
+
+/// <summary>
+/// Stride-1 3×3 convolutions (padding 0 or 1) by Winograd's minimal filtering F(m×m, 3×3), m = 2 or 4 (Lavin &amp; Gray,
+/// 2016): each m×m block of outputs of one filter and channel is Aᵀ[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]A, so over all channels the
+/// products become α² = (m + 2)² independent matrix products, M[ξ] = V[ξ]·U[ξ] (tiles × C times C × K), with
+/// α²/m² multiplies per output and channel instead of 9: 4 for F(2×2) (2.25× fewer), 2.25 for F(4×4) (4× fewer).
+/// <list type="bullet">
+/// <item>The weight transform U = G·g·Gᵀ is done in double precision by <see cref="Pack"/>, once per parameter change
+/// (it compares the weights with the copy it packed from, as <see cref="DirectConv.Pack"/> does).</item>
+/// <item>The input is copied channel-last into a zero-padded frame, so the input transform Bᵀ·d·B runs over vectors of
+/// channels; its results V[ξ][tile][CP] are the A operands of the products, which go through
+/// <see cref="Gemm.MultiplyBroadcast(int, int, int, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ReadOnlySpan{float}, bool)"/>.</item>
+/// <item>The output transform Aᵀ·M·A runs over vectors of filters and adds the bias and applies the ReLU in its
+/// epilogue before writing the channel-first output; outputs of a last tile that hang past the output are dropped.</item>
+/// </list>
+/// Tiles are processed in chunks (<see cref="WinogradSizes.ChunkTiles"/>) across the images of a batch. Explicit
+/// <see cref="Vector512{T}"/> and <see cref="Vector256{T}"/> transforms and a scalar fallback, chosen by
+/// <c>IsHardwareAccelerated</c>; every unchecked access goes through <see cref="Mem"/>. Not meant to be called directly:
+/// the generated networks call it.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Winograd
+{
+    /// <summary>Floats of the packed weights: U[α²][C][KP] then the bias [KP].</summary>
+    /// <param name="channels">Input channels C.</param>
+    /// <param name="filters">Output channels K.</param>
+    /// <param name="tile">The output tile m: 2 or 4.</param>
+    public static int PackedLength(int channels, int filters, int tile) => WinogradSizes.PackedLength(channels, filters, tile);
+
+    /// <summary>Floats of the weights and bias <see cref="Pack"/> keeps to compare with: K·C·9 + K.</summary>
+    /// <param name="channels">Input channels C.</param>
+    /// <param name="filters">Output channels K.</param>
+    public static int SourceLength(int channels, int filters) => WinogradSizes.SourceLength(channels, filters);
+
+    /// <summary>Scratch floats <see cref="Forward"/> needs for a batch of <paramref name="images"/>.</summary>
+    /// <param name="channels">Input channels C.</param>
+    /// <param name="height">Input height H.</param>
+    /// <param name="width">Input width W.</param>
+    /// <param name="filters">Output channels K.</param>
+    /// <param name="padding">0 or 1 (both axes).</param>
+    /// <param name="tile">The output tile m: 2 or 4.</param>
+    /// <param name="images">Images per call.</param>
+    public static int ScratchLength(int channels, int height, int width, int filters, int padding, int tile, int images) =>
+        WinogradSizes.ScratchLength(channels, height, width, filters, padding, tile, images);
+
+    /// <summary>
+    /// Transforms weights [K][C][3][3] (PyTorch's order) into U[ξ][c][k] = (G·g_kc·Gᵀ)[ξ] (computed in double, zeros in
+    /// the padded filters) and copies the bias after them, unless <paramref name="source"/> already holds the same bits as
+    /// <paramref name="weights"/> and <paramref name="bias"/>: then <paramref name="packed"/> is current.
+    /// </summary>
+    /// <param name="weights">K·C·9 floats.</param>
+    /// <param name="bias">K floats, or empty for no bias.</param>
+    /// <param name="filters">K.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="tile">The output tile m: 2 or 4.</param>
+    /// <param name="source"><see cref="SourceLength"/> floats: the weights and bias the packed buffer was made from.</param>
+    /// <param name="packed"><see cref="PackedLength"/> floats.</param>
+    public static void Pack(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int filters, int channels, int tile, Span<float> source, Span<float> packed)
+    {
+        CheckTile(tile);
+        int taps = channels * 9;
+        Span<float> sourceWeights = source.Slice(0, filters * taps);
+        Span<float> sourceBias = source.Slice(filters * taps, filters);
+        weights = weights.Slice(0, filters * taps);
+        bool biasSame = bias.IsEmpty
+            ? !MemoryMarshal.AsBytes(sourceBias).ContainsAnyExcept((byte)0)
+            : MemoryMarshal.AsBytes(bias.Slice(0, filters)).SequenceEqual(MemoryMarshal.AsBytes(sourceBias));
+        if (biasSame && MemoryMarshal.AsBytes(weights).SequenceEqual(MemoryMarshal.AsBytes(sourceWeights)))
+        {
+            return;
+        }
+
+        weights.CopyTo(sourceWeights);
+        if (bias.IsEmpty)
+        {
+            sourceBias.Clear();
+        }
+        else
+        {
+            bias.Slice(0, filters).CopyTo(sourceBias);
+        }
+
+        int kp = WinogradSizes.Padded(filters), alpha = tile + 2, a2 = alpha * alpha;
+        packed = packed.Slice(0, PackedLength(channels, filters, tile));
+        packed.Clear();
+        double[,] g = tile == 2 ? G2 : G4;
+        Span<double> gg = stackalloc double[6 * 3];
+        for (int k = 0; k < filters; k++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                ReadOnlySpan<float> f = weights.Slice((k * taps) + (c * 9), 9);
+
+                // (G·f) is α × 3, then (G·f)·Gᵀ is α × α.
+                for (int i = 0; i < alpha; i++)
+                {
+                    for (int j = 0; j < 3; j++)
+                    {
+                        gg[(i * 3) + j] = (g[i, 0] * f[j]) + (g[i, 1] * f[3 + j]) + (g[i, 2] * f[6 + j]);
+                    }
+                }
+
+                for (int i = 0; i < alpha; i++)
+                {
+                    for (int j = 0; j < alpha; j++)
+                    {
+                        double u = (gg[i * 3] * g[j, 0]) + (gg[(i * 3) + 1] * g[j, 1]) + (gg[(i * 3) + 2] * g[j, 2]);
+                        packed[(((i * alpha) + j) * channels * kp) + (c * kp) + k] = (float)u;
+                    }
+                }
+            }
+
+            packed[(a2 * channels * kp) + k] = sourceBias[k];
+        }
+    }
+
+    // G of F(2×2, 3×3) and of F(4×4, 3×3) (interpolation points 0, ±1, ±2 and ∞).
+    private static readonly double[,] G2 = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };
+
+    private static readonly double[,] G4 =
+    {
+        { 1.0 / 4, 0, 0 },
+        { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
+        { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+        { 1.0 / 24, 1.0 / 12, 1.0 / 6 },
+        { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
+        { 0, 0, 1 },
+    };
+
+    private static void CheckTile(int tile)
+    {
+        if (tile is not (2 or 4))
+        {
+            throw new ArgumentOutOfRangeException(nameof(tile), tile, "The Winograd tile is 2 (F(2×2, 3×3)) or 4 (F(4×4, 3×3)).");
+        }
+    }
+
+    /// <summary>
+    /// output = relu?(conv3×3(input) + bias) for <paramref name="images"/> images [C][H][W] → [K][OH][OW] (OH = H + 2·padding − 2,
+    /// likewise OW), stride 1, with the weights <see cref="Pack"/> made.
+    /// </summary>
+    /// <param name="packed">The packed weights and bias.</param>
+    /// <param name="input">images × C·H·W floats.</param>
+    /// <param name="images">Images in the batch.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="filters">K.</param>
+    /// <param name="padding">0 or 1 (both axes).</param>
+    /// <param name="tile">The output tile m: 2 or 4.</param>
+    /// <param name="relu">Apply max(0, ·) after the bias.</param>
+    /// <param name="output">images × K·OH·OW floats.</param>
+    /// <param name="scratch"><see cref="ScratchLength"/> floats.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(ReadOnlySpan<float> packed, ReadOnlySpan<float> input, int images, int channels, int height, int width, int filters, int padding, int tile, bool relu, Span<float> output, Span<float> scratch)
+    {
+        CheckTile(tile);
+        if (padding is not (0 or 1) || images < 0 || channels < 1 || filters < 1 || height + (2 * padding) < 3 || width + (2 * padding) < 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(padding), "A Winograd convolution needs padding 0 or 1 and an input at least as large as its 3×3 kernel.");
+        }
+
+        int oh = WinogradSizes.OutputSize(height, padding), ow = WinogradSizes.OutputSize(width, padding);
+        if (packed.Length < PackedLength(channels, filters, tile) || input.Length < (long)images * channels * height * width
+            || output.Length < (long)images * filters * oh * ow || scratch.Length < ScratchLength(channels, height, width, filters, padding, tile, images))
+        {
+            throw new ArgumentException("A span is shorter than the layer's shapes require.");
+        }
+
+        if (images == 0)
+        {
+            return;
+        }
+
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Run<Vector512<float>, Lanes512>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Run<Vector256<float>, Lanes256>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+        }
+        else
+        {
+            Run<float, Lanes1>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TV, TL>(ReadOnlySpan<float> packed, ReadOnlySpan<float> input, int images, int channels, int height, int width, int filters, int padding, int tile, bool relu, Span<float> output, Span<float> scratch)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        int cp = WinogradSizes.Padded(channels), kp = WinogradSizes.Padded(filters);
+        int alpha = tile + 2, a2 = alpha * alpha;
+        int oh = WinogradSizes.OutputSize(height, padding), ow = WinogradSizes.OutputSize(width, padding);
+        int th = WinogradSizes.Tiles(height, padding, tile), tw = WinogradSizes.Tiles(width, padding, tile);
+        int hf = WinogradSizes.Frame(height, padding, tile), wf = WinogradSizes.Frame(width, padding, tile);
+        int perImage = th * tw, tiles = images * perImage;
+        int chunk = WinogradSizes.ChunkTiles(channels, filters, tile, tiles);
+        int frameLength = hf * wf * cp;
+        Span<float> frames = scratch.Slice(0, images * frameLength);
+        Span<float> v = scratch.Slice(frames.Length, a2 * chunk * cp);
+        Span<float> m = scratch.Slice(frames.Length + v.Length, a2 * chunk * kp);
+        for (int b = 0; b < images; b++)
+        {
+            CopyFrame(input.Slice(b * channels * height * width, channels * height * width), channels, height, width, padding, cp, hf, wf, frames.Slice(b * frameLength, frameLength));
+        }
+
+        ReadOnlySpan<float> u = packed.Slice(0, a2 * channels * kp);
+        ReadOnlySpan<float> bias = packed.Slice(a2 * channels * kp, kp);
+        Span<float> work = stackalloc float[(6 * 6 * 16) + (4 * 4 * 16)];
+        int outPlane = oh * ow;
+        for (int first = 0; first < tiles; first += chunk)
+        {
+            int count = Math.Min(chunk, tiles - first);
+
+            // References taken per chunk, next to their use: the checked build remembers the latest spans handed to Mem.Ref,
+            // and the α² products hand it many.
+            ref float fr = ref Mem.Ref(frames);
+            ref float vr = ref Mem.Ref(v);
+            ref float wr = ref Mem.Ref(work);
+
+            // Input transform: V[ξ][t][c] = (Bᵀ·d·B)[ξ] for the chunk's tiles, a vector of channels at a time.
+            for (int t = 0; t < count; t++)
+            {
+                int at = first + t, image = at / perImage, rest = at - (image * perImage), ty = rest / tw, tx = rest - (ty * tw);
+                ref float d = ref Mem.Offset(ref fr, (image * frameLength) + (((ty * tile * wf) + (tx * tile)) * cp));
+                for (int c = 0; c < cp; c += TL.Width)
+                {
+                    InputTile<TV, TL>(tile, ref Mem.Offset(ref d, c), wf * cp, cp, ref wr, ref Mem.Offset(ref vr, (t * cp) + c), chunk * cp);
+                }
+            }
+
+            // The α² products M[ξ] (count × K) = V[ξ] (count × C) · U[ξ] (C × K).
+            for (int xi = 0; xi < a2; xi++)
+            {
+                Gemm.MultiplyBroadcast(count, filters, channels, v.Slice(xi * chunk * cp), cp, 1, u.Slice(xi * channels * kp), kp, m.Slice(xi * chunk * kp), kp, false);
+            }
+
+            ref float mr = ref Mem.Ref(m);
+            ref float br = ref Mem.Ref(bias);
+            ref float outr = ref Mem.Ref(output);
+            wr = ref Mem.Ref(work);
+
+            // Output transform: Aᵀ·M·A + bias, ReLU, a vector of filters at a time; tile t's m² results overwrite M[0 … m²)[t]
+            // (every M[ξ][t] is read first).
+            for (int t = 0; t < count; t++)
+            {
+                for (int k = 0; k < filters; k += TL.Width)
+                {
+                    OutputTile<TV, TL>(tile, ref Mem.Offset(ref mr, (t * kp) + k), chunk * kp, ref wr, TL.Load(ref br, k), relu);
+                }
+            }
+
+            // Then written channel-first in a pass of its own (read back right after the vector stores, each lane would wait
+            // for its store to retire: no store-to-load forwarding from part of a vector), a row of tiles at a time and
+            // filter by filter, so each output row is written in order (filter planes 4 KiB apart would evict each other).
+            for (int t0 = 0; t0 < count;)
+            {
+                int at = first + t0, image = at / perImage, rest = at - (image * perImage), ty = rest / tw, tx0 = rest - (ty * tw);
+                int run = Math.Min(tw - tx0, count - t0);
+                int rows = Math.Min(tile, oh - (ty * tile)), cols = Math.Min(tile * run, ow - (tx0 * tile));
+                ref float o = ref Mem.Offset(ref outr, (image * filters * outPlane) + (ty * tile * ow) + (tx0 * tile));
+                ref float y0 = ref Mem.Offset(ref mr, t0 * kp);
+                int k = 0;
+                if (Avx.IsSupported)
+                {
+                    // 8 filters × 8 columns at a time: 8 loads of 8 filters (one per column), an 8×8 transpose, 8 row stores.
+                    int shift = tile == 2 ? 1 : 2, cols8 = cols & ~7;
+                    for (; k + 8 <= filters; k += 8)
+                    {
+                        ref float plane = ref Mem.Offset(ref o, k * outPlane);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float target = ref Mem.Offset(ref plane, r * ow);
+                            ref float source = ref Mem.Offset(ref y0, (r * tile * chunk * kp) + k);
+                            for (int x = 0; x < cols8; x += 8)
+                            {
+                                Vector256<float> c0 = Column(ref source, x, shift, tile, chunk * kp, kp);
+                                Vector256<float> c1 = Column(ref source, x + 1, shift, tile, chunk * kp, kp);
+                                Vector256<float> c2 = Column(ref source, x + 2, shift, tile, chunk * kp, kp);
+                                Vector256<float> c3 = Column(ref source, x + 3, shift, tile, chunk * kp, kp);
+                                Vector256<float> c4 = Column(ref source, x + 4, shift, tile, chunk * kp, kp);
+                                Vector256<float> c5 = Column(ref source, x + 5, shift, tile, chunk * kp, kp);
+                                Vector256<float> c6 = Column(ref source, x + 6, shift, tile, chunk * kp, kp);
+                                Vector256<float> c7 = Column(ref source, x + 7, shift, tile, chunk * kp, kp);
+                                Transpose8(ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
+                                ref float to = ref Mem.Offset(ref target, x);
+                                Mem.Store(c0, ref to, 0);
+                                Mem.Store(c1, ref to, (nuint)outPlane);
+                                Mem.Store(c2, ref to, (nuint)(2 * outPlane));
+                                Mem.Store(c3, ref to, (nuint)(3 * outPlane));
+                                Mem.Store(c4, ref to, (nuint)(4 * outPlane));
+                                Mem.Store(c5, ref to, (nuint)(5 * outPlane));
+                                Mem.Store(c6, ref to, (nuint)(6 * outPlane));
+                                Mem.Store(c7, ref to, (nuint)(7 * outPlane));
+                            }
+
+                            for (int x = cols8; x < cols; x++)
+                            {
+                                ref float from = ref Mem.Offset(ref source, (((x & (tile - 1)) * chunk) + (x >> shift)) * kp);
+                                for (int j = 0; j < 8; j++)
+                                {
+                                    Mem.Add(ref target, (j * outPlane) + x) = Mem.Add(ref from, j);
+                                }
+                            }
+                        }
+                    }
+                }
+
+                for (; k < filters; k++)
+                {
+                    ref float plane = ref Mem.Offset(ref o, k * outPlane);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float target = ref Mem.Offset(ref plane, r * ow);
+                        ref float source = ref Mem.Offset(ref y0, (r * tile * chunk * kp) + k);
+                        for (int t = 0, x = 0; x < cols; t++)
+                        {
+                            ref float from = ref Mem.Offset(ref source, t * kp);
+                            for (int s = 0; s < tile && x < cols; s++, x++)
+                            {
+                                Mem.Add(ref target, x) = Mem.Add(ref from, s * chunk * kp);
+                            }
+                        }
+                    }
+                }
+
+                t0 += run;
+            }
+        }
+    }
+
+    // The image [C][H][W] into the frame [HF][WF][CP] at (padding, padding), zeros elsewhere.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyFrame(ReadOnlySpan<float> input, int channels, int height, int width, int padding, int cp, int hf, int wf, Span<float> frame)
+    {
+        if (channels != cp)
+        {
+            frame.Clear();
+        }
+        else
+        {
+            // Only the border: rows above and below the image, and the columns left and right of it.
+            frame.Slice(0, padding * wf * cp).Clear();
+            frame.Slice((padding + height) * wf * cp).Clear();
+            for (int y = 0; y < height; y++)
+            {
+                int row = (y + padding) * wf * cp;
+                frame.Slice(row, padding * cp).Clear();
+                frame.Slice(row + ((padding + width) * cp), (wf - padding - width) * cp).Clear();
+            }
+        }
+
+        ref float src = ref Mem.Ref(input);
+        ref float dst = ref Mem.Ref(frame);
+        int plane = height * width;
+
+        // Row by row: the image row of every channel and the frame row it goes to stay in L1. With AVX, 8 channels × 8
+        // columns at a time through an 8×8 transpose.
+        for (int y = 0; y < height; y++)
+        {
+            ref float t = ref Mem.Offset(ref dst, (((y + padding) * wf) + padding) * cp);
+            int c = 0;
+            if (Avx.IsSupported)
+            {
+                for (; c + 8 <= channels; c += 8)
+                {
+                    ref float s = ref Mem.Offset(ref src, (c * plane) + (y * width));
+                    int x = 0;
+                    for (; x + 8 <= width; x += 8)
+                    {
+                        ref float from = ref Mem.Offset(ref s, x);
+                        Vector256<float> r0 = Mem.Load256(ref from, 0), r1 = Mem.Load256(ref from, (nuint)plane);
+                        Vector256<float> r2 = Mem.Load256(ref from, (nuint)(2 * plane)), r3 = Mem.Load256(ref from, (nuint)(3 * plane));
+                        Vector256<float> r4 = Mem.Load256(ref from, (nuint)(4 * plane)), r5 = Mem.Load256(ref from, (nuint)(5 * plane));
+                        Vector256<float> r6 = Mem.Load256(ref from, (nuint)(6 * plane)), r7 = Mem.Load256(ref from, (nuint)(7 * plane));
+                        Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                        ref float to = ref Mem.Offset(ref t, (x * cp) + c);
+                        Mem.Store(r0, ref to, 0);
+                        Mem.Store(r1, ref to, (nuint)cp);
+                        Mem.Store(r2, ref to, (nuint)(2 * cp));
+                        Mem.Store(r3, ref to, (nuint)(3 * cp));
+                        Mem.Store(r4, ref to, (nuint)(4 * cp));
+                        Mem.Store(r5, ref to, (nuint)(5 * cp));
+                        Mem.Store(r6, ref to, (nuint)(6 * cp));
+                        Mem.Store(r7, ref to, (nuint)(7 * cp));
+                    }
+
+                    for (; x < width; x++)
+                    {
+                        for (int i = 0; i < 8; i++)
+                        {
+                            Mem.Add(ref t, (x * cp) + c + i) = Mem.Add(ref s, (i * plane) + x);
+                        }
+                    }
+                }
+            }
+
+            for (; c < channels; c++)
+            {
+                ref float s = ref Mem.Offset(ref src, (c * plane) + (y * width));
+                for (int x = 0; x < width; x++)
+                {
+                    Mem.Add(ref t, (x * cp) + c) = Mem.Add(ref s, x);
+                }
+            }
+        }
+    }
+
+    // The 8 filters of output column x (tile x >> shift, position x mod tile) at source + (position·chunkStride + tile)·kp.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Column(ref float source, int x, int shift, int tile, int chunkStride, int kp) =>
+        Mem.Load256(ref source, (nuint)(((x & (tile - 1)) * chunkStride) + ((x >> shift) * kp)));
+
+    // Rows r0 … r7 of an 8×8 block become its columns (AVX: unpack, shuffle, then swap 128-bit halves).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3, ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        r0 = Avx.Permute2x128(s0, s4, 0x20);
+        r1 = Avx.Permute2x128(s1, s5, 0x20);
+        r2 = Avx.Permute2x128(s2, s6, 0x20);
+        r3 = Avx.Permute2x128(s3, s7, 0x20);
+        r4 = Avx.Permute2x128(s0, s4, 0x31);
+        r5 = Avx.Permute2x128(s1, s5, 0x31);
+        r6 = Avx.Permute2x128(s2, s6, 0x31);
+        r7 = Avx.Permute2x128(s3, s7, 0x31);
+    }
+
+    // Bᵀ·d·B of one tile and one vector of channels: d[i][j] at d + i·rowStride + j·colStride, the result's element ξ
+    // at v + ξ·vStride; work holds the α × α intermediate (Bᵀ·d).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputTile<TV, TL>(int tile, ref float d, int rowStride, int colStride, ref float work, ref float v, int vStride)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        int w = TL.Width;
+        if (tile == 2)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                InputLine2<TV, TL>(ref Mem.Offset(ref d, j * colStride), rowStride, ref Mem.Offset(ref work, j * w), 4 * w);
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                InputLine2<TV, TL>(ref Mem.Offset(ref work, i * 4 * w), w, ref Mem.Offset(ref v, i * 4 * vStride), vStride);
+            }
+        }
+        else
+        {
+            for (int j = 0; j < 6; j++)
+            {
+                InputLine4<TV, TL>(ref Mem.Offset(ref d, j * colStride), rowStride, ref Mem.Offset(ref work, j * w), 6 * w);
+            }
+
+            for (int i = 0; i < 6; i++)
+            {
+                InputLine4<TV, TL>(ref Mem.Offset(ref work, i * 6 * w), w, ref Mem.Offset(ref v, i * 6 * vStride), vStride);
+            }
+        }
+    }
+
+    // Bᵀ·x for F(2, 3): x0 − x2, x1 + x2, x2 − x1, x1 − x3.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputLine2<TV, TL>(ref float x, int xStride, ref float y, int yStride)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, xStride), x2 = TL.Load(ref x, 2 * xStride), x3 = TL.Load(ref x, 3 * xStride);
+        TL.Store(TL.Sub(x0, x2), ref y, 0);
+        TL.Store(TL.Add(x1, x2), ref y, yStride);
+        TL.Store(TL.Sub(x2, x1), ref y, 2 * yStride);
+        TL.Store(TL.Sub(x1, x3), ref y, 3 * yStride);
+    }
+
+    // Bᵀ·x for F(4, 3): 4x0 − 5x2 + x4; ±(x3 − 4x1) + (x4 − 4x2); ±2(x3 − x1) + (x4 − x2); 4x1 − 5x3 + x5.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputLine4<TV, TL>(ref float x, int xStride, ref float y, int yStride)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, xStride), x2 = TL.Load(ref x, 2 * xStride);
+        TV x3 = TL.Load(ref x, 3 * xStride), x4 = TL.Load(ref x, 4 * xStride), x5 = TL.Load(ref x, 5 * xStride);
+        TV a = TL.Fma(x2, -4f, x4), b = TL.Fma(x1, -4f, x3);
+        TV c = TL.Sub(x4, x2), e = TL.Scale(TL.Sub(x3, x1), 2f);
+        TL.Store(TL.Fma(x0, 4f, TL.Fma(x2, -5f, x4)), ref y, 0);
+        TL.Store(TL.Add(a, b), ref y, yStride);
+        TL.Store(TL.Sub(a, b), ref y, 2 * yStride);
+        TL.Store(TL.Add(c, e), ref y, 3 * yStride);
+        TL.Store(TL.Sub(c, e), ref y, 4 * yStride);
+        TL.Store(TL.Fma(x1, 4f, TL.Fma(x3, -5f, x5)), ref y, 5 * yStride);
+    }
+
+    // Aᵀ·M·A + bias, ReLU, of one tile and one vector of filters: M[ξ] at m + ξ·mStride; result (r, s) stored over
+    // M[r·m + s] once every M[ξ] has been read.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputTile<TV, TL>(int tile, ref float m, int mStride, ref float work, TV bias, bool relu)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        int w = TL.Width, alpha = tile + 2;
+
+        // work[r][j] = (Aᵀ·M)[r][j] for r < m, j < α; then row r of the result from work[r][·].
+        for (int j = 0; j < alpha; j++)
+        {
+            if (tile == 2)
+            {
+                OutputLine2<TV, TL>(ref Mem.Offset(ref m, j * mStride), alpha * mStride, ref Mem.Offset(ref work, j * w), alpha * w);
+            }
+            else
+            {
+                OutputLine4<TV, TL>(ref Mem.Offset(ref m, j * mStride), alpha * mStride, ref Mem.Offset(ref work, j * w), alpha * w);
+            }
+        }
+
+        ref float result = ref Mem.Offset(ref work, tile * alpha * w);
+        for (int r = 0; r < tile; r++)
+        {
+            if (tile == 2)
+            {
+                OutputLine2<TV, TL>(ref Mem.Offset(ref work, r * alpha * w), w, ref Mem.Offset(ref result, r * tile * w), w);
+            }
+            else
+            {
+                OutputLine4<TV, TL>(ref Mem.Offset(ref work, r * alpha * w), w, ref Mem.Offset(ref result, r * tile * w), w);
+            }
+
+            for (int s = 0; s < tile; s++)
+            {
+                TV y = TL.Add(TL.Load(ref result, ((r * tile) + s) * w), bias);
+                TL.Store(relu ? TL.Relu(y) : y, ref m, ((r * tile) + s) * mStride);
+            }
+        }
+    }
+
+    // Aᵀ·x for F(2, 3): x0 + x1 + x2, x1 − x2 − x3.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputLine2<TV, TL>(ref float x, int xStride, ref float y, int yStride)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, xStride), x2 = TL.Load(ref x, 2 * xStride), x3 = TL.Load(ref x, 3 * xStride);
+        TL.Store(TL.Add(TL.Add(x0, x1), x2), ref y, 0);
+        TL.Store(TL.Sub(TL.Sub(x1, x2), x3), ref y, yStride);
+    }
+
+    // Aᵀ·x for F(4, 3), with a = x1 + x2, b = x1 − x2, c = x3 + x4, e = x3 − x4: x0 + a + c, b + 2e, a + 4c, b + 8e + x5.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputLine4<TV, TL>(ref float x, int xStride, ref float y, int yStride)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, xStride), x2 = TL.Load(ref x, 2 * xStride);
+        TV x3 = TL.Load(ref x, 3 * xStride), x4 = TL.Load(ref x, 4 * xStride), x5 = TL.Load(ref x, 5 * xStride);
+        TV a = TL.Add(x1, x2), b = TL.Sub(x1, x2), c = TL.Add(x3, x4), e = TL.Sub(x3, x4);
+        TL.Store(TL.Add(TL.Add(x0, a), c), ref y, 0);
+        TL.Store(TL.Fma(e, 2f, b), ref y, yStride);
+        TL.Store(TL.Fma(c, 4f, a), ref y, 2 * yStride);
+        TL.Store(TL.Add(TL.Fma(e, 8f, b), x5), ref y, 3 * yStride);
+    }
+
+    /// <summary>The transforms' arithmetic over one vector of channels or filters (or one float).</summary>
+    private interface ILanes<TV>
+        where TV : struct
+    {
+        static abstract int Width { get; }
+
+        static abstract TV Load(ref float p, int at);
+
+        static abstract void Store(TV v, ref float p, int at);
+
+        static abstract TV Add(TV a, TV b);
+
+        static abstract TV Sub(TV a, TV b);
+
+        static abstract TV Scale(TV a, float s);
+
+        /// <summary>a·s + c.</summary>
+        static abstract TV Fma(TV a, float s, TV c);
+
+        static abstract TV Relu(TV a);
+    }
+
+    private readonly struct Lanes512 : ILanes<Vector512<float>>
+    {
+        public static int Width => 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, int at) => Mem.Load512(ref p, (nuint)at);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, int at) => Mem.Store(v, ref p, (nuint)at);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Scale(Vector512<float> a, float s) => a * s;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, float s, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, Vector512.Create(s), c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Vector512.Max(a, Vector512<float>.Zero);
+    }
+
+    private readonly struct Lanes256 : ILanes<Vector256<float>>
+    {
+        public static int Width => 8;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, int at) => Mem.Load256(ref p, (nuint)at);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, int at) => Mem.Store(v, ref p, (nuint)at);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Scale(Vector256<float> a, float s) => a * s;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, float s, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, Vector256.Create(s), c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Vector256.Max(a, Vector256<float>.Zero);
+    }
+
+    private readonly struct Lanes1 : ILanes<float>
+    {
+        public static int Width => 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref float p, int at) => Mem.Add(ref p, at);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float v, ref float p, int at) => Mem.Add(ref p, at) = v;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sub(float a, float b) => a - b;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Scale(float a, float s) => a * s;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Fma(float a, float s, float c) => (a * s) + c;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Relu(float a) => MathF.Max(a, 0f);
+    }
+}
