@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using CnnGen.Generator.Diagnostics;
 using CnnGen.Generator.Emit;
+using CnnGen.Generator.Lower;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Parse;
 using CnnGen.Generator.Shapes;
@@ -32,6 +33,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         /// <summary>Finds and checks the file a network's <c>Weights = "…"</c> names.</summary>
         public const string Weights = nameof(Weights);
         public const string Emit = nameof(Emit);
+
+        /// <summary>Lowers a valid network's plan to its execution plan (kernels, fusions, memory, training stages).</summary>
+        public const string Lower = nameof(Lower);
         public const string EmitWeights = nameof(EmitWeights);
         public const string Diagnostics = nameof(Diagnostics);
     }
@@ -76,8 +80,14 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<NetworkStage> valid = stages
             .Where(static stage => stage.Result?.Plan is not null && stage.Model.Diagnostics.Count == 0);
 
-        IncrementalValuesProvider<EmitInput> emits = valid
-            .Select(static (stage, _) => new EmitInput(stage.Model.Type, stage.Result!.Plan!, WeightsInfo(stage)))
+        // Lowering (pure, value-equatable): every execution decision the emitters format. Lowering.Lower caches its
+        // result per plan instance, so the emitters read this very ExecutionPlan.
+        IncrementalValuesProvider<(NetworkStage Stage, ExecutionPlan Execution)> lowered = valid
+            .Select(static (stage, _) => (stage, Lowering.Lower(stage.Result!.Plan!)))
+            .WithTrackingName(Steps.Lower);
+
+        IncrementalValuesProvider<EmitInput> emits = lowered
+            .Select(static (pair, _) => new EmitInput(pair.Stage.Model.Type, pair.Stage.Result!.Plan!, WeightsInfo(pair.Stage)))
             .WithTrackingName(Steps.Emit);
 
         IncrementalValuesProvider<WeightsEmitInput> weightEmits = valid

@@ -18,7 +18,8 @@ public sealed class IncrementalTests
 {
     private static readonly string[] AllSteps =
     {
-        NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Infer, NetworkGenerator.Steps.Weights, NetworkGenerator.Steps.Emit, NetworkGenerator.Steps.Diagnostics,
+        NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Infer, NetworkGenerator.Steps.Weights, NetworkGenerator.Steps.Lower, NetworkGenerator.Steps.Emit,
+        NetworkGenerator.Steps.Diagnostics,
     };
 
     private static readonly IncrementalStepRunReason[] CachedOrUnchanged = { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged };
@@ -45,6 +46,20 @@ public sealed class IncrementalTests
             Assert.True(run.Result.TrackedSteps.ContainsKey(step), $"Step '{step}' is not tracked; tracked: {string.Join(", ", run.Result.TrackedSteps.Keys)}");
             Assert.NotEmpty(run.Result.TrackedSteps[step].SelectMany(s => s.Outputs));
         }
+    }
+
+    [Fact]
+    public void EditingAnUnrelatedFile_KeepsTheLoweringStepCached()
+    {
+        GeneratorRun first = GeneratorHarness.Run(GeneratorHarness.Compilation(("LeNet5.cs", Sources.LeNet5), ("Calculator.cs", Unrelated)));
+        SyntaxTree old = first.Input.SyntaxTrees.Single(t => t.FilePath == "Calculator.cs");
+        Compilation edited = first.Input.ReplaceSyntaxTree(old, GeneratorHarness.Tree("Calculator.cs", Unrelated.Replace("Calculator", "Adder", StringComparison.Ordinal)));
+
+        GeneratorRun second = GeneratorHarness.Run(edited, first.Driver);
+
+        List<IncrementalStepRunReason> reasons = Reasons(second, NetworkGenerator.Steps.Lower, "LeNet5");
+        Assert.NotEmpty(reasons);
+        Assert.All(reasons, r => Assert.Contains(r, CachedOrUnchanged));
     }
 
     [Fact]

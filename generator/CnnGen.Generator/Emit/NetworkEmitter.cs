@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Text;
+using CnnGen.Generator.Lower;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Plan;
 using CnnGen.Generator.Weights;
@@ -468,30 +469,7 @@ internal static class NetworkEmitter
     /// The first dense layer when it and every layer after it form a chain of dense, element-wise, Dropout and Flatten
     /// layers (each reading the one before), so ForwardBatch can run that tail over many images at once; -1 otherwise.
     /// </summary>
-    private static int TailStart(NetworkPlan plan)
-    {
-        int d = -1;
-        for (int i = 0; i < plan.Layers.Count && d < 0; i++)
-        {
-            d = plan.Layers[i].Spec is DenseSpec ? i : -1;
-        }
-
-        if (d < 0)
-        {
-            return -1;
-        }
-
-        for (int k = d; k < plan.Layers.Count; k++)
-        {
-            LayerPlan layer = plan.Layers[k];
-            if (layer.Inputs.Count != 1 || (k > d && layer.Inputs[0] != k - 1) || layer.Spec is not (DenseSpec or ActivationSpec or DropoutSpec or FlattenSpec))
-            {
-                return -1;
-            }
-        }
-
-        return d;
-    }
+    private static int TailStart(NetworkPlan plan) => Lowering.Lower(plan).TailStart;
 
     // ForwardBatch batch-major: the layers before the first dense layer image by image, then the dense tail as one product
     // per layer over a chunk of images.

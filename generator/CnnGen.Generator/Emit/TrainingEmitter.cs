@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
+using CnnGen.Generator.Lower;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Plan;
+using OpKind = CnnGen.Generator.Lower.StepOpKind;
 
 namespace CnnGen.Generator.Emit;
 
@@ -30,13 +32,6 @@ internal static class TrainingEmitter
     private const string Ros = "global::System.ReadOnlySpan<float>";
     private const string Sp = "global::System.Span<float>";
     private const string BatchWork = "global::CnnGen.Runtime.BatchWork";
-
-    private enum OpKind
-    {
-        Forward,
-        Loss,
-        Backward,
-    }
 
     public static void Write(SourceWriter w, TargetTypeInfo type, NetworkPlan plan)
     {
@@ -79,36 +74,8 @@ internal static class TrainingEmitter
 
     // The step's operations in order, grouped into stages: (whole batch?, operations). Stage 0 is always a
     // per-image stage (it also clears the gradients), even when it holds no operation.
-    private static List<(bool WholeBatch, List<(OpKind Kind, int Layer)> Ops)> Stages(NetworkPlan plan, TapeLayout tape)
-    {
-        var ops = new List<(OpKind Kind, int Layer, bool WholeBatch)>();
-        for (int i = 0; i < plan.Layers.Count; i++)
-        {
-            ops.Add((OpKind.Forward, i, plan.Layers[i].Spec is BatchNormSpec or DropoutSpec));
-        }
-
-        ops.Add((OpKind.Loss, -1, false));
-        for (int i = plan.Layers.Count - 1; i >= 0; i--)
-        {
-            if (tape.NeedsGradient[i])
-            {
-                ops.Add((OpKind.Backward, i, plan.Layers[i].Spec is BatchNormSpec));
-            }
-        }
-
-        var stages = new List<(bool WholeBatch, List<(OpKind Kind, int Layer)> Ops)> { (false, new List<(OpKind, int)>()) };
-        foreach ((OpKind kind, int layer, bool wholeBatch) in ops)
-        {
-            if (stages[stages.Count - 1].WholeBatch != wholeBatch)
-            {
-                stages.Add((wholeBatch, new List<(OpKind, int)>()));
-            }
-
-            stages[stages.Count - 1].Ops.Add((kind, layer));
-        }
-
-        return stages;
-    }
+    private static List<(bool WholeBatch, List<(OpKind Kind, int Layer)> Ops)> Stages(NetworkPlan plan, TapeLayout tape) =>
+        tape.Execution.Stages.Select(s => (s.WholeBatch, s.Ops.Select(op => (op.Kind, op.Layer)).ToList())).ToList();
 
     // One layer's forward statements. Per-image layers work on the images [from, to) of the batch; BatchNorm and
     // Dropout (whole-batch stages only) on the whole batch.
@@ -189,7 +156,7 @@ internal static class TrainingEmitter
             case DenseSpec:
                 w.Line("// (the parameters' gradient: over the whole batch in the last stage)");
                 break;
-            case PoolSpec when wantInput && LayerKernels.IsTwoByTwoExtremePool(layer):
+            case PoolSpec when wantInput && tape.Execution.Layers[i].TwoByTwoPool:
                 int relu = FusedReLU(plan, tape, i);
                 if (relu >= 0)
                 {
@@ -270,33 +237,10 @@ internal static class TrainingEmitter
     // Fused when the pooling has 2×2 windows of stride 2 (they do not overlap: each cell gets at most one window's gradient,
     // so adding it straight into the ReLU input's gradient gives the same sums), the ReLU's only consumer is the pooling
     // and the ReLU's input has no other consumer (nothing else adds into its gradient, so the order of sums is unchanged).
-    private static int FusedReLU(NetworkPlan plan, TapeLayout tape, int i)
-    {
-        LayerPlan layer = plan.Layers[i];
-        int relu = layer.Inputs[0];
-        if (!LayerKernels.IsTwoByTwoExtremePool(layer) || relu < 0 || !tape.NeedsGradient[relu]
-            || plan.Layers[relu].Spec is not ActivationSpec { Kind: ActivationKind.ReLU })
-        {
-            return -1;
-        }
-
-        int x = plan.Layers[relu].Inputs[0];
-        return x >= 0 && tape.NeedsGradient[x] && OnlyConsumer(plan, relu, i) && OnlyConsumer(plan, x, relu) ? relu : -1;
-    }
+    private static int FusedReLU(NetworkPlan plan, TapeLayout tape, int i) => tape.Execution.Layers[i].BackwardFusedReLU;
 
     // The pooling layer that ReLU layer i's backward is fused into, or -1.
-    private static int FusedInto(NetworkPlan plan, TapeLayout tape, int i)
-    {
-        foreach (int j in Layouts.ConsumersOf(plan)[i])
-        {
-            if (j > i && FusedReLU(plan, tape, j) == i)
-            {
-                return j;
-            }
-        }
-
-        return -1;
-    }
+    private static int FusedInto(NetworkPlan plan, TapeLayout tape, int i) => tape.Execution.Layers[i].ReLUBackwardFusedInto;
 
     // Whether layer `consumer` is the only layer reading layer `layer`'s output (and reads it once).
     private static bool OnlyConsumer(NetworkPlan plan, int layer, int consumer) =>
@@ -470,28 +414,8 @@ internal static class TrainingEmitter
 
     // The parameter ranges each part accumulates on its own (every parameter but the dense layers', whose gradient is
     // taken over the whole batch in the last stage), adjacent layers merged.
-    private static List<(int Offset, int Length)> PartRanges(NetworkPlan plan)
-    {
-        var ranges = new List<(int Offset, int Length)>();
-        foreach (LayerPlan layer in plan.Layers)
-        {
-            if (layer.Parameters == 0 || layer.Spec is DenseSpec)
-            {
-                continue;
-            }
-
-            if (ranges.Count > 0 && ranges[ranges.Count - 1].Offset + ranges[ranges.Count - 1].Length == layer.ParameterOffset)
-            {
-                ranges[ranges.Count - 1] = (ranges[ranges.Count - 1].Offset, ranges[ranges.Count - 1].Length + (int)layer.Parameters);
-            }
-            else
-            {
-                ranges.Add((layer.ParameterOffset, (int)layer.Parameters));
-            }
-        }
-
-        return ranges;
-    }
+    private static List<(int Offset, int Length)> PartRanges(NetworkPlan plan) =>
+        Lowering.Lower(plan).PartRanges.Select(r => (r.Offset, r.Length)).ToList();
 
     private static string StageSummary(NetworkPlan plan, bool wholeBatch, List<(OpKind Kind, int Layer)> ops, bool first)
     {
