@@ -127,14 +127,31 @@ public class TrainingTests
         int[] labels = { 0, 1, 2, 3, 4, 5, 6, 7 };
         var trainer = new LeNet5.Trainer(net, new Adam(1e-3f));
         float first = trainer.TrainBatch(inputs, labels);
-        long before = GC.GetAllocatedBytesForCurrentThread();
         float last = first;
-        for (int i = 0; i < 30; i++)
+
+        // The calling thread's counter over windows of 10 steps after the first: one window of up to 5 (at least 3, for
+        // the loss) must allocate nothing; an allocation per step fails every window. One window of 30 steps once saw
+        // 8,032 bytes under heavy load (AVX2 leg), not reproduced since (nor with DOTNET_TC_CallCountingDelayMs=0, which
+        // moves the tier-up of what the first step compiled at tier 0 into the measured steps); the trainer allocates only
+        // in Prepare, on the first step, so the suspect is the runtime on this thread (tier-up, as in
+        // ParallelRuntimeTests, which checks every thread the same way).
+        var windows = new long[5];
+        for (int w = 0; w < windows.Length; w++)
         {
-            last = trainer.TrainBatch(inputs, labels);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                last = trainer.TrainBatch(inputs, labels);
+            }
+
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (windows[w] == 0 && w >= 2)
+            {
+                break;
+            }
         }
 
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.True(windows.Contains(0), "every window of 10 steps allocated: " + string.Join(", ", windows) + " bytes");
         Assert.True(last < first * 0.5f, $"loss went from {first} to {last}");
     }
 
