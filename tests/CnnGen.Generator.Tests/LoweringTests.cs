@@ -158,7 +158,7 @@ public sealed class LoweringTests
         Assert.Equal(-1, lowered.Layers[1].ReLUBackwardFusedInto);
 
         // A 3×3 pool is not 2×2: no fusion.
-        ExecutionPlan three = Lowering.Lower(Valid(Net.Input(12, 12, 1).Conv(4, 3).ReLU().MaxPool(3).Flatten().Dense(2).Build()));
+        ExecutionPlan three = Lowering.Lower(Valid(Net.Input(11, 11, 1).Conv(4, 3).ReLU().MaxPool(3).Flatten().Dense(2).Build()));
         Assert.Equal(-1, three.Layers[2].BackwardFusedReLU);
         Assert.False(three.Layers[2].TwoByTwoPool);
     }
@@ -294,7 +294,10 @@ public sealed class LoweringTests
         for (int k = 0; k < sorted.Count; k++)
         {
             Assert.True(sorted[k].Start >= 0 && sorted[k].End <= length, $"{sorted[k].What} outside [0, {length})");
-            Assert.True(k == 0 || sorted[k - 1].End <= sorted[k].Start, $"{sorted[k - 1].What} overlaps {sorted[k].What}");
+            if (k > 0)
+            {
+                Assert.True(sorted[k - 1].End <= sorted[k].Start, $"{sorted[k - 1].What} overlaps {sorted[k].What}");
+            }
         }
     }
 
