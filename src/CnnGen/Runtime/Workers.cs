@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
@@ -41,6 +42,7 @@ internal static class Workers
     /// <summary>The number of worker threads besides the caller (processors − 1).</summary>
     public static int Count => Math.Max(0, Environment.ProcessorCount - 1);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(BatchWork work, int stage, int parts, int threads)
     {
         if (parts > 1 && threads > 1 && Count > 0)
@@ -91,6 +93,7 @@ internal static class Workers
     }
 
     // Claims and runs parts of the current split until none is left.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Work()
     {
         while (true)
@@ -158,6 +161,7 @@ internal static class Workers
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Loop(AutoResetEvent wake)
     {
         while (true)
@@ -174,6 +178,7 @@ internal static class Workers
     // Spins up to SpinMicroseconds for the next split before the worker sleeps again: the stages of a training
     // step and the batches of a loop come back to back, and waking a sleeping thread costs tens of microseconds.
     // (The caller still sets this worker's event; the next WaitOne then returns at once and finds nothing to do.)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool NextSoon()
     {
         int generation = (int)(Volatile.Read(ref s_ticket) >> 32);

@@ -66,6 +66,7 @@ public sealed class Adam : Optimizer
     public override bool StepsInRanges => true;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void BeginStep(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -39,6 +40,7 @@ public static class Fitting
     /// <exception cref="ArgumentException">An option is out of range, the images do not fit the network, or the checkpoint was written by a different run.</exception>
     /// <exception cref="InvalidDataException">The checkpoint file is invalid.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FitResult Fit(this ITrainer trainer, IImageDataset train, FitOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trainer);
@@ -152,6 +154,7 @@ public static class Fitting
     /// <param name="topK">k of the top-k accuracy, 1 to the number of classes.</param>
     /// <param name="batchSize">Images per <see cref="INetwork.ForwardBatch"/> call, ≥ 1.</param>
     /// <exception cref="ArgumentException">The data is empty or does not fit the network, a label is out of range, or an argument is out of range.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Evaluation Evaluate(this INetwork network, IImageDataset data, int topK = 5, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -50,6 +50,7 @@ public static class NonFinite
 {
     /// <summary>True when every value is finite (neither NaN nor ±∞). Reads the span once, a few vectors at a time.</summary>
     /// <param name="values">The values.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite(ReadOnlySpan<float> values)
     {
         // x · 0 is 0 for every finite x and NaN for NaN and ±∞; a sum of zeros stays zero, one NaN makes it NaN.
