@@ -419,6 +419,47 @@ public sealed class DiagnosticTests
         VerifyDiagnostics("using CnnGen;\n\nnamespace Demo;\n\n" + source + "\n");
     }
 
+    [Fact]
+    public void Cnn0010_ABaseClass_IsOnTheBaseType()
+    {
+        // The generated part derives the class from CnnGen.Runtime.GeneratedNetwork<T>; a base of the user's own cannot coexist.
+        IReadOnlyList<Diagnostic> diagnostics = VerifyDiagnostics("""
+            using CnnGen;
+
+            namespace Demo;
+
+            public class Service { }
+
+            [Network]
+            [Input(4, 4, 1)]
+            [Dense(2)]
+            public partial class Derived : {|CNN0010:Service|};
+            """);
+
+        Assert.Contains("must not declare a base class, and it derives from 'Service'", diagnostics[0].GetMessage());
+    }
+
+    [Fact]
+    public void ANetworkClass_MayImplementInterfaces()
+    {
+        // Generated, and the generated code compiles without a diagnostic.
+        Infrastructure.GeneratedCode.AssertGenerated(Infrastructure.GeneratorHarness.Run("""
+            using CnnGen;
+
+            namespace Demo;
+
+            public interface IModel { }
+
+            [Network]
+            [Input(4, 4, 1)]
+            [Dense(2)]
+            public partial class Model : IModel, System.IDisposable
+            {
+                public void Dispose() { }
+            }
+            """), "a network implementing interfaces");
+    }
+
     // ---- CNN0011–CNN0013: branches and names ----------------------------------------------------------------
 
     [Fact]

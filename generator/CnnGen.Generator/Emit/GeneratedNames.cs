@@ -12,12 +12,11 @@ internal static class GeneratedNames
 {
     private static readonly HashSet<string> Fixed = new(System.StringComparer.Ordinal)
     {
-        // NetworkEmitter: constants, tables, state, constructors' helpers, forward passes.
+        // NetworkEmitter: constants, tables, constructors' helpers; the members inherited from GeneratedNetwork<T>.
         "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputLength", "ParameterCount", "StateCount",
         "MultiplyAddsPerImage", "DefaultSeed", "Summary", "LayerTable", "TensorTable", "Parameters", "State",
-        "DegreeOfParallelism", "InitializeParameters", "Forward", "ForwardBatch", "Predict", "Run", "RunImages", "RunHead",
-        "RunTail", "FoldBatchNorms", "PackDirectConvolutions", "Chunk", "HeadLength", "TailWidth", "WorkLength",
-        "s_layers", "s_tensors", "s_sizes", "_core",
+        "DegreeOfParallelism", "InitializeParameters", "Forward", "ForwardBatch", "Predict", "FoldBatchNorms",
+        "PackDirectConvolutions", "s_layers", "s_tensors", "s_sizes",
 
         // GraphEmitter.
         "Graph",

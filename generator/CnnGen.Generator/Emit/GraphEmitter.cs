@@ -45,8 +45,6 @@ internal static class GraphEmitter
 
         w.Line("    });");
         w.Line();
-        w.Line("global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;");
-        w.Line();
     }
 
     /// <summary>A layer's tensor prefix (conv1, bn2, fc3) or its kind and 1-based index (relu_4), unique in the graph.</summary>

@@ -130,16 +130,13 @@ internal static partial class LayerKernels
             w.Line($"// {Describe(layer)}");
             if (layer.Spec is DenseSpec)
             {
-                w.Open($"private readonly struct {name} : {Runtime}IDenseShape");
-                w.Line($"public static int In => {layer.In.Size}; public static int Out => {layer.Out.Size};");
-                w.Close();
+                w.Line($"private readonly struct {name} : {Runtime}IDenseShape {{ public static int In => {layer.In.Size}; public static int Out => {layer.Out.Size}; }}");
                 continue;
             }
 
             Window win = layer.Window ?? new Window(layer.In.Height, layer.In.Width, 1, 1, 0, 0);
             w.Open($"private readonly struct {name} : {Runtime}IWindowShape");
-            w.Line($"public static int C => {layer.In.Channels}; public static int H => {layer.In.Height}; public static int W => {layer.In.Width};");
-            w.Line($"public static int K => {layer.Out.Channels}; public static int OH => {layer.Out.Height}; public static int OW => {layer.Out.Width};");
+            w.Line($"public static int C => {layer.In.Channels}; public static int H => {layer.In.Height}; public static int W => {layer.In.Width}; public static int K => {layer.Out.Channels}; public static int OH => {layer.Out.Height}; public static int OW => {layer.Out.Width};");
             w.Line($"public static int FH => {win.KernelHeight}; public static int FW => {win.KernelWidth}; public static int SH => {win.StrideHeight}; public static int SW => {win.StrideWidth}; public static int PH => {win.PaddingHeight}; public static int PW => {win.PaddingWidth};");
             w.Close();
         }

@@ -60,12 +60,12 @@ internal static class NetworkEmitter
         var layout = new InferenceLayout(plan);
         WriteClassDoc(w, type, plan);
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"{GeneratorVersion}\")]");
-        w.Open("partial class " + type.Name + " : " + Self(type));
+        w.Open($"partial class {type.Name} : global::CnnGen.Runtime.GeneratedNetwork<global::{type.FullName}>, {Self(type)}");
         WriteConstants(w, type, plan, layout);
         WriteTables(w, plan);
         GraphEmitter.Write(w, plan);
-        WriteStateAndConstructors(w, type, plan, weights);
-        WriteInitialization(w, plan);
+        WriteConstructors(w, type, plan, weights);
+        WriteInitialization(w, type, plan);
         WriteForward(w, type, plan, layout);
         LayerKernels.Write(w, plan);
         WriteDirectKernels(w, plan, layout);
@@ -174,8 +174,12 @@ internal static class NetworkEmitter
         BatchMajorTail? tail = BatchMajorTail.Of(plan);
         w.Line("private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(");
         w.Line("    InputChannels, InputHeight, InputWidth, OutputLength, " + Literal(plan.Output.Text) + ", ParameterCount, StateCount, MultiplyAddsPerImage,");
-        w.Line($"    arenaLength: {layout.ArenaLength}, scratchLength: {System.Math.Max(layout.ScratchLength, 1)}, workLength: {(tail is null ? "0" : "WorkLength")},");
-        w.Line($"    foldedLength: {layout.FoldedLength}, packedLength: {layout.PackedLength}, packedSourceLength: {layout.PackedSourceLength});");
+        w.Line($"    arenaLength: {layout.ArenaLength}, scratchLength: {System.Math.Max(layout.ScratchLength, 1)},");
+        w.Line($"    foldedLength: {layout.FoldedLength}, packedLength: {layout.PackedLength}, packedSourceLength: {layout.PackedSourceLength}" + (tail is null ? ");" : ","));
+        if (tail is not null)
+        {
+            w.Line($"    chunk: {tail.Chunk}, headLength: {tail.Head}, tailWidth: {tail.Width});");
+        }
     }
 
     private static void WriteTables(SourceWriter w, NetworkPlan plan)
@@ -206,18 +210,13 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    private static void WriteStateAndConstructors(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, CompiledWeightsInfo? weights)
+    // The constructors (the runtime's base class allocates the buffers from s_sizes; everything else public is inherited).
+    private static void WriteConstructors(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, CompiledWeightsInfo? weights)
     {
-        w.Line("// Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.");
-        w.Line("private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);");
-        w.Line();
         if (weights is null)
         {
             w.Line($"/// <summary>Creates the network with parameters initialised from <see cref=\"DefaultSeed\"/>.</summary>");
-            w.Line($"public {type.Name}()");
-            w.Line("    : this(DefaultSeed)");
-            w.Line("{");
-            w.Line("}");
+            w.Line($"public {type.Name}() : this(DefaultSeed) {{ }}");
         }
         else
         {
@@ -236,10 +235,10 @@ internal static class NetworkEmitter
             w.Line("// The file's little-endian F32 values were decoded at build time into their bit patterns, two to a ulong");
             w.Line("// (the first in the low half), which the runtime lays out in the machine's byte order: Unpack is one");
             w.Line("// memory copy on a little-endian machine and goes value by value on a big-endian one.");
-            w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, _core.Parameters);");
+            w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, Parameters);");
             if (plan.StateCount > 0)
             {
-                w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, _core.State);");
+                w.Line("global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, State);");
             }
 
             w.Close();
@@ -248,43 +247,18 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("/// <summary>Creates the network with parameters initialised from <paramref name=\"seed\"/> (He normal before a ReLU, Glorot uniform otherwise, zero biases).</summary>");
         w.Line("/// <param name=\"seed\">The seed of the initialisation; the same seed gives the same parameters.</param>");
-        w.Open($"public {type.Name}(int seed)");
-        w.Line("InitializeParameters(seed);");
-        w.Close();
+        w.Line($"public {type.Name}(int seed) => InitializeParameters(seed);");
         w.Line();
-        w.Line("/// <summary>All parameters, one contiguous buffer; see <see cref=\"TensorTable\"/> for each tensor's offset and shape.</summary>");
-        w.Line($"public {Sp} Parameters => _core.Parameters;");
-        w.Line();
-        w.Line("/// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>");
-        w.Line($"public {Sp} State => _core.State;");
-        w.Line();
-        w.Line("/// <inheritdoc cref=\"global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism\"/>");
-        w.Open("public int DegreeOfParallelism");
-        w.Line("get => _core.DegreeOfParallelism;");
-        w.Line("set => _core.DegreeOfParallelism = value;");
-        w.Close();
-        w.Line();
-        w.Line("int global::CnnGen.INetwork.InputSize => InputLength;");
-        w.Line("int global::CnnGen.INetwork.OutputSize => OutputLength;");
-        w.Line("int global::CnnGen.INetwork.ParameterSize => ParameterCount;");
-        w.Line("global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;");
-        w.Line("global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;");
-        w.Line($"global::CnnGen.Runtime.NetworkCore {Self(type)}.Core => _core;");
         w.Line($"static global::CnnGen.Runtime.NetworkSizes {Self(type)}.Sizes => s_sizes;");
         w.Line();
     }
 
-    private static void WriteInitialization(SourceWriter w, NetworkPlan plan)
+    // What InitializeParameters (the runtime's) does for this network: each layer's initialiser, in parameter order.
+    private static void WriteInitialization(SourceWriter w, TargetTypeInfo type, NetworkPlan plan)
     {
-        w.Line("/// <summary>Re-initialises every parameter from <paramref name=\"seed\"/> and resets the BatchNorm running averages.</summary>");
-        w.Line("/// <param name=\"seed\">The seed; the same seed gives the same parameters.</param>");
-        w.Open("public void InitializeParameters(int seed)");
+        w.Line("// The initial parameters (InitializeParameters and the constructors): each layer's initialiser, from one seeded sequence.");
+        w.Open($"static void {Self(type)}.Initialize({Sp} p, {Sp} state, int seed)");
         w.Line("var random = new global::System.Random(seed);");
-        w.Line($"{Sp} p = _core.Parameters;");
-        if (plan.StateCount > 0)
-        {
-            w.Line($"{Sp} state = _core.State;");
-        }
 
         foreach (LayerPlan layer in plan.Layers.Where(l => l.Parameters > 0))
         {
@@ -319,30 +293,8 @@ internal static class NetworkEmitter
 
     private static void WriteForward(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, InferenceLayout layout)
     {
-        string self = "global::" + type.FullName;
-        w.Line($"/// <summary>Runs one image through the network: {plan.Input.Text} → {plan.Output.Text}. Allocates nothing; not thread-safe (one workspace per instance).</summary>");
-        w.Line($"/// <param name=\"input\">{plan.Input.Size} floats, channel-first (C×H×W = {plan.Input.Channels}×{plan.Input.Height}×{plan.Input.Width}).</param>");
-        w.Line($"/// <param name=\"output\">{plan.Output.Size} floats.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
-        w.Line($"public void Forward({Ros} input, {Sp} output) => _core.Forward<{self}>(input, output);");
-        w.Line();
-        w.Line("/// <summary>Runs a batch of images: <paramref name=\"inputs\"/> holds whole images back to back. The batch is split over up to <see cref=\"DegreeOfParallelism\"/> threads; each image's output is the same as <see cref=\"Forward\"/>'s. Allocates nothing after the first call at a given degree.</summary>");
-        w.Line("/// <param name=\"inputs\">A multiple of <see cref=\"InputLength\"/> floats.</param>");
-        w.Line("/// <param name=\"outputs\">(inputs.Length / InputLength) × <see cref=\"OutputLength\"/> floats.</param>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">The spans do not hold the same whole number of images.</exception>");
-        w.Line($"public void ForwardBatch({Ros} inputs, {Sp} outputs) => _core.ForwardBatch<{self}>(inputs, outputs);");
-        w.Line();
-        w.Line("/// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name=\"output\"/> receives all outputs.</summary>");
-        w.Line("/// <param name=\"input\">One image, as for <see cref=\"Forward\"/>.</param>");
-        w.Line("/// <param name=\"output\">The outputs (class probabilities when the network ends in Softmax).</param>");
-        w.Open($"public int Predict({Ros} input, {Sp} output)");
-        w.Line("Forward(input, output);");
-        w.Line("return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);");
-        w.Close();
-        w.Line();
-
         bool folds = layout.FoldedInto.Any(f => f >= 0);
-        w.Line("// What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).");
+        w.Line("// What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads and chunks, one workspace per part).");
         if (!folds && layout.PackedLength == 0)
         {
             w.Line($"static void {Self(type)}.Prepare(global::CnnGen.Runtime.NetworkCore core) {{ }} // (no derived weights)");
@@ -365,30 +317,6 @@ internal static class NetworkEmitter
         }
 
         w.Line();
-        w.Line(Tiering.Optimized);
-        BatchMajorTail? tail = BatchMajorTail.Of(plan);
-        w.Line($"static void {Self(type)}.Run(global::CnnGen.Runtime.NetworkCore core, {Ros} input, {Sp} output, global::CnnGen.Runtime.Workspace workspace) =>");
-        w.Line(tail is null
-            ? "    Run(core.Parameters, core.State, core.Folded, core.Packed, input, output, workspace.Arena, workspace.Scratch);"
-            : "    RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);");
-        w.Line();
-        w.Line(Tiering.Optimized);
-        if (tail is not null)
-        {
-            w.Line($"static void {Self(type)}.RunImages(global::CnnGen.Runtime.NetworkCore core, {Ros} inputs, {Sp} outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>");
-            w.Line("    RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);");
-        }
-        else
-        {
-            w.Open($"static void {Self(type)}.RunImages(global::CnnGen.Runtime.NetworkCore core, {Ros} inputs, {Sp} outputs, int count, global::CnnGen.Runtime.Workspace workspace)");
-            w.Open("for (int i = 0; i < count; i++)");
-            w.Line("Run(core.Parameters, core.State, core.Folded, core.Packed, inputs.Slice(i * InputLength, InputLength), outputs.Slice(i * OutputLength, OutputLength), workspace.Arena, workspace.Scratch);");
-            w.Close();
-            w.Close();
-        }
-
-        w.Line();
-
         if (folds)
         {
             w.Line("// Folds each BatchNorm's running averages into the convolution before it (w' = w·γ/σ, b' = (b − μ)·γ/σ + β).");
@@ -413,18 +341,42 @@ internal static class NetworkEmitter
             w.Line();
         }
 
-        if (tail is null)
+        if (BatchMajorTail.Of(plan) is BatchMajorTail tail)
         {
-            w.Line("// The layer sequence, every shape a constant.");
-            w.Line(Tiering.Optimized);
-            w.Open($"private static void Run({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} output, {Sp} arena, {Sp} scratch)");
-            WriteLayers(w, plan, layout, plan.Layers.Count);
-            w.Line();
-            w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
-            w.Close();
+            WriteBatchMajor(w, type, plan, layout, tail);
+            return;
         }
 
-        WriteBatchMajor(w, plan, layout);
+        w.Line("// The layer sequence of one image, every shape a constant (no batch-major tail: ForwardBatch runs it image by image).");
+        w.Line(Tiering.Optimized);
+        w.Open($"static void {Self(type)}.RunHead(global::CnnGen.Runtime.NetworkCore core, {Ros} input, {Sp} output, global::CnnGen.Runtime.Workspace workspace)");
+        WriteBuffers(w, plan, layout, plan.Layers.Count);
+        WriteLayers(w, plan, layout, plan.Layers.Count);
+        w.Line();
+        w.Line($"{layout.Tensor(plan.Layers.Count - 1)}.CopyTo(output);");
+        w.Close();
+        w.Line();
+        w.Line($"static void {Self(type)}.RunTail(global::CnnGen.Runtime.NetworkCore core, {Ros} x, {Sp} output, int batch, {Sp} ping, {Sp} pong) {{ }} // (no batch-major tail)");
+    }
+
+    // The buffers the first `count` layers of the single-image sequence read: the parameters (and the derived weights and
+    // running statistics when a layer uses them), the activations' arena and the convolution scratch.
+    private static void WriteBuffers(SourceWriter w, NetworkPlan plan, InferenceLayout layout, int count)
+    {
+        var text = new SourceWriter();
+        WriteLayers(text, plan, layout, count);
+        string body = text.ToString();
+        var read = new List<string> { "p = core.Parameters" };
+        foreach (string name in new[] { "state", "folded", "packed" })
+        {
+            if (body.Contains(name + ".Slice("))
+            {
+                read.Add($"{name} = core.{char.ToUpperInvariant(name[0])}{name.Substring(1)}");
+            }
+        }
+
+        w.Line($"{Ros} {string.Join(", ", read)};");
+        w.Line($"{Sp} arena = workspace.Arena{(body.Contains("scratch") ? ", scratch = workspace.Scratch" : string.Empty)};");
     }
 
     /// <summary>
@@ -471,51 +423,26 @@ internal static class NetworkEmitter
     /// </summary>
     private static int TailStart(NetworkPlan plan) => Lowering.Lower(plan).TailStart;
 
-    // ForwardBatch batch-major: the layers before the first dense layer image by image, then the dense tail as one product
-    // per layer over a chunk of images.
-    private static void WriteBatchMajor(SourceWriter w, NetworkPlan plan, InferenceLayout layout)
+    // ForwardBatch batch-major (NetworkCore runs the chunks): the layers before the first dense layer image by image, then
+    // the dense tail as one product per layer over a chunk of images.
+    private static void WriteBatchMajor(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, InferenceLayout layout, BatchMajorTail tail)
     {
-        if (BatchMajorTail.Of(plan) is not BatchMajorTail tail)
-        {
-            return;
-        }
-
-        (int d, int head, int width, int chunk) = (tail.Start, tail.Head, tail.Width, tail.Chunk);
-
-        w.Line();
-        w.Line($"// The layer sequence runs batch-major: layers 1–{plan.Layers[d].Position - 1} image by image (RunHead), each image's input of");
-        w.Line($"// layer {plan.Layers[d].Position} ({head} floats) gathered for a chunk of up to {chunk} images, then the dense tail over the whole chunk at once");
-        w.Line("// (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not");
-        w.Line("// once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).");
-        w.Line($"private const int Chunk = {chunk}, HeadLength = {head}, TailWidth = {width};");
-        w.Line("private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);");
-        w.Line();
+        (int d, int head) = (tail.Start, tail.Head);
+        w.Line($"// Layers 1–{plan.Layers[d].Position - 1} of one image; the input of layer {plan.Layers[d].Position} ({head} floats) goes to head. ForwardBatch runs");
+        w.Line($"// them image by image and layers {plan.Layers[d].Position}–{plan.Layers[plan.Layers.Count - 1].Position} (RunTail) over a chunk of up to {tail.Chunk} images at once; Forward is a chunk of one.");
         w.Line(Tiering.Optimized);
-        w.Open($"private static void RunImages({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} inputs, {Sp} outputs, int count, {Sp} arena, {Sp} scratch, {Sp} work)");
-        w.Line($"{Sp} head = work.Slice(0, Chunk * HeadLength);");
-        w.Line($"{Sp} ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);");
-        w.Line($"{Sp} pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);");
-        w.Open("for (int first = 0; first < count; first += Chunk)");
-        w.Line("int n = global::System.Math.Min(Chunk, count - first);");
-        w.Open("for (int j = 0; j < n; j++)");
-        w.Line("RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);");
-        w.Close();
-        w.Line();
-        w.Line("RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);");
-        w.Close();
-        w.Close();
-        w.Line();
-        w.Line($"// Layers 1–{plan.Layers[d].Position - 1} of one image; the input of layer {plan.Layers[d].Position} goes to head.");
-        w.Line(Tiering.Optimized);
-        w.Open($"private static void RunHead({Ros} p, {Ros} state, {Ros} folded, {Ros} packed, {Ros} input, {Sp} head, {Sp} arena, {Sp} scratch)");
+        w.Open($"static void {Self(type)}.RunHead(global::CnnGen.Runtime.NetworkCore core, {Ros} input, {Sp} head, global::CnnGen.Runtime.Workspace workspace)");
+        WriteBuffers(w, plan, layout, d);
         WriteLayers(w, plan, layout, d);
         w.Line();
         w.Line($"{layout.Tensor(plan.Layers[d].Inputs[0])}.CopyTo(head);");
         w.Close();
         w.Line();
-        w.Line($"// Layers {plan.Layers[d].Position}–{plan.Layers[plan.Layers.Count - 1].Position} over a chunk of images at once: x holds their inputs back to back.");
+        w.Line($"// Layers {plan.Layers[d].Position}–{plan.Layers[plan.Layers.Count - 1].Position} over a chunk of images at once: x holds their inputs back to back; each dense layer is one");
+        w.Line("// matrix product over the chunk, so its weights are read once per chunk, not once per image (the same dot products: the same bits).");
         w.Line(Tiering.Optimized);
-        w.Open($"private static void RunTail({Ros} p, {Ros} x, {Sp} output, int batch, {Sp} ping, {Sp} pong)");
+        w.Open($"static void {Self(type)}.RunTail(global::CnnGen.Runtime.NetworkCore core, {Ros} x, {Sp} output, int batch, {Sp} ping, {Sp} pong)");
+        w.Line($"{Ros} p = core.Parameters;");
         string current = "x";
         int size = head;
         bool toPing = true;
@@ -525,6 +452,12 @@ internal static class NetworkEmitter
             if (k > d)
             {
                 w.Line();
+            }
+
+            if (layer.Spec is ActivationSpec && FusesReLU(plan, layout, k - 1))
+            {
+                w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, fused into the epilogue of the layer before.");
+                continue;
             }
 
             foreach (string comment in LayerComment(layer))
@@ -540,9 +473,6 @@ internal static class NetworkEmitter
                     size = layer.Out.Size;
                     w.Line($"{LayerKernels.MethodName(layer)}({Weights(layer)}, {Bias(layer)}, {current}, {target}.Slice(0, batch * {size}), batch, relu: {(FusesReLU(plan, layout, k) ? "true" : "false")});");
                     current = $"{target}.Slice(0, batch * {size})";
-                    break;
-                case ActivationSpec when FusesReLU(plan, layout, k - 1):
-                    w.Line("// (fused into the epilogue of the layer before)");
                     break;
                 case ActivationSpec { Kind: ActivationKind.Softmax }:
                     w.Open("for (int b = 0; b < batch; b++)");
@@ -572,6 +502,12 @@ internal static class NetworkEmitter
             if (i > 0)
             {
                 w.Line();
+            }
+
+            if (layer.Spec is ActivationSpec && i > 0 && FusesReLU(plan, layout, i - 1))
+            {
+                w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, fused into the epilogue of the layer before.");
+                continue;
             }
 
             foreach (string comment in LayerComment(layer))
@@ -642,9 +578,6 @@ internal static class NetworkEmitter
                         w.Line($"global::CnnGen.Runtime.Kernels.BatchNormInference({x}, {y}, {layer.In.Channels}, {layer.In.Height * layer.In.Width}, p.Slice({layer.ParameterOffset}, {layer.Parameters}), state.Slice({layer.StateOffset}, {layer.StateCount}), {Float(norm.Epsilon)});");
                     }
 
-                    break;
-                case ActivationSpec when i > 0 && FusesReLU(plan, layout, i - 1):
-                    w.Line("// (fused into the epilogue of the layer before)");
                     break;
                 case ActivationSpec activation:
                     w.Line(Activation(activation, x, y) + (layout.InPlace[i] ? " // in place" : string.Empty));

@@ -62,10 +62,11 @@ internal static class TrainingEmitter
 
         w.Line("private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(");
         w.Line($"    tapeLength: {tape.Length}, savedLength: {tape.SavedLength}, scratchLength: {System.Math.Max(tape.Scratch, 1)}, partialLength: {partialLength},");
-        w.Line($"    wholeBatch: new[] {{ {string.Join(", ", stages.Select(st => st.WholeBatch ? "true" : "false"))} }},");
+        w.Line($"    wholeBatch: new[] {{ {string.Join(", ", stages.Select(st => st.WholeBatch ? "true" : "false"))} }}, denseGradients: {(dense ? "true" : "false")},");
         w.Line($"    partRanges: {(partRanges.Count == 0 ? "global::System.Array.Empty<int>()" : "new[] { " + string.Join(", ", partRanges.Select(r => $"{r.Offset}, {r.Length}")) + " }")},");
-        w.Line($"    denseGradients: {(dense ? "true" : "false")},");
-        w.Line($"    layerSlots: new[] {{ {string.Join(", ", Enumerable.Range(0, plan.Layers.Count).Select(tape.SlotOffset))} }});");
+        w.Line($"    layerSlots: new[] {{ {string.Join(", ", Enumerable.Range(0, plan.Layers.Count).Select(tape.SlotOffset))} }},");
+        var cleared = ClearedGradients(plan, tape).ToList();
+        w.Line($"    clearedGradients: {(cleared.Count == 0 ? "global::System.Array.Empty<int>()" : "new[] { " + string.Join(", ", cleared) + " }")});");
         w.Line();
         w.Line($"static global::CnnGen.Runtime.TrainingLayout {NetworkEmitter.Self(type)}.Training => s_training;");
         WriteTrainer(w, type, plan);
@@ -143,6 +144,12 @@ internal static class TrainingEmitter
         LayerPlan layer = plan.Layers[i];
         int input = layer.Inputs[0];
         bool wantInput = input >= 0 && tape.NeedsGradient[input];
+        if (layer.Spec is ActivationSpec { Kind: ActivationKind.ReLU } && wantInput && FusedInto(plan, tape, i) >= 0)
+        {
+            w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, gradient: fused into layer {plan.Layers[FusedInto(plan, tape, i)].Position}'s pooling backward.");
+            return;
+        }
+
         w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, gradient {layer.Out.Text} → {layer.In.Text}{(layer.Parameters > 0 && !layer.Inputs.Any(j => j >= 0 && tape.NeedsGradient[j]) ? " (nothing before it trains: no input gradient)" : string.Empty)}");
         switch (layer.Spec)
         {
@@ -181,9 +188,6 @@ internal static class TrainingEmitter
                 w.Open("if (c.Loss != global::CnnGen.Training.Loss.CrossEntropy)");
                 PerImage(w, $"global::CnnGen.Runtime.Kernels.SoftmaxBackward({tape.Image("tape", i)}, {tape.Image("grad", i)}, {tape.InputGradientImage(input)});");
                 w.Close();
-                break;
-            case ActivationSpec { Kind: ActivationKind.ReLU } when wantInput && FusedInto(plan, tape, i) >= 0:
-                w.Line($"// (fused into layer {plan.Layers[FusedInto(plan, tape, i)].Position}'s pooling backward)");
                 break;
             case ActivationSpec activation when wantInput:
                 string x = tape.Range("tape", input);
@@ -242,46 +246,29 @@ internal static class TrainingEmitter
     // The pooling layer that ReLU layer i's backward is fused into, or -1.
     private static int FusedInto(NetworkPlan plan, TapeLayout tape, int i) => tape.Execution.Layers[i].ReLUBackwardFusedInto;
 
+    // The layers whose gradient-tape slots a part's images start at zero in before stage 0 (the runtime clears them, with the part's
+    // parameter gradients): every layer output whose gradient is added into, but a Flatten's (its slot is the layer
+    // before's) and a ReLU's fused into the pooling after it (its output's gradient is never written nor read).
+    private static IEnumerable<int> ClearedGradients(NetworkPlan plan, TapeLayout tape) =>
+        Enumerable.Range(0, plan.Layers.Count).Where(i => tape.NeedsGradient[i] && plan.Layers[i].Spec is not FlattenSpec && FusedInto(plan, tape, i) < 0);
+
     // Whether layer `consumer` is the only layer reading layer `layer`'s output (and reads it once).
     private static bool OnlyConsumer(NetworkPlan plan, int layer, int consumer) =>
         Layouts.ConsumersOf(plan)[layer].Count == 1 && plan.Layers[consumer].Inputs.Count(k => k == layer) == 1;
 
-    // The loss of each image of [from, to) and its gradient: with labels, cross-entropy at the scores; with
-    // targets, MSE or L1 at the last layer's output. Each image's loss goes to losses[b]; the caller sums them
-    // in image order, so the total does not depend on the parts.
+    // The loss of each image of [from, to) and its gradient (TrainingPart.ComputeLoss): with labels, cross-entropy at the
+    // scores; with targets, MSE or L1 at the last layer's output.
     private static void WriteLoss(SourceWriter w, NetworkPlan plan, TapeLayout tape)
     {
         int last = plan.Layers.Count - 1;
         bool endsInSoftmax = plan.Layers[last].Spec is ActivationSpec { Kind: ActivationKind.Softmax };
         int scores = endsInSoftmax ? plan.Layers[last].Inputs[0] : last;
         bool trains = scores >= 0 && tape.NeedsGradient[scores];
-        string lossGradient = trains ? tape.Image("grad", scores) : "discard";
-        string lastGradient = tape.NeedsGradient[last] ? tape.Image("grad", last) : "discard";
-        string output = tape.Image("tape", last);
         w.Line(endsInSoftmax
             ? "// The loss: softmax cross-entropy (fused: the gradient at the scores is p − y), or a regression loss on the probabilities."
             : "// The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.");
-        w.Line("float scale = 1f / batch;");
-        if (!trains || !tape.NeedsGradient[last])
-        {
-            w.Line($"{Sp} discard = stackalloc float[OutputLength];");
-        }
-
-        w.Open("if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)");
-        w.Line("global::System.ReadOnlySpan<int> labels = c.Labels;");
-        PerImage(w, endsInSoftmax
-            ? $"losses[b] = global::CnnGen.Training.Losses.SoftmaxCrossEntropy({output}, labels[b], {lossGradient}, scale);"
-            : $"losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits({output}, labels[b], {lossGradient}, scale);");
-        w.Close();
-        w.Open("else");
-        w.Line($"{Ros} targets = c.Targets;");
-        w.Open("for (int b = from; b < to; b++)");
-        w.Line($"{Ros} target = targets.Slice(b * OutputLength, OutputLength);");
-        w.Line("losses[b] = c.Loss == global::CnnGen.Training.Loss.L1");
-        w.Line($"    ? global::CnnGen.Training.Losses.L1({output}, target, {lastGradient}, scale)");
-        w.Line($"    : global::CnnGen.Training.Losses.MeanSquaredError({output}, target, {lastGradient}, scale);");
-        w.Close();
-        w.Close();
+        string none = "global::CnnGen.Runtime.TapeSlot.None";
+        w.Line($"c.ComputeLoss({tape.Batch("tape", last)}, scores: {(trains ? tape.SlotName(scores) : none)}, outputGradient: {(tape.NeedsGradient[last] ? tape.SlotName(last) : none)}, softmax: {(endsInSoftmax ? "true" : "false")});");
     }
 
     private static void PerImage(SourceWriter w, string statement)
@@ -323,9 +310,8 @@ internal static class TrainingEmitter
         w.Line(Tiering.Optimized);
         w.Open($"static void {NetworkEmitter.Self(type)}.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)");
         w.Line("int batch = c.Batch, from = c.From, to = c.To;");
-        w.Line($"{Ros} p = c.Parameters;");
-        w.Line($"{Ros} inputs = c.Inputs;");
-        w.Line($"{Sp} tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;");
+        w.Line($"{Ros} p = c.Parameters, inputs = c.Inputs;");
+        w.Line($"{Sp} tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch;");
         var slots = tape.Slots().ToList();
         if (slots.Count > 0)
         {
@@ -352,19 +338,6 @@ internal static class TrainingEmitter
         {
             (bool wholeBatch, List<(OpKind Kind, int Layer)> ops) = stages[s];
             w.Open($"case {s}: // {StageSummary(plan, wholeBatch, ops, s == 0)}");
-            if (s == 0)
-            {
-                w.Line("// This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).");
-                for (int i = 0; i < plan.Layers.Count; i++)
-                {
-                    // (a ReLU fused into the pooling after it: its output's gradient is never written nor read)
-                    if (tape.NeedsGradient[i] && plan.Layers[i].Spec is not FlattenSpec && FusedInto(plan, tape, i) < 0)
-                    {
-                        w.Line($"{tape.Range("grad", i)}.Clear();");
-                    }
-                }
-            }
-
             foreach ((OpKind kind, int layer) in ops)
             {
                 switch (kind)
@@ -389,7 +362,6 @@ internal static class TrainingEmitter
         {
             w.Open($"case {reduce}: // this part's share of the dense layers' parameter gradients, over the whole batch");
             w.Line($"{Sp} gradients = c.Gradients;");
-            w.Line("int first, count;");
             for (int i = 0; i < plan.Layers.Count; i++)
             {
                 LayerPlan layer = plan.Layers[i];
@@ -398,10 +370,8 @@ internal static class TrainingEmitter
                     continue;
                 }
 
-                w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, outputs [first, first + count): the weights' rows and the biases");
-                w.Line($"first = {BatchWork}.Start({layer.Out.Size}, c.Part, c.Parts);");
-                w.Line($"count = {BatchWork}.Start({layer.Out.Size}, c.Part + 1, c.Parts) - first;");
-                w.Line($"{LayerKernels.WeightGradientName(layer)}({tape.Batch("tape", layer.Inputs[0])}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "gradients.")}, {NetworkEmitter.Bias(layer).Replace("p.", "gradients.")}, batch, first, count);");
+                w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, this part's share of its outputs: the weights' rows and the biases");
+                w.Line($"{LayerKernels.WeightGradientName(layer)}({tape.Batch("tape", layer.Inputs[0])}, {tape.Batch("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "gradients.")}, {NetworkEmitter.Bias(layer).Replace("p.", "gradients.")}, batch, c.Part, c.Parts);");
             }
 
             w.Line("break;");

@@ -55,6 +55,20 @@ internal static class NetworkParser
                 $"Network class '{symbol.Name}' must be a non-generic, non-static, non-abstract class; it is {what}"));
         }
 
+        // The generated part derives the class from the runtime's GeneratedNetwork<T> (the members every network shares).
+        if (declaration is ClassDeclarationSyntax && symbol.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.TypeKind == TypeKind.Class)
+        {
+            SyntaxNode? baseSyntax = symbol.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(cancellationToken))
+                .OfType<ClassDeclarationSyntax>()
+                .Select(c => c.BaseList?.Types.FirstOrDefault())
+                .FirstOrDefault(t => t is not null);
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticIds.UnsupportedType,
+                LocationInfo.From(baseSyntax) ?? identifier,
+                $"Network class '{symbol.Name}' must not declare a base class, and it derives from '{baseType.Name}': CnnGen derives it from CnnGen.Runtime.GeneratedNetwork<{symbol.Name}>, which holds Forward, Parameters and the other members every network shares; hold the other object in a field instead"));
+        }
+
         for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
         {
             bool outerPartial = outer.DeclaringSyntaxReferences.All(r =>

@@ -8,8 +8,9 @@ namespace CnnGen.Runtime;
 /// What every generated network instance holds and does the same way: its parameters and running statistics, the
 /// weights derived from them (BatchNorm folded, direct convolutions packed), one workspace per thread's part, the
 /// degree of parallelism, and <c>Forward</c>/<c>ForwardBatch</c> around the network's own layer sequence
-/// (<see cref="IGeneratedNetwork{TSelf}.RunImages"/>): the argument checks, preparing the derived weights, and
-/// splitting a batch into parts over the worker threads. Allocates nothing per call after the first at a given degree.
+/// (<see cref="IGeneratedNetwork{TSelf}.RunHead"/>, <see cref="IGeneratedNetwork{TSelf}.RunTail"/>): the argument
+/// checks, preparing the derived weights, splitting a batch into parts over the worker threads and each part into chunks
+/// for the batch-major dense tail. Allocates nothing per call after the first at a given degree.
 /// Not thread-safe (one workspace per instance, as <c>Forward</c> documents).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -73,7 +74,7 @@ public sealed class NetworkCore
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward<TNetwork>(ReadOnlySpan<float> input, Span<float> output)
-        where TNetwork : class, IGeneratedNetwork<TNetwork>
+        where TNetwork : GeneratedNetwork<TNetwork>, IGeneratedNetwork<TNetwork>
     {
         if (input.Length != _sizes.InputLength)
         {
@@ -86,7 +87,7 @@ public sealed class NetworkCore
         }
 
         TNetwork.Prepare(this);
-        TNetwork.Run(this, input, output, _workspace);
+        RunImages<TNetwork>(input, output, 1, _workspace);
     }
 
     /// <summary>
@@ -100,7 +101,7 @@ public sealed class NetworkCore
     /// <exception cref="ArgumentException">The spans do not hold the same whole number of images.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ForwardBatch<TNetwork>(ReadOnlySpan<float> inputs, Span<float> outputs)
-        where TNetwork : class, IGeneratedNetwork<TNetwork>
+        where TNetwork : GeneratedNetwork<TNetwork>, IGeneratedNetwork<TNetwork>
     {
         int batch = inputs.Length / _sizes.InputLength;
         if (inputs.Length % _sizes.InputLength != 0 || outputs.Length != batch * _sizes.OutputLength)
@@ -119,7 +120,47 @@ public sealed class NetworkCore
             return;
         }
 
-        TNetwork.RunImages(this, inputs, outputs, batch, _workspace);
+        RunImages<TNetwork>(inputs, outputs, batch, _workspace);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="count"/> images with one workspace on the calling thread. In a network with a batch-major
+    /// tail (<see cref="NetworkSizes.Chunk"/> above 0) the layers before it run image by image, each image's input of the
+    /// tail is gathered for a chunk of images, and the tail runs over the whole chunk at once (its dense layers one matrix
+    /// product each, the weights read once per chunk); a single image is a chunk of one. Every image's output is the same
+    /// bits in any chunk (the same dot products). Without a tail every image runs through the whole network on its own.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunImages<TNetwork>(ReadOnlySpan<float> inputs, Span<float> outputs, int count, Workspace workspace)
+        where TNetwork : GeneratedNetwork<TNetwork>, IGeneratedNetwork<TNetwork>
+    {
+        NetworkSizes sizes = _sizes;
+        int inputLength = sizes.InputLength, outputLength = sizes.OutputLength, chunk = sizes.Chunk;
+        if (chunk == 0)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                TNetwork.RunHead(this, inputs.Slice(i * inputLength, inputLength), outputs.Slice(i * outputLength, outputLength), workspace);
+            }
+
+            return;
+        }
+
+        int headLength = sizes.HeadLength, width = sizes.TailWidth;
+        Span<float> work = workspace.Work;
+        Span<float> head = work.Slice(0, chunk * headLength);
+        Span<float> ping = work.Slice(chunk * headLength, chunk * width);
+        Span<float> pong = work.Slice(chunk * (headLength + width), chunk * width);
+        for (int first = 0; first < count; first += chunk)
+        {
+            int n = Math.Min(chunk, count - first);
+            for (int j = 0; j < n; j++)
+            {
+                TNetwork.RunHead(this, inputs.Slice((first + j) * inputLength, inputLength), head.Slice(j * headLength, headLength), workspace);
+            }
+
+            TNetwork.RunTail(this, head.Slice(0, n * headLength), outputs.Slice(first * outputLength, n * outputLength), n, ping, pong);
+        }
     }
 
     // The workspace of each part: part 0 uses the network's own, the others are allocated once and kept.
@@ -139,9 +180,9 @@ public sealed class NetworkCore
         return _parts;
     }
 
-    // ForwardBatch in parts: each part runs a contiguous range of the images through the network's RunImages.
+    // ForwardBatch in parts: each part runs a contiguous range of the images (RunImages).
     private sealed class BatchForward<TNetwork> : BatchWork
-        where TNetwork : class, IGeneratedNetwork<TNetwork>
+        where TNetwork : GeneratedNetwork<TNetwork>, IGeneratedNetwork<TNetwork>
     {
         private readonly NetworkCore _core;
         private Workspace[] _workspaces = Array.Empty<Workspace>();
@@ -166,7 +207,7 @@ public sealed class NetworkCore
         {
             NetworkSizes sizes = _core._sizes;
             int start = Start(_batch, part, parts), count = Start(_batch, part + 1, parts) - start;
-            TNetwork.RunImages(_core, Inputs.Slice(start * sizes.InputLength, count * sizes.InputLength), Outputs.Slice(start * sizes.OutputLength, count * sizes.OutputLength), count, _workspaces[part]);
+            _core.RunImages<TNetwork>(Inputs.Slice(start * sizes.InputLength, count * sizes.InputLength), Outputs.Slice(start * sizes.OutputLength, count * sizes.OutputLength), count, _workspaces[part]);
         }
     }
 }

@@ -16,6 +16,7 @@ public sealed class TrainingLayout
     private readonly bool[] _wholeBatch;
     private readonly int[] _partRanges;
     private readonly int[] _layerSlots;
+    private readonly int[] _clearedGradients;
 
     /// <summary>Creates the layout; the generator writes one per network.</summary>
     /// <param name="tapeLength">Floats per image of the tape (every layer's output); the gradient tape mirrors it.</param>
@@ -26,12 +27,17 @@ public sealed class TrainingLayout
     /// <param name="partRanges">The parameter ranges each part accumulates on its own, as offset, length pairs.</param>
     /// <param name="denseGradients">Whether the network has dense layers, whose parameter gradients the stage after the last takes over the whole batch.</param>
     /// <param name="layerSlots">Per layer, where its output starts on the tape (× batch), or −1 for a Flatten of the input (not on the tape).</param>
-    public TrainingLayout(int tapeLength, int savedLength, int scratchLength, int partialLength, bool[] wholeBatch, int[] partRanges, bool denseGradients, int[] layerSlots)
+    /// <param name="clearedGradients">The layers whose slots on the gradient tape a part's images start at zero in: every
+    /// slot the backward pass adds into.</param>
+    public TrainingLayout(int tapeLength, int savedLength, int scratchLength, int partialLength, bool[] wholeBatch, int[] partRanges, bool denseGradients, int[] layerSlots,
+        int[] clearedGradients)
     {
         ArgumentNullException.ThrowIfNull(wholeBatch);
         ArgumentNullException.ThrowIfNull(partRanges);
         ArgumentNullException.ThrowIfNull(layerSlots);
+        ArgumentNullException.ThrowIfNull(clearedGradients);
         _layerSlots = (int[])layerSlots.Clone();
+        _clearedGradients = (int[])clearedGradients.Clone();
         if (partRanges.Length % 2 != 0)
         {
             throw new ArgumentException("Part ranges come as offset, length pairs.", nameof(partRanges));
@@ -67,6 +73,9 @@ public sealed class TrainingLayout
     /// <param name="layer">0-based, as the network's layer table.</param>
     public int LayerSlot(int layer) => _layerSlots[layer];
 
+    /// <summary>The layers whose slots on the gradient tape each part clears for its images before stage 0.</summary>
+    public ReadOnlySpan<int> ClearedGradients => _clearedGradients;
+
     /// <summary>Whether the stage after the last takes dense layers' parameter gradients.</summary>
     public bool DenseGradients { get; }
 }
@@ -75,7 +84,11 @@ public sealed class TrainingLayout
 /// <param name="Offset">Floats per image of the tape before this slot.</param>
 /// <param name="Size">Floats of one image's output.</param>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly record struct TapeSlot(int Offset, int Size);
+public readonly record struct TapeSlot(int Offset, int Size)
+{
+    /// <summary>No slot: a gradient nothing reads.</summary>
+    public static TapeSlot None => default;
+}
 
 /// <summary>
 /// One part of one stage of a training step, as the generated layer sequence sees it: its range of images and every
@@ -185,4 +198,49 @@ public readonly ref struct TrainingPart
     /// <param name="slot">The layer's slot.</param>
     /// <returns>Batch × Size floats.</returns>
     public Span<float> All(Span<float> tape, TapeSlot slot) => tape.Slice(slot.Offset * Batch, Batch * slot.Size);
+
+    /// <summary>
+    /// The loss of each image of [<see cref="From"/>, <see cref="To"/>) into <see cref="Losses"/> (the trainer sums them in
+    /// image order, so the total does not depend on the parts) and its gradient, scaled by 1 / batch: with labels,
+    /// cross-entropy — fused with a final softmax (the gradient at the scores is p − y) or on the outputs taken as scores —
+    /// written at <paramref name="scores"/> on the gradient tape; with targets, MSE or L1 at the output, written at
+    /// <paramref name="outputGradient"/>. A gradient nothing reads has <see cref="TapeSlot.None"/>.
+    /// </summary>
+    /// <param name="outputs">The whole batch's outputs back to back (on the tape, or the inputs themselves).</param>
+    /// <param name="scores">Where cross-entropy's gradient goes: the softmax's input, or the output itself.</param>
+    /// <param name="outputGradient">Where a regression loss's gradient goes: the output.</param>
+    /// <param name="softmax">Whether the network ends in softmax (cross-entropy then takes its probabilities).</param>
+    public void ComputeLoss(ReadOnlySpan<float> outputs, TapeSlot scores, TapeSlot outputGradient, bool softmax)
+    {
+        float scale = 1f / Batch;
+        int length = outputs.Length / Batch;
+        Span<float> losses = Losses;
+        // Where a gradient nothing reads goes (only a network in which nothing before the loss trains has one).
+        Span<float> discard = scores.Size != 0 && outputGradient.Size != 0 ? default : length <= 1024 ? stackalloc float[length] : new float[length];
+        if (Loss == Training.Loss.CrossEntropy)
+        {
+            ReadOnlySpan<int> labels = Labels;
+            for (int b = From; b < To; b++)
+            {
+                ReadOnlySpan<float> output = outputs.Slice(b * length, length);
+                Span<float> gradient = scores.Size == 0 ? discard : Image(Grad, scores, b);
+                losses[b] = softmax
+                    ? Training.Losses.SoftmaxCrossEntropy(output, labels[b], gradient, scale)
+                    : Training.Losses.CrossEntropyFromLogits(output, labels[b], gradient, scale);
+            }
+
+            return;
+        }
+
+        ReadOnlySpan<float> targets = Targets;
+        for (int b = From; b < To; b++)
+        {
+            ReadOnlySpan<float> output = outputs.Slice(b * length, length);
+            ReadOnlySpan<float> target = targets.Slice(b * length, length);
+            Span<float> gradient = outputGradient.Size == 0 ? discard : Image(Grad, outputGradient, b);
+            losses[b] = Loss == Training.Loss.L1
+                ? Training.Losses.L1(output, target, gradient, scale)
+                : Training.Losses.MeanSquaredError(output, target, gradient, scale);
+        }
+    }
 }

@@ -24,7 +24,7 @@ namespace CnnGen.Training;
 /// </remarks>
 /// <typeparam name="TNetwork">The generated network.</typeparam>
 public abstract class NetworkTrainer<TNetwork> : ITrainer
-    where TNetwork : class, IGeneratedNetwork<TNetwork>
+    where TNetwork : GeneratedNetwork<TNetwork>, IGeneratedNetwork<TNetwork>
 {
     private readonly TNetwork _network;
     private readonly NetworkCore _core;
@@ -33,6 +33,7 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
     private readonly float[] _saved;
     // The running statistics before the step: put back if the step is refused (non-finite loss or gradients).
     private readonly float[] _stateBefore;
+    private readonly int[] _clearedSlots;
     private readonly Step _step;
     private Random _random;
     private float[] _tape = Array.Empty<float>();
@@ -53,6 +54,14 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         _core = network.Core;
         _layout = TNetwork.Training;
+        // The gradient slots cleared before each step, as (offset, floats per image) pairs from the layer table.
+        ReadOnlySpan<int> cleared = _layout.ClearedGradients;
+        _clearedSlots = new int[2 * cleared.Length];
+        for (int k = 0; k < cleared.Length; k++)
+        {
+            LayerInfo layer = TNetwork.LayerTable[cleared[k]];
+            (_clearedSlots[2 * k], _clearedSlots[(2 * k) + 1]) = (_layout.LayerSlot(cleared[k]), layer.Channels * layer.Height * layer.Width);
+        }
         _gradients = new float[_core.Sizes.ParameterCount];
         _saved = new float[Math.Max(1, _layout.SavedLength)];
         _stateBefore = new float[_core.Sizes.StateCount];
@@ -317,6 +326,14 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
                 for (int r = 0; r < ranges.Length; r += 2)
                 {
                     trainer._partials[part].AsSpan(ranges[r], ranges[r + 1]).Clear();
+                }
+
+                // So do its images' rows of the gradient tape that the backward pass adds into.
+                int from = Start(_batch, part, parts), to = Start(_batch, part + 1, parts);
+                int[] cleared = trainer._clearedSlots;
+                for (int k = 0; k < cleared.Length; k += 2)
+                {
+                    trainer._grad.AsSpan((cleared[k] * _batch) + (from * cleared[k + 1]), (to - from) * cleared[k + 1]).Clear();
                 }
             }
 

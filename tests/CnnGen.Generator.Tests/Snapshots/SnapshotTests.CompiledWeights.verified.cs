@@ -24,7 +24,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
-    partial class Small : global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>
+    partial class Small : global::CnnGen.Runtime.GeneratedNetwork<global::Demo.Small>, global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>
     {
         /// <summary>Channels of one input image.</summary>
         public const int InputChannels = 1;
@@ -63,8 +63,9 @@ namespace Demo
         // 10 floats of convolution weights with the BatchNorm after them folded in (recomputed on every forward pass, cheap next to the convolution).
         private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(
             InputChannels, InputHeight, InputWidth, OutputLength, "2", ParameterCount, StateCount, MultiplyAddsPerImage,
-            arenaLength: 10, scratchLength: 10, workLength: WorkLength,
-            foldedLength: 10, packedLength: 0, packedSourceLength: 0);
+            arenaLength: 10, scratchLength: 10,
+            foldedLength: 10, packedLength: 0, packedSourceLength: 0,
+            chunk: 32, headLength: 8, tailWidth: 2);
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -103,11 +104,6 @@ namespace Demo
                 new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "relu_3" }, 2, 1, 1) { Display = "Dense(2)", Weight = "fc1.weight", Bias = "fc1.bias" },
             });
 
-        global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
-
-        // Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.
-        private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);
-
         /// <summary>The safetensors file whose tensors are compiled into this class (800 bytes, 9 tensors, checked at build time).</summary>
         public const string WeightsFile = "small.safetensors";
 
@@ -123,45 +119,20 @@ namespace Demo
             // The file's little-endian F32 values were decoded at build time into their bit patterns, two to a ulong
             // (the first in the low half), which the runtime lays out in the machine's byte order: Unpack is one
             // memory copy on a little-endian machine and goes value by value on a big-endian one.
-            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, _core.Parameters);
-            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, _core.State);
+            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledParameters, Parameters);
+            global::CnnGen.Runtime.CompiledWeights.Unpack(CompiledState, State);
         }
 
         /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (He normal before a ReLU, Glorot uniform otherwise, zero biases).</summary>
         /// <param name="seed">The seed of the initialisation; the same seed gives the same parameters.</param>
-        public Small(int seed)
-        {
-            InitializeParameters(seed);
-        }
+        public Small(int seed) => InitializeParameters(seed);
 
-        /// <summary>All parameters, one contiguous buffer; see <see cref="TensorTable"/> for each tensor's offset and shape.</summary>
-        public global::System.Span<float> Parameters => _core.Parameters;
-
-        /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
-        public global::System.Span<float> State => _core.State;
-
-        /// <inheritdoc cref="global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism"/>
-        public int DegreeOfParallelism
-        {
-            get => _core.DegreeOfParallelism;
-            set => _core.DegreeOfParallelism = value;
-        }
-
-        int global::CnnGen.INetwork.InputSize => InputLength;
-        int global::CnnGen.INetwork.OutputSize => OutputLength;
-        int global::CnnGen.INetwork.ParameterSize => ParameterCount;
-        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;
-        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;
-        global::CnnGen.Runtime.NetworkCore global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Core => _core;
         static global::CnnGen.Runtime.NetworkSizes global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Sizes => s_sizes;
 
-        /// <summary>Re-initialises every parameter from <paramref name="seed"/> and resets the BatchNorm running averages.</summary>
-        /// <param name="seed">The seed; the same seed gives the same parameters.</param>
-        public void InitializeParameters(int seed)
+        // The initial parameters (InitializeParameters and the constructors): each layer's initialiser, from one seeded sequence.
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Initialize(global::System.Span<float> p, global::System.Span<float> state, int seed)
         {
             var random = new global::System.Random(seed);
-            global::System.Span<float> p = _core.Parameters;
-            global::System.Span<float> state = _core.State;
             // conv1.weight: He normal (feeds a ReLU), fan-in 4.
             global::CnnGen.Initializers.HeNormal(p.Slice(0, 8), 4, random);
             p.Slice(8, 2).Clear();
@@ -175,41 +146,12 @@ namespace Demo
             p.Slice(30, 2).Clear();
         }
 
-        /// <summary>Runs one image through the network: 3×3×1 → 2. Allocates nothing; not thread-safe (one workspace per instance).</summary>
-        /// <param name="input">9 floats, channel-first (C×H×W = 1×3×3).</param>
-        /// <param name="output">2 floats.</param>
-        /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _core.Forward<global::Demo.Small>(input, output);
-
-        /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
-        /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
-        /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
-        /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _core.ForwardBatch<global::Demo.Small>(inputs, outputs);
-
-        /// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name="output"/> receives all outputs.</summary>
-        /// <param name="input">One image, as for <see cref="Forward"/>.</param>
-        /// <param name="output">The outputs (class probabilities when the network ends in Softmax).</param>
-        public int Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            Forward(input, output);
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
-        }
-
-        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).
+        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads and chunks, one workspace per part).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Prepare(global::CnnGen.Runtime.NetworkCore core)
         {
             FoldBatchNorms(core.Parameters, core.State, core.Folded);
         }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
-            RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
-            RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
 
         // Folds each BatchNorm's running averages into the convolution before it (w' = w·γ/σ, b' = (b − μ)·γ/σ + β).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -219,36 +161,13 @@ namespace Demo
             global::CnnGen.Runtime.Kernels.FoldBatchNorm(p.Slice(0, 8), p.Slice(8, 2), p.Slice(10, 4), state.Slice(0, 4), 1E-05f, folded.Slice(0, 8), folded.Slice(8, 2));
         }
 
-
-        // The layer sequence runs batch-major: layers 1–3 image by image (RunHead), each image's input of
-        // layer 4 (8 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
-        // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-        // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
-        private const int Chunk = 32, HeadLength = 8, TailWidth = 2;
-        private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
-
+        // Layers 1–3 of one image; the input of layer 4 (8 floats) goes to head. ForwardBatch runs
+        // them image by image and layers 4–4 (RunTail) over a chunk of up to 32 images at once; Forward is a chunk of one.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.RunHead(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::CnnGen.Runtime.Workspace workspace)
         {
-            global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
-            global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
-            global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
-            for (int first = 0; first < count; first += Chunk)
-            {
-                int n = global::System.Math.Min(Chunk, count - first);
-                for (int j = 0; j < n; j++)
-                {
-                    RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
-                }
-
-                RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
-            }
-        }
-
-        // Layers 1–3 of one image; the input of layer 4 goes to head.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
-        {
+            global::System.ReadOnlySpan<float> p = core.Parameters, folded = core.Folded;
+            global::System.Span<float> arena = workspace.Arena, scratch = workspace.Scratch;
             // Layer 1: Conv2D(2, 2)
             //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
             //   10 parameters (2·2·1·2 + 2): conv1.weight at [0, 8), conv1.bias at [8, 10); 32 multiply-adds.
@@ -267,10 +186,12 @@ namespace Demo
             arena.Slice(0, 8).CopyTo(head);
         }
 
-        // Layers 4–4 over a chunk of images at once: x holds their inputs back to back.
+        // Layers 4–4 over a chunk of images at once: x holds their inputs back to back; each dense layer is one
+        // matrix product over the chunk, so its weights are read once per chunk, not once per image (the same dot products: the same bits).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.RunTail(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
+            global::System.ReadOnlySpan<float> p = core.Parameters;
             // Layer 4: Dense(2)
             //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
             //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.
@@ -282,16 +203,12 @@ namespace Demo
         // Conv2D 3×3×1 → 2×2×2, 2×2 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
         private readonly struct Conv2D_1x3x3_to_2x2x2_k2x2s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            public static int C => 1; public static int H => 3; public static int W => 3;
-            public static int K => 2; public static int OH => 2; public static int OW => 2;
+            public static int C => 1; public static int H => 3; public static int W => 3; public static int K => 2; public static int OH => 2; public static int OW => 2;
             public static int FH => 2; public static int FW => 2; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
         // Dense 8 → 2: one matrix product per batch, weights [out, in] as PyTorch stores them.
-        private readonly struct Dense_8_to_2 : global::CnnGen.Runtime.IDenseShape
-        {
-            public static int In => 8; public static int Out => 2;
-        }
+        private readonly struct Dense_8_to_2 : global::CnnGen.Runtime.IDenseShape { public static int In => 8; public static int Out => 2; }
 
         // ---- Training ----------------------------------------------------------------------------------
         // The tape keeps every layer's output for the whole batch: 26 floats per image; the gradient tape mirrors it.
@@ -306,10 +223,10 @@ namespace Demo
         // Each part accumulates the parameter gradients of [0, 14) on its own (the dense layers' are taken over the whole batch).
         private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(
             tapeLength: 26, savedLength: 4, scratchLength: 30, partialLength: 14,
-            wholeBatch: new[] { false, true, false, true, false },
+            wholeBatch: new[] { false, true, false, true, false }, denseGradients: true,
             partRanges: new[] { 0, 14 },
-            denseGradients: true,
-            layerSlots: new[] { 0, 8, 16, 24 });
+            layerSlots: new[] { 0, 8, 16, 24 },
+            clearedGradients: new[] { 0, 1, 2, 3 });
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Training => s_training;
 
@@ -335,9 +252,8 @@ namespace Demo
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)
         {
             int batch = c.Batch, from = c.From, to = c.To;
-            global::System.ReadOnlySpan<float> p = c.Parameters;
-            global::System.ReadOnlySpan<float> inputs = c.Inputs;
-            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            global::System.ReadOnlySpan<float> p = c.Parameters, inputs = c.Inputs;
+            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch;
             // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
             global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 8),
                 t_bn1 = new(8, 8),
@@ -348,11 +264,6 @@ namespace Demo
             {
                 case 0: // images in parts: clear the gradients, layer 1 forward (Conv2D(2, 2))
                 {
-                    // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
-                    c.Rows(grad, t_conv1).Clear();
-                    c.Rows(grad, t_bn1).Clear();
-                    c.Rows(grad, t_relu_3).Clear();
-                    c.Rows(grad, t_fc1).Clear();
                     // Layer 1: Conv2D(2, 2), 3×3×1 → 2×2×2
                     for (int b = from; b < to; b++)
                     {
@@ -373,26 +284,7 @@ namespace Demo
                     // Layer 4: Dense(2), 2×2×2 → 2
                     global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Forward(p.Slice(14, 16), p.Slice(30, 2), c.Rows(tape, t_relu_3), c.Rows(tape, t_fc1), to - from, relu: false);
                     // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
-                    float scale = 1f / batch;
-                    if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
-                    {
-                        global::System.ReadOnlySpan<int> labels = c.Labels;
-                        for (int b = from; b < to; b++)
-                        {
-                            losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(c.Image(tape, t_fc1, b), labels[b], c.Image(grad, t_fc1, b), scale);
-                        }
-                    }
-                    else
-                    {
-                        global::System.ReadOnlySpan<float> targets = c.Targets;
-                        for (int b = from; b < to; b++)
-                        {
-                            global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                            losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
-                                ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale)
-                                : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale);
-                        }
-                    }
+                    c.ComputeLoss(c.All(tape, t_fc1), scores: t_fc1, outputGradient: t_fc1, softmax: false);
                     // Layer 4: Dense(2), gradient 2 → 2×2×2
                     // (the parameters' gradient: over the whole batch in the last stage)
                     global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.Backward(p.Slice(14, 16), c.Rows(grad, t_fc1), c.Rows(grad, t_relu_3), to - from);
@@ -418,11 +310,8 @@ namespace Demo
                 case 5: // this part's share of the dense layers' parameter gradients, over the whole batch
                 {
                     global::System.Span<float> gradients = c.Gradients;
-                    int first, count;
-                    // Layer 4: Dense(2), outputs [first, first + count): the weights' rows and the biases
-                    first = global::CnnGen.Runtime.BatchWork.Start(2, c.Part, c.Parts);
-                    count = global::CnnGen.Runtime.BatchWork.Start(2, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.WeightGradient(c.All(tape, t_relu_3), c.All(grad, t_fc1), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, first, count);
+                    // Layer 4: Dense(2), this part's share of its outputs: the weights' rows and the biases
+                    global::CnnGen.Runtime.DenseLayer<Dense_8_to_2>.WeightGradient(c.All(tape, t_relu_3), c.All(grad, t_fc1), gradients.Slice(14, 16), gradients.Slice(30, 2), batch, c.Part, c.Parts);
                     break;
                 }
             }

@@ -32,7 +32,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
-    partial class LeNet5 : global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>
+    partial class LeNet5 : global::CnnGen.Runtime.GeneratedNetwork<global::Demo.LeNet5>, global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>
     {
         /// <summary>Channels of one input image.</summary>
         public const int InputChannels = 1;
@@ -80,8 +80,9 @@ namespace Demo
         // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
         private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(
             InputChannels, InputHeight, InputWidth, OutputLength, "10", ParameterCount, StateCount, MultiplyAddsPerImage,
-            arenaLength: 5880, scratchLength: 5352, workLength: WorkLength,
-            foldedLength: 0, packedLength: 2416, packedSourceLength: 2416);
+            arenaLength: 5880, scratchLength: 5352,
+            foldedLength: 0, packedLength: 2416, packedSourceLength: 2416,
+            chunk: 32, headLength: 400, tailWidth: 120);
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -138,51 +139,19 @@ namespace Demo
                 new global::CnnGen.GraphNode("softmax_12", global::CnnGen.GraphOp.Softmax, new string[] { "fc3" }, 10, 1, 1) { Display = "Softmax" },
             });
 
-        global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
-
-        // Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.
-        private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);
-
         /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/>.</summary>
-        public LeNet5()
-            : this(DefaultSeed)
-        {
-        }
+        public LeNet5() : this(DefaultSeed) { }
 
         /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (He normal before a ReLU, Glorot uniform otherwise, zero biases).</summary>
         /// <param name="seed">The seed of the initialisation; the same seed gives the same parameters.</param>
-        public LeNet5(int seed)
-        {
-            InitializeParameters(seed);
-        }
+        public LeNet5(int seed) => InitializeParameters(seed);
 
-        /// <summary>All parameters, one contiguous buffer; see <see cref="TensorTable"/> for each tensor's offset and shape.</summary>
-        public global::System.Span<float> Parameters => _core.Parameters;
-
-        /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
-        public global::System.Span<float> State => _core.State;
-
-        /// <inheritdoc cref="global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism"/>
-        public int DegreeOfParallelism
-        {
-            get => _core.DegreeOfParallelism;
-            set => _core.DegreeOfParallelism = value;
-        }
-
-        int global::CnnGen.INetwork.InputSize => InputLength;
-        int global::CnnGen.INetwork.OutputSize => OutputLength;
-        int global::CnnGen.INetwork.ParameterSize => ParameterCount;
-        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;
-        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;
-        global::CnnGen.Runtime.NetworkCore global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Core => _core;
         static global::CnnGen.Runtime.NetworkSizes global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Sizes => s_sizes;
 
-        /// <summary>Re-initialises every parameter from <paramref name="seed"/> and resets the BatchNorm running averages.</summary>
-        /// <param name="seed">The seed; the same seed gives the same parameters.</param>
-        public void InitializeParameters(int seed)
+        // The initial parameters (InitializeParameters and the constructors): each layer's initialiser, from one seeded sequence.
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Initialize(global::System.Span<float> p, global::System.Span<float> state, int seed)
         {
             var random = new global::System.Random(seed);
-            global::System.Span<float> p = _core.Parameters;
             // conv1.weight: He normal (feeds a ReLU), fan-in 25.
             global::CnnGen.Initializers.HeNormal(p.Slice(0, 150), 25, random);
             p.Slice(150, 6).Clear();
@@ -200,80 +169,26 @@ namespace Demo
             p.Slice(61696, 10).Clear();
         }
 
-        /// <summary>Runs one image through the network: 32×32×1 → 10. Allocates nothing; not thread-safe (one workspace per instance).</summary>
-        /// <param name="input">1024 floats, channel-first (C×H×W = 1×32×32).</param>
-        /// <param name="output">10 floats.</param>
-        /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _core.Forward<global::Demo.LeNet5>(input, output);
-
-        /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
-        /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
-        /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
-        /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _core.ForwardBatch<global::Demo.LeNet5>(inputs, outputs);
-
-        /// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name="output"/> receives all outputs.</summary>
-        /// <param name="input">One image, as for <see cref="Forward"/>.</param>
-        /// <param name="output">The outputs (class probabilities when the network ends in Softmax).</param>
-        public int Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            Forward(input, output);
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
-        }
-
-        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).
+        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads and chunks, one workspace per part).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Prepare(global::CnnGen.Runtime.NetworkCore core)
         {
             PackDirectConvolutions(core.Parameters, core.Folded, core.PackedSource, core.Packed);
         }
 
+        // Layers 1–6 of one image; the input of layer 7 (400 floats) goes to head. ForwardBatch runs
+        // them image by image and layers 7–12 (RunTail) over a chunk of up to 32 images at once; Forward is a chunk of one.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
-            RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
-            RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
-
-
-        // The layer sequence runs batch-major: layers 1–6 image by image (RunHead), each image's input of
-        // layer 7 (400 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
-        // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-        // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
-        private const int Chunk = 32, HeadLength = 400, TailWidth = 120;
-        private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.RunHead(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::CnnGen.Runtime.Workspace workspace)
         {
-            global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
-            global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
-            global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
-            for (int first = 0; first < count; first += Chunk)
-            {
-                int n = global::System.Math.Min(Chunk, count - first);
-                for (int j = 0; j < n; j++)
-                {
-                    RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
-                }
-
-                RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
-            }
-        }
-
-        // Layers 1–6 of one image; the input of layer 7 goes to head.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
-        {
+            global::System.ReadOnlySpan<float> p = core.Parameters, packed = core.Packed;
+            global::System.Span<float> arena = workspace.Arena, scratch = workspace.Scratch;
             // Layer 1: Conv2D(6, 5)
             //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
             //   156 parameters (5·5·1·6 + 6): conv1.weight at [0, 150), conv1.bias at [150, 156); 117,600 multiply-adds.
             global::CnnGen.Runtime.ConvLayer<Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0>.WideRows(p.Slice(0, 150), p.Slice(150, 6), input, arena.Slice(0, 4704), scratch, relu: true);
 
-            // Layer 2: ReLU
-            //   28×28×6, element-wise.
-            // (fused into the epilogue of the layer before)
+            // Layer 2: ReLU, fused into the epilogue of the layer before.
 
             // Layer 3: MaxPool(2)
             //   28×28×6 → 14×14×6: 2×2 window, stride 2, padding 0; (28 − 2 + 2·0)/2 + 1 = 14.
@@ -284,9 +199,7 @@ namespace Demo
             //   2,416 parameters (5·5·6·16 + 16): conv2.weight at [156, 2556), conv2.bias at [2556, 2572); 240,000 multiply-adds.
             global::CnnGen.Runtime.DirectConvLayer<Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0, MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Rows(packed.Slice(0, 2416), arena.Slice(4704, 1176), arena.Slice(1600, 400), scratch, relu: true);
 
-            // Layer 5: ReLU
-            //   10×10×16, element-wise.
-            // (fused into the epilogue of the layer before)
+            // Layer 5: ReLU, fused into the epilogue of the layer before.
 
             // Layer 6: MaxPool(2)
             //   10×10×16 → 5×5×16: 2×2 window, stride 2, padding 0; (10 − 2 + 2·0)/2 + 1 = 5.
@@ -295,27 +208,25 @@ namespace Demo
             arena.Slice(1600, 400).CopyTo(head);
         }
 
-        // Layers 7–12 over a chunk of images at once: x holds their inputs back to back.
+        // Layers 7–12 over a chunk of images at once: x holds their inputs back to back; each dense layer is one
+        // matrix product over the chunk, so its weights are read once per chunk, not once per image (the same dot products: the same bits).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.RunTail(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
+            global::System.ReadOnlySpan<float> p = core.Parameters;
             // Layer 7: Dense(120)
             //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
             //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.
             global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.Forward(p.Slice(2572, 48000), p.Slice(50572, 120), x, ping.Slice(0, batch * 120), batch, relu: true);
 
-            // Layer 8: ReLU
-            //   120, element-wise.
-            // (fused into the epilogue of the layer before)
+            // Layer 8: ReLU, fused into the epilogue of the layer before.
 
             // Layer 9: Dense(84)
             //   120 → 84, fully connected.
             //   10,164 parameters (120·84 + 84): fc2.weight at [50692, 60772), fc2.bias at [60772, 60856); 10,080 multiply-adds.
             global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.Forward(p.Slice(50692, 10080), p.Slice(60772, 84), ping.Slice(0, batch * 120), pong.Slice(0, batch * 84), batch, relu: true);
 
-            // Layer 10: ReLU
-            //   84, element-wise.
-            // (fused into the epilogue of the layer before)
+            // Layer 10: ReLU, fused into the epilogue of the layer before.
 
             // Layer 11: Dense(10)
             //   84 → 10, fully connected.
@@ -335,52 +246,39 @@ namespace Demo
         // Conv2D 32×32×1 → 28×28×6, 5×5 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
         private readonly struct Conv2D_1x32x32_to_6x28x28_k5x5s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            public static int C => 1; public static int H => 32; public static int W => 32;
-            public static int K => 6; public static int OH => 28; public static int OW => 28;
+            public static int C => 1; public static int H => 32; public static int W => 32; public static int K => 6; public static int OH => 28; public static int OW => 28;
             public static int FH => 5; public static int FW => 5; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
         // Max pooling 28×28×6 → 14×14×6, 2×2 window, stride 2, padding 0.
         private readonly struct MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            public static int C => 6; public static int H => 28; public static int W => 28;
-            public static int K => 6; public static int OH => 14; public static int OW => 14;
+            public static int C => 6; public static int H => 28; public static int W => 28; public static int K => 6; public static int OH => 14; public static int OW => 14;
             public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
         }
 
         // Conv2D 14×14×6 → 10×10×16, 5×5 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
         private readonly struct Conv2D_6x14x14_to_16x10x10_k5x5s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            public static int C => 6; public static int H => 14; public static int W => 14;
-            public static int K => 16; public static int OH => 10; public static int OW => 10;
+            public static int C => 6; public static int H => 14; public static int W => 14; public static int K => 16; public static int OH => 10; public static int OW => 10;
             public static int FH => 5; public static int FW => 5; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
         }
 
         // Max pooling 10×10×16 → 5×5×16, 2×2 window, stride 2, padding 0.
         private readonly struct MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            public static int C => 16; public static int H => 10; public static int W => 10;
-            public static int K => 16; public static int OH => 5; public static int OW => 5;
+            public static int C => 16; public static int H => 10; public static int W => 10; public static int K => 16; public static int OH => 5; public static int OW => 5;
             public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
         }
 
         // Dense 400 → 120: one matrix product per batch, weights [out, in] as PyTorch stores them.
-        private readonly struct Dense_400_to_120 : global::CnnGen.Runtime.IDenseShape
-        {
-            public static int In => 400; public static int Out => 120;
-        }
+        private readonly struct Dense_400_to_120 : global::CnnGen.Runtime.IDenseShape { public static int In => 400; public static int Out => 120; }
 
         // Dense 120 → 84: one matrix product per batch, weights [out, in] as PyTorch stores them.
-        private readonly struct Dense_120_to_84 : global::CnnGen.Runtime.IDenseShape
-        {
-            public static int In => 120; public static int Out => 84;
-        }
+        private readonly struct Dense_120_to_84 : global::CnnGen.Runtime.IDenseShape { public static int In => 120; public static int Out => 84; }
 
         // Dense 84 → 10: one matrix product per batch, weights [out, in] as PyTorch stores them.
-        private readonly struct Dense_84_to_10 : global::CnnGen.Runtime.IDenseShape
-        {
-            public static int In => 84; public static int Out => 10;
-        }
+        private readonly struct Dense_84_to_10 : global::CnnGen.Runtime.IDenseShape { public static int In => 84; public static int Out => 10; }
 
         // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
         // The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory
@@ -400,10 +298,10 @@ namespace Demo
         // Each part accumulates the parameter gradients of [0, 2572) on its own (the dense layers' are taken over the whole batch).
         private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(
             tapeLength: 14612, savedLength: 1, scratchLength: 27652, partialLength: 2572,
-            wholeBatch: new[] { false },
+            wholeBatch: new[] { false }, denseGradients: true,
             partRanges: new[] { 0, 2572 },
-            denseGradients: true,
-            layerSlots: new[] { 0, 4704, 9408, 10584, 12184, 13784, 14184, 14304, 14424, 14508, 14592, 14602 });
+            layerSlots: new[] { 0, 4704, 9408, 10584, 12184, 13784, 14184, 14304, 14424, 14508, 14592, 14602 },
+            clearedGradients: new[] { 0, 2, 3, 5, 6, 7, 8, 9, 10, 11 });
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Training => s_training;
 
@@ -429,9 +327,8 @@ namespace Demo
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)
         {
             int batch = c.Batch, from = c.From, to = c.To;
-            global::System.ReadOnlySpan<float> p = c.Parameters;
-            global::System.ReadOnlySpan<float> inputs = c.Inputs;
-            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            global::System.ReadOnlySpan<float> p = c.Parameters, inputs = c.Inputs;
+            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch;
             // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
             global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 4704),
                 t_relu_2 = new(4704, 4704),
@@ -449,17 +346,6 @@ namespace Demo
             {
                 case 0: // images in parts: clear the gradients, layers 1–12 forward, the loss, layers 12–1 backward
                 {
-                    // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
-                    c.Rows(grad, t_conv1).Clear();
-                    c.Rows(grad, t_maxpool_3).Clear();
-                    c.Rows(grad, t_conv2).Clear();
-                    c.Rows(grad, t_maxpool_6).Clear();
-                    c.Rows(grad, t_fc1).Clear();
-                    c.Rows(grad, t_relu_8).Clear();
-                    c.Rows(grad, t_fc2).Clear();
-                    c.Rows(grad, t_relu_10).Clear();
-                    c.Rows(grad, t_fc3).Clear();
-                    c.Rows(grad, t_softmax_12).Clear();
                     // Layer 1: Conv2D(6, 5), 32×32×1 → 28×28×6
                     for (int b = from; b < to; b++)
                     {
@@ -500,26 +386,7 @@ namespace Demo
                         global::CnnGen.Runtime.Kernels.Softmax(c.Image(tape, t_fc3, b), c.Image(tape, t_softmax_12, b));
                     }
                     // The loss: softmax cross-entropy (fused: the gradient at the scores is p − y), or a regression loss on the probabilities.
-                    float scale = 1f / batch;
-                    if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
-                    {
-                        global::System.ReadOnlySpan<int> labels = c.Labels;
-                        for (int b = from; b < to; b++)
-                        {
-                            losses[b] = global::CnnGen.Training.Losses.SoftmaxCrossEntropy(c.Image(tape, t_softmax_12, b), labels[b], c.Image(grad, t_fc3, b), scale);
-                        }
-                    }
-                    else
-                    {
-                        global::System.ReadOnlySpan<float> targets = c.Targets;
-                        for (int b = from; b < to; b++)
-                        {
-                            global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                            losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
-                                ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_softmax_12, b), target, c.Image(grad, t_softmax_12, b), scale)
-                                : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_softmax_12, b), target, c.Image(grad, t_softmax_12, b), scale);
-                        }
-                    }
+                    c.ComputeLoss(c.All(tape, t_softmax_12), scores: t_fc3, outputGradient: t_softmax_12, softmax: true);
                     // Layer 12: Softmax, gradient 10 → 10
                     // (cross-entropy already gave the gradient at the scores: p − y)
                     if (c.Loss != global::CnnGen.Training.Loss.CrossEntropy)
@@ -548,8 +415,7 @@ namespace Demo
                     {
                         global::CnnGen.Runtime.PoolLayer<MaxPool_16x10x10_to_16x5x5_k2x2s2x2p0x0>.Extreme2x2Backward(c.Image(tape, t_relu_5, b), c.Image(tape, t_maxpool_6, b), c.Image(grad, t_maxpool_6, b), c.Image(grad, t_conv2, b), relu: true);
                     }
-                    // Layer 5: ReLU, gradient 10×10×16 → 10×10×16
-                    // (fused into layer 6's pooling backward)
+                    // Layer 5: ReLU, gradient: fused into layer 6's pooling backward.
                     // Layer 4: Conv2D(16, 5), gradient 10×10×16 → 14×14×6
                     for (int b = from; b < to; b++)
                     {
@@ -561,8 +427,7 @@ namespace Demo
                     {
                         global::CnnGen.Runtime.PoolLayer<MaxPool_6x28x28_to_6x14x14_k2x2s2x2p0x0>.Extreme2x2Backward(c.Image(tape, t_relu_2, b), c.Image(tape, t_maxpool_3, b), c.Image(grad, t_maxpool_3, b), c.Image(grad, t_conv1, b), relu: true);
                     }
-                    // Layer 2: ReLU, gradient 28×28×6 → 28×28×6
-                    // (fused into layer 3's pooling backward)
+                    // Layer 2: ReLU, gradient: fused into layer 3's pooling backward.
                     // Layer 1: Conv2D(6, 5), gradient 28×28×6 → 32×32×1 (nothing before it trains: no input gradient)
                     for (int b = from; b < to; b++)
                     {
@@ -573,19 +438,12 @@ namespace Demo
                 case 1: // this part's share of the dense layers' parameter gradients, over the whole batch
                 {
                     global::System.Span<float> gradients = c.Gradients;
-                    int first, count;
-                    // Layer 7: Dense(120), outputs [first, first + count): the weights' rows and the biases
-                    first = global::CnnGen.Runtime.BatchWork.Start(120, c.Part, c.Parts);
-                    count = global::CnnGen.Runtime.BatchWork.Start(120, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.WeightGradient(c.All(tape, t_maxpool_6), c.All(grad, t_fc1), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, first, count);
-                    // Layer 9: Dense(84), outputs [first, first + count): the weights' rows and the biases
-                    first = global::CnnGen.Runtime.BatchWork.Start(84, c.Part, c.Parts);
-                    count = global::CnnGen.Runtime.BatchWork.Start(84, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.WeightGradient(c.All(tape, t_relu_8), c.All(grad, t_fc2), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, first, count);
-                    // Layer 11: Dense(10), outputs [first, first + count): the weights' rows and the biases
-                    first = global::CnnGen.Runtime.BatchWork.Start(10, c.Part, c.Parts);
-                    count = global::CnnGen.Runtime.BatchWork.Start(10, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.WeightGradient(c.All(tape, t_relu_10), c.All(grad, t_fc3), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, first, count);
+                    // Layer 7: Dense(120), this part's share of its outputs: the weights' rows and the biases
+                    global::CnnGen.Runtime.DenseLayer<Dense_400_to_120>.WeightGradient(c.All(tape, t_maxpool_6), c.All(grad, t_fc1), gradients.Slice(2572, 48000), gradients.Slice(50572, 120), batch, c.Part, c.Parts);
+                    // Layer 9: Dense(84), this part's share of its outputs: the weights' rows and the biases
+                    global::CnnGen.Runtime.DenseLayer<Dense_120_to_84>.WeightGradient(c.All(tape, t_relu_8), c.All(grad, t_fc2), gradients.Slice(50692, 10080), gradients.Slice(60772, 84), batch, c.Part, c.Parts);
+                    // Layer 11: Dense(10), this part's share of its outputs: the weights' rows and the biases
+                    global::CnnGen.Runtime.DenseLayer<Dense_84_to_10>.WeightGradient(c.All(tape, t_relu_10), c.All(grad, t_fc3), gradients.Slice(60856, 840), gradients.Slice(61696, 10), batch, c.Part, c.Parts);
                     break;
                 }
             }

@@ -26,7 +26,7 @@ namespace Demo.Models
         /// </code>
         /// </remarks>
         [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
-        partial class SigmoidNet : global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>
+        partial class SigmoidNet : global::CnnGen.Runtime.GeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>, global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>
         {
             /// <summary>Channels of one input image.</summary>
             public const int InputChannels = 2;
@@ -64,8 +64,9 @@ namespace Demo.Models
             // The inference workspace of one thread: 60 floats of activations (regions reused once read) + 66 of convolution scratch.
             private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(
                 InputChannels, InputHeight, InputWidth, OutputLength, "4", ParameterCount, StateCount, MultiplyAddsPerImage,
-                arenaLength: 60, scratchLength: 66, workLength: WorkLength,
-                foldedLength: 0, packedLength: 0, packedSourceLength: 0);
+                arenaLength: 60, scratchLength: 66,
+                foldedLength: 0, packedLength: 0, packedSourceLength: 0,
+                chunk: 32, headLength: 12, tailWidth: 4);
 
             private static readonly global::CnnGen.LayerInfo[] s_layers =
             {
@@ -100,51 +101,19 @@ namespace Demo.Models
                     new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "maxpool_3" }, 4, 1, 1) { Display = "Dense(4)", Weight = "fc1.weight", Bias = "fc1.bias" },
                 });
 
-            global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
-
-            // Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.
-            private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);
-
             /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/>.</summary>
-            public SigmoidNet()
-                : this(DefaultSeed)
-            {
-            }
+            public SigmoidNet() : this(DefaultSeed) { }
 
             /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (He normal before a ReLU, Glorot uniform otherwise, zero biases).</summary>
             /// <param name="seed">The seed of the initialisation; the same seed gives the same parameters.</param>
-            public SigmoidNet(int seed)
-            {
-                InitializeParameters(seed);
-            }
+            public SigmoidNet(int seed) => InitializeParameters(seed);
 
-            /// <summary>All parameters, one contiguous buffer; see <see cref="TensorTable"/> for each tensor's offset and shape.</summary>
-            public global::System.Span<float> Parameters => _core.Parameters;
-
-            /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
-            public global::System.Span<float> State => _core.State;
-
-            /// <inheritdoc cref="global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism"/>
-            public int DegreeOfParallelism
-            {
-                get => _core.DegreeOfParallelism;
-                set => _core.DegreeOfParallelism = value;
-            }
-
-            int global::CnnGen.INetwork.InputSize => InputLength;
-            int global::CnnGen.INetwork.OutputSize => OutputLength;
-            int global::CnnGen.INetwork.ParameterSize => ParameterCount;
-            global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;
-            global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;
-            global::CnnGen.Runtime.NetworkCore global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Core => _core;
             static global::CnnGen.Runtime.NetworkSizes global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Sizes => s_sizes;
 
-            /// <summary>Re-initialises every parameter from <paramref name="seed"/> and resets the BatchNorm running averages.</summary>
-            /// <param name="seed">The seed; the same seed gives the same parameters.</param>
-            public void InitializeParameters(int seed)
+            // The initial parameters (InitializeParameters and the constructors): each layer's initialiser, from one seeded sequence.
+            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Initialize(global::System.Span<float> p, global::System.Span<float> state, int seed)
             {
                 var random = new global::System.Random(seed);
-                global::System.Span<float> p = _core.Parameters;
                 // conv1.weight: Glorot uniform, fan-in 18, fan-out 27.
                 global::CnnGen.Initializers.GlorotUniform(p.Slice(0, 54), 18, 27, random);
                 p.Slice(54, 3).Clear();
@@ -153,68 +122,16 @@ namespace Demo.Models
                 p.Slice(105, 4).Clear();
             }
 
-            /// <summary>Runs one image through the network: 6×6×2 → 4. Allocates nothing; not thread-safe (one workspace per instance).</summary>
-            /// <param name="input">72 floats, channel-first (C×H×W = 2×6×6).</param>
-            /// <param name="output">4 floats.</param>
-            /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
-            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _core.Forward<global::Demo.Models.Zoo.SigmoidNet>(input, output);
-
-            /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
-            /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
-            /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
-            /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
-            public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _core.ForwardBatch<global::Demo.Models.Zoo.SigmoidNet>(inputs, outputs);
-
-            /// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name="output"/> receives all outputs.</summary>
-            /// <param name="input">One image, as for <see cref="Forward"/>.</param>
-            /// <param name="output">The outputs (class probabilities when the network ends in Softmax).</param>
-            public int Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-            {
-                Forward(input, output);
-                return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
-            }
-
-            // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).
+            // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads and chunks, one workspace per part).
             static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Prepare(global::CnnGen.Runtime.NetworkCore core) { } // (no derived weights)
 
+            // Layers 1–3 of one image; the input of layer 4 (12 floats) goes to head. ForwardBatch runs
+            // them image by image and layers 4–4 (RunTail) over a chunk of up to 32 images at once; Forward is a chunk of one.
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
-                RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
-                RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
-
-
-            // The layer sequence runs batch-major: layers 1–3 image by image (RunHead), each image's input of
-            // layer 4 (12 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
-            // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-            // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
-            private const int Chunk = 32, HeadLength = 12, TailWidth = 4;
-            private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
-
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.RunHead(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::CnnGen.Runtime.Workspace workspace)
             {
-                global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
-                global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
-                global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
-                for (int first = 0; first < count; first += Chunk)
-                {
-                    int n = global::System.Math.Min(Chunk, count - first);
-                    for (int j = 0; j < n; j++)
-                    {
-                        RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
-                    }
-
-                    RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
-                }
-            }
-
-            // Layers 1–3 of one image; the input of layer 4 goes to head.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
-            {
+                global::System.ReadOnlySpan<float> p = core.Parameters;
+                global::System.Span<float> arena = workspace.Arena, scratch = workspace.Scratch;
                 // Layer 1: Conv2D(3, 3)
                 //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
                 //   57 parameters (3·3·2·3 + 3): conv1.weight at [0, 54), conv1.bias at [54, 57); 864 multiply-adds.
@@ -231,10 +148,12 @@ namespace Demo.Models
                 arena.Slice(48, 12).CopyTo(head);
             }
 
-            // Layers 4–4 over a chunk of images at once: x holds their inputs back to back.
+            // Layers 4–4 over a chunk of images at once: x holds their inputs back to back; each dense layer is one
+            // matrix product over the chunk, so its weights are read once per chunk, not once per image (the same dot products: the same bits).
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+            static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.RunTail(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
             {
+                global::System.ReadOnlySpan<float> p = core.Parameters;
                 // Layer 4: Dense(4)
                 //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
                 //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.
@@ -246,24 +165,19 @@ namespace Demo.Models
             // Conv2D 6×6×2 → 4×4×3, 3×3 kernel, stride 1, padding 0: one matrix product over the padded frame's wide rows, no im2col copy.
             private readonly struct Conv2D_2x6x6_to_3x4x4_k3x3s1x1p0x0 : global::CnnGen.Runtime.IWindowShape
             {
-                public static int C => 2; public static int H => 6; public static int W => 6;
-                public static int K => 3; public static int OH => 4; public static int OW => 4;
+                public static int C => 2; public static int H => 6; public static int W => 6; public static int K => 3; public static int OH => 4; public static int OW => 4;
                 public static int FH => 3; public static int FW => 3; public static int SH => 1; public static int SW => 1; public static int PH => 0; public static int PW => 0;
             }
 
             // Max pooling 4×4×3 → 2×2×3, 2×2 window, stride 2, padding 0.
             private readonly struct MaxPool_3x4x4_to_3x2x2_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
             {
-                public static int C => 3; public static int H => 4; public static int W => 4;
-                public static int K => 3; public static int OH => 2; public static int OW => 2;
+                public static int C => 3; public static int H => 4; public static int W => 4; public static int K => 3; public static int OH => 2; public static int OW => 2;
                 public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
             }
 
             // Dense 12 → 4: one matrix product per batch, weights [out, in] as PyTorch stores them.
-            private readonly struct Dense_12_to_4 : global::CnnGen.Runtime.IDenseShape
-            {
-                public static int In => 12; public static int Out => 4;
-            }
+            private readonly struct Dense_12_to_4 : global::CnnGen.Runtime.IDenseShape { public static int In => 12; public static int Out => 4; }
 
             // ---- Training ----------------------------------------------------------------------------------
             // The tape keeps every layer's output for the whole batch: 112 floats per image; the gradient tape mirrors it.
@@ -273,10 +187,10 @@ namespace Demo.Models
             // Each part accumulates the parameter gradients of [0, 57) on its own (the dense layers' are taken over the whole batch).
             private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(
                 tapeLength: 112, savedLength: 1, scratchLength: 462, partialLength: 57,
-                wholeBatch: new[] { false },
+                wholeBatch: new[] { false }, denseGradients: true,
                 partRanges: new[] { 0, 57 },
-                denseGradients: true,
-                layerSlots: new[] { 0, 48, 96, 108 });
+                layerSlots: new[] { 0, 48, 96, 108 },
+                clearedGradients: new[] { 0, 1, 2, 3 });
 
             static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.Training => s_training;
 
@@ -302,9 +216,8 @@ namespace Demo.Models
             static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)
             {
                 int batch = c.Batch, from = c.From, to = c.To;
-                global::System.ReadOnlySpan<float> p = c.Parameters;
-                global::System.ReadOnlySpan<float> inputs = c.Inputs;
-                global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+                global::System.ReadOnlySpan<float> p = c.Parameters, inputs = c.Inputs;
+                global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch;
                 // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
                 global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 48),
                     t_sigmoid_2 = new(48, 48),
@@ -314,11 +227,6 @@ namespace Demo.Models
                 {
                     case 0: // images in parts: clear the gradients, layers 1–4 forward, the loss, layers 4–1 backward
                     {
-                        // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
-                        c.Rows(grad, t_conv1).Clear();
-                        c.Rows(grad, t_sigmoid_2).Clear();
-                        c.Rows(grad, t_maxpool_3).Clear();
-                        c.Rows(grad, t_fc1).Clear();
                         // Layer 1: Conv2D(3, 3), 6×6×2 → 4×4×3
                         for (int b = from; b < to; b++)
                         {
@@ -334,26 +242,7 @@ namespace Demo.Models
                         // Layer 4: Dense(4), 2×2×3 → 4
                         global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Forward(p.Slice(57, 48), p.Slice(105, 4), c.Rows(tape, t_maxpool_3), c.Rows(tape, t_fc1), to - from, relu: false);
                         // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
-                        float scale = 1f / batch;
-                        if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
-                        {
-                            global::System.ReadOnlySpan<int> labels = c.Labels;
-                            for (int b = from; b < to; b++)
-                            {
-                                losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(c.Image(tape, t_fc1, b), labels[b], c.Image(grad, t_fc1, b), scale);
-                            }
-                        }
-                        else
-                        {
-                            global::System.ReadOnlySpan<float> targets = c.Targets;
-                            for (int b = from; b < to; b++)
-                            {
-                                global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                                losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
-                                    ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale)
-                                    : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale);
-                            }
-                        }
+                        c.ComputeLoss(c.All(tape, t_fc1), scores: t_fc1, outputGradient: t_fc1, softmax: false);
                         // Layer 4: Dense(4), gradient 4 → 2×2×3
                         // (the parameters' gradient: over the whole batch in the last stage)
                         global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.Backward(p.Slice(57, 48), c.Rows(grad, t_fc1), c.Rows(grad, t_maxpool_3), to - from);
@@ -374,11 +263,8 @@ namespace Demo.Models
                     case 1: // this part's share of the dense layers' parameter gradients, over the whole batch
                     {
                         global::System.Span<float> gradients = c.Gradients;
-                        int first, count;
-                        // Layer 4: Dense(4), outputs [first, first + count): the weights' rows and the biases
-                        first = global::CnnGen.Runtime.BatchWork.Start(4, c.Part, c.Parts);
-                        count = global::CnnGen.Runtime.BatchWork.Start(4, c.Part + 1, c.Parts) - first;
-                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.WeightGradient(c.All(tape, t_maxpool_3), c.All(grad, t_fc1), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, first, count);
+                        // Layer 4: Dense(4), this part's share of its outputs: the weights' rows and the biases
+                        global::CnnGen.Runtime.DenseLayer<Dense_12_to_4>.WeightGradient(c.All(tape, t_maxpool_3), c.All(grad, t_fc1), gradients.Slice(57, 48), gradients.Slice(105, 4), batch, c.Part, c.Parts);
                         break;
                     }
                 }

@@ -26,7 +26,7 @@ namespace Demo
     /// </code>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("CnnGen", "0.1.0")]
-    partial class PadStride : global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>
+    partial class PadStride : global::CnnGen.Runtime.GeneratedNetwork<global::Demo.PadStride>, global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>
     {
         /// <summary>Channels of one input image.</summary>
         public const int InputChannels = 3;
@@ -68,8 +68,9 @@ namespace Demo
         // parameters they were packed from (compared on every forward pass: repacked only when a parameter changed).
         private static readonly global::CnnGen.Runtime.NetworkSizes s_sizes = new(
             InputChannels, InputHeight, InputWidth, OutputLength, "5", ParameterCount, StateCount, MultiplyAddsPerImage,
-            arenaLength: 768, scratchLength: 1891, workLength: WorkLength,
-            foldedLength: 0, packedLength: 448, packedSourceLength: 224);
+            arenaLength: 768, scratchLength: 1891,
+            foldedLength: 0, packedLength: 448, packedSourceLength: 224,
+            chunk: 32, headLength: 64, tailWidth: 5);
 
         private static readonly global::CnnGen.LayerInfo[] s_layers =
         {
@@ -110,51 +111,19 @@ namespace Demo
                 new global::CnnGen.GraphNode("fc1", global::CnnGen.GraphOp.Dense, new string[] { "avgpool_5" }, 5, 1, 1) { Display = "Dense(5)", Weight = "fc1.weight", Bias = "fc1.bias" },
             });
 
-        global::CnnGen.NetworkGraph global::CnnGen.INetwork.Graph => Graph;
-
-        // Parameters, running statistics, derived weights and workspaces: the runtime's, sized from s_sizes.
-        private readonly global::CnnGen.Runtime.NetworkCore _core = new(s_sizes);
-
         /// <summary>Creates the network with parameters initialised from <see cref="DefaultSeed"/>.</summary>
-        public PadStride()
-            : this(DefaultSeed)
-        {
-        }
+        public PadStride() : this(DefaultSeed) { }
 
         /// <summary>Creates the network with parameters initialised from <paramref name="seed"/> (He normal before a ReLU, Glorot uniform otherwise, zero biases).</summary>
         /// <param name="seed">The seed of the initialisation; the same seed gives the same parameters.</param>
-        public PadStride(int seed)
-        {
-            InitializeParameters(seed);
-        }
+        public PadStride(int seed) => InitializeParameters(seed);
 
-        /// <summary>All parameters, one contiguous buffer; see <see cref="TensorTable"/> for each tensor's offset and shape.</summary>
-        public global::System.Span<float> Parameters => _core.Parameters;
-
-        /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
-        public global::System.Span<float> State => _core.State;
-
-        /// <inheritdoc cref="global::CnnGen.Runtime.NetworkCore.DegreeOfParallelism"/>
-        public int DegreeOfParallelism
-        {
-            get => _core.DegreeOfParallelism;
-            set => _core.DegreeOfParallelism = value;
-        }
-
-        int global::CnnGen.INetwork.InputSize => InputLength;
-        int global::CnnGen.INetwork.OutputSize => OutputLength;
-        int global::CnnGen.INetwork.ParameterSize => ParameterCount;
-        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.TensorInfo> global::CnnGen.INetwork.Tensors => s_tensors;
-        global::System.Collections.Generic.IReadOnlyList<global::CnnGen.LayerInfo> global::CnnGen.INetwork.Layers => s_layers;
-        global::CnnGen.Runtime.NetworkCore global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Core => _core;
         static global::CnnGen.Runtime.NetworkSizes global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Sizes => s_sizes;
 
-        /// <summary>Re-initialises every parameter from <paramref name="seed"/> and resets the BatchNorm running averages.</summary>
-        /// <param name="seed">The seed; the same seed gives the same parameters.</param>
-        public void InitializeParameters(int seed)
+        // The initial parameters (InitializeParameters and the constructors): each layer's initialiser, from one seeded sequence.
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Initialize(global::System.Span<float> p, global::System.Span<float> state, int seed)
         {
             var random = new global::System.Random(seed);
-            global::System.Span<float> p = _core.Parameters;
             // conv1.weight: He normal (feeds a ReLU), fan-in 27.
             global::CnnGen.Initializers.HeNormal(p.Slice(0, 216), 27, random);
             p.Slice(216, 8).Clear();
@@ -166,80 +135,26 @@ namespace Demo
             p.Slice(836, 5).Clear();
         }
 
-        /// <summary>Runs one image through the network: 15×15×3 → 5. Allocates nothing; not thread-safe (one workspace per instance).</summary>
-        /// <param name="input">675 floats, channel-first (C×H×W = 3×15×15).</param>
-        /// <param name="output">5 floats.</param>
-        /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _core.Forward<global::Demo.PadStride>(input, output);
-
-        /// <summary>Runs a batch of images: <paramref name="inputs"/> holds whole images back to back. The batch is split over up to <see cref="DegreeOfParallelism"/> threads; each image's output is the same as <see cref="Forward"/>'s. Allocates nothing after the first call at a given degree.</summary>
-        /// <param name="inputs">A multiple of <see cref="InputLength"/> floats.</param>
-        /// <param name="outputs">(inputs.Length / InputLength) × <see cref="OutputLength"/> floats.</param>
-        /// <exception cref="global::System.ArgumentException">The spans do not hold the same whole number of images.</exception>
-        public void ForwardBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _core.ForwardBatch<global::Demo.PadStride>(inputs, outputs);
-
-        /// <summary>Runs one image and returns the index of the largest output (the predicted class); <paramref name="output"/> receives all outputs.</summary>
-        /// <param name="input">One image, as for <see cref="Forward"/>.</param>
-        /// <param name="output">The outputs (class probabilities when the network ends in Softmax).</param>
-        public int Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            Forward(input, output);
-            return global::System.Numerics.Tensors.TensorPrimitives.IndexOfMax(output);
-        }
-
-        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads, one workspace per part).
+        // What the runtime runs (NetworkCore.Forward and ForwardBatch: argument checks, the batch split over threads and chunks, one workspace per part).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Prepare(global::CnnGen.Runtime.NetworkCore core)
         {
             PackDirectConvolutions(core.Parameters, core.Folded, core.PackedSource, core.Packed);
         }
 
+        // Layers 1–5 of one image; the input of layer 6 (64 floats) goes to head. ForwardBatch runs
+        // them image by image and layers 6–6 (RunTail) over a chunk of up to 32 images at once; Forward is a chunk of one.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Run(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::CnnGen.Runtime.Workspace workspace) =>
-            RunImages(core.Parameters, core.State, core.Folded, core.Packed, input, output, 1, workspace.Arena, workspace.Scratch, workspace.Work);
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.RunImages(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::CnnGen.Runtime.Workspace workspace) =>
-            RunImages(core.Parameters, core.State, core.Folded, core.Packed, inputs, outputs, count, workspace.Arena, workspace.Scratch, workspace.Work);
-
-
-        // The layer sequence runs batch-major: layers 1–5 image by image (RunHead), each image's input of
-        // layer 6 (64 floats) gathered for a chunk of up to 32 images, then the dense tail over the whole chunk at once
-        // (RunTail): each dense layer is one matrix product over the chunk's images, so its weights are read once per chunk, not
-        // once per image. Forward is a chunk of one; every image's output is the same bits in any chunk (the same dot products).
-        private const int Chunk = 32, HeadLength = 64, TailWidth = 5;
-        private const int WorkLength = Chunk * (HeadLength + 2 * TailWidth);
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunImages(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int count, global::System.Span<float> arena, global::System.Span<float> scratch, global::System.Span<float> work)
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.RunHead(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::CnnGen.Runtime.Workspace workspace)
         {
-            global::System.Span<float> head = work.Slice(0, Chunk * HeadLength);
-            global::System.Span<float> ping = work.Slice(Chunk * HeadLength, Chunk * TailWidth);
-            global::System.Span<float> pong = work.Slice(Chunk * (HeadLength + TailWidth), Chunk * TailWidth);
-            for (int first = 0; first < count; first += Chunk)
-            {
-                int n = global::System.Math.Min(Chunk, count - first);
-                for (int j = 0; j < n; j++)
-                {
-                    RunHead(p, state, folded, packed, inputs.Slice((first + j) * InputLength, InputLength), head.Slice(j * HeadLength, HeadLength), arena, scratch);
-                }
-
-                RunTail(p, head.Slice(0, n * HeadLength), outputs.Slice(first * OutputLength, n * OutputLength), n, ping, pong);
-            }
-        }
-
-        // Layers 1–5 of one image; the input of layer 6 goes to head.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunHead(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> state, global::System.ReadOnlySpan<float> folded, global::System.ReadOnlySpan<float> packed, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::System.Span<float> arena, global::System.Span<float> scratch)
-        {
+            global::System.ReadOnlySpan<float> p = core.Parameters, packed = core.Packed;
+            global::System.Span<float> arena = workspace.Arena, scratch = workspace.Scratch;
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
             //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
             //   224 parameters (3·3·3·8 + 8): conv1.weight at [0, 216), conv1.bias at [216, 224); 13,824 multiply-adds.
             global::CnnGen.Runtime.DirectConvLayer<Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1, global::CnnGen.Runtime.NoPool>.Table(packed.Slice(0, 448), input, arena.Slice(0, 512), scratch, relu: true);
 
-            // Layer 2: ReLU
-            //   8×8×8, element-wise.
-            // (fused into the epilogue of the layer before)
+            // Layer 2: ReLU, fused into the epilogue of the layer before.
 
             // Layer 3: Conv2D(4, 3, Padding = Padding.Same)
             //   8×8×8 → 8×8×4: 3×3 window, stride 1, padding 1; (8 − 3 + 2·1)/1 + 1 = 8.
@@ -257,10 +172,12 @@ namespace Demo
             arena.Slice(0, 64).CopyTo(head);
         }
 
-        // Layers 6–6 over a chunk of images at once: x holds their inputs back to back.
+        // Layers 6–6 over a chunk of images at once: x holds their inputs back to back; each dense layer is one
+        // matrix product over the chunk, so its weights are read once per chunk, not once per image (the same dot products: the same bits).
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunTail(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
+        static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.RunTail(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
+            global::System.ReadOnlySpan<float> p = core.Parameters;
             // Layer 6: Dense(5)
             //   4×4×4 → 5, fully connected (flattens its input in C, H, W order).
             //   325 parameters (64·5 + 5): fc1.weight at [516, 836), fc1.bias at [836, 841); 320 multiply-adds.
@@ -272,32 +189,26 @@ namespace Demo
         // Conv2D 15×15×3 → 8×8×8, 3×3 kernel, stride 2, padding 1: im2col in chunks of 8 output rows, one matrix product each.
         private readonly struct Conv2D_3x15x15_to_8x8x8_k3x3s2x2p1x1 : global::CnnGen.Runtime.IWindowShape
         {
-            public static int C => 3; public static int H => 15; public static int W => 15;
-            public static int K => 8; public static int OH => 8; public static int OW => 8;
+            public static int C => 3; public static int H => 15; public static int W => 15; public static int K => 8; public static int OH => 8; public static int OW => 8;
             public static int FH => 3; public static int FW => 3; public static int SH => 2; public static int SW => 2; public static int PH => 1; public static int PW => 1;
         }
 
         // Conv2D 8×8×8 → 8×8×4, 3×3 kernel, stride 1, padding 1: one matrix product over the padded frame's wide rows, no im2col copy.
         private readonly struct Conv2D_8x8x8_to_4x8x8_k3x3s1x1p1x1 : global::CnnGen.Runtime.IWindowShape
         {
-            public static int C => 8; public static int H => 8; public static int W => 8;
-            public static int K => 4; public static int OH => 8; public static int OW => 8;
+            public static int C => 8; public static int H => 8; public static int W => 8; public static int K => 4; public static int OH => 8; public static int OW => 8;
             public static int FH => 3; public static int FW => 3; public static int SH => 1; public static int SW => 1; public static int PH => 1; public static int PW => 1;
         }
 
         // Average pooling 8×8×4 → 4×4×4, 2×2 window, stride 2, padding 0.
         private readonly struct AvgPool_4x8x8_to_4x4x4_k2x2s2x2p0x0 : global::CnnGen.Runtime.IWindowShape
         {
-            public static int C => 4; public static int H => 8; public static int W => 8;
-            public static int K => 4; public static int OH => 4; public static int OW => 4;
+            public static int C => 4; public static int H => 8; public static int W => 8; public static int K => 4; public static int OH => 4; public static int OW => 4;
             public static int FH => 2; public static int FW => 2; public static int SH => 2; public static int SW => 2; public static int PH => 0; public static int PW => 0;
         }
 
         // Dense 64 → 5: one matrix product per batch, weights [out, in] as PyTorch stores them.
-        private readonly struct Dense_64_to_5 : global::CnnGen.Runtime.IDenseShape
-        {
-            public static int In => 64; public static int Out => 5;
-        }
+        private readonly struct Dense_64_to_5 : global::CnnGen.Runtime.IDenseShape { public static int In => 64; public static int Out => 5; }
 
         // The direct convolutions' weights [K, C·FH·FW] (PyTorch's order) and bias, packed [C·FH·FW][K rounded up to 16] + bias.
         // The packer compares the parameters with the copy it packed from and repacks only when they differ (a memory
@@ -317,10 +228,10 @@ namespace Demo
         // Each part accumulates the parameter gradients of [0, 516) on its own (the dense layers' are taken over the whole batch).
         private static readonly global::CnnGen.Runtime.TrainingLayout s_training = new(
             tapeLength: 1605, savedLength: 1, scratchLength: 7528, partialLength: 516,
-            wholeBatch: new[] { false },
+            wholeBatch: new[] { false }, denseGradients: true,
             partRanges: new[] { 0, 516 },
-            denseGradients: true,
-            layerSlots: new[] { 0, 512, 1024, 1280, 1536, 1600 });
+            layerSlots: new[] { 0, 512, 1024, 1280, 1536, 1600 },
+            clearedGradients: new[] { 0, 1, 2, 3, 4, 5 });
 
         static global::CnnGen.Runtime.TrainingLayout global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Training => s_training;
 
@@ -346,9 +257,8 @@ namespace Demo
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)
         {
             int batch = c.Batch, from = c.From, to = c.To;
-            global::System.ReadOnlySpan<float> p = c.Parameters;
-            global::System.ReadOnlySpan<float> inputs = c.Inputs;
-            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch, losses = c.Losses;
+            global::System.ReadOnlySpan<float> p = c.Parameters, inputs = c.Inputs;
+            global::System.Span<float> tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch;
             // Where each layer's output lives on the tape (its gradient at the same place on the gradient tape): offset × batch, floats per image.
             global::CnnGen.Runtime.TapeSlot t_conv1 = new(0, 512),
                 t_relu_2 = new(512, 512),
@@ -360,13 +270,6 @@ namespace Demo
             {
                 case 0: // images in parts: clear the gradients, layers 1–6 forward, the loss, layers 6–1 backward
                 {
-                    // This part's images' rows of the gradient tape start at zero (the runtime clears its parameter gradients).
-                    c.Rows(grad, t_conv1).Clear();
-                    c.Rows(grad, t_relu_2).Clear();
-                    c.Rows(grad, t_conv2).Clear();
-                    c.Rows(grad, t_tanh_4).Clear();
-                    c.Rows(grad, t_avgpool_5).Clear();
-                    c.Rows(grad, t_fc1).Clear();
                     // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1), 15×15×3 → 8×8×8
                     for (int b = from; b < to; b++)
                     {
@@ -389,26 +292,7 @@ namespace Demo
                     // Layer 6: Dense(5), 4×4×4 → 5
                     global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Forward(p.Slice(516, 320), p.Slice(836, 5), c.Rows(tape, t_avgpool_5), c.Rows(tape, t_fc1), to - from, relu: false);
                     // The loss: cross-entropy on the outputs taken as scores, or a regression loss on the outputs.
-                    float scale = 1f / batch;
-                    if (c.Loss == global::CnnGen.Training.Loss.CrossEntropy)
-                    {
-                        global::System.ReadOnlySpan<int> labels = c.Labels;
-                        for (int b = from; b < to; b++)
-                        {
-                            losses[b] = global::CnnGen.Training.Losses.CrossEntropyFromLogits(c.Image(tape, t_fc1, b), labels[b], c.Image(grad, t_fc1, b), scale);
-                        }
-                    }
-                    else
-                    {
-                        global::System.ReadOnlySpan<float> targets = c.Targets;
-                        for (int b = from; b < to; b++)
-                        {
-                            global::System.ReadOnlySpan<float> target = targets.Slice(b * OutputLength, OutputLength);
-                            losses[b] = c.Loss == global::CnnGen.Training.Loss.L1
-                                ? global::CnnGen.Training.Losses.L1(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale)
-                                : global::CnnGen.Training.Losses.MeanSquaredError(c.Image(tape, t_fc1, b), target, c.Image(grad, t_fc1, b), scale);
-                        }
-                    }
+                    c.ComputeLoss(c.All(tape, t_fc1), scores: t_fc1, outputGradient: t_fc1, softmax: false);
                     // Layer 6: Dense(5), gradient 5 → 4×4×4
                     // (the parameters' gradient: over the whole batch in the last stage)
                     global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.Backward(p.Slice(516, 320), c.Rows(grad, t_fc1), c.Rows(grad, t_avgpool_5), to - from);
@@ -436,11 +320,8 @@ namespace Demo
                 case 1: // this part's share of the dense layers' parameter gradients, over the whole batch
                 {
                     global::System.Span<float> gradients = c.Gradients;
-                    int first, count;
-                    // Layer 6: Dense(5), outputs [first, first + count): the weights' rows and the biases
-                    first = global::CnnGen.Runtime.BatchWork.Start(5, c.Part, c.Parts);
-                    count = global::CnnGen.Runtime.BatchWork.Start(5, c.Part + 1, c.Parts) - first;
-                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.WeightGradient(c.All(tape, t_avgpool_5), c.All(grad, t_fc1), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, first, count);
+                    // Layer 6: Dense(5), this part's share of its outputs: the weights' rows and the biases
+                    global::CnnGen.Runtime.DenseLayer<Dense_64_to_5>.WeightGradient(c.All(tape, t_avgpool_5), c.All(grad, t_fc1), gradients.Slice(516, 320), gradients.Slice(836, 5), batch, c.Part, c.Parts);
                     break;
                 }
             }

@@ -49,19 +49,22 @@ public static class DenseLayer<TShape>
         Gemm.MultiplyBroadcast(batch, In, Out, gradOutput, Out, 1, weights, In, gradInput, In, true);
 
     /// <summary>
-    /// The parameters' gradient over the whole batch for the outputs [first, first + count): dW[o, in] = Σ_b dY[b, o] · X[b, in]
-    /// (one matrix product whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
+    /// The parameters' gradient over the whole batch for part <paramref name="part"/> of <paramref name="parts"/> of the
+    /// outputs (<see cref="BatchWork.Start(int, int, int)"/>): dW[o, in] = Σ_b dY[b, o] · X[b, in] (one matrix product
+    /// whose depth is the batch) and db[o] = Σ_b dY[b, o], written, not added.
     /// </summary>
     /// <param name="input">The forward input, batch × In.</param>
     /// <param name="gradOutput">batch × Out.</param>
     /// <param name="gradWeights">[Out, In]: rows [first, first + count) written.</param>
     /// <param name="gradBias">[Out], or empty: [first, first + count) written.</param>
     /// <param name="batch">Images.</param>
-    /// <param name="first">The first output row.</param>
-    /// <param name="count">Output rows.</param>
+    /// <param name="part">This part.</param>
+    /// <param name="parts">The parts the outputs are split into.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> gradOutput, Span<float> gradWeights, Span<float> gradBias, int batch, int first, int count)
+    public static void WeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> gradOutput, Span<float> gradWeights, Span<float> gradBias, int batch, int part, int parts)
     {
+        int first = BatchWork.Start(Out, part, parts);
+        int count = BatchWork.Start(Out, part + 1, parts) - first;
         if (count <= 0)
         {
             return;
