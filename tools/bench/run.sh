@@ -18,7 +18,7 @@ quick=""
 out=artifacts/bench
 mkdir -p "$out"
 
-for m in lenet5 cifarnet resnet18; do
+for m in lenet5 cifarnet resnet18 vgg16; do
   [ -f "tests/CnnGen.Benchmarks/Models/$m.onnx" ] && [ -f "tests/CnnGen.Benchmarks/Models/$m.safetensors" ] \
     || /usr/bin/python3 tools/bench/export_models.py "$m"
 done
