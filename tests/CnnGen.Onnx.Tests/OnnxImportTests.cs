@@ -77,6 +77,19 @@ public sealed class OnnxImportTests
     }
 
     [Fact]
+    public void The_FromPyTorch_samples_declaration_is_the_importers_for_torchvisions_ResNet18()
+    {
+        // samples/FromPyTorch/Resnet18.cs is cnngen-import's output for torchvision's resnet18 exported at 224×224 (README,
+        // "From PyTorch"); the fixture is the same model at 64×64. The declarations differ only in the input size and the
+        // first line's node count (PyTorch writes an Identity node for each parameter whose values another already has,
+        // and freshly initialised BatchNorms share many).
+        ImportedNetwork imported = OnnxImport.Import(TorchvisionModel("resnet18").ToByteArray(), new ImportOptions { ClassName = "Resnet18", Namespace = "FromPyTorch", SourceName = "resnet18.onnx" });
+        string sample = File.ReadAllText(Path.Combine(Folder(), "..", "..", "samples", "FromPyTorch", "Resnet18.cs"));
+        static string Body(string text) => string.Join("\n", text.ReplaceLineEndings("\n").Split('\n').Skip(1));
+        Assert.Equal(Body(imported.Declaration).Replace("[Input(64, 64, 3)]", "[Input(224, 224, 3)]", StringComparison.Ordinal).Replace("64×64×3", "224×224×3", StringComparison.Ordinal), Body(sample));
+    }
+
+    [Fact]
     public void The_weights_formula_is_the_fixture_scripts()
     {
         // FNV-1a's published value for "a", then values tools/fixtures/make_onnx_import_fixtures.py's weights() printed
