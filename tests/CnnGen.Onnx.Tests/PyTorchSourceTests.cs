@@ -35,7 +35,7 @@ public sealed class PyTorchSourceTests
         nameof(ConvNet), nameof(MaxPoolNet), nameof(AvgPoolNet), nameof(MinPoolNet), nameof(L2PoolNet), nameof(ActivationNet),
         nameof(GlobalPoolNet), nameof(BranchNet), nameof(VectorBranchNet), nameof(BlockNet), nameof(PooledOutputNet), nameof(DropoutOnlyNet));
 
-    private static INetwork Create(string name) => name switch
+    internal static INetwork Create(string name) => name switch
     {
         nameof(ConvNet) => new ConvNet(1),
         nameof(MaxPoolNet) => new MaxPoolNet(1),
