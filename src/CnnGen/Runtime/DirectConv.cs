@@ -17,7 +17,8 @@ namespace CnnGen.Runtime;
 /// lets the same loop serve every stride and lets a max pooling that follows be fused (the positions of one
 /// pooled cell are consecutive in the table; its epilogue takes their maximum, then adds the bias and applies the
 /// ReLU, the same values as bias → ReLU → pool since max commutes with + bias and ReLU is monotonic).
-/// Explicit <see cref="Vector512{T}"/> and <see cref="Vector256{T}"/> paths and a scalar fallback, chosen by
+/// The kernels are written once over <see cref="ISimd{TV}"/> (Runtime/Simd.cs): the position blocks run on
+/// <see cref="Vector512{T}"/> or <see cref="Vector256{T}"/>, the row blocks on Vector512, else a scalar fallback, chosen by
 /// <c>IsHardwareAccelerated</c>. Not meant to be called directly: the generated networks call it.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -180,14 +181,14 @@ public static class DirectConv
             {
                 for (int kc = 0; kc < kp; kc += 16)
                 {
-                    Block512(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Mem.Offset(ref w, kc), kp, ref Mem.Offset(ref o, kc));
+                    PositionBlock<Simd512, Vector512<float>>(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Mem.Offset(ref w, kc), kp, ref Mem.Offset(ref o, kc));
                 }
             }
             else if (Vector256.IsHardwareAccelerated)
             {
                 for (int kc = 0; kc < channels; kc += 8)
                 {
-                    Block256(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Mem.Offset(ref w, kc), kp, ref Mem.Offset(ref o, kc));
+                    PositionBlock<Simd256, Vector256<float>>(ref f, positions.Slice(b, Block), ref tr, tapCount, ref Mem.Offset(ref w, kc), kp, ref Mem.Offset(ref o, kc));
                 }
             }
             else
@@ -275,12 +276,12 @@ public static class DirectConv
                     ref float wk = ref Mem.Offset(ref w, kc);
                     switch ((kernelWidth, n))
                     {
-                        case (3, 8): Rows3x8(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
-                        case (3, 6): Rows3x6(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
-                        case (3, _): Rows3x5(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
-                        case (_, 8): Rows5x8(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
-                        case (_, 6): Rows5x6(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
-                        default: Rows5x5(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (3, 8): Rows<Simd512, Vector512<float>, Rows3x8>(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (3, 6): Rows<Simd512, Vector512<float>, Rows3x6>(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (3, _): Rows<Simd512, Vector512<float>, Rows3x5>(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (_, 8): Rows<Simd512, Vector512<float>, Rows5x8>(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        case (_, 6): Rows<Simd512, Vector512<float>, Rows5x6>(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
+                        default: Rows<Simd512, Vector512<float>, Rows5x5>(ref top, frameWidth, plane, inChannels, kernelHeight, ref wk, kp, ref o, cols); break;
                     }
                 }
             }
@@ -325,634 +326,278 @@ public static class DirectConv
         return n;
     }
 
-    // FW = 3, 2 rows × 8 columns: 3 + 2·10 loads per 48 FMAs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows3x8(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+    /// <summary>The register block of <see cref="ForwardRows"/>: 2 output rows × <see cref="N"/> columns, for a kernel <see cref="FW"/> wide.</summary>
+    private interface IRowBlock
     {
-        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default; Vector512<float> a6 = default, b6 = default; Vector512<float> a7 = default, b7 = default;
+        static abstract int N { get; }
+
+        static abstract int FW { get; }
+    }
+
+    private readonly struct Rows3x8 : IRowBlock
+    {
+        public static int N { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 8; }
+
+        public static int FW { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 3; }
+    }
+
+    private readonly struct Rows3x6 : IRowBlock
+    {
+        public static int N { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 6; }
+
+        public static int FW { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 3; }
+    }
+
+    private readonly struct Rows3x5 : IRowBlock
+    {
+        public static int N { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 5; }
+
+        public static int FW { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 3; }
+    }
+
+    private readonly struct Rows5x8 : IRowBlock
+    {
+        public static int N { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 8; }
+
+        public static int FW { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 5; }
+    }
+
+    private readonly struct Rows5x6 : IRowBlock
+    {
+        public static int N { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 6; }
+
+        public static int FW { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 5; }
+    }
+
+    private readonly struct Rows5x5 : IRowBlock
+    {
+        public static int N { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 5; }
+
+        public static int FW { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 5; }
+    }
+
+    // 2 output rows × N columns of one vector of output channels, for a kernel FW wide (3 or 5; N is 5, 6 or 8): per channel
+    // and kernel row, FW weight vectors and N + FW − 1 broadcasts per output row feed 2·N·FW FMAs into 2·N accumulators
+    // (FW = 5, N = 8: 5 + 2·12 loads per 80 FMAs). Column by column, each input pixel is broadcast once and multiplied by
+    // every tap that reads it. One body for every block: the statements a smaller block does not have are behind conditions
+    // on TB's constants, which the JIT and Native AOT remove from each copy (one per TB, as for the layers' shape structs),
+    // so each copy is the straight-line code of a hand-written block, with the same FMAs in the same order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows<TS, TV, TB>(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
+        where TS : ISimd<TV>
+        where TV : struct
+        where TB : IRowBlock
+    {
+        TV a0 = TS.Zero, a1 = TS.Zero, a2 = TS.Zero, a3 = TS.Zero, a4 = TS.Zero, a5 = TS.Zero, a6 = TS.Zero, a7 = TS.Zero;
+        TV b0 = TS.Zero, b1 = TS.Zero, b2 = TS.Zero, b3 = TS.Zero, b4 = TS.Zero, b5 = TS.Zero, b6 = TS.Zero, b7 = TS.Zero;
         for (int c = 0; c < channels; c++)
         {
             for (int ky = 0; ky < kernelHeight; ky++)
             {
                 ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
                 ref float r1 = ref Mem.Offset(ref r0, frameWidth);
-                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 3 * kp);
-                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
-                Vector512<float> x;
-                x = Vector512.Create(Mem.Add(ref r0, 0));
-                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 1));
-                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 2));
-                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 3));
-                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                x = Vector512.Create(Mem.Add(ref r0, 4));
-                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                x = Vector512.Create(Mem.Add(ref r0, 5));
-                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                x = Vector512.Create(Mem.Add(ref r0, 6));
-                a6 = Vector512.FusedMultiplyAdd(x, w0, a6);
-                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                x = Vector512.Create(Mem.Add(ref r0, 7));
-                a7 = Vector512.FusedMultiplyAdd(x, w0, a7);
-                a6 = Vector512.FusedMultiplyAdd(x, w1, a6);
-                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
-                x = Vector512.Create(Mem.Add(ref r0, 8));
-                a7 = Vector512.FusedMultiplyAdd(x, w1, a7);
-                a6 = Vector512.FusedMultiplyAdd(x, w2, a6);
-                x = Vector512.Create(Mem.Add(ref r0, 9));
-                a7 = Vector512.FusedMultiplyAdd(x, w2, a7);
-                x = Vector512.Create(Mem.Add(ref r1, 0));
-                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 1));
-                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 2));
-                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 3));
-                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                x = Vector512.Create(Mem.Add(ref r1, 4));
-                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                x = Vector512.Create(Mem.Add(ref r1, 5));
-                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                x = Vector512.Create(Mem.Add(ref r1, 6));
-                b6 = Vector512.FusedMultiplyAdd(x, w0, b6);
-                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
-                x = Vector512.Create(Mem.Add(ref r1, 7));
-                b7 = Vector512.FusedMultiplyAdd(x, w0, b7);
-                b6 = Vector512.FusedMultiplyAdd(x, w1, b6);
-                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
-                x = Vector512.Create(Mem.Add(ref r1, 8));
-                b7 = Vector512.FusedMultiplyAdd(x, w1, b7);
-                b6 = Vector512.FusedMultiplyAdd(x, w2, b6);
-                x = Vector512.Create(Mem.Add(ref r1, 9));
-                b7 = Vector512.FusedMultiplyAdd(x, w2, b7);
+                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * TB.FW * kp);
+                TV w0 = TS.Load(ref wr, 0);
+                TV w1 = TS.Load(ref wr, (nuint)kp);
+                TV w2 = TS.Load(ref wr, (nuint)(2 * kp));
+                TV w3 = TB.FW > 3 ? TS.Load(ref wr, (nuint)(3 * kp)) : TS.Zero;
+                TV w4 = TB.FW > 4 ? TS.Load(ref wr, (nuint)(4 * kp)) : TS.Zero;
+                TV x;
+                x = TS.Splat(Mem.Add(ref r0, 0));
+                a0 = TS.Fma(x, w0, a0);
+
+                x = TS.Splat(Mem.Add(ref r0, 1));
+                a1 = TS.Fma(x, w0, a1);
+                a0 = TS.Fma(x, w1, a0);
+
+                x = TS.Splat(Mem.Add(ref r0, 2));
+                a2 = TS.Fma(x, w0, a2);
+                a1 = TS.Fma(x, w1, a1);
+                a0 = TS.Fma(x, w2, a0);
+
+                x = TS.Splat(Mem.Add(ref r0, 3));
+                a3 = TS.Fma(x, w0, a3);
+                a2 = TS.Fma(x, w1, a2);
+                a1 = TS.Fma(x, w2, a1);
+                if (TB.FW > 3) { a0 = TS.Fma(x, w3, a0); }
+
+                x = TS.Splat(Mem.Add(ref r0, 4));
+                a4 = TS.Fma(x, w0, a4);
+                a3 = TS.Fma(x, w1, a3);
+                a2 = TS.Fma(x, w2, a2);
+                if (TB.FW > 3) { a1 = TS.Fma(x, w3, a1); }
+                if (TB.FW > 4) { a0 = TS.Fma(x, w4, a0); }
+
+                x = TS.Splat(Mem.Add(ref r0, 5));
+                if (TB.N > 5) { a5 = TS.Fma(x, w0, a5); }
+                a4 = TS.Fma(x, w1, a4);
+                a3 = TS.Fma(x, w2, a3);
+                if (TB.FW > 3) { a2 = TS.Fma(x, w3, a2); }
+                if (TB.FW > 4) { a1 = TS.Fma(x, w4, a1); }
+
+                x = TS.Splat(Mem.Add(ref r0, 6));
+                if (TB.N > 6) { a6 = TS.Fma(x, w0, a6); }
+                if (TB.N > 5) { a5 = TS.Fma(x, w1, a5); }
+                a4 = TS.Fma(x, w2, a4);
+                if (TB.FW > 3) { a3 = TS.Fma(x, w3, a3); }
+                if (TB.FW > 4) { a2 = TS.Fma(x, w4, a2); }
+
+                if (TB.N + TB.FW > 8)
+                {
+                    x = TS.Splat(Mem.Add(ref r0, 7));
+                    if (TB.N > 7) { a7 = TS.Fma(x, w0, a7); }
+                    if (TB.N > 6) { a6 = TS.Fma(x, w1, a6); }
+                    if (TB.N > 5) { a5 = TS.Fma(x, w2, a5); }
+                    if (TB.FW > 3) { a4 = TS.Fma(x, w3, a4); }
+                    if (TB.FW > 4) { a3 = TS.Fma(x, w4, a3); }
+                }
+
+                if (TB.N + TB.FW > 9)
+                {
+                    x = TS.Splat(Mem.Add(ref r0, 8));
+                    if (TB.N > 7) { a7 = TS.Fma(x, w1, a7); }
+                    if (TB.N > 6) { a6 = TS.Fma(x, w2, a6); }
+                    if (TB.N > 5 && TB.FW > 3) { a5 = TS.Fma(x, w3, a5); }
+                    if (TB.FW > 4) { a4 = TS.Fma(x, w4, a4); }
+                }
+
+                if (TB.N + TB.FW > 10)
+                {
+                    x = TS.Splat(Mem.Add(ref r0, 9));
+                    if (TB.N > 7) { a7 = TS.Fma(x, w2, a7); }
+                    if (TB.N > 6 && TB.FW > 3) { a6 = TS.Fma(x, w3, a6); }
+                    if (TB.N > 5 && TB.FW > 4) { a5 = TS.Fma(x, w4, a5); }
+                }
+
+                if (TB.N + TB.FW > 11)
+                {
+                    x = TS.Splat(Mem.Add(ref r0, 10));
+                    if (TB.N > 7 && TB.FW > 3) { a7 = TS.Fma(x, w3, a7); }
+                    if (TB.N > 6 && TB.FW > 4) { a6 = TS.Fma(x, w4, a6); }
+                }
+
+                if (TB.N + TB.FW > 12)
+                {
+                    x = TS.Splat(Mem.Add(ref r0, 11));
+                    if (TB.N > 7 && TB.FW > 4) { a7 = TS.Fma(x, w4, a7); }
+                }
+
+                x = TS.Splat(Mem.Add(ref r1, 0));
+                b0 = TS.Fma(x, w0, b0);
+
+                x = TS.Splat(Mem.Add(ref r1, 1));
+                b1 = TS.Fma(x, w0, b1);
+                b0 = TS.Fma(x, w1, b0);
+
+                x = TS.Splat(Mem.Add(ref r1, 2));
+                b2 = TS.Fma(x, w0, b2);
+                b1 = TS.Fma(x, w1, b1);
+                b0 = TS.Fma(x, w2, b0);
+
+                x = TS.Splat(Mem.Add(ref r1, 3));
+                b3 = TS.Fma(x, w0, b3);
+                b2 = TS.Fma(x, w1, b2);
+                b1 = TS.Fma(x, w2, b1);
+                if (TB.FW > 3) { b0 = TS.Fma(x, w3, b0); }
+
+                x = TS.Splat(Mem.Add(ref r1, 4));
+                b4 = TS.Fma(x, w0, b4);
+                b3 = TS.Fma(x, w1, b3);
+                b2 = TS.Fma(x, w2, b2);
+                if (TB.FW > 3) { b1 = TS.Fma(x, w3, b1); }
+                if (TB.FW > 4) { b0 = TS.Fma(x, w4, b0); }
+
+                x = TS.Splat(Mem.Add(ref r1, 5));
+                if (TB.N > 5) { b5 = TS.Fma(x, w0, b5); }
+                b4 = TS.Fma(x, w1, b4);
+                b3 = TS.Fma(x, w2, b3);
+                if (TB.FW > 3) { b2 = TS.Fma(x, w3, b2); }
+                if (TB.FW > 4) { b1 = TS.Fma(x, w4, b1); }
+
+                x = TS.Splat(Mem.Add(ref r1, 6));
+                if (TB.N > 6) { b6 = TS.Fma(x, w0, b6); }
+                if (TB.N > 5) { b5 = TS.Fma(x, w1, b5); }
+                b4 = TS.Fma(x, w2, b4);
+                if (TB.FW > 3) { b3 = TS.Fma(x, w3, b3); }
+                if (TB.FW > 4) { b2 = TS.Fma(x, w4, b2); }
+
+                if (TB.N + TB.FW > 8)
+                {
+                    x = TS.Splat(Mem.Add(ref r1, 7));
+                    if (TB.N > 7) { b7 = TS.Fma(x, w0, b7); }
+                    if (TB.N > 6) { b6 = TS.Fma(x, w1, b6); }
+                    if (TB.N > 5) { b5 = TS.Fma(x, w2, b5); }
+                    if (TB.FW > 3) { b4 = TS.Fma(x, w3, b4); }
+                    if (TB.FW > 4) { b3 = TS.Fma(x, w4, b3); }
+                }
+
+                if (TB.N + TB.FW > 9)
+                {
+                    x = TS.Splat(Mem.Add(ref r1, 8));
+                    if (TB.N > 7) { b7 = TS.Fma(x, w1, b7); }
+                    if (TB.N > 6) { b6 = TS.Fma(x, w2, b6); }
+                    if (TB.N > 5 && TB.FW > 3) { b5 = TS.Fma(x, w3, b5); }
+                    if (TB.FW > 4) { b4 = TS.Fma(x, w4, b4); }
+                }
+
+                if (TB.N + TB.FW > 10)
+                {
+                    x = TS.Splat(Mem.Add(ref r1, 9));
+                    if (TB.N > 7) { b7 = TS.Fma(x, w2, b7); }
+                    if (TB.N > 6 && TB.FW > 3) { b6 = TS.Fma(x, w3, b6); }
+                    if (TB.N > 5 && TB.FW > 4) { b5 = TS.Fma(x, w4, b5); }
+                }
+
+                if (TB.N + TB.FW > 11)
+                {
+                    x = TS.Splat(Mem.Add(ref r1, 10));
+                    if (TB.N > 7 && TB.FW > 3) { b7 = TS.Fma(x, w3, b7); }
+                    if (TB.N > 6 && TB.FW > 4) { b6 = TS.Fma(x, w4, b6); }
+                }
+
+                if (TB.N + TB.FW > 12)
+                {
+                    x = TS.Splat(Mem.Add(ref r1, 11));
+                    if (TB.N > 7 && TB.FW > 4) { b7 = TS.Fma(x, w4, b7); }
+                }
             }
         }
 
-        Mem.Store(a0, ref o, (nuint)(0 * kp));
-        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
-        Mem.Store(a1, ref o, (nuint)(1 * kp));
-        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
-        Mem.Store(a2, ref o, (nuint)(2 * kp));
-        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
-        Mem.Store(a3, ref o, (nuint)(3 * kp));
-        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
-        Mem.Store(a4, ref o, (nuint)(4 * kp));
-        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
-        Mem.Store(a5, ref o, (nuint)(5 * kp));
-        Mem.Store(b5, ref o, (nuint)((cols + 5) * kp));
-        Mem.Store(a6, ref o, (nuint)(6 * kp));
-        Mem.Store(b6, ref o, (nuint)((cols + 6) * kp));
-        Mem.Store(a7, ref o, (nuint)(7 * kp));
-        Mem.Store(b7, ref o, (nuint)((cols + 7) * kp));
-    }
-
-    // FW = 3, 2 rows × 6 columns: 3 + 2·8 loads per 36 FMAs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows3x6(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
-    {
-        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default;
-        for (int c = 0; c < channels; c++)
+        TS.Store(a0, ref o, 0);
+        TS.Store(b0, ref o, (nuint)(cols * kp));
+        TS.Store(a1, ref o, (nuint)kp);
+        TS.Store(b1, ref o, (nuint)((cols + 1) * kp));
+        TS.Store(a2, ref o, (nuint)(2 * kp));
+        TS.Store(b2, ref o, (nuint)((cols + 2) * kp));
+        TS.Store(a3, ref o, (nuint)(3 * kp));
+        TS.Store(b3, ref o, (nuint)((cols + 3) * kp));
+        TS.Store(a4, ref o, (nuint)(4 * kp));
+        TS.Store(b4, ref o, (nuint)((cols + 4) * kp));
+        if (TB.N > 5)
         {
-            for (int ky = 0; ky < kernelHeight; ky++)
-            {
-                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
-                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 3 * kp);
-                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
-                Vector512<float> x;
-                x = Vector512.Create(Mem.Add(ref r0, 0));
-                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 1));
-                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 2));
-                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 3));
-                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                x = Vector512.Create(Mem.Add(ref r0, 4));
-                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                x = Vector512.Create(Mem.Add(ref r0, 5));
-                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                x = Vector512.Create(Mem.Add(ref r0, 6));
-                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                x = Vector512.Create(Mem.Add(ref r0, 7));
-                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
-                x = Vector512.Create(Mem.Add(ref r1, 0));
-                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 1));
-                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 2));
-                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 3));
-                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                x = Vector512.Create(Mem.Add(ref r1, 4));
-                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                x = Vector512.Create(Mem.Add(ref r1, 5));
-                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                x = Vector512.Create(Mem.Add(ref r1, 6));
-                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
-                x = Vector512.Create(Mem.Add(ref r1, 7));
-                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
-            }
+            TS.Store(a5, ref o, (nuint)(5 * kp));
+            TS.Store(b5, ref o, (nuint)((cols + 5) * kp));
         }
 
-        Mem.Store(a0, ref o, (nuint)(0 * kp));
-        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
-        Mem.Store(a1, ref o, (nuint)(1 * kp));
-        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
-        Mem.Store(a2, ref o, (nuint)(2 * kp));
-        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
-        Mem.Store(a3, ref o, (nuint)(3 * kp));
-        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
-        Mem.Store(a4, ref o, (nuint)(4 * kp));
-        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
-        Mem.Store(a5, ref o, (nuint)(5 * kp));
-        Mem.Store(b5, ref o, (nuint)((cols + 5) * kp));
-    }
-
-    // FW = 3, 2 rows × 5 columns: 3 + 2·7 loads per 30 FMAs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows3x5(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
-    {
-        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default;
-        for (int c = 0; c < channels; c++)
+        if (TB.N > 6)
         {
-            for (int ky = 0; ky < kernelHeight; ky++)
-            {
-                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
-                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 3 * kp);
-                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
-                Vector512<float> x;
-                x = Vector512.Create(Mem.Add(ref r0, 0));
-                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 1));
-                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 2));
-                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 3));
-                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                x = Vector512.Create(Mem.Add(ref r0, 4));
-                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                x = Vector512.Create(Mem.Add(ref r0, 5));
-                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                x = Vector512.Create(Mem.Add(ref r0, 6));
-                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                x = Vector512.Create(Mem.Add(ref r1, 0));
-                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 1));
-                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 2));
-                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 3));
-                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                x = Vector512.Create(Mem.Add(ref r1, 4));
-                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                x = Vector512.Create(Mem.Add(ref r1, 5));
-                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                x = Vector512.Create(Mem.Add(ref r1, 6));
-                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
-            }
+            TS.Store(a6, ref o, (nuint)(6 * kp));
+            TS.Store(b6, ref o, (nuint)((cols + 6) * kp));
         }
 
-        Mem.Store(a0, ref o, (nuint)(0 * kp));
-        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
-        Mem.Store(a1, ref o, (nuint)(1 * kp));
-        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
-        Mem.Store(a2, ref o, (nuint)(2 * kp));
-        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
-        Mem.Store(a3, ref o, (nuint)(3 * kp));
-        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
-        Mem.Store(a4, ref o, (nuint)(4 * kp));
-        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
-    }
-
-    // FW = 5, 2 rows × 8 columns: 5 + 2·12 loads per 80 FMAs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows5x8(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
-    {
-        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default; Vector512<float> a6 = default, b6 = default; Vector512<float> a7 = default, b7 = default;
-        for (int c = 0; c < channels; c++)
+        if (TB.N > 7)
         {
-            for (int ky = 0; ky < kernelHeight; ky++)
-            {
-                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
-                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 5 * kp);
-                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
-                Vector512<float> w3 = Mem.Load512(ref wr, (nuint)(3 * kp));
-                Vector512<float> w4 = Mem.Load512(ref wr, (nuint)(4 * kp));
-                Vector512<float> x;
-                x = Vector512.Create(Mem.Add(ref r0, 0));
-                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 1));
-                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 2));
-                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 3));
-                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 4));
-                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 5));
-                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
-                x = Vector512.Create(Mem.Add(ref r0, 6));
-                a6 = Vector512.FusedMultiplyAdd(x, w0, a6);
-                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
-                x = Vector512.Create(Mem.Add(ref r0, 7));
-                a7 = Vector512.FusedMultiplyAdd(x, w0, a7);
-                a6 = Vector512.FusedMultiplyAdd(x, w1, a6);
-                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
-                x = Vector512.Create(Mem.Add(ref r0, 8));
-                a7 = Vector512.FusedMultiplyAdd(x, w1, a7);
-                a6 = Vector512.FusedMultiplyAdd(x, w2, a6);
-                a5 = Vector512.FusedMultiplyAdd(x, w3, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
-                x = Vector512.Create(Mem.Add(ref r0, 9));
-                a7 = Vector512.FusedMultiplyAdd(x, w2, a7);
-                a6 = Vector512.FusedMultiplyAdd(x, w3, a6);
-                a5 = Vector512.FusedMultiplyAdd(x, w4, a5);
-                x = Vector512.Create(Mem.Add(ref r0, 10));
-                a7 = Vector512.FusedMultiplyAdd(x, w3, a7);
-                a6 = Vector512.FusedMultiplyAdd(x, w4, a6);
-                x = Vector512.Create(Mem.Add(ref r0, 11));
-                a7 = Vector512.FusedMultiplyAdd(x, w4, a7);
-                x = Vector512.Create(Mem.Add(ref r1, 0));
-                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 1));
-                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 2));
-                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 3));
-                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 4));
-                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 5));
-                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
-                x = Vector512.Create(Mem.Add(ref r1, 6));
-                b6 = Vector512.FusedMultiplyAdd(x, w0, b6);
-                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
-                x = Vector512.Create(Mem.Add(ref r1, 7));
-                b7 = Vector512.FusedMultiplyAdd(x, w0, b7);
-                b6 = Vector512.FusedMultiplyAdd(x, w1, b6);
-                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
-                x = Vector512.Create(Mem.Add(ref r1, 8));
-                b7 = Vector512.FusedMultiplyAdd(x, w1, b7);
-                b6 = Vector512.FusedMultiplyAdd(x, w2, b6);
-                b5 = Vector512.FusedMultiplyAdd(x, w3, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
-                x = Vector512.Create(Mem.Add(ref r1, 9));
-                b7 = Vector512.FusedMultiplyAdd(x, w2, b7);
-                b6 = Vector512.FusedMultiplyAdd(x, w3, b6);
-                b5 = Vector512.FusedMultiplyAdd(x, w4, b5);
-                x = Vector512.Create(Mem.Add(ref r1, 10));
-                b7 = Vector512.FusedMultiplyAdd(x, w3, b7);
-                b6 = Vector512.FusedMultiplyAdd(x, w4, b6);
-                x = Vector512.Create(Mem.Add(ref r1, 11));
-                b7 = Vector512.FusedMultiplyAdd(x, w4, b7);
-            }
+            TS.Store(a7, ref o, (nuint)(7 * kp));
+            TS.Store(b7, ref o, (nuint)((cols + 7) * kp));
         }
-
-        Mem.Store(a0, ref o, (nuint)(0 * kp));
-        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
-        Mem.Store(a1, ref o, (nuint)(1 * kp));
-        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
-        Mem.Store(a2, ref o, (nuint)(2 * kp));
-        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
-        Mem.Store(a3, ref o, (nuint)(3 * kp));
-        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
-        Mem.Store(a4, ref o, (nuint)(4 * kp));
-        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
-        Mem.Store(a5, ref o, (nuint)(5 * kp));
-        Mem.Store(b5, ref o, (nuint)((cols + 5) * kp));
-        Mem.Store(a6, ref o, (nuint)(6 * kp));
-        Mem.Store(b6, ref o, (nuint)((cols + 6) * kp));
-        Mem.Store(a7, ref o, (nuint)(7 * kp));
-        Mem.Store(b7, ref o, (nuint)((cols + 7) * kp));
     }
 
-    // FW = 5, 2 rows × 6 columns: 5 + 2·10 loads per 60 FMAs.
+    // 8 positions × one vector of channels: per tap one weight vector and 8 broadcast FMAs (16 accumulators and
+    // temporaries fit AVX2's 16 ymm registers as well as AVX-512's 32 zmm).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows5x6(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
-    {
-        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default; Vector512<float> a5 = default, b5 = default;
-        for (int c = 0; c < channels; c++)
-        {
-            for (int ky = 0; ky < kernelHeight; ky++)
-            {
-                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
-                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 5 * kp);
-                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
-                Vector512<float> w3 = Mem.Load512(ref wr, (nuint)(3 * kp));
-                Vector512<float> w4 = Mem.Load512(ref wr, (nuint)(4 * kp));
-                Vector512<float> x;
-                x = Vector512.Create(Mem.Add(ref r0, 0));
-                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 1));
-                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 2));
-                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 3));
-                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 4));
-                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 5));
-                a5 = Vector512.FusedMultiplyAdd(x, w0, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
-                x = Vector512.Create(Mem.Add(ref r0, 6));
-                a5 = Vector512.FusedMultiplyAdd(x, w1, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
-                x = Vector512.Create(Mem.Add(ref r0, 7));
-                a5 = Vector512.FusedMultiplyAdd(x, w2, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
-                x = Vector512.Create(Mem.Add(ref r0, 8));
-                a5 = Vector512.FusedMultiplyAdd(x, w3, a5);
-                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
-                x = Vector512.Create(Mem.Add(ref r0, 9));
-                a5 = Vector512.FusedMultiplyAdd(x, w4, a5);
-                x = Vector512.Create(Mem.Add(ref r1, 0));
-                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 1));
-                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 2));
-                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 3));
-                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 4));
-                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 5));
-                b5 = Vector512.FusedMultiplyAdd(x, w0, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
-                x = Vector512.Create(Mem.Add(ref r1, 6));
-                b5 = Vector512.FusedMultiplyAdd(x, w1, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
-                x = Vector512.Create(Mem.Add(ref r1, 7));
-                b5 = Vector512.FusedMultiplyAdd(x, w2, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
-                x = Vector512.Create(Mem.Add(ref r1, 8));
-                b5 = Vector512.FusedMultiplyAdd(x, w3, b5);
-                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
-                x = Vector512.Create(Mem.Add(ref r1, 9));
-                b5 = Vector512.FusedMultiplyAdd(x, w4, b5);
-            }
-        }
-
-        Mem.Store(a0, ref o, (nuint)(0 * kp));
-        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
-        Mem.Store(a1, ref o, (nuint)(1 * kp));
-        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
-        Mem.Store(a2, ref o, (nuint)(2 * kp));
-        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
-        Mem.Store(a3, ref o, (nuint)(3 * kp));
-        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
-        Mem.Store(a4, ref o, (nuint)(4 * kp));
-        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
-        Mem.Store(a5, ref o, (nuint)(5 * kp));
-        Mem.Store(b5, ref o, (nuint)((cols + 5) * kp));
-    }
-
-    // FW = 5, 2 rows × 5 columns: 5 + 2·9 loads per 50 FMAs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rows5x5(ref float top, int frameWidth, int plane, int channels, int kernelHeight, ref float w, int kp, ref float o, int cols)
-    {
-        Vector512<float> a0 = default, b0 = default; Vector512<float> a1 = default, b1 = default; Vector512<float> a2 = default, b2 = default; Vector512<float> a3 = default, b3 = default; Vector512<float> a4 = default, b4 = default;
-        for (int c = 0; c < channels; c++)
-        {
-            for (int ky = 0; ky < kernelHeight; ky++)
-            {
-                ref float r0 = ref Mem.Offset(ref top, (c * plane) + (ky * frameWidth));
-                ref float r1 = ref Mem.Offset(ref r0, frameWidth);
-                ref float wr = ref Mem.Offset(ref w, ((c * kernelHeight) + ky) * 5 * kp);
-                Vector512<float> w0 = Mem.Load512(ref wr, (nuint)(0 * kp));
-                Vector512<float> w1 = Mem.Load512(ref wr, (nuint)(1 * kp));
-                Vector512<float> w2 = Mem.Load512(ref wr, (nuint)(2 * kp));
-                Vector512<float> w3 = Mem.Load512(ref wr, (nuint)(3 * kp));
-                Vector512<float> w4 = Mem.Load512(ref wr, (nuint)(4 * kp));
-                Vector512<float> x;
-                x = Vector512.Create(Mem.Add(ref r0, 0));
-                a0 = Vector512.FusedMultiplyAdd(x, w0, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 1));
-                a1 = Vector512.FusedMultiplyAdd(x, w0, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w1, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 2));
-                a2 = Vector512.FusedMultiplyAdd(x, w0, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w1, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w2, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 3));
-                a3 = Vector512.FusedMultiplyAdd(x, w0, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w1, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w2, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w3, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 4));
-                a4 = Vector512.FusedMultiplyAdd(x, w0, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w1, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w2, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w3, a1);
-                a0 = Vector512.FusedMultiplyAdd(x, w4, a0);
-                x = Vector512.Create(Mem.Add(ref r0, 5));
-                a4 = Vector512.FusedMultiplyAdd(x, w1, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w2, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w3, a2);
-                a1 = Vector512.FusedMultiplyAdd(x, w4, a1);
-                x = Vector512.Create(Mem.Add(ref r0, 6));
-                a4 = Vector512.FusedMultiplyAdd(x, w2, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w3, a3);
-                a2 = Vector512.FusedMultiplyAdd(x, w4, a2);
-                x = Vector512.Create(Mem.Add(ref r0, 7));
-                a4 = Vector512.FusedMultiplyAdd(x, w3, a4);
-                a3 = Vector512.FusedMultiplyAdd(x, w4, a3);
-                x = Vector512.Create(Mem.Add(ref r0, 8));
-                a4 = Vector512.FusedMultiplyAdd(x, w4, a4);
-                x = Vector512.Create(Mem.Add(ref r1, 0));
-                b0 = Vector512.FusedMultiplyAdd(x, w0, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 1));
-                b1 = Vector512.FusedMultiplyAdd(x, w0, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w1, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 2));
-                b2 = Vector512.FusedMultiplyAdd(x, w0, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w1, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w2, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 3));
-                b3 = Vector512.FusedMultiplyAdd(x, w0, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w1, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w2, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w3, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 4));
-                b4 = Vector512.FusedMultiplyAdd(x, w0, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w1, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w2, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w3, b1);
-                b0 = Vector512.FusedMultiplyAdd(x, w4, b0);
-                x = Vector512.Create(Mem.Add(ref r1, 5));
-                b4 = Vector512.FusedMultiplyAdd(x, w1, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w2, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w3, b2);
-                b1 = Vector512.FusedMultiplyAdd(x, w4, b1);
-                x = Vector512.Create(Mem.Add(ref r1, 6));
-                b4 = Vector512.FusedMultiplyAdd(x, w2, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w3, b3);
-                b2 = Vector512.FusedMultiplyAdd(x, w4, b2);
-                x = Vector512.Create(Mem.Add(ref r1, 7));
-                b4 = Vector512.FusedMultiplyAdd(x, w3, b4);
-                b3 = Vector512.FusedMultiplyAdd(x, w4, b3);
-                x = Vector512.Create(Mem.Add(ref r1, 8));
-                b4 = Vector512.FusedMultiplyAdd(x, w4, b4);
-            }
-        }
-
-        Mem.Store(a0, ref o, (nuint)(0 * kp));
-        Mem.Store(b0, ref o, (nuint)((cols + 0) * kp));
-        Mem.Store(a1, ref o, (nuint)(1 * kp));
-        Mem.Store(b1, ref o, (nuint)((cols + 1) * kp));
-        Mem.Store(a2, ref o, (nuint)(2 * kp));
-        Mem.Store(b2, ref o, (nuint)((cols + 2) * kp));
-        Mem.Store(a3, ref o, (nuint)(3 * kp));
-        Mem.Store(b3, ref o, (nuint)((cols + 3) * kp));
-        Mem.Store(a4, ref o, (nuint)(4 * kp));
-        Mem.Store(b4, ref o, (nuint)((cols + 4) * kp));
-    }
-
-
-    // 8 positions × 16 channels: per tap one weight vector and 8 broadcast FMAs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block512(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, ref float o)
+    private static void PositionBlock<TS, TV>(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, ref float o)
+        where TS : ISimd<TV>
+        where TV : struct
     {
         ref float p0 = ref Mem.Offset(ref f, at[0]);
         ref float p1 = ref Mem.Offset(ref f, at[1]);
@@ -962,66 +607,29 @@ public static class DirectConv
         ref float p5 = ref Mem.Offset(ref f, at[5]);
         ref float p6 = ref Mem.Offset(ref f, at[6]);
         ref float p7 = ref Mem.Offset(ref f, at[7]);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        TV a0 = TS.Zero, a1 = TS.Zero, a2 = TS.Zero, a3 = TS.Zero, a4 = TS.Zero, a5 = TS.Zero, a6 = TS.Zero, a7 = TS.Zero;
         for (int t = 0; t < tapCount; t++)
         {
             nint off = Mem.Add(ref taps, t);
-            Vector512<float> wv = Mem.Load512(ref w, (nuint)(t * kp));
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p0, off)), wv, a0);
-            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p1, off)), wv, a1);
-            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p2, off)), wv, a2);
-            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p3, off)), wv, a3);
-            a4 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p4, off)), wv, a4);
-            a5 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p5, off)), wv, a5);
-            a6 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p6, off)), wv, a6);
-            a7 = Vector512.FusedMultiplyAdd(Vector512.Create(Mem.Add(ref p7, off)), wv, a7);
+            TV wv = TS.Load(ref w, (nuint)(t * kp));
+            a0 = TS.Fma(TS.Splat(Mem.Add(ref p0, off)), wv, a0);
+            a1 = TS.Fma(TS.Splat(Mem.Add(ref p1, off)), wv, a1);
+            a2 = TS.Fma(TS.Splat(Mem.Add(ref p2, off)), wv, a2);
+            a3 = TS.Fma(TS.Splat(Mem.Add(ref p3, off)), wv, a3);
+            a4 = TS.Fma(TS.Splat(Mem.Add(ref p4, off)), wv, a4);
+            a5 = TS.Fma(TS.Splat(Mem.Add(ref p5, off)), wv, a5);
+            a6 = TS.Fma(TS.Splat(Mem.Add(ref p6, off)), wv, a6);
+            a7 = TS.Fma(TS.Splat(Mem.Add(ref p7, off)), wv, a7);
         }
 
-        Mem.Store(a0, ref o);
-        Mem.Store(a1, ref o, (nuint)kp);
-        Mem.Store(a2, ref o, (nuint)(2 * kp));
-        Mem.Store(a3, ref o, (nuint)(3 * kp));
-        Mem.Store(a4, ref o, (nuint)(4 * kp));
-        Mem.Store(a5, ref o, (nuint)(5 * kp));
-        Mem.Store(a6, ref o, (nuint)(6 * kp));
-        Mem.Store(a7, ref o, (nuint)(7 * kp));
-    }
-
-    // 8 positions × 8 channels (16 ymm registers: 8 accumulators, the weights, the broadcasts).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block256(ref float f, ReadOnlySpan<int> at, ref int taps, int tapCount, ref float w, int kp, ref float o)
-    {
-        ref float p0 = ref Mem.Offset(ref f, at[0]);
-        ref float p1 = ref Mem.Offset(ref f, at[1]);
-        ref float p2 = ref Mem.Offset(ref f, at[2]);
-        ref float p3 = ref Mem.Offset(ref f, at[3]);
-        ref float p4 = ref Mem.Offset(ref f, at[4]);
-        ref float p5 = ref Mem.Offset(ref f, at[5]);
-        ref float p6 = ref Mem.Offset(ref f, at[6]);
-        ref float p7 = ref Mem.Offset(ref f, at[7]);
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        for (int t = 0; t < tapCount; t++)
-        {
-            nint off = Mem.Add(ref taps, t);
-            Vector256<float> wv = Mem.Load256(ref w, (nuint)(t * kp));
-            a0 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p0, off)), wv, a0);
-            a1 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p1, off)), wv, a1);
-            a2 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p2, off)), wv, a2);
-            a3 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p3, off)), wv, a3);
-            a4 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p4, off)), wv, a4);
-            a5 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p5, off)), wv, a5);
-            a6 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p6, off)), wv, a6);
-            a7 = Vector256.FusedMultiplyAdd(Vector256.Create(Mem.Add(ref p7, off)), wv, a7);
-        }
-
-        Mem.Store(a0, ref o);
-        Mem.Store(a1, ref o, (nuint)kp);
-        Mem.Store(a2, ref o, (nuint)(2 * kp));
-        Mem.Store(a3, ref o, (nuint)(3 * kp));
-        Mem.Store(a4, ref o, (nuint)(4 * kp));
-        Mem.Store(a5, ref o, (nuint)(5 * kp));
-        Mem.Store(a6, ref o, (nuint)(6 * kp));
-        Mem.Store(a7, ref o, (nuint)(7 * kp));
+        TS.Store(a0, ref o, 0);
+        TS.Store(a1, ref o, (nuint)kp);
+        TS.Store(a2, ref o, (nuint)(2 * kp));
+        TS.Store(a3, ref o, (nuint)(3 * kp));
+        TS.Store(a4, ref o, (nuint)(4 * kp));
+        TS.Store(a5, ref o, (nuint)(5 * kp));
+        TS.Store(a6, ref o, (nuint)(6 * kp));
+        TS.Store(a7, ref o, (nuint)(7 * kp));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
