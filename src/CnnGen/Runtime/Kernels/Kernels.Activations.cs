@@ -1,0 +1,206 @@
+using System;
+using System.Buffers;
+using System.ComponentModel;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace CnnGen.Runtime;
+
+// The element-wise layers: activations, softmax and dropout, forward and backward.
+public static partial class Kernels
+{
+    /// <summary>max(0, x), in place.</summary>
+    public static void ReLU(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
+
+    /// <summary>y = max(0, x).</summary>
+    public static void ReLU(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+
+    /// <summary>y = x for x &gt; 0, slope·x otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LeakyReLU(ReadOnlySpan<float> x, Span<float> y, float slope)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? v : slope * v;
+        }
+    }
+
+    /// <summary>y = x for x &gt; 0, α(eˣ − 1) otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ELU(ReadOnlySpan<float> x, Span<float> y, float alpha)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? v : alpha * (MathF.Exp(v) - 1f);
+        }
+    }
+
+    /// <summary>y = 1 / (1 + e^−x); each element's result depends only on its value, not on the span's length.</summary>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => EveryLengthAlike<SigmoidOp>(x, y);
+
+    /// <summary>y = tanh x; each element's result depends only on its value, not on the span's length.</summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => EveryLengthAlike<TanhOp>(x, y);
+
+    /// <summary>An approximated element-wise function of <see cref="TensorPrimitives"/>.</summary>
+    private interface IApproximated
+    {
+        static abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
+    }
+
+    private readonly struct SigmoidOp : IApproximated
+    {
+        public static void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+    }
+
+    private readonly struct TanhOp : IApproximated
+    {
+        public static void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+    }
+
+    /// <summary>
+    /// <see cref="TensorPrimitives"/> picks its vector width from the span's length (512-bit from 16 floats, 256-bit from
+    /// 8, …, scalar below), and its approximations of e^x differ by an ulp or two between widths. So <c>ForwardBatch</c>,
+    /// whose spans hold a whole batch, would not give an image the bits <c>Forward</c> gives it. Every element is sent
+    /// through the widest path instead: the span rounded down to 16 floats in one call, the rest padded to 16.
+    /// </summary>
+    private static void EveryLengthAlike<TOp>(ReadOnlySpan<float> x, Span<float> y)
+        where TOp : struct, IApproximated
+    {
+        const int Width = 16; // Vector512<float>.Count, the widest TensorPrimitives uses; a multiple of every narrower one
+        if (y.Length < x.Length) throw new ArgumentException($"The destination holds {y.Length} values, fewer than the {x.Length} of the source.", nameof(y));
+        int whole = x.Length - (x.Length % Width);
+        if (whole > 0) TOp.Apply(x[..whole], y[..whole]);
+        int rest = x.Length - whole;
+        if (rest > 0)
+        {
+            Span<float> padded = stackalloc float[Width];
+            padded.Clear();
+            x[whole..].CopyTo(padded);
+            TOp.Apply(padded, padded);
+            padded[..rest].CopyTo(y[whole..]);
+        }
+    }
+
+    /// <summary>y = softmax(x), numerically stable (the maximum is subtracted before exponentiating).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Softmax(ReadOnlySpan<float> x, Span<float> y)
+    {
+        float max = TensorPrimitives.Max(x);
+        TensorPrimitives.Subtract(x, max, y);
+        TensorPrimitives.Exp(y, y);
+        float sum = TensorPrimitives.Sum(y);
+        TensorPrimitives.Multiply(y, 1f / sum, y);
+    }
+
+    /// <summary>dx += dy where x &gt; 0 (branch-free: a vector mask, so random signs cost no mispredictions).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int n = dx.Length;
+        if (x.Length < n || dy.Length < n)
+        {
+            throw new ArgumentException("x and dy must be as long as dx.");
+        }
+
+        ref float xr = ref Mem.Ref(x);
+        ref float gr = ref Mem.Ref(dy);
+        ref float dr = ref Mem.Ref(dx);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= n; i += 16)
+            {
+                Vector512<float> keep = Vector512.GreaterThan(Mem.Load512(ref xr, (nuint)i), Vector512<float>.Zero);
+                Mem.Store((Mem.Load512(ref dr, (nuint)i) + (Mem.Load512(ref gr, (nuint)i) & keep)), ref dr, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                Vector256<float> keep = Vector256.GreaterThan(Mem.Load256(ref xr, (nuint)i), Vector256<float>.Zero);
+                Mem.Store((Mem.Load256(ref dr, (nuint)i) + (Mem.Load256(ref gr, (nuint)i) & keep)), ref dr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            if (Mem.Add(ref xr, i) > 0f)
+            {
+                Mem.Add(ref dr, i) += Mem.Add(ref gr, i);
+            }
+        }
+    }
+
+    /// <summary>dx += dy · (x &gt; 0 ? 1 : slope).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LeakyReLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float slope)
+    {
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] += x[i] > 0f ? dy[i] : slope * dy[i];
+        }
+    }
+
+    /// <summary>dx += dy · (x &gt; 0 ? 1 : y + α), from the input x and output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ELUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha)
+    {
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] += x[i] > 0f ? dy[i] : dy[i] * (y[i] + alpha);
+        }
+    }
+
+    /// <summary>dx += dy · y · (1 − y), from the output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] += dy[i] * y[i] * (1f - y[i]);
+        }
+    }
+
+    /// <summary>dx += dy · (1 − y²), from the output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] += dy[i] * (1f - (y[i] * y[i]));
+        }
+    }
+
+    /// <summary>dx += y ⊙ (dy − ⟨dy, y⟩), from the output y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        float dot = TensorPrimitives.Dot(dy, y);
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] += y[i] * (dy[i] - dot);
+        }
+    }
+
+    /// <summary>Inverted dropout in training: each value kept with probability 1 − rate and scaled by 1/(1 − rate); the scale (0 or 1/(1 − rate)) is saved in <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DropoutTrain(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float rate, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        float keep = 1f / (1f - rate);
+        for (int i = 0; i < y.Length; i++)
+        {
+            float m = random.NextSingle() >= rate ? keep : 0f;
+            mask[i] = m;
+            y[i] = x[i] * m;
+        }
+    }
+
+    /// <summary>dx += dy · mask.</summary>
+    public static void DropoutBackward(ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, Span<float> dx) => TensorPrimitives.MultiplyAdd(dy, mask, dx, dx);
+}
