@@ -43,7 +43,7 @@ internal static partial class LayerKernels
         _ => string.Empty,
     };
 
-    // 2×2 max pooling of stride 2 without padding whose output is the floor of half the input (MaxPool2's case).
+    // 2×2 max pooling of stride 2 without padding whose output is the floor of half the input (Kernels.MaxPool2x2's case).
     private static bool IsTwoByTwoMaxFloor(LayerPlan layer)
     {
         Window win = layer.Window!;

@@ -17,7 +17,7 @@ namespace CnnGen.Runtime;
 /// lets the same loop serve every stride and lets a max pooling that follows be fused (the positions of one
 /// pooled cell are consecutive in the table; its epilogue takes their maximum, then adds the bias and applies the
 /// ReLU, the same values as bias → ReLU → pool since max commutes with + bias and ReLU is monotonic).
-/// The kernels are written once over <see cref="ISimd{TV}"/> (Runtime/Simd.cs): the position blocks run on
+/// The kernels are written once over <see cref="ISimd{TV}"/> (Runtime/Simd/): the position blocks run on
 /// <see cref="Vector512{T}"/> or <see cref="Vector256{T}"/>, the row blocks on Vector512, else a scalar fallback, chosen by
 /// <c>IsHardwareAccelerated</c>. Not meant to be called directly: the generated networks call it.
 /// </summary>
@@ -692,39 +692,34 @@ public static class DirectConv
         }
     }
 
+    /// <summary>The whole vectors of <see cref="EpilogueCell"/>; returns how many filters they covered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int EpilogueVectors<TV, TS>(ref float first, ref int go, int group, ref float br, int kp, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int k = 0;
+        for (; k + TS.Width <= kp; k += TS.Width)
+        {
+            TV m = TS.Load(ref first, (nuint)k);
+            for (int g = 1; g < group; g++)
+            {
+                m = TS.Max(m, TS.Load(ref first, (nuint)((Mem.Add(ref go, g) * kp) + k)));
+            }
+
+            m = TS.Add(m, TS.Load(ref br, (nuint)k));
+            TS.Store(relu ? TS.Relu(m) : m, ref first, (nuint)k);
+        }
+
+        return k;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void EpilogueCell(ref float first, ref int go, int group, ref float br, int kp, bool relu)
     {
-        int k = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; k + 16 <= kp; k += 16)
-            {
-                Vector512<float> m = Mem.Load512(ref first, (nuint)k);
-                for (int g = 1; g < group; g++)
-                {
-                    m = Vector512.Max(m, Mem.Load512(ref first, (nuint)((Mem.Add(ref go, g) * kp) + k)));
-                }
-
-                m += Mem.Load512(ref br, (nuint)k);
-                Mem.Store((relu ? Vector512.Max(m, Vector512<float>.Zero) : m), ref first, (nuint)k);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; k + 8 <= kp; k += 8)
-            {
-                Vector256<float> m = Mem.Load256(ref first, (nuint)k);
-                for (int g = 1; g < group; g++)
-                {
-                    m = Vector256.Max(m, Mem.Load256(ref first, (nuint)((Mem.Add(ref go, g) * kp) + k)));
-                }
-
-                m += Mem.Load256(ref br, (nuint)k);
-                Mem.Store((relu ? Vector256.Max(m, Vector256<float>.Zero) : m), ref first, (nuint)k);
-            }
-        }
-
+        int k = Vector512.IsHardwareAccelerated ? EpilogueVectors<Vector512<float>, Simd512>(ref first, ref go, group, ref br, kp, relu)
+            : Vector256.IsHardwareAccelerated ? EpilogueVectors<Vector256<float>, Simd256>(ref first, ref go, group, ref br, kp, relu)
+            : 0;
         for (; k < kp; k++)
         {
             float m = Mem.Add(ref first, k);

@@ -10,7 +10,7 @@ namespace CnnGen.Runtime;
 // in runs): B copied K-block by K-block into contiguous panels two vectors wide (each panel stays in L1 while every
 // 8-row block of A passes over it, and the K-block of A, read in place, stays in L2 across the panels), and an
 // 8 × 2-vector register block over the panel. The ISimd structs make every kernel of Gemm generic over the vector
-// type: the packed one (Simd512 8 × 2, its one-vector tail Simd512Narrow; Simd256 6 × 2 for the runs overload on
+// type: the packed one (Simd512 8 × 2, its one-vector tail NarrowBlock; Simd256 6 × 2 for the runs overload on
 // AVX2), the unpacked 6-row A·B block and the A·Bᵀ dot products. The packed Vector256 instance measured no faster than
 // the unpacked kernel for plain products (probe of 2026-11-30: ResNet-18's products 45.1 vs 44.2 ms, CifarNet's
 // 0.98 vs 0.92 ms), so without AVX-512 only the runs overload packs (the unpacked block cannot skip the gaps).

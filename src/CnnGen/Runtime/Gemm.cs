@@ -128,11 +128,11 @@ public static partial class Gemm
         bool hasBias = !rowBias.IsEmpty;
         if (Vector512.IsHardwareAccelerated && n >= 16 && k > 0)
         {
-            Packed<Vector512<float>, Simd512, Simd512Narrow>(m, n, k, ref ar, rsA, csA, ref br, 0, ref offs, true, ref cr, ldc, accumulate, hasBias, ref bias, relu, runLength, runStride);
+            Packed<Vector512<float>, Simd512, NarrowBlock<Vector512<float>, Simd512>>(m, n, k, ref ar, rsA, csA, ref br, 0, ref offs, true, ref cr, ldc, accumulate, hasBias, ref bias, relu, runLength, runStride);
         }
         else if (Vector256.IsHardwareAccelerated && n >= 8 && k > 0)
         {
-            Packed<Vector256<float>, Simd256, Simd256Narrow>(m, n, k, ref ar, rsA, csA, ref br, 0, ref offs, true, ref cr, ldc, accumulate, hasBias, ref bias, relu, runLength, runStride);
+            Packed<Vector256<float>, Simd256, NarrowBlock<Vector256<float>, Simd256>>(m, n, k, ref ar, rsA, csA, ref br, 0, ref offs, true, ref cr, ldc, accumulate, hasBias, ref bias, relu, runLength, runStride);
         }
         else
         {
@@ -184,7 +184,7 @@ public static partial class Gemm
         bool useOffsets = !offsets.IsEmpty;
         if (Vector512.IsHardwareAccelerated && n >= 16 && k > 0 && m >= PackedMinRows)
         {
-            Packed<Vector512<float>, Simd512, Simd512Narrow>(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
+            Packed<Vector512<float>, Simd512, NarrowBlock<Vector512<float>, Simd512>>(m, n, k, ref ar, rsA, csA, ref br, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref bias, relu);
         }
         else if (Vector512.IsHardwareAccelerated && n >= 16)
         {

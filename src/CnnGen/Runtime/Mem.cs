@@ -249,6 +249,15 @@ internal static unsafe class Mem
 #endif
         value.StoreUnsafe(ref origin, offset);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<T>(Vector128<T> value, ref T origin, nuint offset = 0)
+    {
+#if CNNGEN_CHECKED
+        Check(ref origin, (nint)offset * Unsafe.SizeOf<T>(), Vector128<byte>.Count, "A 128-bit store");
+#endif
+        value.StoreUnsafe(ref origin, offset);
+    }
 }
 
 /// <summary>

@@ -182,15 +182,15 @@ public static class Winograd
 
         if (Vector512.IsHardwareAccelerated)
         {
-            Run<Vector512<float>, Lanes512>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            Run<Vector512<float>, Simd512>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Run<Vector256<float>, Lanes256>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            Run<Vector256<float>, Simd256>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
         }
         else
         {
-            Run<float, Lanes1>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            Run<float, SimdScalar>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
         }
     }
 
@@ -257,7 +257,7 @@ public static class Winograd
             {
                 for (int k = 0; k < filters; k += TL.Width)
                 {
-                    OutputTile<TV, TL>(tile, ref Mem.Offset(ref mr, (t * kp) + k), chunk * kp, ref wr, TL.Load(ref br, k), relu);
+                    OutputTile<TV, TL>(tile, ref Mem.Offset(ref mr, (t * kp) + k), chunk * kp, ref wr, TL.Load(ref br, (nuint)k), relu);
                 }
             }
 
@@ -480,11 +480,11 @@ public static class Winograd
         where TV : struct
         where TL : struct, ILanes<TV>
     {
-        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, xStride), x2 = TL.Load(ref x, 2 * xStride), x3 = TL.Load(ref x, 3 * xStride);
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, (nuint)xStride), x2 = TL.Load(ref x, (nuint)(2 * xStride)), x3 = TL.Load(ref x, (nuint)(3 * xStride));
         TL.Store(TL.Sub(x0, x2), ref y, 0);
-        TL.Store(TL.Add(x1, x2), ref y, yStride);
-        TL.Store(TL.Sub(x2, x1), ref y, 2 * yStride);
-        TL.Store(TL.Sub(x1, x3), ref y, 3 * yStride);
+        TL.Store(TL.Add(x1, x2), ref y, (nuint)yStride);
+        TL.Store(TL.Sub(x2, x1), ref y, (nuint)(2 * yStride));
+        TL.Store(TL.Sub(x1, x3), ref y, (nuint)(3 * yStride));
     }
 
     // Bᵀ·x for F(4, 3): 4x0 − 5x2 + x4; ±(x3 − 4x1) + (x4 − 4x2); ±2(x3 − x1) + (x4 − x2); 4x1 − 5x3 + x5.
@@ -493,16 +493,16 @@ public static class Winograd
         where TV : struct
         where TL : struct, ILanes<TV>
     {
-        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, xStride), x2 = TL.Load(ref x, 2 * xStride);
-        TV x3 = TL.Load(ref x, 3 * xStride), x4 = TL.Load(ref x, 4 * xStride), x5 = TL.Load(ref x, 5 * xStride);
-        TV a = TL.Fma(x2, -4f, x4), b = TL.Fma(x1, -4f, x3);
-        TV c = TL.Sub(x4, x2), e = TL.Scale(TL.Sub(x3, x1), 2f);
-        TL.Store(TL.Fma(x0, 4f, TL.Fma(x2, -5f, x4)), ref y, 0);
-        TL.Store(TL.Add(a, b), ref y, yStride);
-        TL.Store(TL.Sub(a, b), ref y, 2 * yStride);
-        TL.Store(TL.Add(c, e), ref y, 3 * yStride);
-        TL.Store(TL.Sub(c, e), ref y, 4 * yStride);
-        TL.Store(TL.Fma(x1, 4f, TL.Fma(x3, -5f, x5)), ref y, 5 * yStride);
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, (nuint)xStride), x2 = TL.Load(ref x, (nuint)(2 * xStride));
+        TV x3 = TL.Load(ref x, (nuint)(3 * xStride)), x4 = TL.Load(ref x, (nuint)(4 * xStride)), x5 = TL.Load(ref x, (nuint)(5 * xStride));
+        TV a = TL.Fma(x2, TL.Splat(-4f), x4), b = TL.Fma(x1, TL.Splat(-4f), x3);
+        TV c = TL.Sub(x4, x2), e = TL.Multiply(TL.Sub(x3, x1), TL.Splat(2f));
+        TL.Store(TL.Fma(x0, TL.Splat(4f), TL.Fma(x2, TL.Splat(-5f), x4)), ref y, 0);
+        TL.Store(TL.Add(a, b), ref y, (nuint)yStride);
+        TL.Store(TL.Sub(a, b), ref y, (nuint)(2 * yStride));
+        TL.Store(TL.Add(c, e), ref y, (nuint)(3 * yStride));
+        TL.Store(TL.Sub(c, e), ref y, (nuint)(4 * yStride));
+        TL.Store(TL.Fma(x1, TL.Splat(4f), TL.Fma(x3, TL.Splat(-5f), x5)), ref y, (nuint)(5 * yStride));
     }
 
     // Aᵀ·M·A + bias, ReLU, of one tile and one vector of filters: M[ξ] at m + ξ·mStride; result (r, s) stored over
@@ -541,8 +541,8 @@ public static class Winograd
 
             for (int s = 0; s < tile; s++)
             {
-                TV y = TL.Add(TL.Load(ref result, ((r * tile) + s) * w), bias);
-                TL.Store(relu ? TL.Relu(y) : y, ref m, ((r * tile) + s) * mStride);
+                TV y = TL.Add(TL.Load(ref result, (nuint)(((r * tile) + s) * w)), bias);
+                TL.Store(relu ? TL.Relu(y) : y, ref m, (nuint)(((r * tile) + s) * mStride));
             }
         }
     }
@@ -553,9 +553,9 @@ public static class Winograd
         where TV : struct
         where TL : struct, ILanes<TV>
     {
-        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, xStride), x2 = TL.Load(ref x, 2 * xStride), x3 = TL.Load(ref x, 3 * xStride);
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, (nuint)xStride), x2 = TL.Load(ref x, (nuint)(2 * xStride)), x3 = TL.Load(ref x, (nuint)(3 * xStride));
         TL.Store(TL.Add(TL.Add(x0, x1), x2), ref y, 0);
-        TL.Store(TL.Sub(TL.Sub(x1, x2), x3), ref y, yStride);
+        TL.Store(TL.Sub(TL.Sub(x1, x2), x3), ref y, (nuint)yStride);
     }
 
     // Aᵀ·x for F(4, 3), with a = x1 + x2, b = x1 − x2, c = x3 + x4, e = x3 − x4: x0 + a + c, b + 2e, a + 4c, b + 8e + x5.
@@ -564,91 +564,12 @@ public static class Winograd
         where TV : struct
         where TL : struct, ILanes<TV>
     {
-        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, xStride), x2 = TL.Load(ref x, 2 * xStride);
-        TV x3 = TL.Load(ref x, 3 * xStride), x4 = TL.Load(ref x, 4 * xStride), x5 = TL.Load(ref x, 5 * xStride);
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, (nuint)xStride), x2 = TL.Load(ref x, (nuint)(2 * xStride));
+        TV x3 = TL.Load(ref x, (nuint)(3 * xStride)), x4 = TL.Load(ref x, (nuint)(4 * xStride)), x5 = TL.Load(ref x, (nuint)(5 * xStride));
         TV a = TL.Add(x1, x2), b = TL.Sub(x1, x2), c = TL.Add(x3, x4), e = TL.Sub(x3, x4);
         TL.Store(TL.Add(TL.Add(x0, a), c), ref y, 0);
-        TL.Store(TL.Fma(e, 2f, b), ref y, yStride);
-        TL.Store(TL.Fma(c, 4f, a), ref y, 2 * yStride);
-        TL.Store(TL.Add(TL.Fma(e, 8f, b), x5), ref y, 3 * yStride);
-    }
-
-    /// <summary>The transforms' arithmetic over one vector of channels or filters (or one float).</summary>
-    private interface ILanes<TV>
-        where TV : struct
-    {
-        static abstract int Width { get; }
-
-        static abstract TV Load(ref float p, int at);
-
-        static abstract void Store(TV v, ref float p, int at);
-
-        static abstract TV Add(TV a, TV b);
-
-        static abstract TV Sub(TV a, TV b);
-
-        static abstract TV Scale(TV a, float s);
-
-        /// <summary>a·s + c.</summary>
-        static abstract TV Fma(TV a, float s, TV c);
-
-        static abstract TV Relu(TV a);
-    }
-
-    private readonly struct Lanes512 : ILanes<Vector512<float>>
-    {
-        public static int Width => 16;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, int at) => Mem.Load512(ref p, (nuint)at);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, int at) => Mem.Store(v, ref p, (nuint)at);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Scale(Vector512<float> a, float s) => a * s;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, float s, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, Vector512.Create(s), c);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Relu(Vector512<float> a) => Vector512.Max(a, Vector512<float>.Zero);
-    }
-
-    private readonly struct Lanes256 : ILanes<Vector256<float>>
-    {
-        public static int Width => 8;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, int at) => Mem.Load256(ref p, (nuint)at);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, int at) => Mem.Store(v, ref p, (nuint)at);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Scale(Vector256<float> a, float s) => a * s;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, float s, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, Vector256.Create(s), c);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Relu(Vector256<float> a) => Vector256.Max(a, Vector256<float>.Zero);
-    }
-
-    private readonly struct Lanes1 : ILanes<float>
-    {
-        public static int Width => 1;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref float p, int at) => Mem.Add(ref p, at);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float v, ref float p, int at) => Mem.Add(ref p, at) = v;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sub(float a, float b) => a - b;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Scale(float a, float s) => a * s;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Fma(float a, float s, float c) => (a * s) + c;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Relu(float a) => MathF.Max(a, 0f);
+        TL.Store(TL.Fma(e, TL.Splat(2f), b), ref y, (nuint)yStride);
+        TL.Store(TL.Fma(c, TL.Splat(4f), a), ref y, (nuint)(2 * yStride));
+        TL.Store(TL.Add(TL.Fma(e, TL.Splat(8f), b), x5), ref y, (nuint)(3 * yStride));
     }
 }

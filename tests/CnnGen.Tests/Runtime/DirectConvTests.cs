@@ -118,7 +118,7 @@ public sealed class DirectConvTests
                 float[] input = Values(random, channels * height * width);
                 int oh = height / 2, ow = width / 2;
                 var output = new float[channels * oh * ow];
-                MaxPool2.Forward(input, output, channels, height, width);
+                Kernels.MaxPool2x2(input, output, channels, height, width);
                 for (int c = 0; c < channels; c++)
                 {
                     for (int oy = 0; oy < oh; oy++)

@@ -109,24 +109,9 @@ public static partial class Kernels
         ref float xr = ref Mem.Ref(x);
         ref float gr = ref Mem.Ref(dy);
         ref float dr = ref Mem.Ref(dx);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + 16 <= n; i += 16)
-            {
-                Vector512<float> keep = Vector512.GreaterThan(Mem.Load512(ref xr, (nuint)i), Vector512<float>.Zero);
-                Mem.Store((Mem.Load512(ref dr, (nuint)i) + (Mem.Load512(ref gr, (nuint)i) & keep)), ref dr, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= n; i += 8)
-            {
-                Vector256<float> keep = Vector256.GreaterThan(Mem.Load256(ref xr, (nuint)i), Vector256<float>.Zero);
-                Mem.Store((Mem.Load256(ref dr, (nuint)i) + (Mem.Load256(ref gr, (nuint)i) & keep)), ref dr, (nuint)i);
-            }
-        }
-
+        int i = Vector512.IsHardwareAccelerated ? ReLUBackwardVectors<Vector512<float>, Simd512>(ref xr, ref gr, ref dr, n)
+            : Vector256.IsHardwareAccelerated ? ReLUBackwardVectors<Vector256<float>, Simd256>(ref xr, ref gr, ref dr, n)
+            : 0;
         for (; i < n; i++)
         {
             if (Mem.Add(ref xr, i) > 0f)
@@ -134,6 +119,22 @@ public static partial class Kernels
                 Mem.Add(ref dr, i) += Mem.Add(ref gr, i);
             }
         }
+    }
+
+    /// <summary>The whole vectors of <see cref="ReLUBackward"/>; returns how many elements they covered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReLUBackwardVectors<TV, TS>(ref float x, ref float dy, ref float dx, int n)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int i = 0;
+        for (; i + TS.Width <= n; i += TS.Width)
+        {
+            TV keep = TS.GreaterThan(TS.Load(ref x, (nuint)i), TS.Zero);
+            TS.Store(TS.Add(TS.Load(ref dx, (nuint)i), TS.And(TS.Load(ref dy, (nuint)i), keep)), ref dx, (nuint)i);
+        }
+
+        return i;
     }
 
     /// <summary>dx += dy · (x &gt; 0 ? 1 : slope).</summary>

@@ -81,49 +81,13 @@ public static partial class Kernels
         ref float dst = ref Mem.Ref(target);
         if (Vector512.IsHardwareAccelerated && length >= 16)
         {
-            int full = length / 16 * 16;
-            Vector512<float> tail = Vector512.GreaterThanOrEqual(Vector512.Create(length - 16) + Vector512<int>.Indices, Vector512.Create(full)).AsSingle();
-            for (int t = 0; t < count; t++)
-            {
-                ref float s = ref Mem.Offset(ref src, t * length);
-                ref float d = ref Mem.Offset(ref dst, offsets[t]);
-                int j = 0;
-                for (; j < full; j += 16)
-                {
-                    Mem.Store((Mem.Load512(ref d, (nuint)j) + Mem.Load512(ref s, (nuint)j)), ref d, (nuint)j);
-                }
-
-                if (full != length)
-                {
-                    nuint at = (nuint)(length - 16);
-                    Mem.Store((Mem.Load512(ref d, at) + (Mem.Load512(ref s, at) & tail)), ref d, at);
-                }
-            }
-
+            AddRowsVectors<Vector512<float>, Simd512>(ref src, length, offsets, ref dst);
             return;
         }
 
         if (Vector256.IsHardwareAccelerated && length >= 8)
         {
-            int full = length / 8 * 8;
-            Vector256<float> tail = Vector256.GreaterThanOrEqual(Vector256.Create(length - 8) + Vector256<int>.Indices, Vector256.Create(full)).AsSingle();
-            for (int t = 0; t < count; t++)
-            {
-                ref float s = ref Mem.Offset(ref src, t * length);
-                ref float d = ref Mem.Offset(ref dst, offsets[t]);
-                int j = 0;
-                for (; j < full; j += 8)
-                {
-                    Mem.Store((Mem.Load256(ref d, (nuint)j) + Mem.Load256(ref s, (nuint)j)), ref d, (nuint)j);
-                }
-
-                if (full != length)
-                {
-                    nuint at = (nuint)(length - 8);
-                    Mem.Store((Mem.Load256(ref d, at) + (Mem.Load256(ref s, at) & tail)), ref d, at);
-                }
-            }
-
+            AddRowsVectors<Vector256<float>, Simd256>(ref src, length, offsets, ref dst);
             return;
         }
 
@@ -134,6 +98,31 @@ public static partial class Kernels
             for (int j = 0; j < length; j++)
             {
                 Mem.Add(ref d, j) += Mem.Add(ref s, j);
+            }
+        }
+    }
+
+    /// <summary><see cref="AddRows"/> for rows of at least one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRowsVectors<TV, TS>(ref float src, int length, ReadOnlySpan<int> offsets, ref float dst)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int full = length / TS.Width * TS.Width;
+        TV tail = TS.From(length - TS.Width, full);
+        for (int t = 0; t < offsets.Length; t++)
+        {
+            ref float s = ref Mem.Offset(ref src, t * length);
+            ref float d = ref Mem.Offset(ref dst, offsets[t]);
+            for (int j = 0; j < full; j += TS.Width)
+            {
+                TS.Store(TS.Add(TS.Load(ref d, (nuint)j), TS.Load(ref s, (nuint)j)), ref d, (nuint)j);
+            }
+
+            if (full != length)
+            {
+                nuint at = (nuint)(length - TS.Width);
+                TS.Store(TS.Add(TS.Load(ref d, at), TS.And(TS.Load(ref s, at), tail)), ref d, at);
             }
         }
     }

@@ -165,36 +165,113 @@ public static partial class Kernels
         ref float s = ref Mem.Ref(source);
         if (Vector512.IsHardwareAccelerated && n >= 16)
         {
-            for (int i = 0; ; i += 16)
-            {
-                nuint at = (nuint)Math.Min(i, n - 16);
-                Vector512<float> a = Mem.Load512(ref t, at), b = Mem.Load512(ref s, at);
-                Mem.Store((min ? Vector512.Min(a, b) : Vector512.Max(a, b)), ref t, at);
-                if ((int)at == n - 16)
-                {
-                    return;
-                }
-            }
+            ExtremeVectors<Vector512<float>, Simd512>(ref t, ref s, n, min);
+            return;
         }
 
         if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            for (int i = 0; ; i += 8)
-            {
-                nuint at = (nuint)Math.Min(i, n - 8);
-                Vector256<float> a = Mem.Load256(ref t, at), b = Mem.Load256(ref s, at);
-                Mem.Store((min ? Vector256.Min(a, b) : Vector256.Max(a, b)), ref t, at);
-                if ((int)at == n - 8)
-                {
-                    return;
-                }
-            }
+            ExtremeVectors<Vector256<float>, Simd256>(ref t, ref s, n, min);
+            return;
         }
 
         for (int i = 0; i < n; i++)
         {
             float a = Mem.Add(ref t, i), b = Mem.Add(ref s, i);
             Mem.Add(ref t, i) = min ? (b < a ? b : a) : (b > a ? b : a);
+        }
+    }
+
+    /// <summary><see cref="Extreme"/> for n ≥ one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ExtremeVectors<TV, TS>(ref float t, ref float s, int n, bool min)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        for (int i = 0; ; i += TS.Width)
+        {
+            nuint at = (nuint)Math.Min(i, n - TS.Width);
+            TV a = TS.Load(ref t, at), b = TS.Load(ref s, at);
+            TS.Store(min ? TS.Min(a, b) : TS.Max(a, b), ref t, at);
+            if ((int)at == n - TS.Width)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Max pooling with a 2×2 window, stride 2 and no padding (floor: an odd last row or column is left out), the most
+    /// common pool, without the general kernel's per-window bookkeeping: per output row, the vertical maximum of its two
+    /// input rows one vector at a time, then the maximum of each column pair through one lane swap, keeping the even
+    /// lanes (rows of at least half a vector; scalar otherwise). Its backward is <see cref="ExtremePool2x2Backward"/>.
+    /// output[c, oy, ox] = max of input[c, 2·oy + dy, 2·ox + dx] for dy, dx in {0, 1}.
+    /// </summary>
+    /// <param name="input">C × H × W floats.</param>
+    /// <param name="output">C × (H / 2) × (W / 2) floats.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MaxPool2x2(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width)
+    {
+        int oh = height / 2, ow = width / 2;
+        if (input.Length < channels * height * width || output.Length < channels * oh * ow)
+        {
+            throw new ArgumentException("The input or output is too short for the shapes.");
+        }
+
+        ref float x = ref Mem.Ref(input);
+        ref float y = ref Mem.Ref(output);
+        if (Vector512.IsHardwareAccelerated && ow >= 8)
+        {
+            MaxPool2x2Vectors<Vector512<float>, Simd512>(ref x, ref y, channels, height, width);
+            return;
+        }
+
+        if (Vector256.IsHardwareAccelerated && ow >= 4)
+        {
+            MaxPool2x2Vectors<Vector256<float>, Simd256>(ref x, ref y, channels, height, width);
+            return;
+        }
+
+        for (int c = 0; c < channels; c++)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                ref float top = ref Mem.Offset(ref x, ((c * height) + (2 * oy)) * width);
+                ref float bottom = ref Mem.Offset(ref top, width);
+                ref float o = ref Mem.Offset(ref y, ((c * oh) + oy) * ow);
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    float a = MathF.Max(Mem.Add(ref top, 2 * ox), Mem.Add(ref top, (2 * ox) + 1));
+                    float b = MathF.Max(Mem.Add(ref bottom, 2 * ox), Mem.Add(ref bottom, (2 * ox) + 1));
+                    Mem.Add(ref o, ox) = MathF.Max(a, b);
+                }
+            }
+        }
+    }
+
+    /// <summary><see cref="MaxPool2x2"/> for output rows of at least Width / 2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxPool2x2Vectors<TV, TS>(ref float x, ref float y, int channels, int height, int width)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int oh = height / 2, ow = width / 2, step = TS.Width / 2;
+        for (int row = 0; row < channels * oh; row++)
+        {
+            int c = row / oh, oy = row - (c * oh);
+            ref float top = ref Mem.Offset(ref x, ((c * height) + (2 * oy)) * width);
+            ref float bottom = ref Mem.Offset(ref top, width);
+            ref float o = ref Mem.Offset(ref y, row * ow);
+            for (int ox = 0; ox < ow; ox += step)
+            {
+                // The last block overlaps the one before rather than reading past the row: it starts at ow − Width / 2.
+                int at = Math.Min(ox, ow - step);
+                TV m = TS.Max(TS.Load(ref top, (nuint)(2 * at)), TS.Load(ref bottom, (nuint)(2 * at)));
+                TS.StoreEvenLanes(TS.Max(m, TS.SwapPairs(m)), ref o, (nuint)at);
+            }
         }
     }
 
@@ -231,18 +308,11 @@ public static partial class Kernels
                 int ox = 0;
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    // Whole or partial groups of 8 windows whose 16-float loads stay inside the spans; the lanes past the row are masked.
-                    for (; ox < outWidth && o + ox + 8 <= outLength && row + width + (2 * ox) + 16 <= inLength; ox += 8)
-                    {
-                        PoolBackward8(ref x, ref t, ref g, ref d, o + ox, row + (2 * ox), width, Math.Min(8, outWidth - ox), relu);
-                    }
+                    ox = PoolBackwardVectors<Vector512<float>, Simd512>(ref x, ref t, ref g, ref d, o, row, width, outWidth, inLength, outLength, relu);
                 }
                 else if (Vector256.IsHardwareAccelerated)
                 {
-                    for (; ox < outWidth && o + ox + 4 <= outLength && row + width + (2 * ox) + 8 <= inLength; ox += 4)
-                    {
-                        PoolBackward4(ref x, ref t, ref g, ref d, o + ox, row + (2 * ox), width, Math.Min(4, outWidth - ox), relu);
-                    }
+                    ox = PoolBackwardVectors<Vector256<float>, Simd256>(ref x, ref t, ref g, ref d, o, row, width, outWidth, inLength, outLength, relu);
                 }
 
                 for (; ox < outWidth; ox++)
@@ -263,55 +333,40 @@ public static partial class Kernels
         }
     }
 
-    /// <summary>8 windows of <see cref="ExtremePool2x2Backward"/>: outputs at <paramref name="o"/>, top-left cells at <paramref name="at"/>, <paramref name="valid"/> of them real; with <paramref name="relu"/> only those whose output is positive.</summary>
+    /// <summary>
+    /// The windows of one output row of <see cref="ExtremePool2x2Backward"/> Width / 2 at a time, while their loads stay
+    /// inside the spans (the lanes past the row masked): each output and its gradient broadcast to both columns of its
+    /// window, the tie rule applied with lane masks. Returns the first window left for the scalar loop.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PoolBackward8(ref float x, ref float t, ref float g, ref float d, int o, int at, int width, int valid, bool relu)
+    private static int PoolBackwardVectors<TV, TS>(ref float x, ref float t, ref float g, ref float d, int o, int row, int width, int outWidth, int inLength, int outLength, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
     {
-        Vector512<int> expand = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-        Vector512<int> swap = Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
-        Vector512<int> odd = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1);
-        Vector512<float> target = Vector512.Shuffle(Mem.Load256(ref t, (nuint)o).ToVector512Unsafe(), expand);
-        Vector512<float> grad = Vector512.Shuffle(Mem.Load256(ref g, (nuint)o).ToVector512Unsafe(), expand);
-        Vector512<int> lanes = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(2 * valid));
-        if (relu)
+        int windows = TS.Width / 2, ox = 0;
+        for (; ox < outWidth && o + ox + windows <= outLength && row + width + (2 * ox) + TS.Width <= inLength; ox += windows)
         {
-            lanes &= Vector512.GreaterThan(target, Vector512<float>.Zero).AsInt32();
+            TV target = TS.LoadPairs(ref t, (nuint)(o + ox));
+            TV grad = TS.LoadPairs(ref g, (nuint)(o + ox));
+            TV lanes = TS.Below(2 * Math.Min(windows, outWidth - ox));
+            if (relu)
+            {
+                lanes = TS.And(lanes, TS.GreaterThan(target, TS.Zero));
+            }
+
+            // Row-major tie rule: the top-left cell if it matches; the top-right if it does and its left neighbour does not;
+            // a bottom cell only if no top cell of its window matches.
+            nuint top = (nuint)(row + (2 * ox)), bottom = top + (nuint)width;
+            TV m0 = TS.And(TS.Equal(TS.Load(ref x, top), target), lanes);
+            TV m1 = TS.And(TS.Equal(TS.Load(ref x, bottom), target), lanes);
+            TV s0 = TS.SwapPairs(m0), s1 = TS.SwapPairs(m1);
+            TV take0 = TS.AndNot(m0, TS.And(s0, TS.OddLanes));
+            TV take1 = TS.AndNot(TS.AndNot(m1, TS.And(s1, TS.OddLanes)), TS.Or(m0, s0));
+            TV d0 = TS.Load(ref d, top), d1 = TS.Load(ref d, bottom);
+            TS.Store(TS.Select(take0, TS.Add(d0, grad), d0), ref d, top);
+            TS.Store(TS.Select(take1, TS.Add(d1, grad), d1), ref d, bottom);
         }
 
-        nuint top = (nuint)at, bottom = (nuint)(at + width);
-        Vector512<int> m0 = Vector512.Equals(Mem.Load512(ref x, top), target).AsInt32() & lanes;
-        Vector512<int> m1 = Vector512.Equals(Mem.Load512(ref x, bottom), target).AsInt32() & lanes;
-        Vector512<int> s0 = Vector512.Shuffle(m0, swap), s1 = Vector512.Shuffle(m1, swap);
-        Vector512<int> take0 = Vector512.AndNot(m0, s0 & odd);
-        Vector512<int> take1 = Vector512.AndNot(Vector512.AndNot(m1, s1 & odd), m0 | s0);
-        Vector512<float> d0 = Mem.Load512(ref d, top), d1 = Mem.Load512(ref d, bottom);
-        Mem.Store(Vector512.ConditionalSelect(take0.AsSingle(), d0 + grad, d0), ref d, top);
-        Mem.Store(Vector512.ConditionalSelect(take1.AsSingle(), d1 + grad, d1), ref d, bottom);
-    }
-
-    /// <summary>4 windows of <see cref="ExtremePool2x2Backward"/> with 256-bit vectors (the same steps as <see cref="PoolBackward8"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PoolBackward4(ref float x, ref float t, ref float g, ref float d, int o, int at, int width, int valid, bool relu)
-    {
-        Vector256<int> expand = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
-        Vector256<int> swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
-        Vector256<int> odd = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1);
-        Vector256<float> target = Vector256.Shuffle(Mem.Load128(ref t, (nuint)o).ToVector256Unsafe(), expand);
-        Vector256<float> grad = Vector256.Shuffle(Mem.Load128(ref g, (nuint)o).ToVector256Unsafe(), expand);
-        Vector256<int> lanes = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(2 * valid));
-        if (relu)
-        {
-            lanes &= Vector256.GreaterThan(target, Vector256<float>.Zero).AsInt32();
-        }
-
-        nuint top = (nuint)at, bottom = (nuint)(at + width);
-        Vector256<int> m0 = Vector256.Equals(Mem.Load256(ref x, top), target).AsInt32() & lanes;
-        Vector256<int> m1 = Vector256.Equals(Mem.Load256(ref x, bottom), target).AsInt32() & lanes;
-        Vector256<int> s0 = Vector256.Shuffle(m0, swap), s1 = Vector256.Shuffle(m1, swap);
-        Vector256<int> take0 = Vector256.AndNot(m0, s0 & odd);
-        Vector256<int> take1 = Vector256.AndNot(Vector256.AndNot(m1, s1 & odd), m0 | s0);
-        Vector256<float> d0 = Mem.Load256(ref d, top), d1 = Mem.Load256(ref d, bottom);
-        Mem.Store(Vector256.ConditionalSelect(take0.AsSingle(), d0 + grad, d0), ref d, top);
-        Mem.Store(Vector256.ConditionalSelect(take1.AsSingle(), d1 + grad, d1), ref d, bottom);
+        return ox;
     }
 }

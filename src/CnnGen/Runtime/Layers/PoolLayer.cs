@@ -50,7 +50,7 @@ public static class PoolLayer<TShape>
     /// <param name="input">C × H × W.</param>
     /// <param name="output">C × OH × OW.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Max2x2(ReadOnlySpan<float> input, Span<float> output) => MaxPool2.Forward(input, output, C, H, W);
+    public static void Max2x2(ReadOnlySpan<float> input, Span<float> output) => Kernels.MaxPool2x2(input, output, C, H, W);
 
     /// <summary>Max pooling, branch-free: vector maxima of the window's rows, then of each column's FW neighbours, every SW-th kept.</summary>
     /// <param name="input">C × H × W.</param>
