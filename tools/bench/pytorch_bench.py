@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Time PyTorch on one core on the benchmark networks: LeNet-5 forward batch 1 and 64, LeNet-5 SGD training
-step batch 32, CifarNet and ResNet-18 forward batch 1 and 8.
+step batch 32, CifarNet and ResNet-18 forward batch 1 and 8, CifarNet SGD training step batch 32.
 
 Usage (Debian's PyTorch 1.13: apt-get install python3-torch):
     /usr/bin/python3 tools/bench/pytorch_bench.py                          # full run (a few minutes)
@@ -47,7 +47,7 @@ MODELS_DIR = os.path.join(REPO_ROOT, "tests", "CnnGen.Benchmarks", "Models")
 # element too: 2,483,712 of ResNet-18's, 0.14 %, folded into the convolutions at inference).
 MACS = {"lenet5": 416_520, "cifarnet": 39_815_680, "resnet18": 1_816_557_056}
 CASES = [("lenet5", "LeNet5", 1, False), ("lenet5", "LeNet5", 64, False), ("lenet5", "LeNet5", 32, True),
-         ("cifarnet", "CifarNet", 1, False), ("cifarnet", "CifarNet", 8, False),
+         ("cifarnet", "CifarNet", 1, False), ("cifarnet", "CifarNet", 8, False), ("cifarnet", "CifarNet", 32, True),
          ("resnet18", "ResNet18", 1, False), ("resnet18", "ResNet18", 8, False)]
 
 
