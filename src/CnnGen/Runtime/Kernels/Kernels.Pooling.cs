@@ -96,47 +96,11 @@ public static partial class Kernels
         ref float m = ref Mem.Ref(rented);
         if (Vector512.IsHardwareAccelerated && count >= 16)
         {
-            for (int i = 0; ; i += 16)
-            {
-                nuint at = (nuint)Math.Min(i, count - 16);
-                Vector512<float> best = Mem.Load512(ref x, at);
-                for (int ky = 0; ky < kernelHeight; ky++)
-                {
-                    for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
-                    {
-                        Vector512<float> v = Mem.Load512(ref x, at + (nuint)((ky * width) + kx));
-                        best = min ? Vector512.Min(best, v) : Vector512.Max(best, v);
-                    }
-                }
-
-                Mem.Store(best, ref m, at);
-                if ((int)at == count - 16)
-                {
-                    break;
-                }
-            }
+            WindowExtremes<Vector512<float>, Simd512>(ref x, ref m, count, width, kernelHeight, kernelWidth, min);
         }
         else
         {
-            for (int i = 0; ; i += 8)
-            {
-                nuint at = (nuint)Math.Min(i, count - 8);
-                Vector256<float> best = Mem.Load256(ref x, at);
-                for (int ky = 0; ky < kernelHeight; ky++)
-                {
-                    for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
-                    {
-                        Vector256<float> v = Mem.Load256(ref x, at + (nuint)((ky * width) + kx));
-                        best = min ? Vector256.Min(best, v) : Vector256.Max(best, v);
-                    }
-                }
-
-                Mem.Store(best, ref m, at);
-                if ((int)at == count - 8)
-                {
-                    break;
-                }
-            }
+            WindowExtremes<Vector256<float>, Simd256>(ref x, ref m, count, width, kernelHeight, kernelWidth, min);
         }
 
         ref float o = ref Mem.Ref(output);
@@ -154,6 +118,36 @@ public static partial class Kernels
         }
 
         ArrayPool<float>.Shared.Return(rented);
+    }
+
+    /// <summary>
+    /// m[i] = the maximum (or minimum) of x over the window whose top-left cell is i, for 0 ≤ i &lt; count (count ≥ one
+    /// vector); the last vector overlaps the one before.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WindowExtremes<TV, TS>(ref float x, ref float m, int count, int width, int kernelHeight, int kernelWidth, bool min)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        for (int i = 0; ; i += TS.Width)
+        {
+            nuint at = (nuint)Math.Min(i, count - TS.Width);
+            TV best = TS.Load(ref x, at);
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                for (int kx = ky == 0 ? 1 : 0; kx < kernelWidth; kx++)
+                {
+                    TV v = TS.Load(ref x, at + (nuint)((ky * width) + kx));
+                    best = min ? TS.Min(best, v) : TS.Max(best, v);
+                }
+            }
+
+            TS.Store(best, ref m, at);
+            if ((int)at == count - TS.Width)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>target = max(target, source) (or min) element-wise; the last vector overlaps the one before, which max allows.</summary>
