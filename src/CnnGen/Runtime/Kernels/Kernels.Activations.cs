@@ -1,9 +1,6 @@
 using System;
-using System.Buffers;
-using System.ComponentModel;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime;

@@ -1,14 +1,11 @@
 using System;
 using System.Buffers;
-using System.ComponentModel;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime;
 
-// Pooling: the general max/min pooling and the 2×2, stride-2 backward (its forward: MaxPool2x2).
+// Pooling: the general max/min pooling, and the 2×2 stride-2 max pool forward (MaxPool2x2) and backward.
 public static partial class Kernels
 {
     /// <summary>

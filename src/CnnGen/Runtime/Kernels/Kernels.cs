@@ -1,10 +1,7 @@
 using System;
-using System.Buffers;
 using System.ComponentModel;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime;
 
