@@ -305,12 +305,12 @@ internal static class NetworkEmitter
             w.Open($"static void {Self(type)}.Prepare(global::CnnGen.Runtime.NetworkCore core)");
             if (folds)
             {
-                w.Line("FoldBatchNorms(core.Parameters, core.State, core.Folded);");
+                w.Line("FoldBatchNorms(core.ParametersToRead, core.StateToRead, core.Folded);");
             }
 
             if (layout.PackedLength > 0)
             {
-                w.Line("PackDirectConvolutions(core.Parameters, core.Folded, core.PackedSource, core.Packed);");
+                w.Line("PackDirectConvolutions(core.ParametersToRead, core.Folded, core.PackedSource, core.Packed);");
             }
 
             w.Close();
@@ -366,12 +366,12 @@ internal static class NetworkEmitter
         var text = new SourceWriter();
         WriteLayers(text, plan, layout, count);
         string body = text.ToString();
-        var read = new List<string> { "p = core.Parameters" };
+        var read = new List<string> { "p = core.ParametersToRead" };
         foreach (string name in new[] { "state", "folded", "packed" })
         {
             if (body.Contains(name + ".Slice("))
             {
-                read.Add($"{name} = core.{char.ToUpperInvariant(name[0])}{name.Substring(1)}");
+                read.Add($"{name} = core.{char.ToUpperInvariant(name[0])}{name.Substring(1)}{(name == "state" ? "ToRead" : string.Empty)}");
             }
         }
 
@@ -442,7 +442,7 @@ internal static class NetworkEmitter
         w.Line("// matrix product over the chunk, so its weights are read once per chunk, not once per image (the same dot products: the same bits).");
         w.Line(Tiering.Optimized);
         w.Open($"static void {Self(type)}.RunTail(global::CnnGen.Runtime.NetworkCore core, {Ros} x, {Sp} output, int batch, {Sp} ping, {Sp} pong)");
-        w.Line($"{Ros} p = core.Parameters;");
+        w.Line($"{Ros} p = core.ParametersToRead;");
         string current = "x";
         int size = head;
         bool toPing = true;

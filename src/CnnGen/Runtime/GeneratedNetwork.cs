@@ -18,9 +18,11 @@ public abstract class GeneratedNetwork<TSelf> : INetwork
     protected GeneratedNetwork() => Core = new NetworkCore(TSelf.Sizes);
 
     /// <summary>All parameters, one contiguous buffer; the network's <c>TensorTable</c> gives each tensor's offset and shape.</summary>
+    /// <remarks>Taking it marks the derived weights stale: write through a span taken after the last <see cref="Forward"/> (see <see cref="INetwork.Parameters"/>).</remarks>
     public Span<float> Parameters => Core.Parameters;
 
     /// <summary>BatchNorm running averages (running mean, then running variance, per BatchNorm layer).</summary>
+    /// <remarks>Written like <see cref="Parameters"/>: through a span taken after the last <see cref="Forward"/>.</remarks>
     public Span<float> State => Core.State;
 
     /// <inheritdoc cref="NetworkCore.DegreeOfParallelism"/>

@@ -22,12 +22,19 @@ public interface INetwork
     /// <summary>
     /// All parameters in one contiguous buffer, each layer's tensors at constant offsets in declaration
     /// order, each tensor in PyTorch's layout (convolution weights [K, C, F, F], dense weights [out, in]).
+    /// <para>
+    /// The weights inference derives from the parameters (BatchNorm folded into its convolution, Winograd-transformed and
+    /// packed convolution weights) are made again at the next <c>Forward</c> after this span is taken, not on every call.
+    /// So write through a span taken after the last <c>Forward</c>: one taken before it and written after it is not seen
+    /// (take <c>Parameters</c> again, e.g. <c>net.Parameters[i] = x</c> in a loop of finite differences).
+    /// </para>
     /// </summary>
     Span<float> Parameters { get; }
 
     /// <summary>
     /// State that is not trained by gradients but saved with the weights: BatchNorm's running mean and
-    /// variance. Empty for networks without BatchNorm.
+    /// variance. Empty for networks without BatchNorm. Written like <see cref="Parameters"/>: through a span taken after
+    /// the last <c>Forward</c>.
     /// </summary>
     Span<float> State { get; }
 

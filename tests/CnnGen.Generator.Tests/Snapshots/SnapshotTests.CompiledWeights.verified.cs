@@ -150,7 +150,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.Prepare(global::CnnGen.Runtime.NetworkCore core)
         {
-            FoldBatchNorms(core.Parameters, core.State, core.Folded);
+            FoldBatchNorms(core.ParametersToRead, core.StateToRead, core.Folded);
         }
 
         // Folds each BatchNorm's running averages into the convolution before it (w' = w·γ/σ, b' = (b − μ)·γ/σ + β).
@@ -166,7 +166,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.RunHead(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::CnnGen.Runtime.Workspace workspace)
         {
-            global::System.ReadOnlySpan<float> p = core.Parameters, folded = core.Folded;
+            global::System.ReadOnlySpan<float> p = core.ParametersToRead, folded = core.Folded;
             global::System.Span<float> arena = workspace.Arena, scratch = workspace.Scratch;
             // Layer 1: Conv2D(2, 2)
             //   3×3×1 → 2×2×2: 2×2 window, stride 1, padding 0; (3 − 2 + 2·0)/1 + 1 = 2.
@@ -191,7 +191,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Small>.RunTail(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
-            global::System.ReadOnlySpan<float> p = core.Parameters;
+            global::System.ReadOnlySpan<float> p = core.ParametersToRead;
             // Layer 4: Dense(2)
             //   2×2×2 → 2, fully connected (flattens its input in C, H, W order).
             //   18 parameters (8·2 + 2): fc1.weight at [14, 30), fc1.bias at [30, 32); 16 multiply-adds.

@@ -173,7 +173,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.Prepare(global::CnnGen.Runtime.NetworkCore core)
         {
-            PackDirectConvolutions(core.Parameters, core.Folded, core.PackedSource, core.Packed);
+            PackDirectConvolutions(core.ParametersToRead, core.Folded, core.PackedSource, core.Packed);
         }
 
         // Layers 1–6 of one image; the input of layer 7 (400 floats) goes to head. ForwardBatch runs
@@ -181,7 +181,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.RunHead(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::CnnGen.Runtime.Workspace workspace)
         {
-            global::System.ReadOnlySpan<float> p = core.Parameters, packed = core.Packed;
+            global::System.ReadOnlySpan<float> p = core.ParametersToRead, packed = core.Packed;
             global::System.Span<float> arena = workspace.Arena, scratch = workspace.Scratch;
             // Layer 1: Conv2D(6, 5)
             //   32×32×1 → 28×28×6: 5×5 window, stride 1, padding 0; (32 − 5 + 2·0)/1 + 1 = 28.
@@ -213,7 +213,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.LeNet5>.RunTail(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
-            global::System.ReadOnlySpan<float> p = core.Parameters;
+            global::System.ReadOnlySpan<float> p = core.ParametersToRead;
             // Layer 7: Dense(120)
             //   5×5×16 → 120, fully connected (flattens its input in C, H, W order).
             //   48,120 parameters (400·120 + 120): fc1.weight at [2572, 50572), fc1.bias at [50572, 50692); 48,000 multiply-adds.

@@ -130,7 +130,7 @@ namespace Demo.Models
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.RunHead(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::CnnGen.Runtime.Workspace workspace)
             {
-                global::System.ReadOnlySpan<float> p = core.Parameters;
+                global::System.ReadOnlySpan<float> p = core.ParametersToRead;
                 global::System.Span<float> arena = workspace.Arena, scratch = workspace.Scratch;
                 // Layer 1: Conv2D(3, 3)
                 //   6×6×2 → 4×4×3: 3×3 window, stride 1, padding 0; (6 − 3 + 2·0)/1 + 1 = 4.
@@ -153,7 +153,7 @@ namespace Demo.Models
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.Models.Zoo.SigmoidNet>.RunTail(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
             {
-                global::System.ReadOnlySpan<float> p = core.Parameters;
+                global::System.ReadOnlySpan<float> p = core.ParametersToRead;
                 // Layer 4: Dense(4)
                 //   2×2×3 → 4, fully connected (flattens its input in C, H, W order).
                 //   52 parameters (12·4 + 4): fc1.weight at [57, 105), fc1.bias at [105, 109); 48 multiply-adds.

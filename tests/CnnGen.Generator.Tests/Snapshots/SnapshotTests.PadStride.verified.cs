@@ -139,7 +139,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.Prepare(global::CnnGen.Runtime.NetworkCore core)
         {
-            PackDirectConvolutions(core.Parameters, core.Folded, core.PackedSource, core.Packed);
+            PackDirectConvolutions(core.ParametersToRead, core.Folded, core.PackedSource, core.Packed);
         }
 
         // Layers 1–5 of one image; the input of layer 6 (64 floats) goes to head. ForwardBatch runs
@@ -147,7 +147,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.RunHead(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> input, global::System.Span<float> head, global::CnnGen.Runtime.Workspace workspace)
         {
-            global::System.ReadOnlySpan<float> p = core.Parameters, packed = core.Packed;
+            global::System.ReadOnlySpan<float> p = core.ParametersToRead, packed = core.Packed;
             global::System.Span<float> arena = workspace.Arena, scratch = workspace.Scratch;
             // Layer 1: Conv2D(8, 3, Stride = 2, Padding = 1)
             //   15×15×3 → 8×8×8: 3×3 window, stride 2, padding 1; (15 − 3 + 2·1)/2 + 1 = 8.
@@ -177,7 +177,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         static void global::CnnGen.Runtime.IGeneratedNetwork<global::Demo.PadStride>.RunTail(global::CnnGen.Runtime.NetworkCore core, global::System.ReadOnlySpan<float> x, global::System.Span<float> output, int batch, global::System.Span<float> ping, global::System.Span<float> pong)
         {
-            global::System.ReadOnlySpan<float> p = core.Parameters;
+            global::System.ReadOnlySpan<float> p = core.ParametersToRead;
             // Layer 6: Dense(5)
             //   4×4×4 → 5, fully connected (flattens its input in C, H, W order).
             //   325 parameters (64·5 + 5): fc1.weight at [516, 836), fc1.bias at [836, 841); 320 multiply-adds.
