@@ -97,6 +97,8 @@ public sealed class WinogradSweepTests(ITestOutputHelper log)
     [InlineData(4, 128, 128, 14, 14)]
     [InlineData(4, 256, 256, 7, 7)]
     [InlineData(4, 32, 64, 16, 16)]
+    [InlineData(2, 64, 128, 8, 8)]
+    [InlineData(2, 128, 128, 8, 8)]
     public void Realistic_layers_stay_within_the_bound(int tile, int channels, int filters, int height, int width)
     {
         var shape = new Shape(channels, filters, height, width, 1, 1, tile, true, false);

