@@ -106,6 +106,116 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>
+    /// The width of the packed product's panels on this machine: 32 floats with AVX-512, 16 with AVX2 (Vector256), 0
+    /// without vectors (no prepacked products: <see cref="MultiplyPanels"/> needs a vector instruction set).
+    /// </summary>
+    internal static int PanelWidth => Vector512.IsHardwareAccelerated ? 32 : Vector256.IsHardwareAccelerated ? 16 : 0;
+
+    /// <summary>
+    /// Where element (p, j) of a k × n matrix B goes when it is prepacked for <see cref="MultiplyPanels"/>: B cut into
+    /// the packed product's K-blocks and its panels <paramref name="panelWidth"/> (<see cref="PanelWidth"/>) wide, the
+    /// last one narrower when n is not a multiple of it, each panel's rows back to back, in the order the product walks
+    /// them. The same k·n floats, permuted.
+    /// </summary>
+    /// <param name="p">Row of B.</param>
+    /// <param name="j">Column of B.</param>
+    /// <param name="k">Rows of B.</param>
+    /// <param name="n">Columns of B: a whole number of vectors of the machine's instruction set.</param>
+    /// <param name="panelWidth"><see cref="PanelWidth"/>.</param>
+    internal static int PanelIndex(int p, int j, int k, int n, int panelWidth)
+    {
+        int blocks = (k + DepthBlock - 1) / DepthBlock;
+        int kc = (k + blocks - 1) / blocks;
+        int p0 = p / kc * kc, kb = Math.Min(kc, k - p0);
+        int j0 = j / panelWidth * panelWidth, width = Math.Min(panelWidth, n - j0);
+        return (p0 * n) + (j0 * kb) + ((p - p0) * width) + (j - j0);
+    }
+
+    /// <summary>
+    /// C[m × n] = A·B, A[i, p] = a[i·rsA + p], with B prepacked by <see cref="PanelIndex"/>: the packed product without
+    /// its copy of B into a panel on every call, for weights packed once per parameter change (Winograd's transformed
+    /// weights). n is a whole number of vectors; needs AVX-512 or AVX2 (<see cref="PanelWidth"/> above 0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void MultiplyPanels(int m, int n, int k, ReadOnlySpan<float> a, int rsA, ReadOnlySpan<float> panels, Span<float> c, int ldc)
+    {
+        int width = PanelWidth;
+        if (width == 0 || n % (width / 2) != 0)
+        {
+            throw new InvalidOperationException($"Prepacked products need AVX-512 or AVX2 and a whole number of vectors of columns; got {n} columns, panels {width} wide.");
+        }
+
+        if (m <= 0 || n <= 0 || k <= 0)
+        {
+            return;
+        }
+
+        Check(a.Length >= ((long)(m - 1) * rsA) + k, nameof(a));
+        Check(panels.Length >= (long)k * n, nameof(panels));
+        Check(c.Length >= ((long)(m - 1) * ldc) + n, nameof(c));
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Panels<Vector512<float>, Simd512, NarrowBlock<Vector512<float>, Simd512>>(m, n, k, ref Mem.Ref(a), rsA, ref Mem.Ref(panels), ref Mem.Ref(c), ldc);
+        }
+        else
+        {
+            Panels<Vector256<float>, Simd256, NarrowBlock<Vector256<float>, Simd256>>(m, n, k, ref Mem.Ref(a), rsA, ref Mem.Ref(panels), ref Mem.Ref(c), ldc);
+        }
+    }
+
+    // Packed's loops over prepacked panels: the K-blocks, each block's panels in turn (the last one a vector wide when n
+    // is an odd number of vectors), every row block of A over each panel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Panels<TV, TS, TN>(int m, int n, int k, ref float a, nint rsA, ref float panels, ref float c, nint ldc)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+        where TN : struct, ISimd<TV>
+    {
+        int mr = TS.TileRows;
+        int nr = TS.Width * TS.TileVectors;
+        float[] buffer = t_panel ??= new float[PanelLength + TileLength];
+        ref float spare = ref Mem.Offset(ref Mem.Ref(buffer), PanelLength);
+        int blocks = (k + DepthBlock - 1) / DepthBlock;
+        int kc = (k + blocks - 1) / blocks;
+        TV all = TS.From(0, 0);
+        ref float panel = ref panels;
+        for (int p0 = 0; p0 < k; p0 += kc)
+        {
+            int kb = Math.Min(kc, k - p0);
+            bool load = p0 > 0;
+            ref float ak = ref Mem.Offset(ref a, p0);
+            for (int j0 = 0; j0 < n; j0 += nr)
+            {
+                int cols = Math.Min(nr, n - j0);
+                if (cols < nr)
+                {
+                    Narrow<TV, TN>(m, kb, ref ak, rsA, 1, ref panel, ref Mem.Offset(ref c, j0), ldc, load, false, ref spare, false, TN.From(0, 0), ref spare, 0);
+                    panel = ref Mem.Offset(ref panel, kb * cols);
+                    continue;
+                }
+
+                for (int i0 = 0; i0 < m; i0 += mr)
+                {
+                    int rows = Math.Min(mr, m - i0);
+                    ref float ai = ref Mem.Offset(ref ak, i0 * rsA);
+                    ref float ci = ref Mem.Offset(ref c, (i0 * ldc) + j0);
+                    if (rows == mr)
+                    {
+                        Tile<TV, TS>(kb, ref ai, 1, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, false, ref spare, false, all, all);
+                        continue;
+                    }
+
+                    nint r1 = rows - 1;
+                    Tile<TV, TS>(kb, ref ai, 1, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, nr, false, false, ref spare, false, all, all);
+                    Spill(rows, nr, cols, 0, ref spare, ref ci, ldc, load, false, ref spare, false);
+                }
+
+                panel = ref Mem.Offset(ref panel, kb * nr);
+            }
+        }
+    }
+
     // The last panel, one vector wide, over every row block (partial row blocks through the spare tile).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrow<TV, TN>(int m, int kb, ref float ak, nint rsA, nint csA, ref float panel, ref float c, nint ldc, bool load, bool addBias, ref float bias, bool clamp, TV mask, ref float spare, int from)

@@ -14,10 +14,12 @@ namespace CnnGen.Runtime;
 /// α²/m² multiplies per output and channel instead of 9: 4 for F(2×2) (2.25× fewer), 2.25 for F(4×4) (4× fewer).
 /// <list type="bullet">
 /// <item>The weight transform U = G·g·Gᵀ is done in double precision by <see cref="Pack"/>, once per parameter change
-/// (it compares the weights with the copy it packed from, as <see cref="DirectConv.Pack"/> does).</item>
+/// (it compares the weights with the copy it packed from, as <see cref="DirectConv.Pack"/> does), and each U[ξ] is
+/// written in the packed product's panels (<see cref="Gemm.PanelIndex"/>) when the machine has vectors, so the products
+/// do not copy the weights into panels on every call.</item>
 /// <item>The input is copied channel-last into a zero-padded frame, so the input transform Bᵀ·d·B runs over vectors of
 /// channels; its results V[ξ][tile][CP] are the A operands of the products, which go through
-/// <see cref="Gemm.MultiplyBroadcast(int, int, int, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ReadOnlySpan{float}, bool)"/>.</item>
+/// <see cref="Gemm.MultiplyPanels"/> (or, without vectors, <see cref="Gemm.MultiplyBroadcast(int, int, int, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ReadOnlySpan{float}, bool)"/>).</item>
 /// <item>The output transform Aᵀ·M·A runs over vectors of filters and adds the bias and applies the ReLU in its
 /// epilogue before writing the channel-first output; outputs of a last tile that hang past the output are dropped.</item>
 /// </list>
@@ -53,7 +55,8 @@ public static class Winograd
 
     /// <summary>
     /// Transforms weights [K][C][3][3] (PyTorch's order) into U[ξ][c][k] = (G·g_kc·Gᵀ)[ξ] (computed in double, zeros in
-    /// the padded filters) and copies the bias after them, unless <paramref name="source"/> already holds the same bits as
+    /// the padded filters; each C × KP matrix U[ξ] in the product's panels when the machine has vectors, row-major
+    /// otherwise) and copies the bias after them, unless <paramref name="source"/> already holds the same bits as
     /// <paramref name="weights"/> and <paramref name="bias"/>: then <paramref name="packed"/> is current.
     /// </summary>
     /// <param name="weights">K·C·9 floats.</param>
@@ -92,6 +95,7 @@ public static class Winograd
         packed = packed.Slice(0, PackedLength(channels, filters, tile));
         packed.Clear();
         double[,] g = tile == 2 ? G2 : G4;
+        int panelWidth = Gemm.PanelWidth;
         Span<double> gg = stackalloc double[6 * 3];
         for (int k = 0; k < filters; k++)
         {
@@ -113,7 +117,8 @@ public static class Winograd
                     for (int j = 0; j < alpha; j++)
                     {
                         double u = (gg[i * 3] * g[j, 0]) + (gg[(i * 3) + 1] * g[j, 1]) + (gg[(i * 3) + 2] * g[j, 2]);
-                        packed[(((i * alpha) + j) * channels * kp) + (c * kp) + k] = (float)u;
+                        int at = panelWidth > 0 ? Gemm.PanelIndex(c, k, channels, kp, panelWidth) : (c * kp) + k;
+                        packed[(((i * alpha) + j) * channels * kp) + at] = (float)u;
                     }
                 }
             }
@@ -219,6 +224,7 @@ public static class Winograd
         ReadOnlySpan<float> bias = packed.Slice(a2 * channels * kp, kp);
         Span<float> work = stackalloc float[(6 * 6 * 16) + (4 * 4 * 16)];
         int outPlane = oh * ow;
+        bool panels = Gemm.PanelWidth > 0;
         for (int first = 0; first < tiles; first += chunk)
         {
             int count = Math.Min(chunk, tiles - first);
@@ -240,10 +246,18 @@ public static class Winograd
                 }
             }
 
-            // The α² products M[ξ] (count × K) = V[ξ] (count × C) · U[ξ] (C × K).
+            // The α² products M[ξ] (count × KP) = V[ξ] (count × C) · U[ξ] (C × KP), U prepacked in the product's panels
+            // when the machine has vectors (Pack wrote it so).
             for (int xi = 0; xi < a2; xi++)
             {
-                Gemm.MultiplyBroadcast(count, filters, channels, v.Slice(xi * chunk * cp), cp, 1, u.Slice(xi * channels * kp), kp, m.Slice(xi * chunk * kp), kp, false);
+                if (panels)
+                {
+                    Gemm.MultiplyPanels(count, kp, channels, v.Slice(xi * chunk * cp), cp, u.Slice(xi * channels * kp, channels * kp), m.Slice(xi * chunk * kp), kp);
+                }
+                else
+                {
+                    Gemm.MultiplyBroadcast(count, filters, channels, v.Slice(xi * chunk * cp), cp, 1, u.Slice(xi * channels * kp), kp, m.Slice(xi * chunk * kp), kp, false);
+                }
             }
 
             ref float mr = ref Mem.Ref(m);
