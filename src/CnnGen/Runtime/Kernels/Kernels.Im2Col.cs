@@ -1,6 +1,7 @@
 using System;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace CnnGen.Runtime;
 
@@ -45,7 +46,8 @@ public static partial class Kernels
                         }
                         else
                         {
-                            for (int ox = start; ox < end; ox++)
+                            int ox = strideWidth == 2 ? EveryOther(row, kx - padWidth, d, start, end) : start;
+                            for (; ox < end; ox++)
                             {
                                 d[ox] = row[(ox * strideWidth) + kx - padWidth];
                             }
@@ -54,6 +56,29 @@ public static partial class Kernels
                 }
             }
         }
+    }
+
+    // Stride 2: d[ox] = row[2·ox + shift] for ox from start, a vector at a time while its 2·Width source floats lie in
+    // the row; returns the first ox left to the scalar loop.
+    private static int EveryOther(ReadOnlySpan<float> row, int shift, Span<float> d, int start, int end) =>
+        Vector512.IsHardwareAccelerated ? EveryOther<Vector512<float>, Simd512>(row, shift, d, start, end)
+        : Vector256.IsHardwareAccelerated ? EveryOther<Vector256<float>, Simd256>(row, shift, d, start, end)
+        : start;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int EveryOther<TV, TS>(ReadOnlySpan<float> row, int shift, Span<float> d, int start, int end)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int w = TS.Width, ox = start;
+        ref float source = ref Mem.Ref(row);
+        ref float target = ref Mem.Ref(d);
+        for (; ox + w <= end && (2 * ox) + shift + (2 * w) <= row.Length; ox += w)
+        {
+            TS.Store(TS.LoadEvenLanes(ref source, (nuint)((2 * ox) + shift)), ref target, (nuint)ox);
+        }
+
+        return ox;
     }
 
     /// <summary>The inverse scatter of <see cref="Im2Col"/>: adds each column entry into the input cell it was read from.</summary>

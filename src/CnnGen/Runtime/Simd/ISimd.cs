@@ -85,6 +85,9 @@ internal interface ISimd<TV> : ILanes<TV>
     /// <summary>Stores the even lanes (Width / 2 floats) at p + at.</summary>
     static abstract void StoreEvenLanes(TV v, ref float p, nuint at);
 
+    /// <summary>Every other float from p + at: lane i is p[at + 2i] (reads the 2·Width floats from p + at).</summary>
+    static abstract TV LoadEvenLanes(ref float p, nuint at);
+
     /// <summary>The first <paramref name="count"/> (0 … Width) floats at p, the other lanes zero; reads nothing past them.</summary>
     static abstract unsafe TV LoadFirst(float* p, int count);
 

@@ -36,6 +36,7 @@ internal readonly struct NarrowBlock<TV, TS> : ISimd<TV>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TV SwapPairs(TV a) => TS.SwapPairs(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TV LoadPairs(ref float p, nuint at) => TS.LoadPairs(ref p, at);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreEvenLanes(TV v, ref float p, nuint at) => TS.StoreEvenLanes(v, ref p, at);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TV LoadEvenLanes(ref float p, nuint at) => TS.LoadEvenLanes(ref p, at);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe TV LoadFirst(float* p, int count) => TS.LoadFirst(p, count);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(TV v) => TS.Sum(v);
 }

@@ -33,6 +33,8 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> SwapPairs(Vector256<float> a) => Vector256.Shuffle(a, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LoadPairs(ref float p, nuint at) => Vector256.Shuffle(Mem.Load128(ref p, at).ToVector256Unsafe(), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreEvenLanes(Vector256<float> v, ref float p, nuint at) => Mem.Store(Vector256.Shuffle(v, Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower(), ref p, at);
+    // Shuffle takes lanes 0 and 2 of each 128-bit half of both vectors (a0 a2 b0 b2 | a4 a6 b4 b6); the 64-bit permute puts the halves in order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LoadEvenLanes(ref float p, nuint at) => Avx2.Permute4x64(Avx.Shuffle(Mem.Load256(ref p, at), Mem.Load256(ref p, at + 8), 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<float> LoadFirst(float* p, int count) => Avx.MaskLoad(p, Below(count));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
 }

@@ -33,6 +33,7 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> SwapPairs(Vector512<float> a) => Vector512.Shuffle(a, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LoadPairs(ref float p, nuint at) => Vector512.Shuffle(Mem.Load256(ref p, at).ToVector512Unsafe(), Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreEvenLanes(Vector512<float> v, ref float p, nuint at) => Mem.Store(Vector512.Shuffle(v, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14)).GetLower(), ref p, at);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LoadEvenLanes(ref float p, nuint at) => Avx512F.PermuteVar16x32x2(Mem.Load512(ref p, at), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), Mem.Load512(ref p, at + 16));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<float> LoadFirst(float* p, int count) => Avx512F.MaskLoad(p, Below(count), Vector512<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
 }
