@@ -100,6 +100,7 @@ public sealed class WinogradSweepTests(ITestOutputHelper log)
     [InlineData(4, 32, 64, 16, 16)]
     [InlineData(2, 64, 128, 8, 8)]
     [InlineData(2, 128, 128, 8, 8)]
+    [InlineData(2, 512, 512, 7, 7)]
     [InlineData(2, 300, 80, 6, 6)]
     [InlineData(4, 520, 48, 12, 12)]
     public void Realistic_layers_stay_within_the_bound(int tile, int channels, int filters, int height, int width)

@@ -19,25 +19,17 @@ internal static class ConvAlgorithms
     private const int MinOutputsF4 = 16 * 16;
 
     /// <summary>
-    /// Fewest outputs for F(2×2, 3×3) under Auto on any layer, below 16×16: 12×12 (36 tiles). At 14×14 with 256–512 channels
-    /// (ResNet-18's layer3, VGG-16's conv5) F(2×2) ran 1.3× the GEMM and F(4×4) 1.0–1.15× (16 tiles, a quarter of them wasted).
-    /// Explicit <c>Algorithm = ConvAlgorithm.Winograd</c> takes F(2×2) on any layer below 16×16.
+    /// Fewest outputs for F(2×2, 3×3) under Auto, below 16×16: 7×7 (16 tiles, a quarter of their outputs past the edge).
+    /// Per layer (tools/bench/WinogradProbe, weights transformed once as the network does, 2026-12-04): at 14×14 with 256
+    /// channels (ResNet-18's layer3) F(2×2) ran 1.74× the GEMM, at 8×8 with 64–128 channels (CifarNet) 1.76–1.79×, at 7×7
+    /// with 512 (ResNet-18's layer4) 1.20×. In the whole network (tools/bench/cputime, per-thread CPU time, alternated three
+    /// times against the rule before): CifarNet's 8×8 layers took batch 1 from 0.89–0.93× to 0.94–1.02× ONNX Runtime and
+    /// batch 8 from 1.02–1.03× to 1.13–1.25×; ResNet-18's layer4 batch 8 from 1.01–1.03× to 1.08–1.11×, batch 1 the same
+    /// within the noise (1.06–1.09× against 1.05–1.13×). F(4×4) at 8×8 lost at CifarNet's batch 1 (0.84–0.86×: 2.25× the
+    /// transformed weights, read again after its dense layer's 4 MiB). Explicit <c>Algorithm = ConvAlgorithm.Winograd</c>
+    /// takes F(2×2) on any layer below 16×16.
     /// </summary>
-    private const int MinOutputsF2 = 12 * 12;
-
-    /// <summary>
-    /// Below 12×12, F(2×2) under Auto takes outputs of at least 8×8 in whole 2×2 tiles and C·K up to 128·128 (its 16
-    /// transformed weight matrices then take at most 1 MiB). Measured (tools/bench/WinogradProbe, weights transformed once,
-    /// 2026-12-04): at 8×8 with 64–128 channels F(2×2) ran 1.5–1.6× the GEMM and F(4×4) 1.6–1.8×; at 7×7 with 512
-    /// channels both lost (0.92×, 0.69×: α² weight matrices of 1 MiB each for 16 or 4 tiles). In the whole network
-    /// (tools/bench/cputime, per-thread CPU time, alternated three times) CifarNet's two 8×8 layers in F(2×2) took batch 1
-    /// from 0.89–0.93× to 0.94–1.02× ONNX Runtime and batch 8 from 1.02–1.03× to 1.13–1.25×; in F(4×4) batch 8 gained as
-    /// much but batch 1 fell to 0.84–0.86× (2.25× the transformed weights, read again after the dense layer's 4 MiB).
-    /// </summary>
-    private const int MinOutputsSmallF2 = 8 * 8;
-
-    /// <summary>The most C·K for <see cref="MinOutputsSmallF2"/>'s small layers: 128·128.</summary>
-    private const long MaxChannelProductSmallF2 = 128 * 128;
+    private const int MinOutputsF2 = 7 * 7;
 
     /// <summary>
     /// Fewest input and output channels under Auto: with fewer the transforms (per tile, linear in C and K) weigh too much
@@ -82,12 +74,6 @@ internal static class ConvAlgorithms
             return 4;
         }
 
-        if (outputs >= MinOutputsF2)
-        {
-            return 2;
-        }
-
-        bool wholeTiles = layer.Out.Height % 2 == 0 && layer.Out.Width % 2 == 0;
-        return outputs >= MinOutputsSmallF2 && wholeTiles && (long)layer.In.Channels * layer.Out.Channels <= MaxChannelProductSmallF2 ? 2 : 0;
+        return outputs >= MinOutputsF2 ? 2 : 0;
     }
 }
