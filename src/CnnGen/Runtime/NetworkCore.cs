@@ -122,7 +122,7 @@ public sealed class NetworkCore
 
     /// <summary>
     /// Runs a batch: up to 4 parts per thread (images are independent, so finer parts only balance the load when a
-    /// thread starts late), each with its own workspace (part 0 uses the network's), on the worker threads and the
+    /// thread starts late; with a batch-major dense tail no more parts per thread than chunks of images for each), each with its own workspace (part 0 uses the network's), on the worker threads and the
     /// calling thread. Every image's output is the same bits for any split.
     /// </summary>
     /// <typeparam name="TNetwork">The generated network.</typeparam>
@@ -142,7 +142,11 @@ public sealed class NetworkCore
         }
 
         PrepareDerived<TNetwork>();
-        int parts = BatchWork.PartsFor(batch, _sizes.MultiplyAddsPerImage, _degreeOfParallelism, 4, 0);
+        // Finer parts balance the threads, but with a batch-major dense tail each part reads the tail's weights once
+        // (CifarNet's first dense layer: 4 MiB), so then only as many parts per thread as there are chunks for each.
+        int chunk = _sizes.Chunk;
+        int perThread = chunk == 0 ? 4 : Math.Clamp(batch / (_degreeOfParallelism * chunk), 1, 4);
+        int parts = BatchWork.PartsFor(batch, _sizes.MultiplyAddsPerImage, _degreeOfParallelism, perThread, 0);
         if (parts > 1)
         {
             var work = (BatchForward<TNetwork>)(_batchForward ??= new BatchForward<TNetwork>(this));
