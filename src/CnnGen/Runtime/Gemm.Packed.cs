@@ -28,6 +28,13 @@ public static partial class Gemm
     [ThreadStatic]
     private static float[]? t_panel;
 
+    /// <summary>The rows of B per K-block for k rows: k split evenly into as few blocks of at most <see cref="DepthBlock"/> as cover it.</summary>
+    private static int DepthOf(int k)
+    {
+        int blocks = (k + DepthBlock - 1) / DepthBlock;
+        return (k + blocks - 1) / blocks;
+    }
+
     /// <summary>Floats of the per-thread panel: DepthBlock rows × the widest panel (2 × 16 floats).</summary>
     private const int PanelLength = DepthBlock * 32;
 
@@ -46,13 +53,11 @@ public static partial class Gemm
         where TS : struct, ISimd<TV>
         where TN : struct, ISimd<TV>
     {
-        int mr = TS.TileRows;
         int nr = TS.Width * TS.TileVectors;
         float[] buffer = t_panel ??= new float[PanelLength + TileLength];
         ref float panel = ref Mem.Ref(buffer);
         ref float spare = ref Mem.Offset(ref panel, PanelLength);
-        int blocks = (k + DepthBlock - 1) / DepthBlock;
-        int kc = (k + blocks - 1) / blocks;
+        int kc = DepthOf(k);
         TV all = TS.From(0, 0);
         for (int p0 = 0; p0 < k; p0 += kc)
         {
@@ -72,7 +77,8 @@ public static partial class Gemm
                     // At most one vector left: the narrow block over the one vector ending at n.
                     j0 = n - TN.Width;
                     Pack<TV, TN>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, TN.Width, ref panel, runLength, runStride);
-                    Narrow<TV, TN>(m, kb, ref ak, rsA, csA, ref panel, ref Mem.Offset(ref c, j0), ldc, load, addBias, ref bias, clamp, TN.From(j0, done), ref spare, done - j0);
+                    TV mask = TN.From(j0, done);
+                    OverPanel<TV, TN>(m, kb, ref ak, rsA, csA, ref panel, ref Mem.Offset(ref c, j0), ldc, TN.Width, done - j0, load, addBias, ref bias, clamp, mask, mask, ref spare);
                     continue;
                 }
 
@@ -85,23 +91,7 @@ public static partial class Gemm
                 }
 
                 Pack<TV, TS>(kb, ref b, ldb, ref offs, useOffsets, p0, j0, cols, ref panel, runLength, runStride);
-                for (int i0 = 0; i0 < m; i0 += mr)
-                {
-                    int rows = Math.Min(mr, m - i0);
-                    ref float ai = ref Mem.Offset(ref ak, i0 * rsA);
-                    ref float ci = ref Mem.Offset(ref c, (i0 * ldc) + j0);
-                    ref float bi = ref Mem.Offset(ref bias, addBias ? i0 : 0);
-                    if (rows == mr && cols == nr)
-                    {
-                        Tile<TV, TS>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask0, mask1);
-                        continue;
-                    }
-
-                    // Rows past m repeat A's last row; the block goes to the spare tile, its valid part into C.
-                    nint r1 = rows - 1;
-                    Tile<TV, TS>(kb, ref ai, csA, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, nr, false, false, ref bi, false, all, all);
-                    Spill(rows, nr, cols, done - j0, ref spare, ref ci, ldc, load, addBias, ref bi, clamp);
-                }
+                OverPanel<TV, TS>(m, kb, ref ak, rsA, csA, ref panel, ref Mem.Offset(ref c, j0), ldc, cols, done - j0, load, addBias, ref bias, clamp, mask0, mask1, ref spare);
             }
         }
     }
@@ -125,8 +115,7 @@ public static partial class Gemm
     /// <param name="panelWidth"><see cref="PanelWidth"/>.</param>
     internal static int PanelIndex(int p, int j, int k, int n, int panelWidth)
     {
-        int blocks = (k + DepthBlock - 1) / DepthBlock;
-        int kc = (k + blocks - 1) / blocks;
+        int kc = DepthOf(k);
         int p0 = p / kc * kc, kb = Math.Min(kc, k - p0);
         int j0 = j / panelWidth * panelWidth, width = Math.Min(panelWidth, n - j0);
         return (p0 * n) + (j0 * kb) + ((p - p0) * width) + (j - j0);
@@ -172,13 +161,11 @@ public static partial class Gemm
         where TS : struct, ISimd<TV>
         where TN : struct, ISimd<TV>
     {
-        int mr = TS.TileRows;
         int nr = TS.Width * TS.TileVectors;
         float[] buffer = t_panel ??= new float[PanelLength + TileLength];
         ref float spare = ref Mem.Offset(ref Mem.Ref(buffer), PanelLength);
-        int blocks = (k + DepthBlock - 1) / DepthBlock;
-        int kc = (k + blocks - 1) / blocks;
-        TV all = TS.From(0, 0);
+        int kc = DepthOf(k);
+        TV all = TS.From(0, 0), narrow = TN.From(0, 0);
         ref float panel = ref panels;
         for (int p0 = 0; p0 < k; p0 += kc)
         {
@@ -190,55 +177,43 @@ public static partial class Gemm
                 int cols = Math.Min(nr, n - j0);
                 if (cols < nr)
                 {
-                    Narrow<TV, TN>(m, kb, ref ak, rsA, 1, ref panel, ref Mem.Offset(ref c, j0), ldc, load, false, ref spare, false, TN.From(0, 0), ref spare, 0);
-                    panel = ref Mem.Offset(ref panel, kb * cols);
-                    continue;
+                    OverPanel<TV, TN>(m, kb, ref ak, rsA, 1, ref panel, ref Mem.Offset(ref c, j0), ldc, cols, 0, load, false, ref spare, false, narrow, narrow, ref spare);
                 }
-
-                for (int i0 = 0; i0 < m; i0 += mr)
+                else
                 {
-                    int rows = Math.Min(mr, m - i0);
-                    ref float ai = ref Mem.Offset(ref ak, i0 * rsA);
-                    ref float ci = ref Mem.Offset(ref c, (i0 * ldc) + j0);
-                    if (rows == mr)
-                    {
-                        Tile<TV, TS>(kb, ref ai, 1, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, false, ref spare, false, all, all);
-                        continue;
-                    }
-
-                    nint r1 = rows - 1;
-                    Tile<TV, TS>(kb, ref ai, 1, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, nr, false, false, ref spare, false, all, all);
-                    Spill(rows, nr, cols, 0, ref spare, ref ci, ldc, load, false, ref spare, false);
+                    OverPanel<TV, TS>(m, kb, ref ak, rsA, 1, ref panel, ref Mem.Offset(ref c, j0), ldc, nr, 0, load, false, ref spare, false, all, all, ref spare);
                 }
 
-                panel = ref Mem.Offset(ref panel, kb * nr);
+                panel = ref Mem.Offset(ref panel, kb * cols);
             }
         }
     }
 
-    // The last panel, one vector wide, over every row block (partial row blocks through the spare tile).
+    // Every row block of A over one packed panel (TS's block width: two vectors, or one for the narrow block; `cols` of
+    // its columns valid): whole blocks straight into C, a partial one (fewer than TileRows rows left, or fewer columns)
+    // into the spare tile, rows past m repeating A's last row, and its valid part from column `from` on into C.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Narrow<TV, TN>(int m, int kb, ref float ak, nint rsA, nint csA, ref float panel, ref float c, nint ldc, bool load, bool addBias, ref float bias, bool clamp, TV mask, ref float spare, int from)
+    private static void OverPanel<TV, TS>(int m, int kb, ref float ak, nint rsA, nint csA, ref float panel, ref float c, nint ldc, int cols, int from, bool load, bool addBias, ref float bias, bool clamp, TV mask0, TV mask1, ref float spare)
         where TV : struct
-        where TN : struct, ISimd<TV>
+        where TS : struct, ISimd<TV>
     {
-        int mr = TN.TileRows, w = TN.Width;
+        int mr = TS.TileRows, nr = TS.Width * TS.TileVectors;
+        TV all = TS.From(0, 0);
         for (int i0 = 0; i0 < m; i0 += mr)
         {
             int rows = Math.Min(mr, m - i0);
             ref float ai = ref Mem.Offset(ref ak, i0 * rsA);
             ref float ci = ref Mem.Offset(ref c, i0 * ldc);
             ref float bi = ref Mem.Offset(ref bias, addBias ? i0 : 0);
-            if (rows == mr)
+            if (rows == mr && cols == nr)
             {
-                Tile<TV, TN>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask, mask);
+                Tile<TV, TS>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask0, mask1);
+                continue;
             }
-            else
-            {
-                nint r1 = rows - 1;
-                Tile<TV, TN>(kb, ref ai, csA, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, w, false, false, ref bi, false, TN.From(0, 0), TN.From(0, 0));
-                Spill(rows, w, w, from, ref spare, ref ci, ldc, load, addBias, ref bi, clamp);
-            }
+
+            nint r1 = rows - 1;
+            Tile<TV, TS>(kb, ref ai, csA, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, nr, false, false, ref bi, false, all, all);
+            Spill(rows, nr, cols, from, ref spare, ref ci, ldc, load, addBias, ref bi, clamp);
         }
     }
 
