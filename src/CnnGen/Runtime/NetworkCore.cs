@@ -122,8 +122,9 @@ public sealed class NetworkCore
 
     /// <summary>
     /// Runs a batch: up to 4 parts per thread (images are independent, so finer parts only balance the load when a
-    /// thread starts late; with a batch-major dense tail no more parts per thread than chunks of images for each), each with its own workspace (part 0 uses the network's), on the worker threads and the
-    /// calling thread. Every image's output is the same bits for any split.
+    /// thread starts late; with a batch-major dense tail no more parts per thread than chunks of images for each), each
+    /// with its own workspace (part 0 uses the network's), on the worker threads and the calling thread. Every image's
+    /// output is the same bits for any split.
     /// </summary>
     /// <typeparam name="TNetwork">The generated network.</typeparam>
     /// <param name="inputs">Whole images back to back.</param>

@@ -59,7 +59,8 @@ public static partial class Kernels
     }
 
     // Stride 2: d[ox] = row[2·ox + shift] for ox from start, a vector at a time while its 2·Width source floats lie in
-    // the row; returns the first ox left to the scalar loop.
+    // the row; returns the first ox left to the scalar loop. Fully optimised from the first call, as every kernel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EveryOther(ReadOnlySpan<float> row, int shift, Span<float> d, int start, int end) =>
         Vector512.IsHardwareAccelerated ? EveryOther<Vector512<float>, Simd512>(row, shift, d, start, end)
         : Vector256.IsHardwareAccelerated ? EveryOther<Vector256<float>, Simd256>(row, shift, d, start, end)
