@@ -320,7 +320,7 @@ public static partial class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Finish(ref float target, float value, bool accumulate, bool relu)
     {
         if (accumulate)
@@ -417,7 +417,7 @@ public static partial class Gemm
 
     // One register block: mr ≤ 6 rows × nv ≤ 2 vectors, inlined with constant mr and nv so the unused
     // accumulators and branches vanish.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Block<TV, TS>(int mr, int nv, int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, TV mask)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -484,7 +484,7 @@ public static partial class Gemm
     }
 
     // One row of a block: the first vector through the mask (the partial last vector), the second whole.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Store<TV, TS>(TV v0, TV v1, int nv, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu, TV mask)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -511,7 +511,7 @@ public static partial class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static ref float RowOf(ref float b, int ldb, ref int offs, bool useOffsets, int j) =>
         ref Mem.Offset(ref b, useOffsets ? Mem.Add(ref offs, j) : (nint)j * ldb);
 
@@ -621,7 +621,7 @@ public static partial class Gemm
         DotStore(TS.Sum(s6), TS.Sum(s7), 0f, 2, ref Mem.Offset(ref c, 6), accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? 6 : 0), relu);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void DotBlock<TV, TS>(int mr, int nr, int k, TV tail, ref float a, int lda, ref float b, ref float b1, ref float b2, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
         where TV : struct
         where TS : struct, ISimd<TV>
@@ -682,7 +682,7 @@ public static partial class Gemm
         if (mr > 3) DotStore(TS.Sum(s30), nr > 1 ? TS.Sum(s31) : 0f, nr > 2 ? TS.Sum(s32) : 0f, nr, ref Mem.Offset(ref c, 3 * (nint)ldc), accumulate, hasBias, ref bias, relu);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void DotStore(float v0, float v1, float v2, int nr, ref float c, bool accumulate, bool hasBias, ref float bias, bool relu)
     {
         Finish(ref c, v0 + (hasBias ? bias : 0f), accumulate, relu);

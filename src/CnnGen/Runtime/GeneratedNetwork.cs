@@ -79,6 +79,6 @@ public abstract class GeneratedNetwork<TSelf> : INetwork
     public int Predict(ReadOnlySpan<float> input, Span<float> output)
     {
         Forward(input, output);
-        return TensorPrimitives.IndexOfMax(output);
+        return Kernels.IndexOfMax(output);
     }
 }

@@ -4,9 +4,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
-using System.Numerics.Tensors;
 using System.Threading;
 using CnnGen.IO;
+using CnnGen.Runtime;
 
 namespace CnnGen.Training;
 
@@ -120,7 +120,7 @@ public static class Fitting
                 int correct = 0;
                 for (int i = 0; i < count; i++)
                 {
-                    if (TensorPrimitives.IndexOfMax(outputs.AsSpan(i * classes, classes)) == labels[i]) correct++;
+                    if (Kernels.IndexOfMax(outputs.AsSpan(i * classes, classes)) == labels[i]) correct++;
                 }
 
                 correctSum += correct;
@@ -192,7 +192,7 @@ public static class Fitting
                 }
 
                 ReadOnlySpan<float> output = outputs.AsSpan(i * classes, classes);
-                confusion.Add(label, TensorPrimitives.IndexOfMax(output));
+                confusion.Add(label, Kernels.IndexOfMax(output));
                 int larger = 0;
                 for (int c = 0; c < classes; c++)
                 {

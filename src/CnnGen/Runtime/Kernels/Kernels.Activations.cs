@@ -9,10 +9,33 @@ namespace CnnGen.Runtime;
 public static partial class Kernels
 {
     /// <summary>max(0, x), in place.</summary>
-    public static void ReLU(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
+    public static void ReLU(Span<float> values) => ReLU(values, values);
 
-    /// <summary>y = max(0, x).</summary>
-    public static void ReLU(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+    /// <summary>y = max(0, x) (a NaN stays NaN, so a diverging step is still seen by the loss).</summary>
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ReLU(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int n = x.Length;
+        if (y.Length < n) throw new ArgumentException($"The destination holds {y.Length} values, fewer than the {n} of the source.", nameof(y));
+        ref float xr = ref Mem.Ref(x);
+        ref float yr = ref Mem.Ref(y);
+        int i = Vector512.IsHardwareAccelerated ? ReLUVectors<Vector512<float>, Simd512>(ref xr, ref yr, n)
+            : Vector256.IsHardwareAccelerated ? ReLUVectors<Vector256<float>, Simd256>(ref xr, ref yr, n)
+            : 0;
+        for (; i < n; i++) Mem.Add(ref yr, i) = MathF.Max(Mem.Add(ref xr, i), 0f);
+    }
+
+    /// <summary>The whole vectors of <see cref="ReLU(ReadOnlySpan{float}, Span{float})"/>; returns how many elements they covered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReLUVectors<TV, TS>(ref float x, ref float y, int n)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int i = 0;
+        for (; i + TS.Width <= n; i += TS.Width) TS.Store(TS.Relu(TS.Load(ref x, (nuint)i)), ref y, (nuint)i);
+        return i;
+    }
 
     /// <summary>y = x for x &gt; 0, slope·x otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -86,11 +109,23 @@ public static partial class Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y)
     {
-        float max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, y);
-        TensorPrimitives.Exp(y, y);
-        float sum = TensorPrimitives.Sum(y);
-        TensorPrimitives.Multiply(y, 1f / sum, y);
+        // Element by element: the class vectors are short (10 to 1,000 values), and a scalar loop is fully optimised from
+        // the first call, where TensorPrimitives' generic paths start in tier-0 code (docs/benchmarks.md, "Time to full speed").
+        int n = x.Length;
+        if (n == 0) throw new ArgumentException("Softmax needs at least one value.", nameof(x));
+        if (y.Length < n) throw new ArgumentException($"The destination holds {y.Length} values, fewer than the {n} of the source.", nameof(y));
+        float max = x[0];
+        for (int i = 1; i < n; i++) max = MathF.Max(max, x[i]);
+        float sum = 0f;
+        for (int i = 0; i < n; i++)
+        {
+            float e = MathF.Exp(x[i] - max);
+            y[i] = e;
+            sum += e;
+        }
+
+        float scale = 1f / sum;
+        for (int i = 0; i < n; i++) y[i] *= scale;
     }
 
     /// <summary>dx += dy where x &gt; 0 (branch-free: a vector mask, so random signs cost no mispredictions).</summary>

@@ -339,6 +339,7 @@ public static class ConvLayer<TShape>
     }
 
     // db[k] += Σ dY[k, ·].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BiasGradient(ReadOnlySpan<float> gradOutput, Span<float> gradBias)
     {
         if (gradBias.IsEmpty)
@@ -348,7 +349,7 @@ public static class ConvLayer<TShape>
 
         for (int k = 0; k < K; k++)
         {
-            gradBias[k] += TensorPrimitives.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
+            gradBias[k] += Kernels.Sum(gradOutput.Slice(k * OH * OW, OH * OW));
         }
     }
 
