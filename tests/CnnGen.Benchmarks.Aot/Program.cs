@@ -11,6 +11,7 @@ using CnnGen.Benchmarks;
 // lasts ≥ 100 ms (at least one call); prints and saves the median µs per call and the bytes allocated per call
 // (GC.GetAllocatedBytesForCurrentThread over the timed rounds).
 //   CnnGen.Benchmarks.Aot [--quick] [--json FILE] [case label…]
+//   CnnGen.Benchmarks.Aot --list                                             (the case labels, one per line)
 //   CnnGen.Benchmarks.Aot --time-to-speed [LeNet5|CifarNet] [--calls N]   (TimeToSpeed.cs: a fresh process's first calls)
 if (args.Contains("--time-to-speed"))
 {
@@ -28,14 +29,19 @@ bool aot = System.Runtime.JitInfo.GetCompiledMethodCount() == 0;
 string runtime = aot ? "CnnGen Native AOT" : "CnnGen JIT";
 string details = string.Create(CultureInfo.InvariantCulture,
     $"{runtime}: Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "NOT accelerated")}, {(quick ? 7 : 21)} rounds, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-Console.WriteLine(details);
-
 var cases = new List<(string Network, int Batch, Mode Mode)>();
 cases.AddRange(Cases.Forward.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.Forward)));
 cases.AddRange(Cases.Train.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.Train)));
 cases.AddRange(Cases.TwoCores.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.ForwardTwoCores)));
 cases.AddRange(Cases.TrainTwoCores.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.Train)).Where(c => !cases.Contains(c)));
 cases.AddRange(Cases.TrainTwoCores.Select(Cases.Parse).Select(c => (c.Network, c.Batch, Mode.TrainTwoCores)));
+if (args.Contains("--list"))
+{
+    foreach ((string network, int batch, Mode mode) in cases) Console.WriteLine(CnnGenCase.Describe(network, batch, mode));
+    return 0;
+}
+
+Console.WriteLine(details);
 var results = new HarnessResults { Runtime = runtime, Details = details };
 foreach ((string network, int batch, Mode mode) in cases)
 {
