@@ -382,8 +382,7 @@ public static partial class Gemm
             }
         }
 
-        int rest = m - i;
-        if (rest == 0)
+        if (i == m)
         {
             return;
         }
@@ -391,27 +390,34 @@ public static partial class Gemm
         ref float ar = ref Mem.Offset(ref a, (nint)i * rsA);
         ref float cr = ref Mem.Offset(ref c, (nint)i * ldc);
         ref float br = ref Mem.Offset(ref bias, hasBias ? i : 0);
+        switch (m - i)
+        {
+            case 1: LastRows<TV, TS, One>(k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, vectors, mask); break;
+            case 2: LastRows<TV, TS, Two>(k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, vectors, mask); break;
+            case 3: LastRows<TV, TS, Three>(k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, vectors, mask); break;
+            case 4: LastRows<TV, TS, Four>(k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, vectors, mask); break;
+            default: LastRows<TV, TS, Five>(k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, vectors, mask); break;
+        }
+    }
+
+    /// <summary>
+    /// The last <typeparamref name="TRows"/>.Count (1 to 5) rows of <see cref="RowBlocks"/>, one or two vectors wide; each row count
+    /// its own instantiation, so <see cref="Block"/> is inlined with constant sizes (all ten inlined into RowBlocks ran out
+    /// of the JIT's inlining budget, which left some of their stores as calls).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void LastRows<TV, TS, TRows>(int k, ref float a, int rsA, int csA, ref float b, int ldb, ref int offs, bool useOffsets, ref float c, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu, int vectors, TV mask)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+        where TRows : struct, IRowCount
+    {
         if (vectors == 2)
         {
-            switch (rest)
-            {
-                case 1: Block<TV, TS>(1, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block<TV, TS>(2, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block<TV, TS>(3, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block<TV, TS>(4, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block<TV, TS>(5, 2, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-            }
+            Block<TV, TS>(TRows.Count, 2, k, ref a, rsA, csA, ref b, ldb, ref offs, useOffsets, ref c, ldc, accumulate, hasBias, ref bias, relu, mask);
         }
         else
         {
-            switch (rest)
-            {
-                case 1: Block<TV, TS>(1, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 2: Block<TV, TS>(2, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 3: Block<TV, TS>(3, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                case 4: Block<TV, TS>(4, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-                default: Block<TV, TS>(5, 1, k, ref ar, rsA, csA, ref b, ldb, ref offs, useOffsets, ref cr, ldc, accumulate, hasBias, ref br, relu, mask); break;
-            }
+            Block<TV, TS>(TRows.Count, 1, k, ref a, rsA, csA, ref b, ldb, ref offs, useOffsets, ref c, ldc, accumulate, hasBias, ref bias, relu, mask);
         }
     }
 
@@ -546,40 +552,74 @@ public static partial class Gemm
 
         for (; i < m; i += RowsT)
         {
-            int mr = Math.Min(RowsT, m - i);
             ref float ai = ref Mem.Offset(ref a, (nint)i * lda);
             ref float ci = ref Mem.Offset(ref c, (nint)i * ldc);
-            int j = 0;
-            for (; j + ColsT <= n; j += ColsT)
+            switch (Math.Min(RowsT, m - i))
             {
-                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-                ref float bj1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
-                ref float bj2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
-                ref float cj = ref Mem.Offset(ref ci, j);
-                ref float biasJ = ref Mem.Offset(ref bias, hasBias ? j : 0);
-                switch (mr)
-                {
-                    case 4: DotBlock<TV, TS>(4, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock<TV, TS>(3, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock<TV, TS>(2, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock<TV, TS>(1, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                }
-            }
-
-            for (; j < n; j++)
-            {
-                ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
-                ref float cj = ref Mem.Offset(ref ci, j);
-                ref float biasJ = ref Mem.Offset(ref bias, hasBias ? j : 0);
-                switch (mr)
-                {
-                    case 4: DotBlock<TV, TS>(4, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 3: DotBlock<TV, TS>(3, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    case 2: DotBlock<TV, TS>(2, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                    default: DotBlock<TV, TS>(1, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref cj, ldc, accumulate, hasBias, ref biasJ, relu); break;
-                }
+                case 4: DotRows<TV, TS, Four>(n, k, tail, ref ai, lda, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bias, relu); break;
+                case 3: DotRows<TV, TS, Three>(n, k, tail, ref ai, lda, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bias, relu); break;
+                case 2: DotRows<TV, TS, Two>(n, k, tail, ref ai, lda, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bias, relu); break;
+                default: DotRows<TV, TS, One>(n, k, tail, ref ai, lda, ref b, ldb, ref offs, useOffsets, ref ci, ldc, accumulate, hasBias, ref bias, relu); break;
             }
         }
+    }
+
+    /// <summary>
+    /// <typeparamref name="TRows"/>.Count (1 to <see cref="RowsT"/>) rows of A against all n rows of B, three at a time. Each row
+    /// count is its own instantiation, so <see cref="DotBlock"/>'s row count is a constant in it: inlined into one caller
+    /// with all four row counts, the blocks exceeded the JIT's inlining budget and ran as calls with the counts unknown.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void DotRows<TV, TS, TRows>(int n, int k, TV tail, ref float ai, int lda, ref float b, int ldb, ref int offs, bool useOffsets, ref float ci, int ldc, bool accumulate, bool hasBias, ref float bias, bool relu)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+        where TRows : struct, IRowCount
+    {
+        int j = 0;
+        for (; j + ColsT <= n; j += ColsT)
+        {
+            ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
+            ref float bj1 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 1);
+            ref float bj2 = ref RowOf(ref b, ldb, ref offs, useOffsets, j + 2);
+            DotBlock<TV, TS>(TRows.Count, 3, k, tail, ref ai, lda, ref bj, ref bj1, ref bj2, ref Mem.Offset(ref ci, j), ldc, accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? j : 0), relu);
+        }
+
+        for (; j < n; j++)
+        {
+            ref float bj = ref RowOf(ref b, ldb, ref offs, useOffsets, j);
+            DotBlock<TV, TS>(TRows.Count, 1, k, tail, ref ai, lda, ref bj, ref bj, ref bj, ref Mem.Offset(ref ci, j), ldc, accumulate, hasBias, ref Mem.Offset(ref bias, hasBias ? j : 0), relu);
+        }
+    }
+
+    /// <summary>A row count known to the JIT: each implementation makes its own instantiation of a generic method.</summary>
+    private interface IRowCount
+    {
+        static abstract int Count { get; }
+    }
+
+    private readonly struct One : IRowCount
+    {
+        public static int Count { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 1; }
+    }
+
+    private readonly struct Two : IRowCount
+    {
+        public static int Count { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 2; }
+    }
+
+    private readonly struct Three : IRowCount
+    {
+        public static int Count { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 3; }
+    }
+
+    private readonly struct Four : IRowCount
+    {
+        public static int Count { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 4; }
+    }
+
+    private readonly struct Five : IRowCount
+    {
+        public static int Count { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => 5; }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
