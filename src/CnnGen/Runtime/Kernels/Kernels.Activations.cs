@@ -110,7 +110,7 @@ public static partial class Kernels
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y)
     {
         // Element by element: the class vectors are short (10 to 1,000 values), and a scalar loop is fully optimised from
-        // the first call, where TensorPrimitives' generic paths start in tier-0 code (docs/benchmarks.md, "Time to full speed").
+        // the first call, where TensorPrimitives' generic paths start in tier-0 code (docs/benchmarks.md, "The main job's first epoch").
         int n = x.Length;
         if (n == 0) throw new ArgumentException("Softmax needs at least one value.", nameof(x));
         if (y.Length < n) throw new ArgumentException($"The destination holds {y.Length} values, fewer than the {n} of the source.", nameof(y));

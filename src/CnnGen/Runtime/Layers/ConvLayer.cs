@@ -1,6 +1,5 @@
 using System;
 using System.ComponentModel;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace CnnGen.Runtime;
