@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using CnnGen.Runtime;
 
@@ -40,7 +39,9 @@ public static class WarmUp
     {
         ArgumentNullException.ThrowIfNull(scratch);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        if (!RuntimeFeature.IsDynamicCodeCompiled)
+        // Native AOT compiles nothing at run time. (RuntimeFeature.IsDynamicCodeCompiled cannot tell: a project with
+        // PublishAot set turns it off under the JIT too.)
+        if (System.Runtime.JitInfo.GetCompiledMethodCount() == 0)
         {
             return Task.CompletedTask;
         }
