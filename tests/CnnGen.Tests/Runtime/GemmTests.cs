@@ -14,7 +14,7 @@ namespace CnnGen.Tests.Runtime;
 /// </summary>
 public sealed class GemmTests
 {
-    private static readonly int[] Rows = { 1, 2, 3, 4, 5, 6, 7, 11, 12, 13 };
+    private static readonly int[] Rows = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13 };
     private static readonly int[] Columns = { 1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 100, 129 };
     private static readonly int[] Depths = { 1, 5, 7, 8, 9, 15, 16, 17, 25, 31, 32, 33, 150 };
 
@@ -150,6 +150,47 @@ public sealed class GemmTests
 
                     Gemm.MultiplyTransposed(m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu);
                     AssertProduct(expected, scale, c, before, ldc, $"m={m} n={n} k={k}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A batch of up to 8 rows gives each row the bits it gets alone: both paths of the transposed product (one row of A
+    /// against 8 rows of B, blocks of 4 × 3) sum an output's k products in the same order, so a dense layer's output for an
+    /// image does not depend on the batch around it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Flags))]
+    public void MultiplyTransposed_gives_each_row_of_a_small_batch_the_bits_it_gets_alone(bool accumulate, bool withBias, bool relu)
+    {
+        var random = new Random(13);
+        foreach (int m in new[] { 2, 4, 5, 6, 7, 8 })
+        {
+            foreach (int n in new[] { 1, 2, 3, 7, 33 })
+            {
+                foreach (int k in new[] { 1, 16, 17, 150 })
+                {
+                    int lda = k + 1, ldb = k + 3, ldc = n + 2;
+                    float[] a = Random(random, ((m - 1) * lda) + k);
+                    float[] b = Random(random, ((n - 1) * ldb) + k);
+                    float[] c = Random(random, ((m - 1) * ldc) + n + 2);
+                    float[] bias = withBias ? Random(random, n) : Array.Empty<float>();
+                    float[] alone = (float[])c.Clone();
+                    Gemm.MultiplyTransposed(m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu);
+                    for (int i = 0; i < m; i++)
+                    {
+                        Gemm.MultiplyTransposed(1, n, k, a.AsSpan(i * lda, k), lda, b, ldb, alone.AsSpan(i * ldc, n), ldc, accumulate, bias, relu);
+                    }
+
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            Assert.True(BitConverter.SingleToInt32Bits(alone[(i * ldc) + j]) == BitConverter.SingleToInt32Bits(c[(i * ldc) + j]),
+                                $"m={m} n={n} k={k} row {i} column {j}: {c[(i * ldc) + j]:R} in the batch, {alone[(i * ldc) + j]:R} alone");
+                        }
+                    }
                 }
             }
         }
