@@ -21,7 +21,10 @@ public static class WarmUp
 {
     /// <summary>
     /// Starts a thread-pool task that runs one training step and one batch forward pass of <paramref name="batchSize"/>
-    /// zero images through <paramref name="scratch"/>, which compiles every method they reach.
+    /// zero images through <paramref name="scratch"/>, which compiles every method they reach. It costs that step's time on
+    /// the other core and, while it runs, a second set of the step's buffers (the tapes and gradients of
+    /// <paramref name="batchSize"/> images): worth it where the step is short next to what it overlaps (LeNet-5: ~0.1 s of
+    /// compiling against a step of ~1 ms); for a network whose step itself takes seconds, start training instead.
     /// </summary>
     /// <param name="scratch">
     /// A network of the type that will be trained, used as scratch: the step changes its parameters and running
