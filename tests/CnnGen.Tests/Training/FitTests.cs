@@ -201,8 +201,11 @@ public class FitTests
         var recorder = new Callback<BatchReport>(r => allocated[r.Batch] = GC.GetAllocatedBytesForCurrentThread());
         trainer.Fit(Shapes.Make(8 * 30, 2), new FitOptions { Epochs = 1, BatchSize = 8, Augment = (image, random) => image[0] = (float)random.NextDouble(), BatchProgress = recorder });
 
-        // The first steps size the trainer's buffers; from then on the allocation counter stands still.
-        Assert.Equal(allocated[2], allocated[30]);
+        // The first steps size the trainer's buffers; from then on the allocation counter stands still: in one window of
+        // seven batches at least (a one-off allocation by the runtime on this thread can land in any one; see
+        // Allocations), where an allocation per batch would move it in every window.
+        long[] windows = [allocated[9] - allocated[2], allocated[16] - allocated[9], allocated[23] - allocated[16], allocated[30] - allocated[23]];
+        Assert.True(Array.IndexOf(windows, 0L) >= 0, "every window of 7 batches allocated: " + string.Join(", ", windows) + " bytes");
     }
 
     [Fact]
