@@ -7,6 +7,7 @@ Usage (Debian's PyTorch 1.13: apt-get install python3-torch):
     /usr/bin/python3 tools/bench/pytorch_bench.py --quick                  # fewer rounds
     /usr/bin/python3 tools/bench/pytorch_bench.py --json artifacts/bench/pytorch.json   # also save the medians
     /usr/bin/python3 tools/bench/pytorch_bench.py lenet5                   # only some networks
+    /usr/bin/python3 tools/bench/pytorch_bench.py --train-only cifarnet    # only the training step
 
 The modules are tools/bench/models.py's with the parameters of tests/CnnGen.Benchmarks/Models/<name>.safetensors
 (written by tools/bench/export_models.py), the same that CnnGen and ONNX Runtime get in the C# benchmark.
@@ -30,8 +31,17 @@ import statistics
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
+# glibc's malloc serves blocks of 128 KiB and more with mmap and unmaps them on free, raising that threshold as it
+# goes, so how many of a training step's large tensors fault in fresh zeroed pages on every step depends on the order
+# of the first frees: CifarNet's step ran at 54-57 ms in some processes and 104-174 ms in others (2026-12-04, same
+# minutes, one core). Fixed thresholds keep every process on the fast path; a peer made slow would flatter CnnGen.
+# --default-malloc measures without them.
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(256 << 20), "MALLOC_TRIM_THRESHOLD_": str(256 << 20)}
+if "--default-malloc" not in sys.argv and any(os.environ.get(k) != v for k, v in MALLOC.items()):
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **MALLOC})
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -130,6 +140,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="7 rounds instead of 21")
     parser.add_argument("--json", metavar="FILE", help="save the medians (read by tests/CnnGen.Benchmarks)")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="glibc's default mmap and trim thresholds (slow in some processes; see MALLOC)")
+    parser.add_argument("--train-only", action="store_true", help="only the training steps")
     parser.add_argument("names", nargs="*", help="networks: lenet5, cifarnet, resnet18 (default: all)")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -139,11 +152,13 @@ def main():
     blas = blas_loaded()
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread(s), {rounds} rounds")
     print(f"BLAS: {blas}")
+    malloc = "glibc default" if args.default_malloc else "mmap and trim thresholds 256 MiB"
+    print(f"malloc: {malloc}")
 
     results = {}
     nets = {}
     for name, label, batch, train in CASES:
-        if args.names and name not in args.names:
+        if (args.names and name not in args.names) or (args.train_only and not train):
             continue
         if name not in nets:
             nets[name] = load(name)
@@ -182,7 +197,7 @@ def main():
         stamp = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
         with open(args.json, "w") as f:
             json.dump({"runtime": f"PyTorch {torch.__version__}",
-                       "details": f"torch.set_num_threads(1), {rounds} rounds, BLAS {blas.split(':')[0]}, {stamp}",
+                       "details": f"torch.set_num_threads(1), {rounds} rounds, BLAS {blas.split(':')[0]}, malloc {malloc}, {stamp}",
                        "results": results}, f, indent=2)
         print(f"wrote {args.json}")
     return 0
