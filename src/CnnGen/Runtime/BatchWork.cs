@@ -72,39 +72,25 @@ public abstract unsafe class BatchWork
     /// <summary>
     /// How many parts to split a batch into on <paramref name="degreeOfParallelism"/> threads: up to
     /// <paramref name="perThread"/> parts per thread (finer parts balance the load when a thread starts late on a
-    /// shared machine), a multiple of the thread count when there is more than one part per thread, none smaller
-    /// than <see cref="MinMultiplyAddsPerPart"/>, and, in training, with the parts' extra parameter-gradient
-    /// buffers ((parts − 1) × <paramref name="floatsPerExtraPart"/> floats) within <see cref="MaxExtraFloats"/>
-    /// unless that leaves fewer parts than threads.
+    /// shared machine), a multiple of the thread count when there is more than one part per thread, and none smaller
+    /// than <see cref="MinMultiplyAddsPerPart"/>.
     /// </summary>
     /// <param name="items">The images of the batch.</param>
     /// <param name="multiplyAddsPerItem">The work of one image.</param>
     /// <param name="degreeOfParallelism">The threads (1: everything on the calling thread).</param>
     /// <param name="perThread">The most parts per thread.</param>
-    /// <param name="floatsPerExtraPart">The buffer every part beyond the first needs (0 for none).</param>
     /// <returns>The number of parts.</returns>
-    public static int PartsFor(int items, long multiplyAddsPerItem, int degreeOfParallelism, int perThread, long floatsPerExtraPart)
+    public static int PartsFor(int items, long multiplyAddsPerItem, int degreeOfParallelism, int perThread)
     {
         int parts = PartsFor(items, multiplyAddsPerItem, degreeOfParallelism);
-        if (degreeOfParallelism <= 1 || parts < degreeOfParallelism)
+        if (degreeOfParallelism <= 1 || parts < degreeOfParallelism || perThread <= 1)
         {
             return parts;
         }
 
-        for (int k = perThread; k > 1; k /= 2)
-        {
-            int finer = PartsFor(items, multiplyAddsPerItem, k * degreeOfParallelism) / degreeOfParallelism * degreeOfParallelism;
-            if ((finer - 1) * floatsPerExtraPart <= MaxExtraFloats)
-            {
-                return Math.Max(parts, finer);
-            }
-        }
-
-        return parts;
+        int finer = PartsFor(items, multiplyAddsPerItem, perThread * degreeOfParallelism) / degreeOfParallelism * degreeOfParallelism;
+        return Math.Max(parts, finer);
     }
-
-    /// <summary>The most floats of extra per-part buffers that finer parts may cost: 4 million (16 MB).</summary>
-    public const long MaxExtraFloats = 4_000_000;
 
     /// <summary>Checks a degree of parallelism set by a user: 1 or more.</summary>
     /// <param name="value">The value to check.</param>

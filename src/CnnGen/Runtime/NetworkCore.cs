@@ -147,7 +147,7 @@ public sealed class NetworkCore
         // (CifarNet's first dense layer: 4 MiB), so then only as many parts per thread as there are chunks for each.
         int chunk = _sizes.Chunk;
         int perThread = chunk == 0 ? 4 : Math.Clamp(batch / (_degreeOfParallelism * chunk), 1, 4);
-        int parts = BatchWork.PartsFor(batch, _sizes.MultiplyAddsPerImage, _degreeOfParallelism, perThread, 0);
+        int parts = BatchWork.PartsFor(batch, _sizes.MultiplyAddsPerImage, _degreeOfParallelism, perThread);
         if (parts > 1)
         {
             var work = (BatchForward<TNetwork>)(_batchForward ??= new BatchForward<TNetwork>(this));

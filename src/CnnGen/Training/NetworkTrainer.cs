@@ -209,8 +209,10 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
             _losses = new float[batch];
         }
 
-        // Up to 4 parts per thread while their gradient buffers stay small (finer parts balance the load).
-        int parts = BatchWork.PartsFor(batch, 3 * sizes.MultiplyAddsPerImage, _core.DegreeOfParallelism, 4, _layout.PartialLength);
+        // One part per thread. Finer parts (up to 4 per thread, tried until 2026-12-04) balance a late thread but cut the
+        // dense layers' products into rows of a few images, each part reading the dense weights again: one part per
+        // thread ran the two-core step 3-7 % faster on LeNet-5 and CifarNet (docs/parallelism.md).
+        int parts = BatchWork.PartsFor(batch, 3 * sizes.MultiplyAddsPerImage, _core.DegreeOfParallelism);
         if (_partials.Length < parts)
         {
             var scratch = new float[parts][];

@@ -255,18 +255,14 @@ public class ParallelTests
         Assert.Equal(3, BatchWork.PartsFor(3, CifarNet.MultiplyAddsPerImage, 8)); // never more parts than images
         Assert.Equal(1, BatchWork.PartsFor(1, CifarNet.MultiplyAddsPerImage, 8));
 
-        // Finer parts, up to 4 per thread, in multiples of the thread count, while the extra gradient buffers stay
-        // within 4 million floats: LeNet-5's 61,706 parameters allow 8 parts on 2 threads, CifarNet's 1,469,994 not
-        // even 4 (3 · 1,469,994 > 4,000,000).
-        Assert.Equal(8, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 2, 4, 0));
-        Assert.Equal(8, BatchWork.PartsFor(32, 3 * LeNet5.MultiplyAddsPerImage, 2, 4, LeNet5.ParameterCount));
-        Assert.Equal(2, BatchWork.PartsFor(32, 3 * CifarNet.MultiplyAddsPerImage, 2, 4, CifarNet.ParameterCount));
-
-        // The trainers' extra buffers hold only the non-dense gradients (PartialLength): CifarNet's convolutions,
-        // 896 + 9,248 + 18,496 + 36,928 + 73,856 + 147,584 = 287,008 floats, allow 8 parts (7 · 287,008 ≤ 4,000,000).
-        Assert.Equal(8, BatchWork.PartsFor(32, 3 * CifarNet.MultiplyAddsPerImage, 2, 4, 287_008));
-        Assert.Equal(4, BatchWork.PartsFor(24, LeNet5.MultiplyAddsPerImage, 2, 4, 0)); // 5 by work, rounded down to a multiple of 2
-        Assert.Equal(1, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 1, 4, 0)); // 1 thread: never split
+        // ForwardBatch's finer parts: up to 4 per thread, in multiples of the thread count (a training step takes one
+        // part per thread, the overload above).
+        Assert.Equal(8, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 2, 4));
+        Assert.Equal(4, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 2, 2));
+        Assert.Equal(2, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 2, 1));
+        Assert.Equal(4, BatchWork.PartsFor(24, LeNet5.MultiplyAddsPerImage, 2, 4)); // 5 by work, rounded down to a multiple of 2
+        Assert.Equal(1, BatchWork.PartsFor(64, LeNet5.MultiplyAddsPerImage, 1, 4)); // 1 thread: never split
+        Assert.Equal(2, BatchWork.PartsFor(10, LeNet5.MultiplyAddsPerImage, 2, 4)); // no finer parts than the work allows
     }
 
     /// <summary>The smallest batch that the network's work splits into <paramref name="parts"/> parts (at least 2 images per part).</summary>
