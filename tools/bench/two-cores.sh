@@ -38,16 +38,4 @@ while [ "$r" -le "$rounds" ]; do
 done
 
 # Per row: each round's speed-up (one-core µs ÷ two-core µs), then their median.
-awk -F '\t' '
-  { t[$1 SUBSEP $3 SUBSEP $2] = $4; if (!($3 in seen)) { seen[$3] = 1; rows[++n] = $3 } if ($1 > R) R = $1 }
-  END {
-    printf "%-28s %s\n", "row", "two cores ÷ one core speed per round -> median";
-    for (i = 1; i <= n; i++) {
-      row = rows[i]; m = 0; line = "";
-      for (r = 1; r <= R; r++) { q[++m] = t[r SUBSEP row SUBSEP "one"] / t[r SUBSEP row SUBSEP "two"]; line = line sprintf(" %.3f", q[m]) }
-      for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (q[b] < q[a]) { x = q[a]; q[a] = q[b]; q[b] = x }
-      med = (m % 2) ? q[(m + 1) / 2] : (q[m / 2] + q[m / 2 + 1]) / 2;
-      printf "%-28s%s -> %.3f\n", row, line, med;
-      delete q
-    }
-  }' "$out/two-cores/times.txt" | tee "$out/two-cores.txt"
+awk -v num=one -v den=two -v title='two cores ÷ one core speed' -f tools/bench/ratios.awk "$out/two-cores/times.txt" | tee "$out/two-cores.txt"
