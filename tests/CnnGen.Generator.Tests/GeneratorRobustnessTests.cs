@@ -426,8 +426,9 @@ public sealed class GeneratorRobustnessTests
     {
         // 250 and 4,000 BasicBlocks (1,750 and 28,000 primitive layers): 16× the layers. Before, scans of every other
         // layer per layer (the consumers table, in-place reuse, He/Glorot, the vector check) grew quadratically: 250 blocks
-        // took 3,089 ms and 4,000 took 126,579 ms (41×); now 472 ms and 4,871 ms (10.3×). Linear is 16×; the bound leaves
-        // room for a loaded machine.
+        // took 3,089 ms and 4,000 took 126,579 ms (41×); now 472 ms and 4,871 ms (10.3×). Linear is 16×; the bound, 32×,
+        // leaves room for a loaded machine (24.1× once in a fresh-clone CI run with benchmarks running beside it: the large
+        // run's working set outgrows the shared caches first) and still fails the quadratic scans.
         static (double Ms, long Chars) Fastest(int blocks, int runs)
         {
             (double ms, long chars) = Measure(blocks);
@@ -456,7 +457,7 @@ public sealed class GeneratorRobustnessTests
         (double smallMs, long smallChars) = Fastest(250, 3);
         (double largeMs, long largeChars) = Fastest(4000, 2);
         Assert.InRange(largeChars / (double)smallChars, 15.2, 16.8);
-        Assert.True(largeMs < 24 * smallMs, $"250 blocks {smallMs:0} ms, 4,000 blocks {largeMs:0} ms: {largeMs / smallMs:0.0}× for 16× the layers");
+        Assert.True(largeMs < 32 * smallMs, $"250 blocks {smallMs:0} ms, 4,000 blocks {largeMs:0} ms: {largeMs / smallMs:0.0}× for 16× the layers");
     }
 
     // ---- warnings in emitted code --------------------------------------------------------------------
