@@ -213,8 +213,9 @@ public static class Winograd
         int chunk = WinogradSizes.ChunkTiles(channels, filters, tile, tiles);
         int frameLength = hf * wf * cp;
         Span<float> frames = scratch.Slice(0, images * frameLength);
-        Span<float> v = scratch.Slice(frames.Length, a2 * chunk * cp);
-        Span<float> m = scratch.Slice(frames.Length + v.Length, a2 * chunk * kp);
+        int vs = WinogradSizes.MatrixStride(chunk, cp), ms = WinogradSizes.MatrixStride(chunk, kp);
+        Span<float> v = scratch.Slice(frames.Length, a2 * vs);
+        Span<float> m = scratch.Slice(frames.Length + v.Length, a2 * ms);
         for (int b = 0; b < images; b++)
         {
             CopyFrame(input.Slice(b * channels * height * width, channels * height * width), channels, height, width, padding, cp, hf, wf, frames.Slice(b * frameLength, frameLength));
@@ -242,7 +243,7 @@ public static class Winograd
                 ref float d = ref Mem.Offset(ref fr, (image * frameLength) + (((ty * tile * wf) + (tx * tile)) * cp));
                 for (int c = 0; c < cp; c += TL.Width)
                 {
-                    InputTile<TV, TL>(tile, ref Mem.Offset(ref d, c), wf * cp, cp, ref wr, ref Mem.Offset(ref vr, (t * cp) + c), chunk * cp);
+                    InputTile<TV, TL>(tile, ref Mem.Offset(ref d, c), wf * cp, cp, ref wr, ref Mem.Offset(ref vr, (t * cp) + c), vs);
                 }
             }
 
@@ -252,11 +253,11 @@ public static class Winograd
             {
                 if (panels)
                 {
-                    Gemm.MultiplyPanels(count, kp, channels, v.Slice(xi * chunk * cp), cp, u.Slice(xi * channels * kp, channels * kp), m.Slice(xi * chunk * kp), kp);
+                    Gemm.MultiplyPanels(count, kp, channels, v.Slice(xi * vs), cp, u.Slice(xi * channels * kp, channels * kp), m.Slice(xi * ms), kp);
                 }
                 else
                 {
-                    Gemm.MultiplyBroadcast(count, filters, channels, v.Slice(xi * chunk * cp), cp, 1, u.Slice(xi * channels * kp), kp, m.Slice(xi * chunk * kp), kp, false);
+                    Gemm.MultiplyBroadcast(count, filters, channels, v.Slice(xi * vs), cp, 1, u.Slice(xi * channels * kp), kp, m.Slice(xi * ms), kp, false);
                 }
             }
 
@@ -271,7 +272,7 @@ public static class Winograd
             {
                 for (int k = 0; k < filters; k += TL.Width)
                 {
-                    OutputTile<TV, TL>(tile, ref Mem.Offset(ref mr, (t * kp) + k), chunk * kp, ref wr, TL.Load(ref br, (nuint)k), relu);
+                    OutputTile<TV, TL>(tile, ref Mem.Offset(ref mr, (t * kp) + k), ms, ref wr, TL.Load(ref br, (nuint)k), relu);
                 }
             }
 
@@ -296,17 +297,17 @@ public static class Winograd
                         for (int r = 0; r < rows; r++)
                         {
                             ref float target = ref Mem.Offset(ref plane, r * ow);
-                            ref float source = ref Mem.Offset(ref y0, (r * tile * chunk * kp) + k);
+                            ref float source = ref Mem.Offset(ref y0, (r * tile * ms) + k);
                             for (int x = 0; x < cols8; x += 8)
                             {
-                                Vector256<float> c0 = Column(ref source, x, shift, tile, chunk * kp, kp);
-                                Vector256<float> c1 = Column(ref source, x + 1, shift, tile, chunk * kp, kp);
-                                Vector256<float> c2 = Column(ref source, x + 2, shift, tile, chunk * kp, kp);
-                                Vector256<float> c3 = Column(ref source, x + 3, shift, tile, chunk * kp, kp);
-                                Vector256<float> c4 = Column(ref source, x + 4, shift, tile, chunk * kp, kp);
-                                Vector256<float> c5 = Column(ref source, x + 5, shift, tile, chunk * kp, kp);
-                                Vector256<float> c6 = Column(ref source, x + 6, shift, tile, chunk * kp, kp);
-                                Vector256<float> c7 = Column(ref source, x + 7, shift, tile, chunk * kp, kp);
+                                Vector256<float> c0 = Column(ref source, x, shift, tile, ms, kp);
+                                Vector256<float> c1 = Column(ref source, x + 1, shift, tile, ms, kp);
+                                Vector256<float> c2 = Column(ref source, x + 2, shift, tile, ms, kp);
+                                Vector256<float> c3 = Column(ref source, x + 3, shift, tile, ms, kp);
+                                Vector256<float> c4 = Column(ref source, x + 4, shift, tile, ms, kp);
+                                Vector256<float> c5 = Column(ref source, x + 5, shift, tile, ms, kp);
+                                Vector256<float> c6 = Column(ref source, x + 6, shift, tile, ms, kp);
+                                Vector256<float> c7 = Column(ref source, x + 7, shift, tile, ms, kp);
                                 Transpose8(ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
                                 ref float to = ref Mem.Offset(ref target, x);
                                 Mem.Store(c0, ref to, 0);
@@ -321,7 +322,7 @@ public static class Winograd
 
                             for (int x = cols8; x < cols; x++)
                             {
-                                ref float from = ref Mem.Offset(ref source, (((x & (tile - 1)) * chunk) + (x >> shift)) * kp);
+                                ref float from = ref Mem.Offset(ref source, ((x & (tile - 1)) * ms) + ((x >> shift) * kp));
                                 for (int j = 0; j < 8; j++)
                                 {
                                     Mem.Add(ref target, (j * outPlane) + x) = Mem.Add(ref from, j);
@@ -337,13 +338,13 @@ public static class Winograd
                     for (int r = 0; r < rows; r++)
                     {
                         ref float target = ref Mem.Offset(ref plane, r * ow);
-                        ref float source = ref Mem.Offset(ref y0, (r * tile * chunk * kp) + k);
+                        ref float source = ref Mem.Offset(ref y0, (r * tile * ms) + k);
                         for (int t = 0, x = 0; x < cols; t++)
                         {
                             ref float from = ref Mem.Offset(ref source, t * kp);
                             for (int s = 0; s < tile && x < cols; s++, x++)
                             {
-                                Mem.Add(ref target, x) = Mem.Add(ref from, s * chunk * kp);
+                                Mem.Add(ref target, x) = Mem.Add(ref from, s * ms);
                             }
                         }
                     }
@@ -431,7 +432,7 @@ public static class Winograd
         }
     }
 
-    // The 8 filters of output column x (tile x >> shift, position x mod tile) at source + (position·chunkStride + tile)·kp.
+    // The 8 filters of output column x (tile x >> shift, position x mod tile) at source + position·chunkStride + tile·kp.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Column(ref float source, int x, int shift, int tile, int chunkStride, int kp) =>
         Mem.Load256(ref source, (nuint)(((x & (tile - 1)) * chunkStride) + ((x >> shift) * kp)));

@@ -22,6 +22,13 @@ internal static class WinogradSizes
     /// <summary>Fewest tiles per chunk: fewer would make the α² products too short to pay for their B panels.</summary>
     public const int MinChunk = 64;
 
+    /// <summary>
+    /// Floats between consecutive matrices V[ξ] and M[ξ] of a chunk: the matrix (chunk × channels, a multiple of 16
+    /// floats) and one 64-byte line more, so the α² elements of one tile, read and written together by the transforms,
+    /// fall in different sets of the L1 cache (a power-of-two stride, as 16 tiles × 64 channels, put them all in one).
+    /// </summary>
+    public static int MatrixStride(int chunk, int channels) => (chunk * Padded(channels)) + Lanes;
+
     /// <summary>A channel count rounded up to <see cref="Lanes"/>.</summary>
     public static int Padded(int channels) => (channels + Lanes - 1) / Lanes * Lanes;
 
@@ -65,6 +72,6 @@ internal static class WinogradSizes
         int chunk = ChunkTiles(channels, filters, tile, tiles);
         int a2 = Alpha(tile) * Alpha(tile);
         return (images * Frame(height, padding, tile) * Frame(width, padding, tile) * Padded(channels))
-            + (a2 * chunk * (Padded(channels) + Padded(filters)));
+            + (a2 * (MatrixStride(chunk, channels) + MatrixStride(chunk, filters)));
     }
 }
