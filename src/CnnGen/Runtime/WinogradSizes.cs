@@ -64,7 +64,7 @@ internal static class WinogradSizes
     /// <summary>
     /// Scratch floats for <paramref name="images"/> images: their frames [image][HF][WF][CP] (channel-last, so the
     /// input transform runs over vectors of channels), then one chunk's transformed input V[α²][T][CP] and products
-    /// M[α²][T][KP].
+    /// M[α²][T][KP], each matrix <see cref="MatrixStride"/> floats after the one before.
     /// </summary>
     public static int ScratchLength(int channels, int height, int width, int filters, int padding, int tile, int images)
     {
