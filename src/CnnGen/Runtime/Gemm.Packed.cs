@@ -41,6 +41,13 @@ public static partial class Gemm
     private const int TileLength = 8 * 32;
 
     /// <summary>
+    /// How far ahead, in panel rows, the first row block over a prepacked panel asks for the weights it will read
+    /// (<see cref="Mem.Prefetch"/>): prepacked panels (Winograd's transformed weights, up to 16 MiB a layer) come from
+    /// memory, and with few rows of A (16 tiles at batch 1) the products wait on them.
+    /// </summary>
+    private const int PrefetchRows = 64;
+
+    /// <summary>
     /// C = relu((accumulate ? C : 0) + A·B + rowBias) by K-blocks: each block of B's rows is copied, TileVectors
     /// vectors wide, into a contiguous panel that every TileRows-row block of A then passes over. The last K-block adds
     /// the bias and applies ReLU. A partial last panel (n not a multiple of the panel width) is the panel ending at
@@ -177,11 +184,11 @@ public static partial class Gemm
                 int cols = Math.Min(nr, n - j0);
                 if (cols < nr)
                 {
-                    OverPanel<TV, TN>(m, kb, ref ak, rsA, 1, ref panel, ref Mem.Offset(ref c, j0), ldc, cols, 0, load, false, ref spare, false, narrow, narrow, ref spare);
+                    OverPanel<TV, TN>(m, kb, ref ak, rsA, 1, ref panel, ref Mem.Offset(ref c, j0), ldc, cols, 0, load, false, ref spare, false, narrow, narrow, ref spare, PrefetchRows * cols);
                 }
                 else
                 {
-                    OverPanel<TV, TS>(m, kb, ref ak, rsA, 1, ref panel, ref Mem.Offset(ref c, j0), ldc, nr, 0, load, false, ref spare, false, all, all, ref spare);
+                    OverPanel<TV, TS>(m, kb, ref ak, rsA, 1, ref panel, ref Mem.Offset(ref c, j0), ldc, nr, 0, load, false, ref spare, false, all, all, ref spare, PrefetchRows * nr);
                 }
 
                 panel = ref Mem.Offset(ref panel, kb * cols);
@@ -193,7 +200,7 @@ public static partial class Gemm
     // its columns valid): whole blocks straight into C, a partial one (fewer than TileRows rows left, or fewer columns)
     // into the spare tile, rows past m repeating A's last row, and its valid part from column `from` on into C.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OverPanel<TV, TS>(int m, int kb, ref float ak, nint rsA, nint csA, ref float panel, ref float c, nint ldc, int cols, int from, bool load, bool addBias, ref float bias, bool clamp, TV mask0, TV mask1, ref float spare)
+    private static void OverPanel<TV, TS>(int m, int kb, ref float ak, nint rsA, nint csA, ref float panel, ref float c, nint ldc, int cols, int from, bool load, bool addBias, ref float bias, bool clamp, TV mask0, TV mask1, ref float spare, nint prefetch = 0)
         where TV : struct
         where TS : struct, ISimd<TV>
     {
@@ -207,12 +214,12 @@ public static partial class Gemm
             ref float bi = ref Mem.Offset(ref bias, addBias ? i0 : 0);
             if (rows == mr && cols == nr)
             {
-                Tile<TV, TS>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask0, mask1);
+                Tile<TV, TS>(kb, ref ai, csA, rsA, 2 * rsA, 3 * rsA, 4 * rsA, 5 * rsA, 6 * rsA, 7 * rsA, ref panel, ref ci, ldc, load, addBias, ref bi, clamp, mask0, mask1, i0 == 0 ? prefetch : 0);
                 continue;
             }
 
             nint r1 = rows - 1;
-            Tile<TV, TS>(kb, ref ai, csA, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, nr, false, false, ref bi, false, all, all);
+            Tile<TV, TS>(kb, ref ai, csA, Math.Min(1, r1) * rsA, Math.Min(2, r1) * rsA, Math.Min(3, r1) * rsA, Math.Min(4, r1) * rsA, Math.Min(5, r1) * rsA, Math.Min(6, r1) * rsA, Math.Min(7, r1) * rsA, ref panel, ref spare, nr, false, false, ref bi, false, all, all, i0 == 0 ? prefetch : 0);
             Spill(rows, nr, cols, from, ref spare, ref ci, ldc, load, addBias, ref bi, clamp);
         }
     }
@@ -292,7 +299,7 @@ public static partial class Gemm
     // One register block: TileRows rows of A (row r at a + o_r, stepping csA per k) times the packed panel
     // (TileVectors vectors per row of the panel), stored through Put.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TV, TS>(int kc, ref float a, nint csA, nint o1, nint o2, nint o3, nint o4, nint o5, nint o6, nint o7, ref float b, ref float t, nint ldt, bool load, bool hasBias, ref float bias, bool relu, TV mask0, TV mask1)
+    private static void Tile<TV, TS>(int kc, ref float a, nint csA, nint o1, nint o2, nint o3, nint o4, nint o5, nint o6, nint o7, ref float b, ref float t, nint ldt, bool load, bool hasBias, ref float bias, bool relu, TV mask0, TV mask1, nint prefetch = 0)
         where TV : struct
         where TS : struct, ISimd<TV>
     {
@@ -304,6 +311,15 @@ public static partial class Gemm
         ref float bp = ref b;
         for (int p = 0; p < kc; p++)
         {
+            if (prefetch != 0)
+            {
+                Mem.Prefetch(ref bp, prefetch);
+                if (nr > 16)
+                {
+                    Mem.Prefetch(ref bp, prefetch + 16);
+                }
+            }
+
             TV b0 = TS.Load(ref bp, 0);
             TV b1 = nv > 1 ? TS.Load(ref bp, (nuint)TS.Width) : TS.Zero;
             TV x = TS.Splat(ap);

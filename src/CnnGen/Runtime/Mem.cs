@@ -258,6 +258,19 @@ internal static unsafe class Mem
 #endif
         value.StoreUnsafe(ref origin, offset);
     }
+
+    /// <summary>
+    /// Asks the core to bring the cache line holding origin + offset floats into its L2 (<c>prefetcht1</c>), without
+    /// waiting for it. A prefetch never faults, so an address past the span's end is harmless and is not checked.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Prefetch(ref float origin, nint offset)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch1(Unsafe.AsPointer(ref Unsafe.Add(ref origin, offset)));
+        }
+    }
 }
 
 /// <summary>
