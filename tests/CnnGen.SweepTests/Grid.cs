@@ -289,7 +289,7 @@ public static class Grid
     }
 
     /// <summary>
-    /// Stride-1 3×3 convolutions with Algorithm = ConvAlgorithm.Winograd (runtime Winograd, F(4×4) from 16×16 outputs,
+    /// Stride-1 3×3 convolutions with Algorithm = ConvAlgorithm.Winograd (runtime Winograd, F(4×4) from 14×14 outputs,
     /// F(2×2) below): 1–40 channels and filters, outputs 1×1 to 19×19 (most not multiples of the tile), padding 0 and 1,
     /// with and without bias, alone, before a fused ReLU, with a BatchNorm folded in, and two in a row.
     /// </summary>

@@ -11,15 +11,19 @@ namespace CnnGen.Generator.Plan;
 internal static class ConvAlgorithms
 {
     /// <summary>
-    /// Fewest outputs per image and filter for F(4×4, 3×3) under Auto: 16×16, 16 whole tiles. Per layer
-    /// (tools/bench/WinogradProbe, 2026-12-03, per-thread CPU time, one core, AVX-512, against the GEMM the generator emits
-    /// otherwise) F(4×4) ran 1.1–1.5× on CifarNet's 32×32 and 16×16 layers with C ≥ 32, 1.9–2.1× on ResNet-18's 56² and
-    /// 28² stages and 2.1–3.3× on VGG-16's 224²–28² layers.
+    /// Fewest outputs per image and filter for F(4×4, 3×3) under Auto: 14×14 (16 tiles, the last row and column of them
+    /// half past the edge). Per layer (tools/bench/WinogradProbe, per-thread CPU time, one core, AVX-512, against the GEMM
+    /// the generator emits otherwise) F(4×4) ran 1.1–1.5× on CifarNet's 32×32 and 16×16 layers with C ≥ 32, 1.9–2.1× on
+    /// ResNet-18's 56² and 28² stages and 2.1–3.3× on VGG-16's 224²–28² layers (2026-12-03). At 14×14 (from 16×16 before
+    /// 2026-12-04), once the products prefetched their weights: 573 µs against F(2×2)'s 736 on ResNet-18's 256-channel
+    /// layer3, 2,972 against 2,969 on VGG-16's 512-channel conv5; in the whole network (tools/bench/cputime, alternated
+    /// three times) ResNet-18 went from 1.19–1.21× to 1.24–1.25× ONNX Runtime at batch 1 and from 1.20–1.22× to
+    /// 1.24–1.25× at batch 8, VGG-16 within its noise (1.64–2.02× against 1.77–1.88×).
     /// </summary>
-    private const int MinOutputsF4 = 16 * 16;
+    private const int MinOutputsF4 = 14 * 14;
 
     /// <summary>
-    /// Fewest outputs for F(2×2, 3×3) under Auto, below 16×16: 7×7 (16 tiles, a quarter of their outputs past the edge).
+    /// Fewest outputs for F(2×2, 3×3) under Auto, below 14×14: 7×7 (16 tiles, a quarter of their outputs past the edge).
     /// Per layer (tools/bench/WinogradProbe, weights transformed once as the network does, 2026-12-04): at 14×14 with 256
     /// channels (ResNet-18's layer3) F(2×2) ran 1.74× the GEMM, at 8×8 with 64–128 channels (CifarNet) 1.76–1.79×, at 7×7
     /// with 512 (ResNet-18's layer4) 1.20×. In the whole network (tools/bench/cputime, per-thread CPU time, alternated three
@@ -27,7 +31,7 @@ internal static class ConvAlgorithms
     /// batch 8 from 1.02–1.03× to 1.13–1.25×; ResNet-18's layer4 batch 8 from 1.01–1.03× to 1.08–1.11×, batch 1 the same
     /// within the noise (1.06–1.09× against 1.05–1.13×). F(4×4) at 8×8 lost at CifarNet's batch 1 (0.84–0.86×: 2.25× the
     /// transformed weights, read again after its dense layer's 4 MiB). Explicit <c>Algorithm = ConvAlgorithm.Winograd</c>
-    /// takes F(2×2) on any layer below 16×16.
+    /// takes F(2×2) on any layer below 14×14.
     /// </summary>
     private const int MinOutputsF2 = 7 * 7;
 
