@@ -107,6 +107,23 @@ public sealed class LoweringTests
     }
 
     [Fact]
+    public void ReLU_IsFusedIntoTheResidualAdd_WhenItIsTheSoleReader()
+    {
+        // c → d (conv of c) → s = c + d → ReLU: the ReLU runs in the Add's pass (Kernels.AddReLU).
+        NetworkPlan plan = Valid(Net.Input(8, 8, 4)
+            .Layer(p => new ConvSpec(p, 4, 3, 3, 1, 1, 1, 1, true, RoundingMode.Unspecified) { Name = "c" })
+            .Layer(p => new ConvSpec(p, 4, 3, 3, 1, 1, 1, 1, true, RoundingMode.Unspecified) { Name = "d" })
+            .Layer(p => new AddSpec(p, new[] { "c", "d" }.ToEquatableArray()) { Name = "s" })
+            .Layer(p => new ActivationSpec(p, ActivationKind.ReLU))
+            .Build());
+        ExecutionPlan lowered = Lowering.Lower(plan);
+
+        Assert.Equal(LayerKernel.Add, lowered.Layers[2].Kernel);
+        Assert.True(lowered.Layers[2].FusesReLU);
+        Assert.False(lowered.Layers[0].FusesReLU); // c is read by d and by the Add
+    }
+
+    [Fact]
     public void ReLU_IsNotFused_WhenTheConvolutionHasAnotherReader()
     {
         // conv "c" is read by the ReLU and by the Add: the Add must see the values before the ReLU.

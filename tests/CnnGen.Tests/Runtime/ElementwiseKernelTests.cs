@@ -40,6 +40,36 @@ public sealed class ElementwiseKernelTests
     }
 
     [Fact]
+    public void AddReLU_is_max_of_zero_and_the_sum_keeps_NaN_and_may_write_over_a_source()
+    {
+        var random = new Random(405);
+        for (int n = 0; n <= MaxLength; n++)
+        {
+            float[] a = Values(random, n);
+            float[] b = Values(random, n);
+            if (n > 3) a[n / 3] = float.NaN;
+            float[] y = Guarded(n, out int at);
+            Kernels.AddReLU(a, b, y.AsSpan(at, n));
+            for (int i = 0; i < n; i++)
+            {
+                float sum = a[i] + b[i];
+                float expected = float.IsNaN(sum) ? float.NaN : (sum > 0f ? sum : 0f);
+                Assert.Equal(expected, y[at + i]);
+            }
+
+            CheckGuards(y, at, n);
+
+            // Written over its first source, as the emitted residual block does when the sum takes the input's place.
+            float[] inPlace = (float[])a.Clone();
+            Kernels.AddReLU(inPlace, b, inPlace);
+            Assert.Equal(y.AsSpan(at, n).ToArray(), inPlace);
+        }
+
+        Assert.Throws<ArgumentException>(() => Kernels.AddReLU(new float[4], new float[3], new float[4]));
+        Assert.Throws<ArgumentException>(() => Kernels.AddReLU(new float[4], new float[4], new float[3]));
+    }
+
+    [Fact]
     public void Accumulate_adds_x_into_y_element_by_element()
     {
         var random = new Random(402);

@@ -37,6 +37,36 @@ public static partial class Kernels
         return i;
     }
 
+    /// <summary>
+    /// y = max(0, a + b) in one pass: a residual connection's sum and the ReLU after it (a NaN stays NaN). y may be a or b
+    /// itself.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="b"/> or <paramref name="y"/> is shorter than <paramref name="a"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddReLU(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        int n = a.Length;
+        if (b.Length < n || y.Length < n) throw new ArgumentException($"The second source holds {b.Length} values and the destination {y.Length}; both need the {n} of the first source.", nameof(y));
+        ref float ar = ref Mem.Ref(a);
+        ref float br = ref Mem.Ref(b);
+        ref float yr = ref Mem.Ref(y);
+        int i = Vector512.IsHardwareAccelerated ? AddReLUVectors<Vector512<float>, Simd512>(ref ar, ref br, ref yr, n)
+            : Vector256.IsHardwareAccelerated ? AddReLUVectors<Vector256<float>, Simd256>(ref ar, ref br, ref yr, n)
+            : 0;
+        for (; i < n; i++) Mem.Add(ref yr, i) = MathF.Max(Mem.Add(ref ar, i) + Mem.Add(ref br, i), 0f);
+    }
+
+    /// <summary>The whole vectors of <see cref="AddReLU"/>; returns how many elements they covered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AddReLUVectors<TV, TS>(ref float a, ref float b, ref float y, int n)
+        where TV : struct
+        where TS : struct, ISimd<TV>
+    {
+        int i = 0;
+        for (; i + TS.Width <= n; i += TS.Width) TS.Store(TS.Relu(TS.Add(TS.Load(ref a, (nuint)i), TS.Load(ref b, (nuint)i))), ref y, (nuint)i);
+        return i;
+    }
+
     /// <summary>y = x for x &gt; 0, slope·x otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReLU(ReadOnlySpan<float> x, Span<float> y, float slope)
