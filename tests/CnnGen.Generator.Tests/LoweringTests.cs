@@ -109,18 +109,30 @@ public sealed class LoweringTests
     [Fact]
     public void ReLU_IsFusedIntoTheResidualAdd_WhenItIsTheSoleReader()
     {
-        // c → d (conv of c) → s = c + d → ReLU: the ReLU runs in the Add's pass (Kernels.AddReLU).
+        // c → d (conv of c) → s = d + c (an Add takes the previous output plus the named ones) → ReLU: the ReLU runs in
+        // the Add's pass (Kernels.AddReLU).
         NetworkPlan plan = Valid(Net.Input(8, 8, 4)
+            .Layer(p => new ConvSpec(p, 4, 3, 3, 1, 1, 1, 1, true, RoundingMode.Unspecified) { Name = "c" })
+            .Layer(p => new ConvSpec(p, 4, 3, 3, 1, 1, 1, 1, true, RoundingMode.Unspecified) { Name = "d" })
+            .Layer(p => new AddSpec(p, new[] { "c" }.ToEquatableArray()) { Name = "s" })
+            .Layer(p => new ActivationSpec(p, ActivationKind.ReLU))
+            .Build());
+        ExecutionPlan lowered = Lowering.Lower(plan);
+
+        Assert.Equal(2, plan.Layers[2].Inputs.Count);
+        Assert.Equal(LayerKernel.Add, lowered.Layers[2].Kernel);
+        Assert.True(lowered.Layers[2].FusesReLU);
+        Assert.False(lowered.Layers[0].FusesReLU); // c is read by d and by the Add
+
+        // s = d + c + d, three inputs: the ReLU stays a pass of its own (Kernels.AddReLU takes two).
+        NetworkPlan three = Valid(Net.Input(8, 8, 4)
             .Layer(p => new ConvSpec(p, 4, 3, 3, 1, 1, 1, 1, true, RoundingMode.Unspecified) { Name = "c" })
             .Layer(p => new ConvSpec(p, 4, 3, 3, 1, 1, 1, 1, true, RoundingMode.Unspecified) { Name = "d" })
             .Layer(p => new AddSpec(p, new[] { "c", "d" }.ToEquatableArray()) { Name = "s" })
             .Layer(p => new ActivationSpec(p, ActivationKind.ReLU))
             .Build());
-        ExecutionPlan lowered = Lowering.Lower(plan);
-
-        Assert.Equal(LayerKernel.Add, lowered.Layers[2].Kernel);
-        Assert.True(lowered.Layers[2].FusesReLU);
-        Assert.False(lowered.Layers[0].FusesReLU); // c is read by d and by the Add
+        Assert.Equal(3, three.Layers[2].Inputs.Count);
+        Assert.False(Lowering.Lower(three).Layers[2].FusesReLU);
     }
 
     [Fact]

@@ -582,7 +582,7 @@ internal static class NetworkEmitter
                 case ActivationSpec activation:
                     w.Line(Activation(activation, x, y) + (layout.InPlace[i] ? " // in place" : string.Empty));
                     break;
-                case AddSpec when FusesReLU(plan, layout, i) && layer.Inputs.Count == 2:
+                case AddSpec when FusesReLU(plan, layout, i):
                     w.Line($"global::CnnGen.Runtime.Kernels.AddReLU({x}, {layout.Tensor(layer.Inputs[1])}, {y}); // the ReLU after it in the same pass");
                     break;
                 case AddSpec:
@@ -590,11 +590,6 @@ internal static class NetworkEmitter
                     for (int k = 2; k < layer.Inputs.Count; k++)
                     {
                         w.Line($"global::CnnGen.Runtime.Kernels.Accumulate({layout.Tensor(layer.Inputs[k])}, {y});");
-                    }
-
-                    if (FusesReLU(plan, layout, i))
-                    {
-                        w.Line($"global::CnnGen.Runtime.Kernels.ReLU({y}, {y}); // the ReLU after it");
                     }
 
                     break;

@@ -235,11 +235,12 @@ internal static class Lowering
     public static bool IsTwoByTwoExtremePool(LayerPlan layer) => LayerKernels.IsTwoByTwoExtremePool(layer);
 
     /// <summary>
-    /// Whether layer i (a convolution, a dense layer or a residual Add) applies the ReLU after it in its own epilogue or pass: the ReLU reads
-    /// only layer i and runs in place, so nothing else sees the values before it.
+    /// Whether layer i (a convolution, a dense layer or a two-input Add, whose pass is Kernels.AddReLU) applies the ReLU
+    /// after it in its own epilogue or pass: the ReLU reads only layer i and runs in place, so nothing else sees the
+    /// values before it.
     /// </summary>
     private static bool FusesReLU(NetworkPlan plan, List<List<int>> consumers, int[] foldedInto, bool[] inPlace, int i) =>
-        plan.Layers[i].Spec is ConvSpec or DenseSpec or AddSpec
+        (plan.Layers[i].Spec is ConvSpec or DenseSpec || (plan.Layers[i].Spec is AddSpec && plan.Layers[i].Inputs.Count == 2))
         && foldedInto[i] < 0
         && i + 1 < plan.Layers.Count
         && plan.Layers[i + 1].Spec is ActivationSpec { Kind: ActivationKind.ReLU }
