@@ -210,6 +210,50 @@ public sealed class LoweringTests
     }
 
     [Fact]
+    public void Training_RunsWinogradLayersInTheWinogradDomain_AndPaddedOnesInputGradientsToo()
+    {
+        // 32 → 32 channels at 17×17, stride 1: Winograd under Auto. Layer 0 is first (nothing before it trains: no input
+        // gradient); layer 2 (padding 1) before a BatchNorm, folded at inference but not in training; layer 5 unpadded
+        // (its input gradient would need padding 2); layer 7 is 3×3 stride 2 (not Winograd).
+        NetworkPlan plan = Valid(Net.Input(17, 17, 32)
+            .Layer(p => new ConvSpec(p, 32, 3, 1, 1, RoundingMode.Unspecified)).ReLU()
+            .Layer(p => new ConvSpec(p, 32, 3, 1, 1, RoundingMode.Unspecified))
+            .Layer(p => new BatchNormSpec(p, 1e-5, 0.1)).ReLU()
+            .Layer(p => new ConvSpec(p, 32, 3, 1, 0, RoundingMode.Unspecified)).ReLU()
+            .Layer(p => new ConvSpec(p, 32, 3, 2, 1, RoundingMode.Unspecified))
+            .Build());
+        ExecutionPlan lowered = Lowering.Lower(plan);
+        LayerExecution first = lowered.Layers[0], folded = lowered.Layers[2], valid = lowered.Layers[5], strided = lowered.Layers[7];
+
+        Assert.Equal(LayerKernel.ConvWinograd, first.Kernel);
+        Assert.Equal((0, 0, -1), (first.TrainPackOffset, first.TrainSourceOffset, first.TrainGradPackOffset));
+        Assert.Equal(3, folded.FoldedInto);
+        Assert.True(folded.TrainPackOffset > 0);
+        Assert.True(folded.TrainGradPackOffset > folded.TrainPackOffset);
+        Assert.Equal(LayerKernel.ConvWinograd, valid.Kernel);
+        Assert.True(valid.TrainPackOffset > folded.TrainGradPackOffset);
+        Assert.Equal(-1, valid.TrainGradPackOffset);
+        Assert.NotEqual(LayerKernel.ConvWinograd, strided.Kernel);
+        Assert.Equal((-1, -1), (strided.TrainPackOffset, strided.TrainGradPackOffset));
+
+        // Every transformed matrix set and its source copy, back to back: three forward sets (17×17 and 15×15 outputs:
+        // F(4×4)), one input-gradient set; sources of K·C·9 + K floats each.
+        int set = CnnGen.Generator.Emit.LayerKernels.WinogradPackedLength(plan.Layers[0]);
+        Assert.Equal(4 * set, lowered.TrainPackedLength);
+        Assert.Equal(4 * ((32 * 32 * 9) + 32), lowered.TrainPackedSourceLength);
+
+        // The step's scratch holds the Winograd kernels' for one image (frame, V and M matrices).
+        Assert.True(lowered.TrainScratchLength >= CnnGen.Generator.Emit.LayerKernels.WinogradInputGradientScratchLength(plan.Layers[2]));
+
+        // Algorithm = Direct keeps training on the GEMM path too, and a network without Winograd layers transforms nothing.
+        NetworkPlan direct = Valid(Net.Input(16, 16, 32)
+            .Layer(p => new ConvSpec(p, 32, 3, 1, 1, RoundingMode.Unspecified)).ReLU()
+            .Layer(p => new ConvSpec(p, 32, 3, 1, 1, RoundingMode.Unspecified) { Algorithm = ConvAlgorithmKind.Direct }).Build());
+        Assert.Equal((-1, -1), (Lowering.Lower(direct).Layers[2].TrainPackOffset, Lowering.Lower(direct).Layers[2].TrainGradPackOffset));
+        Assert.Equal(1, Lowering.Lower(Valid(Net.Input(8, 8, 1).Conv(2, 3).Build())).TrainPackedLength);
+    }
+
+    [Fact]
     public void StageZero_IsPerImage_EvenWhenTheFirstLayerIsWholeBatch()
     {
         NetworkPlan plan = Valid(Net.Input(1, 1, 4).Layer(p => new DropoutSpec(p, 0.5)).Dense(2).Build());

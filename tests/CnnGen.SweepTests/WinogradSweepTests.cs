@@ -65,6 +65,72 @@ public sealed class WinogradSweepTests(ITestOutputHelper log)
         log.WriteLine($"F({tile}×{tile}, 3×3), 150 random shapes: worst error {worst:e2} of the largest output, at {worstShape}");
     }
 
+    /// <summary>
+    /// The input gradient of a padded (Same) layer, Winograd.AddInputGradient from the kernels PackInputGradient turned and
+    /// transposed, against the definition in double, dX[c, y, x] += Σ_k Σ_i Σ_j w[k, c, i, j]·dY[k, y − i + 1, x − j + 1],
+    /// over random shapes (1×1 to 23×23, 1–40 channels and filters, 1–3 images), added to what gradInput already held.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Random_shapes_input_gradient_matches_the_double_reference(int tile)
+    {
+        var random = new Random(2400 + tile);
+        double worst = 0;
+        for (int n = 0; n < 100; n++)
+        {
+            int c = 1 + random.Next(40), k = 1 + random.Next(40), h = 1 + random.Next(23), w = 1 + random.Next(23), images = 1 + random.Next(3);
+            float[] weights = Uniform(random, k * c * 9, 1 / MathF.Sqrt(9 * c));
+            float[] gradOutput = Uniform(random, images * k * h * w, 1);
+            float[] before = Uniform(random, images * c * h * w, 0.5f);
+            float[] source = new float[Winograd.SourceLength(c, k)];
+            float[] packed = new float[Winograd.PackedLength(k, c, tile)];
+            float[] scratch = new float[Winograd.ScratchLength(k, h, w, c, 1, tile, images)];
+            Array.Fill(scratch, float.NaN);
+            float[] gradInput = (float[])before.Clone();
+            Winograd.PackInputGradient(weights, k, c, tile, source, packed);
+            Winograd.AddInputGradient(packed, gradOutput, images, c, h, w, k, tile, gradInput, scratch);
+
+            double[] expected = new double[before.Length];
+            for (int b = 0; b < images; b++)
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    for (int y = 0; y < h; y++)
+                    {
+                        for (int x = 0; x < w; x++)
+                        {
+                            double sum = 0;
+                            for (int f = 0; f < k; f++)
+                            {
+                                for (int i = 0; i < 3; i++)
+                                {
+                                    for (int j = 0; j < 3; j++)
+                                    {
+                                        int oy = y - i + 1, ox = x - j + 1;
+                                        if (oy >= 0 && oy < h && ox >= 0 && ox < w)
+                                        {
+                                            sum += (double)weights[(((f * c) + ch) * 9) + (i * 3) + j] * gradOutput[(((b * k) + f) * h * w) + (oy * w) + ox];
+                                        }
+                                    }
+                                }
+                            }
+
+                            int at = (((b * c) + ch) * h * w) + (y * w) + x;
+                            expected[at] = before[at] + sum;
+                        }
+                    }
+                }
+            }
+
+            double error = Error(gradInput, expected);
+            worst = Math.Max(worst, error);
+            Assert.True(error <= (tile == 2 ? BoundF2 : BoundF4), $"F({tile}) C={c} K={k} {h}×{w} ×{images}: max error {error:e2} of the largest gradient");
+        }
+
+        log.WriteLine($"F({tile}×{tile}, 3×3) input gradient, 100 random shapes: worst error {worst:e2} of the largest gradient");
+    }
+
     /// <summary>The smallest and edge shapes, each tile: a 1×1 output, one row, one column, outputs one past a tile.</summary>
     [Theory]
     [InlineData(2)]

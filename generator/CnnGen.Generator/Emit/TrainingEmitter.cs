@@ -66,11 +66,47 @@ internal static class TrainingEmitter
         w.Line($"    partRanges: {(partRanges.Count == 0 ? "global::System.Array.Empty<int>()" : "new[] { " + string.Join(", ", partRanges.Select(r => $"{r.Offset}, {r.Length}")) + " }")},");
         w.Line($"    layerSlots: new[] {{ {string.Join(", ", Enumerable.Range(0, plan.Layers.Count).Select(tape.SlotOffset))} }},");
         var cleared = ClearedGradients(plan, tape).ToList();
-        w.Line($"    clearedGradients: {(cleared.Count == 0 ? "global::System.Array.Empty<int>()" : "new[] { " + string.Join(", ", cleared) + " }")});");
+        bool winograd = tape.Execution.Layers.Any(l => l.TrainPackOffset >= 0);
+        w.Line($"    clearedGradients: {(cleared.Count == 0 ? "global::System.Array.Empty<int>()" : "new[] { " + string.Join(", ", cleared) + " }")}{(winograd ? "," : ");")}");
+        if (winograd)
+        {
+            w.Line($"    packedLength: {tape.Execution.TrainPackedLength}, packedSourceLength: {tape.Execution.TrainPackedSourceLength});");
+        }
         w.Line();
         w.Line($"static global::CnnGen.Runtime.TrainingLayout {NetworkEmitter.Self(type)}.Training => s_training;");
         WriteTrainer(w, type, plan);
+        WritePrepareTraining(w, type, plan, tape);
         WriteStages(w, type, plan, tape, stages);
+    }
+
+    // The Winograd convolutions' transformed weights for a training step: the forward kernels (as inference transforms
+    // them, but from the layer's own weights: a BatchNorm after it is not folded in training) and, for padded layers with
+    // a layer before them that trains, the turned kernels of the input gradient.
+    private static void WritePrepareTraining(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, TapeLayout tape)
+    {
+        var layers = Enumerable.Range(0, plan.Layers.Count).Where(i => tape.Execution.Layers[i].TrainPackOffset >= 0).ToList();
+        if (layers.Count == 0)
+        {
+            return; // (IGeneratedNetwork's PrepareTraining does nothing)
+        }
+
+        w.Line();
+        w.Line("// Before each step: the Winograd convolutions' kernels transformed from the parameters as the last step left them.");
+        w.Line(Tiering.Optimized);
+        w.Open($"static void {NetworkEmitter.Self(type)}.PrepareTraining({Ros} p, {Sp} source, {Sp} packed)");
+        foreach (int i in layers)
+        {
+            LayerPlan layer = plan.Layers[i];
+            LayerExecution execution = tape.Execution.Layers[i];
+            w.Line($"// {layer.TensorPrefix}{(execution.TrainGradPackOffset >= 0 ? ", and turned for its input gradient" : string.Empty)}");
+            w.Line(LayerKernels.WinogradPackCall(layer, NetworkEmitter.Weights(layer), NetworkEmitter.Bias(layer), execution.TrainSourceOffset, execution.TrainPackOffset));
+            if (execution.TrainGradPackOffset >= 0)
+            {
+                w.Line(LayerKernels.WinogradInputGradientPackCall(layer, NetworkEmitter.Weights(layer), execution.TrainGradSourceOffset, execution.TrainGradPackOffset));
+            }
+        }
+
+        w.Close();
     }
 
     // The step's operations in order, grouped into stages: (whole batch?, operations). Stage 0 is always a
@@ -87,6 +123,10 @@ internal static class TrainingEmitter
         w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, {layer.In.Text} → {layer.Out.Text}");
         switch (layer.Spec)
         {
+            case ConvSpec when tape.Execution.Layers[i].TrainPackOffset >= 0:
+                w.Line("// (Winograd, from the weights PrepareTraining transformed before the step)");
+                PerImage(w, $"{LayerKernels.WinogradMethodName(layer)}(packed.Slice({tape.Execution.Layers[i].TrainPackOffset}, {LayerKernels.WinogradPackedLength(layer)}), {tape.Image("tape", input)}, {tape.Image("tape", i)}, scratch, relu: false);");
+                break;
             case ConvSpec:
                 PerImage(w, $"{LayerKernels.MethodName(layer)}({NetworkEmitter.Weights(layer)}, {NetworkEmitter.Bias(layer)}, {tape.Image("tape", input)}, {tape.Image("tape", i)}, scratch, relu: false);");
                 break;
@@ -153,6 +193,11 @@ internal static class TrainingEmitter
         w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, gradient {layer.Out.Text} → {layer.In.Text}{(layer.Parameters > 0 && !layer.Inputs.Any(j => j >= 0 && tape.NeedsGradient[j]) ? " (nothing before it trains: no input gradient)" : string.Empty)}");
         switch (layer.Spec)
         {
+            case ConvSpec when tape.Execution.Layers[i].TrainGradPackOffset >= 0:
+                w.Line("// (the weight and bias gradients on the GEMM path; the input gradient in the Winograd domain, from the turned kernels PrepareTraining transformed)");
+                PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, default, scratch);");
+                PerImage(w, LayerKernels.WinogradInputGradientCall(layer, $"packed.Slice({tape.Execution.Layers[i].TrainGradPackOffset}, {LayerKernels.WinogradInputGradientPackedLength(layer)})", tape.Image("grad", i), tape.InputGradientImage(input)));
+                break;
             case ConvSpec:
                 PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)}, scratch);");
                 break;
@@ -310,7 +355,7 @@ internal static class TrainingEmitter
         w.Line(Tiering.Optimized);
         w.Open($"static void {NetworkEmitter.Self(type)}.TrainStage(int stage, global::CnnGen.Runtime.TrainingPart c)");
         w.Line("int batch = c.Batch, from = c.From, to = c.To;");
-        w.Line($"{Ros} p = c.Parameters, inputs = c.Inputs;");
+        w.Line($"{Ros} p = c.Parameters, inputs = c.Inputs{(tape.Execution.Layers.Any(l => l.TrainPackOffset >= 0) ? ", packed = c.Packed" : string.Empty)};");
         w.Line($"{Sp} tape = c.Tape, grad = c.Grad, grads = c.Grads, scratch = c.Scratch;");
         var slots = tape.Slots().ToList();
         if (slots.Count > 0)

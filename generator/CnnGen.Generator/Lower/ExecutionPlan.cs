@@ -65,7 +65,10 @@ internal sealed record PartRange(int Offset, int Length);
 /// <summary>
 /// The decisions for one layer. Indices are layer indices, -1 for "none"; <see cref="Root"/> is the layer whose
 /// arena region holds this layer's output (-1: the network input). <see cref="TwoByTwoPool"/>: a 2×2, stride-2 max or min
-/// pool (its training backward can take the ReLU before it), whatever its inference kernel.
+/// pool (its training backward can take the ReLU before it), whatever its inference kernel. <see cref="TrainPackOffset"/>
+/// and <see cref="TrainGradPackOffset"/> (-1: the GEMM path): where in the trainer's transformed weights a Winograd
+/// convolution's forward kernels and its input gradient's turned kernels are (the copies they were made from at
+/// <see cref="TrainSourceOffset"/> and <see cref="TrainGradSourceOffset"/>).
 /// </summary>
 internal sealed record LayerExecution(
     LayerKernel Kernel,
@@ -88,7 +91,11 @@ internal sealed record LayerExecution(
     int BackwardFusedReLU,
     int ReLUBackwardFusedInto,
     bool ForwardWholeBatch,
-    bool BackwardWholeBatch);
+    bool BackwardWholeBatch,
+    int TrainPackOffset,
+    int TrainSourceOffset,
+    int TrainGradPackOffset,
+    int TrainGradSourceOffset);
 
 /// <summary>The lowered network: per-layer decisions, buffer totals, the training stages and the batch-major tail.</summary>
 internal sealed record ExecutionPlan(
@@ -101,6 +108,8 @@ internal sealed record ExecutionPlan(
     int TapeLength,
     int SavedLength,
     int TrainScratchLength,
+    int TrainPackedLength,
+    int TrainPackedSourceLength,
     int PartialLength,
     EquatableArray<StagePlan> Stages,
     EquatableArray<PartRange> PartRanges,

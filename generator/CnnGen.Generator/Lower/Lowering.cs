@@ -160,6 +160,29 @@ internal static class Lowering
             }
         }
 
+        // The trainer's transformed weights: each Winograd convolution's forward kernels, and the turned kernels of its
+        // input gradient when the layer is padded and something before it trains.
+        int[] trainPack = Fill(n, -1), trainSource = Fill(n, -1), trainGradPack = Fill(n, -1), trainGradSource = Fill(n, -1);
+        int trainPacked = 0, trainSources = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (!winograd[i])
+            {
+                continue;
+            }
+
+            LayerPlan layer = plan.Layers[i];
+            (trainPack[i], trainSource[i]) = (trainPacked, trainSources);
+            trainPacked = checked(trainPacked + LayerKernels.WinogradPackedLength(layer));
+            trainSources = checked(trainSources + layer.WeightCount + layer.Out.Channels);
+            if (TrainsWinogradInputGradient(plan, needsGradient, i))
+            {
+                (trainGradPack[i], trainGradSource[i]) = (trainPacked, trainSources);
+                trainPacked = checked(trainPacked + LayerKernels.WinogradInputGradientPackedLength(layer));
+                trainSources = checked(trainSources + layer.WeightCount + layer.Out.Channels);
+            }
+        }
+
         var layers = new LayerExecution[n];
         for (int i = 0; i < n; i++)
         {
@@ -187,7 +210,11 @@ internal static class Lowering
                 backwardFusedReLU[i],
                 reluFusedInto[i],
                 ForwardWholeBatch(layer),
-                BackwardWholeBatch(layer));
+                BackwardWholeBatch(layer),
+                trainPack[i],
+                trainSource[i],
+                trainGradPack[i],
+                trainGradSource[i]);
         }
 
         List<PartRange> parts = PartRanges(plan);
@@ -200,7 +227,9 @@ internal static class Lowering
             source,
             System.Math.Max(tape, 1),
             System.Math.Max(saved, 1),
-            plan.Layers.Select(l => System.Math.Max(LayerKernels.ScratchLength(l), LayerKernels.BackwardScratchLength(l))).DefaultIfEmpty(0).Max(),
+            Enumerable.Range(0, n).Select(i => TrainScratchLength(plan.Layers[i], trainPack[i] >= 0, trainGradPack[i] >= 0)).DefaultIfEmpty(0).Max(),
+            System.Math.Max(trainPacked, 1),
+            System.Math.Max(trainSources, 1),
             parts.Count == 0 ? 0 : parts[parts.Count - 1].Offset + parts[parts.Count - 1].Length,
             new EquatableArray<StagePlan>(Stages(plan, layers)),
             new EquatableArray<PartRange>(parts),
@@ -270,6 +299,20 @@ internal static class Lowering
     // Whether layer `consumer` is the only layer reading layer `layer`'s output (and reads it once).
     private static bool OnlyConsumer(NetworkPlan plan, List<List<int>> consumers, int layer, int consumer) =>
         consumers[layer].Count == 1 && plan.Layers[consumer].Inputs.Count(k => k == layer) == 1;
+
+    /// <summary>
+    /// Whether a Winograd convolution's input gradient in a training step runs in the Winograd domain too (the convolution
+    /// of dY with the turned kernels): when the layer is padded (Same: that convolution is padded by 1 as well; unpadded
+    /// it would need padding 2) and a layer before it trains. Its forward product runs there whenever inference runs it
+    /// there; the weight gradient stays on the GEMM path.
+    /// </summary>
+    private static bool TrainsWinogradInputGradient(NetworkPlan plan, bool[] needsGradient, int i) =>
+        plan.Layers[i].Window!.PaddingHeight == 1 && plan.Layers[i].Inputs[0] >= 0 && needsGradient[plan.Layers[i].Inputs[0]];
+
+    // Scratch of a layer in a training step: the largest of its forward kernel's and its backward kernels'.
+    private static int TrainScratchLength(LayerPlan layer, bool winograd, bool winogradInputGradient) => System.Math.Max(
+        System.Math.Max(winograd ? LayerKernels.WinogradScratchLength(layer) : LayerKernels.ScratchLength(layer), LayerKernels.BackwardScratchLength(layer)),
+        winogradInputGradient ? LayerKernels.WinogradInputGradientScratchLength(layer) : 0);
 
     /// <summary>BatchNorm (batch statistics) and Dropout (one mask draw per step) run forward over the whole batch.</summary>
     private static bool ForwardWholeBatch(LayerPlan layer) => layer.Spec is BatchNormSpec or DropoutSpec;

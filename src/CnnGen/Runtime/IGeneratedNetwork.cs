@@ -46,6 +46,17 @@ public interface IGeneratedNetwork<TSelf> : INetwork
     static abstract void Prepare(NetworkCore core);
 
     /// <summary>
+    /// Before each training step: transforms the weights of the Winograd convolutions for the step's forward products and
+    /// input gradients (<see cref="TrainingLayout.PackedLength"/> floats). Only networks with Winograd convolutions implement it.
+    /// </summary>
+    /// <param name="parameters">The parameters as the last step left them.</param>
+    /// <param name="source">The copy of the parameters the transformed weights were made from (<see cref="TrainingLayout.PackedSourceLength"/>).</param>
+    /// <param name="packed">The transformed weights (<see cref="TrainingLayout.PackedLength"/>).</param>
+    static virtual void PrepareTraining(ReadOnlySpan<float> parameters, Span<float> source, Span<float> packed)
+    {
+    }
+
+    /// <summary>
     /// Runs one image through the layers before the batch-major tail (<see cref="NetworkSizes.Chunk"/>), or, in a
     /// network without one, through every layer; on the calling thread, with one workspace.
     /// </summary>

@@ -29,8 +29,10 @@ public sealed class TrainingLayout
     /// <param name="layerSlots">Per layer, where its output starts on the tape (× batch), or −1 for a Flatten of the input (not on the tape).</param>
     /// <param name="clearedGradients">The layers whose slots on the gradient tape a part's images start at zero in: every
     /// slot the backward pass adds into.</param>
+    /// <param name="packedLength">Floats of the Winograd-transformed weights the network's <c>PrepareTraining</c> makes before each step.</param>
+    /// <param name="packedSourceLength">Floats of the parameters they were made from.</param>
     public TrainingLayout(int tapeLength, int savedLength, int scratchLength, int partialLength, bool[] wholeBatch, int[] partRanges, bool denseGradients, int[] layerSlots,
-        int[] clearedGradients)
+        int[] clearedGradients, int packedLength = 0, int packedSourceLength = 0)
     {
         ArgumentNullException.ThrowIfNull(wholeBatch);
         ArgumentNullException.ThrowIfNull(partRanges);
@@ -44,6 +46,7 @@ public sealed class TrainingLayout
         }
 
         (TapeLength, SavedLength, ScratchLength, PartialLength) = (tapeLength, savedLength, scratchLength, partialLength);
+        (PackedLength, PackedSourceLength) = (packedLength, packedSourceLength);
         (_wholeBatch, _partRanges, DenseGradients) = ((bool[])wholeBatch.Clone(), (int[])partRanges.Clone(), denseGradients);
     }
 
@@ -58,6 +61,12 @@ public sealed class TrainingLayout
 
     /// <summary>A further part's own parameter gradients.</summary>
     public int PartialLength { get; }
+
+    /// <summary>The Winograd-transformed weights of a training step (the forward kernels and the input gradients' turned ones).</summary>
+    public int PackedLength { get; }
+
+    /// <summary>The copy of the parameters they were made from.</summary>
+    public int PackedSourceLength { get; }
 
     /// <summary>The number of layer stages (the dense gradients and the reduction come after them).</summary>
     public int Stages => _wholeBatch.Length;
@@ -98,7 +107,7 @@ public readonly record struct TapeSlot(int Offset, int Size)
 public readonly ref struct TrainingPart
 {
     /// <summary>Creates the view; only the runtime's trainer does.</summary>
-    internal TrainingPart(int batch, int part, int parts, ReadOnlySpan<float> parameters, Span<float> state, ReadOnlySpan<float> inputs,
+    internal TrainingPart(int batch, int part, int parts, ReadOnlySpan<float> parameters, ReadOnlySpan<float> packed, Span<float> state, ReadOnlySpan<float> inputs,
         Span<float> tape, Span<float> grad, Span<float> grads, Span<float> gradients, Span<float> scratch, Span<float> saved, Span<float> losses,
         Random random, Training.Loss loss, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets)
     {
@@ -108,6 +117,7 @@ public readonly ref struct TrainingPart
         From = BatchWork.Start(batch, part, parts);
         To = BatchWork.Start(batch, part + 1, parts);
         Parameters = parameters;
+        Packed = packed;
         State = state;
         Inputs = inputs;
         Tape = tape;
@@ -140,6 +150,12 @@ public readonly ref struct TrainingPart
 
     /// <summary>The network's parameters.</summary>
     public ReadOnlySpan<float> Parameters { get; }
+
+    /// <summary>
+    /// The Winograd-transformed weights of the convolutions that train in the Winograd domain (made before the step by
+    /// the network's <c>PrepareTraining</c>).
+    /// </summary>
+    public ReadOnlySpan<float> Packed { get; }
 
     /// <summary>The network's running statistics.</summary>
     public Span<float> State { get; }

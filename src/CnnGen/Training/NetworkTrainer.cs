@@ -42,6 +42,9 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
     // Per part: scratch, and parameter gradients (part 0's are _gradients; the others are added into it).
     private float[][] _scratch = Array.Empty<float[]>();
     private float[][] _partials = Array.Empty<float[]>();
+    // The Winograd convolutions' transformed weights for the step, and the parameters they were made from.
+    private readonly float[] _packed;
+    private readonly float[] _packedSource;
 
     /// <summary>Creates a trainer that updates <paramref name="network"/>'s parameters with <paramref name="optimizer"/>.</summary>
     /// <param name="network">The network to train.</param>
@@ -64,6 +67,8 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
         }
         _gradients = new float[_core.Sizes.ParameterCount];
         _saved = new float[Math.Max(1, _layout.SavedLength)];
+        _packed = new float[Math.Max(1, _layout.PackedLength)];
+        _packedSource = new float[Math.Max(1, _layout.PackedSourceLength)];
         _stateBefore = new float[_core.Sizes.StateCount];
         _random = new Random(seed);
         _step = new Step(this);
@@ -253,6 +258,8 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
             float[] state = trainer._core.State;
             (_batch, _loss) = (batch, loss);
             Array.Copy(state, trainer._stateBefore, state.Length);
+            // The Winograd convolutions' transformed weights, from the parameters as the last step left them.
+            TNetwork.PrepareTraining(trainer._core.ParametersToRead, trainer._packedSource, trainer._packed);
             Pin(inputs, targets, labels, default);
             // A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.
             ReadOnlySpan<float> losses = new(trainer._losses, 0, batch);
@@ -341,7 +348,7 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
 
             if (stage < layout.Stages || layout.DenseGradients)
             {
-                TNetwork.TrainStage(stage, new TrainingPart(_batch, part, parts, trainer._core.Parameters, trainer._core.State, Inputs,
+                TNetwork.TrainStage(stage, new TrainingPart(_batch, part, parts, trainer._core.Parameters, trainer._packed, trainer._core.State, Inputs,
                     trainer._tape, trainer._grad, trainer._partials[part], gradients, trainer._scratch[part], trainer._saved, trainer._losses,
                     trainer._random, _loss, Labels, Targets));
             }

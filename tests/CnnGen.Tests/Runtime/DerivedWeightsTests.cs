@@ -16,6 +16,25 @@ namespace CnnGen.Tests.Runtime;
 public partial class DerivedWeightsNet;
 
 /// <summary>
+/// Two Winograd convolutions with no BatchNorm after them (F(4×4) and F(2×2) under Auto): their training forward runs in
+/// the Winograd domain, from the weights transformed before each step.
+/// </summary>
+[Network]
+[Input(16, 16, 32)]
+[Conv2D(32, 3, Padding = Padding.Same)] [ReLU] [MaxPool(2)]
+[Conv2D(32, 3, Padding = Padding.Same)] [ReLU]
+[GlobalAvgPool] [Dense(3)]
+public partial class WinogradTrainNet;
+
+/// <summary>WinogradTrainNet with both convolutions on the GEMM path, in inference and in training.</summary>
+[Network]
+[Input(16, 16, 32)]
+[Conv2D(32, 3, Padding = Padding.Same, Algorithm = ConvAlgorithm.Direct)] [ReLU] [MaxPool(2)]
+[Conv2D(32, 3, Padding = Padding.Same, Algorithm = ConvAlgorithm.Direct)] [ReLU]
+[GlobalAvgPool] [Dense(3)]
+public partial class GemmTrainNet;
+
+/// <summary>
 /// The derived weights (BatchNorm folded, Winograd-transformed, packed) are made once after the parameters or the state
 /// change, not on every call, and every way of changing them reaches the next Forward: the network's spans taken again,
 /// a training step, a load. Each result is compared bit for bit with a fresh network given the same parameters and state.
@@ -99,6 +118,55 @@ public sealed class DerivedWeightsTests
         float[] after = Run(net, input);
         Assert.NotEqual(before, after);
         Assert.Equal(Fresh(net, input), after);
+    }
+
+    [Fact]
+    public void Training_in_the_Winograd_domain_follows_the_GEMM_path_step_after_step()
+    {
+        // Same parameters, same batches: every step's transformed weights must be made from the parameters the step
+        // before left (stale ones, or none when no Forward ran first, would send the two apart from step 1 or 2).
+        var winograd = new WinogradTrainNet();
+        var gemm = new GemmTrainNet();
+        winograd.InitializeParameters(3);
+        winograd.Parameters.CopyTo(gemm.Parameters);
+        var random = new Random(4);
+        float[] images = new float[4 * WinogradTrainNet.InputLength];
+        int[] labels = { 0, 1, 2, 1 };
+        var a = new WinogradTrainNet.Trainer(winograd, new Sgd(0.05f, momentum: 0.9f));
+        var b = new GemmTrainNet.Trainer(gemm, new Sgd(0.05f, momentum: 0.9f));
+        for (int step = 0; step < 4; step++)
+        {
+            for (int i = 0; i < images.Length; i++)
+            {
+                images[i] = (float)((random.NextDouble() * 2) - 1);
+            }
+
+            if (step == 2)
+            {
+                // A forward pass between steps (inference packs into the same buffer) changes nothing.
+                winograd.ForwardBatch(images, new float[4 * 3]);
+            }
+
+            float lossA = a.TrainBatch(images, labels), lossB = b.TrainBatch(images, labels);
+            Assert.Equal(lossB, lossA, 1e-4f * Math.Max(1f, Math.Abs(lossB)));
+            float largest = 0, worst = 0;
+            ReadOnlySpan<float> pa = winograd.Parameters, pb = gemm.Parameters;
+            for (int i = 0; i < pa.Length; i++)
+            {
+                largest = Math.Max(largest, Math.Abs(pb[i]));
+                worst = Math.Max(worst, Math.Abs(pa[i] - pb[i]));
+            }
+
+            Assert.True(worst <= 1e-4f * largest, $"step {step}: parameters differ by {worst} (largest {largest})");
+        }
+
+        // And inference afterwards reads the parameters as the last step left them.
+        float[] after = new float[3], fresh = new float[3];
+        winograd.Forward(images.AsSpan(0, WinogradTrainNet.InputLength), after);
+        var copy = new WinogradTrainNet();
+        winograd.Parameters.CopyTo(copy.Parameters);
+        copy.Forward(images.AsSpan(0, WinogradTrainNet.InputLength), fresh);
+        Assert.Equal(fresh, after);
     }
 
     [Fact]

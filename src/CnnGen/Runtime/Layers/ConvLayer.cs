@@ -204,6 +204,28 @@ public static class ConvLayer<TShape>
         Winograd.Forward(packed, input, 1, C, H, W, K, TShape.PH, 2, relu, output, scratch);
 
     /// <summary>
+    /// Backward of a padded (Same) Winograd layer, the input gradient only: gradInput += the convolution of dY with the
+    /// turned, transposed kernels, by F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3) as the forward pass
+    /// (<see cref="Winograd.AddInputGradient"/>); the weight and bias gradients come from <see cref="WideBackwardPositionMajor"/>
+    /// or <see cref="WideBackward"/> handed no input gradient.
+    /// </summary>
+    /// <param name="packed">The kernels <see cref="Winograd.PackInputGradient"/> transformed.</param>
+    /// <param name="gradOutput">dLoss/dOutput, K × H × W.</param>
+    /// <param name="gradInput">Adds dLoss/dInput, C × H × W.</param>
+    /// <param name="scratch">The layer's backward scratch (<see cref="WinogradSizes"/> with K channels and C filters).</param>
+    /// <param name="tile">The output tile m: 2 or 4.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WinogradInputGradient(ReadOnlySpan<float> packed, ReadOnlySpan<float> gradOutput, Span<float> gradInput, Span<float> scratch, int tile)
+    {
+        if (TShape.PH != 1 || TShape.PW != 1)
+        {
+            throw new InvalidOperationException("The Winograd input gradient is for 3×3 stride-1 layers with padding 1.");
+        }
+
+        Winograd.AddInputGradient(packed, gradOutput, 1, C, H, W, K, tile, gradInput, scratch);
+    }
+
+    /// <summary>
     /// Backward of <see cref="WideRows"/>/<see cref="Runs"/> with the same wide rows and tap offsets: dW[K, taps] += dY[K, wide] · tapsᵀ
     /// and dTaps = Wᵀ · dY (two matrix products), then each tap's gradient is added back into the (padded) frame at its
     /// offset. The wide output gradient has zeros in the FW − 1 extra columns.
