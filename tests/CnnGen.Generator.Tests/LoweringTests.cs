@@ -210,7 +210,7 @@ public sealed class LoweringTests
     }
 
     [Fact]
-    public void Training_RunsWinogradLayersInTheWinogradDomain_AndPaddedOnesInputGradientsToo()
+    public void Training_RunsWinogradLayersInTheWinogradDomain_AndTheirGradientsWhereTheyCan()
     {
         // 32 → 32 channels at 17×17, stride 1: Winograd under Auto. Layer 0 is first (nothing before it trains: no input
         // gradient); layer 2 (padding 1) before a BatchNorm, folded at inference but not in training; layer 5 unpadded
@@ -236,6 +236,10 @@ public sealed class LoweringTests
         Assert.NotEqual(LayerKernel.ConvWinograd, strided.Kernel);
         Assert.Equal((-1, -1), (strided.TrainPackOffset, strided.TrainGradPackOffset));
 
+        // The weight gradient runs in the Winograd domain where the input gradient does or none is needed; the unpadded
+        // layer with a trainable layer before it keeps the GEMM backward, which takes both in one pass.
+        Assert.Equal((true, true, false, false), (first.TrainWinogradWeights, folded.TrainWinogradWeights, valid.TrainWinogradWeights, strided.TrainWinogradWeights));
+
         // Every transformed matrix set and its source copy, back to back: three forward sets (17×17 and 15×15 outputs:
         // F(4×4)), one input-gradient set; sources of K·C·9 + K floats each.
         int set = CnnGen.Generator.Emit.LayerKernels.WinogradPackedLength(plan.Layers[0]);
@@ -244,6 +248,7 @@ public sealed class LoweringTests
 
         // The step's scratch holds the Winograd kernels' for one image (frame, V and M matrices).
         Assert.True(lowered.TrainScratchLength >= CnnGen.Generator.Emit.LayerKernels.WinogradInputGradientScratchLength(plan.Layers[2]));
+        Assert.True(lowered.TrainScratchLength >= CnnGen.Generator.Emit.LayerKernels.WinogradWeightGradientScratchLength(plan.Layers[0]));
 
         // Algorithm = Direct keeps training on the GEMM path too, and a network without Winograd layers transforms nothing.
         NetworkPlan direct = Valid(Net.Input(16, 16, 32)

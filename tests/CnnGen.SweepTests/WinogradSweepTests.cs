@@ -131,6 +131,76 @@ public sealed class WinogradSweepTests(ITestOutputHelper log)
         log.WriteLine($"F({tile}×{tile}, 3×3) input gradient, 100 random shapes: worst error {worst:e2} of the largest gradient");
     }
 
+    /// <summary>
+    /// The weight gradient, Winograd.AddWeightGradient, against the definition in double,
+    /// dW[k, c, i, j] += Σ_b Σ_y Σ_x dY[b, k, y, x]·x[b, c, y + i − p, x + j − p], over random shapes (padding 0 and 1, 1–40
+    /// channels and filters, outputs 1×1 to 23×23, 1–3 images), added to what gradWeights already held.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Random_shapes_weight_gradient_matches_the_double_reference(int tile)
+    {
+        var random = new Random(3400 + tile);
+        double worst = 0;
+        for (int n = 0; n < 100; n++)
+        {
+            int p = random.Next(2), c = 1 + random.Next(40), k = 1 + random.Next(40), images = 1 + random.Next(3);
+            int oh = 1 + random.Next(23), ow = 1 + random.Next(23), h = oh + 2 - (2 * p), w = ow + 2 - (2 * p);
+            float[] input = Uniform(random, images * c * h * w, 1, positive: true);
+            float[] gradOutput = Uniform(random, images * k * oh * ow, 1);
+            float[] before = Uniform(random, k * c * 9, 0.5f);
+            float[] scratch = new float[Winograd.WeightGradientScratchLength(c, h, w, k, p, tile)];
+            Array.Fill(scratch, float.NaN);
+            float[] gradWeights = (float[])before.Clone();
+            Winograd.AddWeightGradient(input, gradOutput, images, c, h, w, k, p, tile, gradWeights, scratch);
+
+            double[] expected = new double[before.Length];
+            for (int f = 0; f < k; f++)
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    for (int i = 0; i < 3; i++)
+                    {
+                        for (int j = 0; j < 3; j++)
+                        {
+                            double sum = 0;
+                            for (int b = 0; b < images; b++)
+                            {
+                                for (int y = 0; y < oh; y++)
+                                {
+                                    int iy = y + i - p;
+                                    if (iy < 0 || iy >= h)
+                                    {
+                                        continue;
+                                    }
+
+                                    for (int x = 0; x < ow; x++)
+                                    {
+                                        int ix = x + j - p;
+                                        if (ix >= 0 && ix < w)
+                                        {
+                                            sum += (double)gradOutput[(((b * k) + f) * oh * ow) + (y * ow) + x] * input[(((b * c) + ch) * h * w) + (iy * w) + ix];
+                                        }
+                                    }
+                                }
+                            }
+
+                            int at = (((f * c) + ch) * 9) + (i * 3) + j;
+                            expected[at] = before[at] + sum;
+                        }
+                    }
+                }
+            }
+
+            double error = Error(gradWeights, expected);
+            worst = Math.Max(worst, error);
+            Assert.True(error <= (tile == 2 ? BoundF2 : BoundF4), $"F({tile}) C={c} K={k} {h}×{w} pad {p} ×{images}: max error {error:e2} of the largest gradient");
+        }
+
+        log.WriteLine($"F({tile}×{tile}, 3×3) weight gradient, 100 random shapes: worst error {worst:e2} of the largest gradient");
+    }
+
     /// <summary>The smallest and edge shapes, each tile: a 1×1 output, one row, one column, outputs one past a tile.</summary>
     [Theory]
     [InlineData(2)]

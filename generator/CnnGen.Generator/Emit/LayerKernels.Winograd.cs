@@ -7,8 +7,9 @@ namespace CnnGen.Generator.Emit;
 /// The Winograd convolution (runtime <c>Winograd</c>), for the layers Plan/ConvAlgorithms.cs chooses: at inference the
 /// weights transformed once per parameter change by the same packer as the direct convolutions' (PackDirectConvolutions),
 /// and the runtime's <c>ConvLayer&lt;TShape&gt;.Winograd4</c>/<c>Winograd2</c> over the layer's shape struct; in training the
-/// same kernels for the forward product and <c>WinogradInputGradient</c> for a padded layer's input gradient, from the
-/// weights the trainer transforms before each step (PrepareTraining).
+/// same kernels for the forward product, <c>WinogradWeightGradient</c> for the weight gradient and
+/// <c>WinogradInputGradient</c> for a padded layer's input gradient, from the weights the trainer transforms before each
+/// step (PrepareTraining).
 /// </summary>
 internal static partial class LayerKernels
 {
@@ -36,6 +37,14 @@ internal static partial class LayerKernels
     /// <summary>Floats of scratch its input gradient needs for one image.</summary>
     public static int WinogradInputGradientScratchLength(LayerPlan layer) =>
         WinogradSizes.ScratchLength(layer.Out.Channels, layer.Out.Height, layer.Out.Width, layer.In.Channels, 1, ConvAlgorithms.WinogradTile(layer), 1);
+
+    /// <summary>Floats of scratch its weight gradient needs (any number of images).</summary>
+    public static int WinogradWeightGradientScratchLength(LayerPlan layer) =>
+        WinogradSizes.WeightGradientScratchLength(layer.In.Channels, layer.In.Height, layer.In.Width, layer.Out.Channels, layer.Window!.PaddingHeight, ConvAlgorithms.WinogradTile(layer));
+
+    /// <summary>The call that adds a part's weight and bias gradients of a Winograd layer.</summary>
+    public static string WinogradWeightGradientCall(LayerPlan layer, string inputs, string gradOutputs, string gradWeights, string gradBias) =>
+        $"{Runtime}ConvLayer<{ShapeName(layer)}>.WinogradWeightGradient({inputs}, {gradOutputs}, to - from, {gradWeights}, {gradBias}, scratch, tile: {ConvAlgorithms.WinogradTile(layer)});";
 
     /// <summary>The call that adds one image's input gradient of a padded Winograd layer.</summary>
     public static string WinogradInputGradientCall(LayerPlan layer, string packed, string gradOutput, string gradInput) =>

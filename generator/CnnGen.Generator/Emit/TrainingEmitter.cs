@@ -81,29 +81,45 @@ internal static class TrainingEmitter
 
     // The Winograd convolutions' transformed weights for a training step: the forward kernels (as inference transforms
     // them, but from the layer's own weights: a BatchNorm after it is not folded in training) and, for padded layers with
-    // a layer before them that trains, the turned kernels of the input gradient.
+    // a layer before them that trains, the turned kernels of the input gradient. The trainer splits the work over its
+    // parts: the transforms, largest first, dealt out in turn.
     private static void WritePrepareTraining(SourceWriter w, TargetTypeInfo type, NetworkPlan plan, TapeLayout tape)
     {
-        var layers = Enumerable.Range(0, plan.Layers.Count).Where(i => tape.Execution.Layers[i].TrainPackOffset >= 0).ToList();
-        if (layers.Count == 0)
+        var calls = new List<(int Size, string Comment, string Call)>();
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            LayerPlan layer = plan.Layers[i];
+            LayerExecution execution = tape.Execution.Layers[i];
+            if (execution.TrainPackOffset >= 0)
+            {
+                calls.Add((LayerKernels.WinogradPackedLength(layer), $"{layer.TensorPrefix}, F({ConvAlgorithms.WinogradTile(layer)}×{ConvAlgorithms.WinogradTile(layer)}, 3×3)",
+                    LayerKernels.WinogradPackCall(layer, NetworkEmitter.Weights(layer), NetworkEmitter.Bias(layer), execution.TrainSourceOffset, execution.TrainPackOffset)));
+            }
+
+            if (execution.TrainGradPackOffset >= 0)
+            {
+                calls.Add((LayerKernels.WinogradInputGradientPackedLength(layer), $"{layer.TensorPrefix}, turned for its input gradient",
+                    LayerKernels.WinogradInputGradientPackCall(layer, NetworkEmitter.Weights(layer), execution.TrainGradSourceOffset, execution.TrainGradPackOffset)));
+            }
+        }
+
+        if (calls.Count == 0)
         {
             return; // (IGeneratedNetwork's PrepareTraining does nothing)
         }
 
         w.Line();
-        w.Line("// Before each step: the Winograd convolutions' kernels transformed from the parameters as the last step left them.");
+        w.Line("// Before each step: the Winograd convolutions' kernels transformed from the parameters as the last step left them,");
+        w.Line("// largest first, transform n going to part n mod parts.");
         w.Line(Tiering.Optimized);
-        w.Open($"static void {NetworkEmitter.Self(type)}.PrepareTraining({Ros} p, {Sp} source, {Sp} packed)");
-        foreach (int i in layers)
+        w.Open($"static void {NetworkEmitter.Self(type)}.PrepareTraining({Ros} p, {Sp} source, {Sp} packed, int part, int parts)");
+        var ordered = calls.Select((c, n) => (c.Size, n, c.Comment, c.Call)).OrderByDescending(c => c.Size).ThenBy(c => c.n).ToList();
+        for (int n = 0; n < ordered.Count; n++)
         {
-            LayerPlan layer = plan.Layers[i];
-            LayerExecution execution = tape.Execution.Layers[i];
-            w.Line($"// {layer.TensorPrefix}{(execution.TrainGradPackOffset >= 0 ? ", and turned for its input gradient" : string.Empty)}");
-            w.Line(LayerKernels.WinogradPackCall(layer, NetworkEmitter.Weights(layer), NetworkEmitter.Bias(layer), execution.TrainSourceOffset, execution.TrainPackOffset));
-            if (execution.TrainGradPackOffset >= 0)
-            {
-                w.Line(LayerKernels.WinogradInputGradientPackCall(layer, NetworkEmitter.Weights(layer), execution.TrainGradSourceOffset, execution.TrainGradPackOffset));
-            }
+            w.Line($"// {ordered[n].Comment}");
+            w.Open($"if ({n} % parts == part)");
+            w.Line(ordered[n].Call);
+            w.Close();
         }
 
         w.Close();
@@ -193,10 +209,15 @@ internal static class TrainingEmitter
         w.Line($"// Layer {layer.Position}: {Summary.LayerName(layer.Spec)}, gradient {layer.Out.Text} → {layer.In.Text}{(layer.Parameters > 0 && !layer.Inputs.Any(j => j >= 0 && tape.NeedsGradient[j]) ? " (nothing before it trains: no input gradient)" : string.Empty)}");
         switch (layer.Spec)
         {
-            case ConvSpec when tape.Execution.Layers[i].TrainGradPackOffset >= 0:
-                w.Line("// (the weight and bias gradients on the GEMM path; the input gradient in the Winograd domain, from the turned kernels PrepareTraining transformed)");
-                PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, default, scratch);");
-                PerImage(w, LayerKernels.WinogradInputGradientCall(layer, $"packed.Slice({tape.Execution.Layers[i].TrainGradPackOffset}, {LayerKernels.WinogradInputGradientPackedLength(layer)})", tape.Image("grad", i), tape.InputGradientImage(input)));
+            case ConvSpec when tape.Execution.Layers[i].TrainWinogradWeights:
+                int inverse = tape.Execution.Layers[i].TrainGradPackOffset;
+                w.Line($"// (in the Winograd domain: the weight gradient over the part's images at once{(inverse >= 0 ? ", the input gradient image by image from the turned kernels PrepareTraining transformed" : string.Empty)})");
+                w.Line(LayerKernels.WinogradWeightGradientCall(layer, tape.Range("tape", input), tape.Range("grad", i), NetworkEmitter.Weights(layer).Replace("p.", "grads."), NetworkEmitter.Bias(layer).Replace("p.", "grads.")));
+                if (inverse >= 0)
+                {
+                    PerImage(w, LayerKernels.WinogradInputGradientCall(layer, $"packed.Slice({inverse}, {LayerKernels.WinogradInputGradientPackedLength(layer)})", tape.Image("grad", i), tape.InputGradientImage(input)));
+                }
+
                 break;
             case ConvSpec:
                 PerImage(w, $"{LayerKernels.BackwardName(layer)}({NetworkEmitter.Weights(layer)}, {tape.Image("tape", input)}, {tape.Image("grad", i)}, {NetworkEmitter.Weights(layer).Replace("p.", "grads.")}, {NetworkEmitter.Bias(layer).Replace("p.", "grads.")}, {tape.InputGradientImage(input)}, scratch);");

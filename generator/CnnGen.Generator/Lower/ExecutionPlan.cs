@@ -68,7 +68,8 @@ internal sealed record PartRange(int Offset, int Length);
 /// pool (its training backward can take the ReLU before it), whatever its inference kernel. <see cref="TrainPackOffset"/>
 /// and <see cref="TrainGradPackOffset"/> (-1: the GEMM path): where in the trainer's transformed weights a Winograd
 /// convolution's forward kernels and its input gradient's turned kernels are (the copies they were made from at
-/// <see cref="TrainSourceOffset"/> and <see cref="TrainGradSourceOffset"/>).
+/// <see cref="TrainSourceOffset"/> and <see cref="TrainGradSourceOffset"/>). <see cref="TrainWinogradWeights"/>: its weight
+/// gradient runs in the Winograd domain over a part's images at once.
 /// </summary>
 internal sealed record LayerExecution(
     LayerKernel Kernel,
@@ -94,6 +95,7 @@ internal sealed record LayerExecution(
     bool BackwardWholeBatch,
     int TrainPackOffset,
     int TrainSourceOffset,
+    bool TrainWinogradWeights,
     int TrainGradPackOffset,
     int TrainGradSourceOffset);
 

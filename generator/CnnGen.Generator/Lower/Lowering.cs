@@ -213,6 +213,7 @@ internal static class Lowering
                 BackwardWholeBatch(layer),
                 trainPack[i],
                 trainSource[i],
+                TrainsWinogradWeights(plan, winograd, needsGradient, i),
                 trainGradPack[i],
                 trainGradSource[i]);
         }
@@ -227,7 +228,7 @@ internal static class Lowering
             source,
             System.Math.Max(tape, 1),
             System.Math.Max(saved, 1),
-            Enumerable.Range(0, n).Select(i => TrainScratchLength(plan.Layers[i], trainPack[i] >= 0, trainGradPack[i] >= 0)).DefaultIfEmpty(0).Max(),
+            Enumerable.Range(0, n).Select(i => TrainScratchLength(plan.Layers[i], trainPack[i] >= 0, TrainsWinogradWeights(plan, winograd, needsGradient, i), trainGradPack[i] >= 0)).DefaultIfEmpty(0).Max(),
             System.Math.Max(trainPacked, 1),
             System.Math.Max(trainSources, 1),
             parts.Count == 0 ? 0 : parts[parts.Count - 1].Offset + parts[parts.Count - 1].Length,
@@ -304,14 +305,24 @@ internal static class Lowering
     /// Whether a Winograd convolution's input gradient in a training step runs in the Winograd domain too (the convolution
     /// of dY with the turned kernels): when the layer is padded (Same: that convolution is padded by 1 as well; unpadded
     /// it would need padding 2) and a layer before it trains. Its forward product runs there whenever inference runs it
-    /// there; the weight gradient stays on the GEMM path.
+    /// there.
     /// </summary>
     private static bool TrainsWinogradInputGradient(NetworkPlan plan, bool[] needsGradient, int i) =>
-        plan.Layers[i].Window!.PaddingHeight == 1 && plan.Layers[i].Inputs[0] >= 0 && needsGradient[plan.Layers[i].Inputs[0]];
+        plan.Layers[i].Window!.PaddingHeight == 1 && InputNeedsGradient(plan, needsGradient, i);
+
+    /// <summary>
+    /// Whether a Winograd convolution's weight gradient in a training step runs in the Winograd domain: unless its input
+    /// gradient cannot (unpadded, with a layer before it that trains), when the GEMM backward takes both in one pass.
+    /// </summary>
+    private static bool TrainsWinogradWeights(NetworkPlan plan, bool[] winograd, bool[] needsGradient, int i) =>
+        winograd[i] && (plan.Layers[i].Window!.PaddingHeight == 1 || !InputNeedsGradient(plan, needsGradient, i));
+
+    private static bool InputNeedsGradient(NetworkPlan plan, bool[] needsGradient, int i) =>
+        plan.Layers[i].Inputs[0] >= 0 && needsGradient[plan.Layers[i].Inputs[0]];
 
     // Scratch of a layer in a training step: the largest of its forward kernel's and its backward kernels'.
-    private static int TrainScratchLength(LayerPlan layer, bool winograd, bool winogradInputGradient) => System.Math.Max(
-        System.Math.Max(winograd ? LayerKernels.WinogradScratchLength(layer) : LayerKernels.ScratchLength(layer), LayerKernels.BackwardScratchLength(layer)),
+    private static int TrainScratchLength(LayerPlan layer, bool winograd, bool winogradWeights, bool winogradInputGradient) => System.Math.Max(
+        System.Math.Max(winograd ? LayerKernels.WinogradScratchLength(layer) : LayerKernels.ScratchLength(layer), winogradWeights ? LayerKernels.WinogradWeightGradientScratchLength(layer) : LayerKernels.BackwardScratchLength(layer)),
         winogradInputGradient ? LayerKernels.WinogradInputGradientScratchLength(layer) : 0);
 
     /// <summary>BatchNorm (batch statistics) and Dropout (one mask draw per step) run forward over the whole batch.</summary>

@@ -52,7 +52,9 @@ public interface IGeneratedNetwork<TSelf> : INetwork
     /// <param name="parameters">The parameters as the last step left them.</param>
     /// <param name="source">The copy of the parameters the transformed weights were made from (<see cref="TrainingLayout.PackedSourceLength"/>).</param>
     /// <param name="packed">The transformed weights (<see cref="TrainingLayout.PackedLength"/>).</param>
-    static virtual void PrepareTraining(ReadOnlySpan<float> parameters, Span<float> source, Span<float> packed)
+    /// <param name="part">This part, 0 to <paramref name="parts"/> − 1: it transforms its share of the layers.</param>
+    /// <param name="parts">The parts the work is split into, each on its own thread.</param>
+    static virtual void PrepareTraining(ReadOnlySpan<float> parameters, Span<float> source, Span<float> packed, int part, int parts)
     {
     }
 

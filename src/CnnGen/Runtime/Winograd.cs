@@ -58,6 +58,16 @@ public static class Winograd
     public static int ScratchLength(int channels, int height, int width, int filters, int padding, int tile, int images) =>
         WinogradSizes.ScratchLength(channels, height, width, filters, padding, tile, images);
 
+    /// <summary>Scratch floats <see cref="AddWeightGradient"/> needs, for any number of images.</summary>
+    /// <param name="channels">Input channels C.</param>
+    /// <param name="height">Input height H.</param>
+    /// <param name="width">Input width W.</param>
+    /// <param name="filters">Output channels K.</param>
+    /// <param name="padding">0 or 1 (both axes).</param>
+    /// <param name="tile">The output tile m: 2 or 4.</param>
+    public static int WeightGradientScratchLength(int channels, int height, int width, int filters, int padding, int tile) =>
+        WinogradSizes.WeightGradientScratchLength(channels, height, width, filters, padding, tile);
+
     /// <summary>
     /// Transforms weights [K][C][3][3] (PyTorch's order) into U[ξ][c][k] = (G·g_kc·Gᵀ)[ξ] (computed in double, zeros in
     /// the padded filters; each C × KP matrix U[ξ] in the product's panels when the machine has vectors, row-major
@@ -122,7 +132,9 @@ public static class Winograd
         (int rows, int cols) = inputGradient ? (filters, channels) : (channels, filters);
         int kp = WinogradSizes.Padded(cols), alpha = tile + 2, a2 = alpha * alpha;
         packed = packed.Slice(0, PackedLength(rows, cols, tile));
-        packed.Clear();
+
+        // Every element of the matrices is written below when no column is padding; then only the bias needs clearing.
+        packed.Slice(kp == cols ? a2 * rows * kp : 0).Clear();
         double[,] g = tile == 2 ? G2 : G4;
         int panelWidth = Gemm.PanelWidth;
 
@@ -228,6 +240,20 @@ public static class Winograd
         { 0, 0, 1 },
     };
 
+    // Output size, tiles and padded frame of each axis.
+    private static (int OutHeight, int OutWidth, int TilesDown, int TilesAcross, int FrameHeight, int FrameWidth) Tiling(int height, int width, int padding, int tile) =>
+        (WinogradSizes.OutputSize(height, padding), WinogradSizes.OutputSize(width, padding), WinogradSizes.Tiles(height, padding, tile),
+         WinogradSizes.Tiles(width, padding, tile), WinogradSizes.Frame(height, padding, tile), WinogradSizes.Frame(width, padding, tile));
+
+    private static void CheckShape(int images, int channels, int height, int width, int filters, int padding, int tile)
+    {
+        CheckTile(tile);
+        if (padding is not (0 or 1) || images < 0 || channels < 1 || filters < 1 || height + (2 * padding) < 3 || width + (2 * padding) < 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(padding), "A Winograd convolution needs padding 0 or 1 and an input at least as large as its 3×3 kernel.");
+        }
+    }
+
     private static void CheckTile(int tile)
     {
         if (tile is not (2 or 4))
@@ -275,14 +301,236 @@ public static class Winograd
     public static void AddInputGradient(ReadOnlySpan<float> packed, ReadOnlySpan<float> gradOutput, int images, int channels, int height, int width, int filters, int tile, Span<float> gradInput, Span<float> scratch) =>
         Convolve(packed, gradOutput, images, filters, height, width, channels, 1, tile, false, gradInput, scratch, accumulate: true);
 
+    /// <summary>
+    /// gradWeights += dLoss/dW of a stride-1 3×3 convolution (padding 0 or 1), C → K channels, over
+    /// <paramref name="images"/> images, in the Winograd domain: with V = Bᵀ·d·B of each input tile (as <see cref="Forward"/>)
+    /// and dM = A·dY·Aᵀ of the tile's output gradient (outputs past the edge count as zero), dU[ξ] = Σ_tiles V[ξ]ᵀ·dM[ξ]
+    /// (α² products C × tiles times tiles × K, summed over every tile of every image), then dW = Gᵀ·dU·G once at the end.
+    /// The bias gradient is not included.
+    /// </summary>
+    /// <param name="input">images × C·H·W floats: the layer's input.</param>
+    /// <param name="gradOutput">images × K·OH·OW floats: dLoss/dOutput.</param>
+    /// <param name="images">Images in the batch.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="filters">K.</param>
+    /// <param name="padding">0 or 1 (both axes).</param>
+    /// <param name="tile">The output tile m: 2 or 4.</param>
+    /// <param name="gradWeights">K·C·9 floats (PyTorch's order): dLoss/dW is added into them.</param>
+    /// <param name="scratch"><see cref="WeightGradientScratchLength"/> floats.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddWeightGradient(ReadOnlySpan<float> input, ReadOnlySpan<float> gradOutput, int images, int channels, int height, int width, int filters, int padding, int tile, Span<float> gradWeights, Span<float> scratch)
+    {
+        CheckShape(images, channels, height, width, filters, padding, tile);
+
+        int oh = WinogradSizes.OutputSize(height, padding), ow = WinogradSizes.OutputSize(width, padding);
+        if (input.Length < (long)images * channels * height * width || gradOutput.Length < (long)images * filters * oh * ow
+            || gradWeights.Length < filters * channels * 9 || scratch.Length < WinogradSizes.WeightGradientScratchLength(channels, height, width, filters, padding, tile))
+        {
+            throw new ArgumentException("A span is shorter than the layer's shapes require.");
+        }
+
+        if (images == 0)
+        {
+            return;
+        }
+
+        if (Vector512.IsHardwareAccelerated)
+        {
+            WeightGradient<Vector512<float>, Simd512>(input, gradOutput, images, channels, height, width, filters, padding, tile, gradWeights, scratch);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            WeightGradient<Vector256<float>, Simd256>(input, gradOutput, images, channels, height, width, filters, padding, tile, gradWeights, scratch);
+        }
+        else
+        {
+            WeightGradient<float, SimdScalar>(input, gradOutput, images, channels, height, width, filters, padding, tile, gradWeights, scratch);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightGradient<TV, TL>(ReadOnlySpan<float> input, ReadOnlySpan<float> gradOutput, int images, int channels, int height, int width, int filters, int padding, int tile, Span<float> gradWeights, Span<float> scratch)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        (int cp, int kp, int alpha, int a2) = (WinogradSizes.Padded(channels), WinogradSizes.Padded(filters), tile + 2, (tile + 2) * (tile + 2));
+        (int oh, int ow, int th, int tw, int hf, int wf) = Tiling(height, width, padding, tile);
+        int perImage = th * tw, chunk = WinogradSizes.ChunkTiles(channels, filters, tile, perImage);
+        int gw = tw * tile;
+        Span<float> du = scratch.Slice(0, a2 * channels * kp);
+        Span<float> frame = scratch.Slice(du.Length, hf * wf * cp);
+        Span<float> gy = scratch.Slice(du.Length + frame.Length, th * tile * gw * kp);
+        int vs = WinogradSizes.MatrixStride(chunk, cp), ms = WinogradSizes.MatrixStride(chunk, kp);
+        Span<float> v = scratch.Slice(du.Length + frame.Length + gy.Length, a2 * vs);
+        Span<float> m = scratch.Slice(du.Length + frame.Length + gy.Length + v.Length, a2 * ms);
+        Span<float> work = stackalloc float[6 * 6 * 16];
+        du.Clear();
+        for (int b = 0; b < images; b++)
+        {
+            // The image channel-last in its padded frame, and dY channel-last over whole tiles (zeros past the output).
+            CopyFrame(input.Slice(b * channels * height * width, channels * height * width), channels, height, width, padding, cp, hf, wf, frame);
+            CopyFrame(gradOutput.Slice(b * filters * oh * ow, filters * oh * ow), filters, oh, ow, 0, kp, th * tile, gw, gy);
+            for (int first = 0; first < perImage; first += chunk)
+            {
+                int count = Math.Min(chunk, perImage - first);
+                ref float fr = ref Mem.Ref(frame);
+                ref float gr = ref Mem.Ref(gy);
+                ref float vr = ref Mem.Ref(v);
+                ref float mr = ref Mem.Ref(m);
+                ref float wr = ref Mem.Ref(work);
+                for (int t = 0; t < count; t++)
+                {
+                    int at = first + t, ty = at / tw, tx = at - (ty * tw);
+                    ref float d = ref Mem.Offset(ref fr, ((ty * tile * wf) + (tx * tile)) * cp);
+                    for (int c = 0; c < cp; c += TL.Width)
+                    {
+                        InputTile<TV, TL>(tile, ref Mem.Offset(ref d, c), wf * cp, cp, ref wr, ref Mem.Offset(ref vr, (t * cp) + c), vs);
+                    }
+
+                    ref float g = ref Mem.Offset(ref gr, ((ty * tile * gw) + (tx * tile)) * kp);
+                    for (int k = 0; k < kp; k += TL.Width)
+                    {
+                        GradientTile<TV, TL>(tile, ref Mem.Offset(ref g, k), gw * kp, kp, ref wr, ref Mem.Offset(ref mr, (t * kp) + k), ms);
+                    }
+                }
+
+                // dU[ξ] (C × KP) += V[ξ]ᵀ (C × count) · dM[ξ] (count × KP)
+                for (int xi = 0; xi < a2; xi++)
+                {
+                    Gemm.MultiplyBroadcast(channels, kp, count, v.Slice(xi * vs), 1, cp, m.Slice(xi * ms), kp, du.Slice(xi * channels * kp, channels * kp), kp, true);
+                }
+            }
+        }
+
+        AddInverseTransform(du, channels, filters, kp, tile, gradWeights);
+    }
+
+    // dW[k][c] += Gᵀ·dU_kc·G (α × α → 3 × 3) for every channel c, a row of filters at a time (TensorPrimitives).
+    private static void AddInverseTransform(ReadOnlySpan<float> du, int channels, int filters, int kp, int tile, Span<float> gradWeights)
+    {
+        int alpha = tile + 2, taps = channels * 9;
+        double[,] g = tile == 2 ? G2 : G4;
+        float[] rented = ArrayPool<float>.Shared.Rent(((alpha * 3) + 1) * filters);
+        try
+        {
+            Span<float> t = rented.AsSpan(0, alpha * 3 * filters);
+            Span<float> row = rented.AsSpan(alpha * 3 * filters, filters);
+            for (int c = 0; c < channels; c++)
+            {
+                // t[i][s] = Σ_j dU[i·α + j]·G[j][s]
+                for (int i = 0; i < alpha; i++)
+                {
+                    for (int s = 0; s < 3; s++)
+                    {
+                        Span<float> target = t.Slice(((i * 3) + s) * filters, filters);
+                        target.Clear();
+                        for (int j = 0; j < alpha; j++)
+                        {
+                            if (g[j, s] != 0)
+                            {
+                                TensorPrimitives.MultiplyAdd(du.Slice((((i * alpha) + j) * channels * kp) + (c * kp), filters), (float)g[j, s], target, target);
+                            }
+                        }
+                    }
+                }
+
+                // dW[k][c][r][s] += Σ_i G[i][r]·t[i][s]
+                for (int r = 0; r < 3; r++)
+                {
+                    for (int s = 0; s < 3; s++)
+                    {
+                        row.Clear();
+                        for (int i = 0; i < alpha; i++)
+                        {
+                            if (g[i, r] != 0)
+                            {
+                                TensorPrimitives.MultiplyAdd(t.Slice(((i * 3) + s) * filters, filters), (float)g[i, r], row, row);
+                            }
+                        }
+
+                        int at = (c * 9) + (r * 3) + s;
+                        for (int k = 0; k < filters; k++)
+                        {
+                            gradWeights[(k * taps) + at] += row[k];
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    // A·y·Aᵀ of one tile's output gradient y (m × m, y[r][s] at y + r·rowStride + s·colStride) for one vector of
+    // filters: the result's element ξ at m + ξ·mStride; work holds the α × m intermediate (A·y).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientTile<TV, TL>(int tile, ref float y, int rowStride, int colStride, ref float work, ref float m, int mStride)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        int w = TL.Width, alpha = tile + 2;
+        for (int s = 0; s < tile; s++)
+        {
+            if (tile == 2)
+            {
+                GradientLine2<TV, TL>(ref Mem.Offset(ref y, s * colStride), rowStride, ref Mem.Offset(ref work, s * w), tile * w);
+            }
+            else
+            {
+                GradientLine4<TV, TL>(ref Mem.Offset(ref y, s * colStride), rowStride, ref Mem.Offset(ref work, s * w), tile * w);
+            }
+        }
+
+        for (int i = 0; i < alpha; i++)
+        {
+            if (tile == 2)
+            {
+                GradientLine2<TV, TL>(ref Mem.Offset(ref work, i * tile * w), w, ref Mem.Offset(ref m, i * alpha * mStride), mStride);
+            }
+            else
+            {
+                GradientLine4<TV, TL>(ref Mem.Offset(ref work, i * tile * w), w, ref Mem.Offset(ref m, i * alpha * mStride), mStride);
+            }
+        }
+    }
+
+    // A·x for F(2, 3) (A is Aᵀ of the output transform, transposed): x0, x0 + x1, x0 − x1, −x1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientLine2<TV, TL>(ref float x, int xStride, ref float y, int yStride)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, (nuint)xStride);
+        TL.Store(x0, ref y, 0);
+        TL.Store(TL.Add(x0, x1), ref y, (nuint)yStride);
+        TL.Store(TL.Sub(x0, x1), ref y, (nuint)(2 * yStride));
+        TL.Store(TL.Sub(TL.Zero, x1), ref y, (nuint)(3 * yStride));
+    }
+
+    // A·x for F(4, 3), with a = x0 + x2, b = x1 + x3, c = x0 + 4·x2, e = 2·x1 + 8·x3: x0, a + b, a − b, c + e, c − e, x3.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GradientLine4<TV, TL>(ref float x, int xStride, ref float y, int yStride)
+        where TV : struct
+        where TL : struct, ILanes<TV>
+    {
+        TV x0 = TL.Load(ref x, 0), x1 = TL.Load(ref x, (nuint)xStride), x2 = TL.Load(ref x, (nuint)(2 * xStride)), x3 = TL.Load(ref x, (nuint)(3 * xStride));
+        TV a = TL.Add(x0, x2), b = TL.Add(x1, x3), c = TL.Fma(x2, TL.Splat(4f), x0), e = TL.Fma(x3, TL.Splat(8f), TL.Add(x1, x1));
+        TL.Store(x0, ref y, 0);
+        TL.Store(TL.Add(a, b), ref y, (nuint)yStride);
+        TL.Store(TL.Sub(a, b), ref y, (nuint)(2 * yStride));
+        TL.Store(TL.Add(c, e), ref y, (nuint)(3 * yStride));
+        TL.Store(TL.Sub(c, e), ref y, (nuint)(4 * yStride));
+        TL.Store(x3, ref y, (nuint)(5 * yStride));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Convolve(ReadOnlySpan<float> packed, ReadOnlySpan<float> input, int images, int channels, int height, int width, int filters, int padding, int tile, bool relu, Span<float> output, Span<float> scratch, bool accumulate)
     {
-        CheckTile(tile);
-        if (padding is not (0 or 1) || images < 0 || channels < 1 || filters < 1 || height + (2 * padding) < 3 || width + (2 * padding) < 3)
-        {
-            throw new ArgumentOutOfRangeException(nameof(padding), "A Winograd convolution needs padding 0 or 1 and an input at least as large as its 3×3 kernel.");
-        }
+        CheckShape(images, channels, height, width, filters, padding, tile);
 
         int oh = WinogradSizes.OutputSize(height, padding), ow = WinogradSizes.OutputSize(width, padding);
         if (packed.Length < PackedLength(channels, filters, tile) || input.Length < (long)images * channels * height * width
@@ -315,11 +563,8 @@ public static class Winograd
         where TV : struct
         where TL : struct, ILanes<TV>
     {
-        int cp = WinogradSizes.Padded(channels), kp = WinogradSizes.Padded(filters);
-        int alpha = tile + 2, a2 = alpha * alpha;
-        int oh = WinogradSizes.OutputSize(height, padding), ow = WinogradSizes.OutputSize(width, padding);
-        int th = WinogradSizes.Tiles(height, padding, tile), tw = WinogradSizes.Tiles(width, padding, tile);
-        int hf = WinogradSizes.Frame(height, padding, tile), wf = WinogradSizes.Frame(width, padding, tile);
+        (int cp, int kp, int alpha, int a2) = (WinogradSizes.Padded(channels), WinogradSizes.Padded(filters), tile + 2, (tile + 2) * (tile + 2));
+        (int oh, int ow, int th, int tw, int hf, int wf) = Tiling(height, width, padding, tile);
         int perImage = th * tw, tiles = images * perImage;
         int chunk = WinogradSizes.ChunkTiles(channels, filters, tile, tiles);
         int frameLength = hf * wf * cp;

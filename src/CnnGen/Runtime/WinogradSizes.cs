@@ -74,4 +74,20 @@ internal static class WinogradSizes
         return (images * Frame(height, padding, tile) * Frame(width, padding, tile) * Padded(channels))
             + (a2 * (MatrixStride(chunk, channels) + MatrixStride(chunk, filters)));
     }
+
+    /// <summary>
+    /// Scratch floats of the weight gradient (Winograd.AddWeightGradient), any number of images (they go one at a time):
+    /// the accumulated dU[ξ] (α²·C·KP), one image's input frame, one image's dY channel-last (KP per position, whole
+    /// tiles), and a chunk's V and dM matrices.
+    /// </summary>
+    public static int WeightGradientScratchLength(int channels, int height, int width, int filters, int padding, int tile)
+    {
+        int th = Tiles(height, padding, tile), tw = Tiles(width, padding, tile);
+        int chunk = ChunkTiles(channels, filters, tile, th * tw);
+        int a2 = Alpha(tile) * Alpha(tile);
+        return (a2 * channels * Padded(filters))
+            + (Frame(height, padding, tile) * Frame(width, padding, tile) * Padded(channels))
+            + (th * tile * tw * tile * Padded(filters))
+            + (a2 * (MatrixStride(chunk, channels) + MatrixStride(chunk, filters)));
+    }
 }

@@ -243,6 +243,9 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
         private Loss _loss;
         private Optimizer? _optimizer;
 
+        // The stage before the layers' stages that transforms the Winograd convolutions' weights.
+        private const int PrepareStage = -1;
+
         public Step(NetworkTrainer<TNetwork> trainer) => _trainer = trainer;
 
         // The parts of a per-image stage (set by Prepare).
@@ -258,8 +261,6 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
             float[] state = trainer._core.State;
             (_batch, _loss) = (batch, loss);
             Array.Copy(state, trainer._stateBefore, state.Length);
-            // The Winograd convolutions' transformed weights, from the parameters as the last step left them.
-            TNetwork.PrepareTraining(trainer._core.ParametersToRead, trainer._packedSource, trainer._packed);
             Pin(inputs, targets, labels, default);
             // A step whose loss or gradients are not finite is refused before the optimizer runs: nothing is changed.
             ReadOnlySpan<float> losses = new(trainer._losses, 0, batch);
@@ -301,6 +302,13 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
         protected override void Stages()
         {
             TrainingLayout layout = _trainer._layout;
+            if (layout.PackedLength > 0)
+            {
+                // The Winograd convolutions' transformed weights, from the parameters as the last step left them, the
+                // layers dealt out over the parts.
+                Split(PrepareStage, Parts, Threads);
+            }
+
             for (int s = 0; s < layout.Stages; s++)
             {
                 Split(s, layout.WholeBatch(s) ? 1 : Parts, Threads);
@@ -319,6 +327,12 @@ public abstract class NetworkTrainer<TNetwork> : ITrainer
             NetworkTrainer<TNetwork> trainer = _trainer;
             TrainingLayout layout = trainer._layout;
             float[] gradients = trainer._gradients;
+            if (stage == PrepareStage)
+            {
+                TNetwork.PrepareTraining(trainer._core.ParametersToRead, trainer._packedSource, trainer._packed, part, parts);
+                return;
+            }
+
             if (stage > layout.Stages)
             {
                 // This part's range of the optimizer step (after the check that the loss and gradients are finite).

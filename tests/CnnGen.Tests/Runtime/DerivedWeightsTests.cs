@@ -120,12 +120,16 @@ public sealed class DerivedWeightsTests
         Assert.Equal(Fresh(net, input), after);
     }
 
-    [Fact]
-    public void Training_in_the_Winograd_domain_follows_the_GEMM_path_step_after_step()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Training_in_the_Winograd_domain_follows_the_GEMM_path_step_after_step(int parts)
     {
         // Same parameters, same batches: every step's transformed weights must be made from the parameters the step
-        // before left (stale ones, or none when no Forward ran first, would send the two apart from step 1 or 2).
-        var winograd = new WinogradTrainNet();
+        // before left (stale ones, or none when no Forward ran first, would send the two apart from step 1 or 2), by
+        // however many parts the trainer splits the transforms and the images over.
+        var winograd = new WinogradTrainNet { DegreeOfParallelism = parts };
         var gemm = new GemmTrainNet();
         winograd.InitializeParameters(3);
         winograd.Parameters.CopyTo(gemm.Parameters);

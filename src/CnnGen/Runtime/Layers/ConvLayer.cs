@@ -204,6 +204,29 @@ public static class ConvLayer<TShape>
         Winograd.Forward(packed, input, 1, C, H, W, K, TShape.PH, 2, relu, output, scratch);
 
     /// <summary>
+    /// Backward of a Winograd layer, the weight and bias gradients over the images of a part at once: dW in the Winograd
+    /// domain (<see cref="Winograd.AddWeightGradient"/>: the inputs' tiles transformed as in the forward pass, dY's by
+    /// A·dY·Aᵀ, their products summed over every tile, turned back to 3×3 once), db the sum of dY.
+    /// </summary>
+    /// <param name="inputs">The forward inputs, <paramref name="images"/> × C × H × W.</param>
+    /// <param name="gradOutputs">dLoss/dOutput, <paramref name="images"/> × K × OH × OW.</param>
+    /// <param name="images">The part's images.</param>
+    /// <param name="gradWeights">Adds dLoss/dW.</param>
+    /// <param name="gradBias">Adds dLoss/db, or empty.</param>
+    /// <param name="scratch">The layer's backward scratch (<see cref="Winograd.WeightGradientScratchLength"/>).</param>
+    /// <param name="tile">The output tile m: 2 or 4.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WinogradWeightGradient(ReadOnlySpan<float> inputs, ReadOnlySpan<float> gradOutputs, int images, Span<float> gradWeights, Span<float> gradBias, Span<float> scratch, int tile)
+    {
+        for (int b = 0; b < images; b++)
+        {
+            BiasGradient(gradOutputs.Slice(b * K * OH * OW, K * OH * OW), gradBias);
+        }
+
+        Winograd.AddWeightGradient(inputs, gradOutputs, images, C, H, W, K, TShape.PH, tile, gradWeights, scratch);
+    }
+
+    /// <summary>
     /// Backward of a padded (Same) Winograd layer, the input gradient only: gradInput += the convolution of dY with the
     /// turned, transposed kernels, by F(<paramref name="tile"/>×<paramref name="tile"/>, 3×3) as the forward pass
     /// (<see cref="Winograd.AddInputGradient"/>); the weight and bias gradients come from <see cref="WideBackwardPositionMajor"/>
