@@ -240,6 +240,22 @@ public static class Winograd
         { 0, 0, 1 },
     };
 
+    // How Run writes its output: over it (the forward pass) or added into it (an input gradient).
+    private interface IWrite
+    {
+        static abstract bool Accumulate { get; }
+    }
+
+    private readonly struct Overwrite : IWrite
+    {
+        public static bool Accumulate => false;
+    }
+
+    private readonly struct AddInto : IWrite
+    {
+        public static bool Accumulate => true;
+    }
+
     // Output size, tiles and padded frame of each axis.
     private static (int OutHeight, int OutWidth, int TilesDown, int TilesAcross, int FrameHeight, int FrameWidth) Tiling(int height, int width, int padding, int tile) =>
         (WinogradSizes.OutputSize(height, padding), WinogradSizes.OutputSize(width, padding), WinogradSizes.Tiles(height, padding, tile),
@@ -546,23 +562,47 @@ public static class Winograd
 
         if (Vector512.IsHardwareAccelerated)
         {
-            Run<Vector512<float>, Simd512>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch, accumulate);
+            if (accumulate)
+            {
+                Run<Vector512<float>, Simd512, AddInto>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            }
+            else
+            {
+                Run<Vector512<float>, Simd512, Overwrite>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Run<Vector256<float>, Simd256>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch, accumulate);
+            if (accumulate)
+            {
+                Run<Vector256<float>, Simd256, AddInto>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            }
+            else
+            {
+                Run<Vector256<float>, Simd256, Overwrite>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            }
         }
         else
         {
-            Run<float, SimdScalar>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch, accumulate);
+            if (accumulate)
+            {
+                Run<float, SimdScalar, AddInto>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            }
+            else
+            {
+                Run<float, SimdScalar, Overwrite>(packed, input, images, channels, height, width, filters, padding, tile, relu, output, scratch);
+            }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TV, TL>(ReadOnlySpan<float> packed, ReadOnlySpan<float> input, int images, int channels, int height, int width, int filters, int padding, int tile, bool relu, Span<float> output, Span<float> scratch, bool accumulate)
+    private static void Run<TV, TL, TWrite>(ReadOnlySpan<float> packed, ReadOnlySpan<float> input, int images, int channels, int height, int width, int filters, int padding, int tile, bool relu, Span<float> output, Span<float> scratch)
         where TV : struct
         where TL : struct, ILanes<TV>
+        where TWrite : struct, IWrite
     {
+        // A constant of the instantiation: the JIT keeps only one side of each test of it.
+        bool accumulate = TWrite.Accumulate;
         (int cp, int kp, int alpha, int a2) = (WinogradSizes.Padded(channels), WinogradSizes.Padded(filters), tile + 2, (tile + 2) * (tile + 2));
         (int oh, int ow, int th, int tw, int hf, int wf) = Tiling(height, width, padding, tile);
         int perImage = th * tw, tiles = images * perImage;
