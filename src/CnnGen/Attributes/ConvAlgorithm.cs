@@ -1,8 +1,9 @@
 namespace CnnGen;
 
 /// <summary>
-/// How the generated inference code (<c>Forward</c>, <c>ForwardBatch</c>) computes a convolution: set per layer with
-/// <see cref="Conv2DAttribute.Algorithm"/>. Training computes every convolution the same way whatever this says.
+/// How the generated code computes a convolution, at inference (<c>Forward</c>, <c>ForwardBatch</c>) and in a training
+/// step (its forward product, its weight gradient and, for a padded layer, its input gradient): set per layer with
+/// <see cref="Conv2DAttribute.Algorithm"/>.
 /// </summary>
 public enum ConvAlgorithm
 {

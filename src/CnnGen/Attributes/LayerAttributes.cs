@@ -71,7 +71,7 @@ public sealed class Conv2DAttribute : LayerAttribute
     /// <summary>Overrides the network's <see cref="NetworkAttribute.Rounding"/> for this layer.</summary>
     public Rounding Rounding { get; set; }
     /// <summary>
-    /// How inference computes this layer (default <see cref="ConvAlgorithm.Auto"/>: chosen from its shapes);
+    /// How inference and training compute this layer (default <see cref="ConvAlgorithm.Auto"/>: chosen from its shapes);
     /// <see cref="ConvAlgorithm.Winograd"/> needs a 3×3 kernel, stride 1 and padding 0 or 1 (CNN0018 otherwise).
     /// </summary>
     public ConvAlgorithm Algorithm { get; set; }
