@@ -163,6 +163,7 @@ internal static class Lowering
         // The trainer's transformed weights: each Winograd convolution's forward kernels, and the turned kernels of its
         // input gradient when the layer is padded and something before it trains.
         int[] trainPack = Fill(n, -1), trainSource = Fill(n, -1), trainGradPack = Fill(n, -1), trainGradSource = Fill(n, -1);
+        bool[] trainWeights = Enumerable.Range(0, n).Select(i => TrainsWinogradWeights(plan, winograd, needsGradient, i)).ToArray();
         int trainPacked = 0, trainSources = 0;
         for (int i = 0; i < n; i++)
         {
@@ -213,7 +214,7 @@ internal static class Lowering
                 BackwardWholeBatch(layer),
                 trainPack[i],
                 trainSource[i],
-                TrainsWinogradWeights(plan, winograd, needsGradient, i),
+                trainWeights[i],
                 trainGradPack[i],
                 trainGradSource[i]);
         }
@@ -228,7 +229,7 @@ internal static class Lowering
             source,
             System.Math.Max(tape, 1),
             System.Math.Max(saved, 1),
-            Enumerable.Range(0, n).Select(i => TrainScratchLength(plan.Layers[i], trainPack[i] >= 0, TrainsWinogradWeights(plan, winograd, needsGradient, i), trainGradPack[i] >= 0)).DefaultIfEmpty(0).Max(),
+            Enumerable.Range(0, n).Select(i => TrainScratchLength(plan.Layers[i], trainPack[i] >= 0, trainWeights[i], trainGradPack[i] >= 0)).DefaultIfEmpty(0).Max(),
             System.Math.Max(trainPacked, 1),
             System.Math.Max(trainSources, 1),
             parts.Count == 0 ? 0 : parts[parts.Count - 1].Offset + parts[parts.Count - 1].Length,
