@@ -7,6 +7,67 @@ using System.Runtime.InteropServices;
 using CnnGen.Runtime;
 
 string set = args.Length > 0 ? args[0] : "all";
+if (set == "transforms")
+{
+    // The weight transforms a training step makes before it starts (PrepareTraining), CifarNet's Winograd layers with
+    // the tiles Plan/ConvAlgorithms.cs gives them: the forward kernels (Winograd.Pack) and the turned ones of the input
+    // gradient (Winograd.PackInputGradient), the weights changed before every call as an optimizer step changes them.
+    var rng = new Random(1);
+    Console.WriteLine("| layer (C → K, tile) | Pack µs | PackInputGradient µs |");
+    Console.WriteLine("|---|---:|---:|");
+    double total = 0;
+    foreach ((int c, int k, int tile) in new[] { (32, 32, 4), (32, 64, 4), (64, 64, 4), (64, 128, 2), (128, 128, 2) })
+    {
+        float[] w = new float[k * c * 9], b = new float[k];
+        for (int i = 0; i < w.Length; i++)
+        {
+            w[i] = (float)rng.NextDouble();
+        }
+
+        float[] source = new float[Winograd.SourceLength(c, k)], sourceGrad = new float[Winograd.SourceLength(c, k)];
+        float[] packed = new float[Winograd.PackedLength(c, k, tile)], packedGrad = new float[Winograd.PackedLength(k, c, tile)];
+        var median = new double[2];
+        for (int which = 0; which < 2; which++)
+        {
+            void Once()
+            {
+                w[0] += 1;
+                if (which == 0)
+                {
+                    Winograd.Pack(w, b, k, c, tile, source, packed);
+                }
+                else
+                {
+                    Winograd.PackInputGradient(w, k, c, tile, sourceGrad, packedGrad);
+                }
+            }
+
+            var warm = Stopwatch.StartNew();
+            while (warm.ElapsedMilliseconds < 300)
+            {
+                Once();
+            }
+
+            double[] times = new double[51];
+            for (int r = 0; r < times.Length; r++)
+            {
+                double t0 = ThreadCpu.Microseconds();
+                Once();
+                times[r] = ThreadCpu.Microseconds() - t0;
+            }
+
+            Array.Sort(times);
+            median[which] = times[times.Length / 2];
+        }
+
+        total += median[0] + median[1];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c} → {k}, F({tile}×{tile}) | {median[0]:F0} | {median[1]:F0} |"));
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| all, both | {total:F0} µs | |"));
+    return;
+}
+
 var layers = new List<(string Net, int C, int K, int H)>();
 if (set is "all" or "cifar")
 {
